@@ -1,0 +1,71 @@
+/**
+ * Runs one workload through both architectures. Both runs draw the same
+ * requests at the same times (common random numbers), so the difference
+ * comes from the architecture, not from sampling noise.
+ *
+ * @module
+ */
+
+import type { Summary } from "../metrics/summary.ts";
+import type { Scenario } from "../scenario/types.ts";
+import { simulate } from "./simulate.ts";
+
+/** The outcome of {@linkcode compare}. */
+export interface ComparisonResult {
+  /** Colocated summary. */
+  mono: Summary;
+  /** Disaggregated summary. */
+  disagg: Summary;
+  /** disagg - mono for each numeric key both report. */
+  delta: Record<string, number>;
+  /** Warnings from both runs. */
+  warnings: string[];
+}
+
+/**
+ * Simulates the scenario in `mono` and in `disagg` mode.
+ *
+ * @param scenario A validated scenario (its `mode` is ignored).
+ * @returns Both summaries and their differences.
+ *
+ * @example Usage
+ * ```ts
+ * import { compare } from "./compare.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const c = compare(validateScenario({ sim_seconds: 60, warmup_seconds: 6 }));
+ * if (c.mono.num_requests !== c.disagg.num_requests) throw new Error("not the same workload");
+ * ```
+ */
+export function compare(scenario: Scenario): ComparisonResult {
+  const mono = simulate({ ...scenario, mode: "mono" });
+  const disagg = simulate({ ...scenario, mode: "disagg" });
+  return {
+    mono: mono.summary,
+    disagg: disagg.summary,
+    delta: numericDelta(mono.summary, disagg.summary),
+    warnings: [...mono.warnings, ...disagg.warnings],
+  };
+}
+
+/**
+ * b - a for every key whose value is a number in both summaries.
+ *
+ * @param a The baseline.
+ * @param b The other summary.
+ * @returns The differences.
+ *
+ * @example Usage
+ * ```ts
+ * import { numericDelta } from "./compare.ts";
+ * const d = numericDelta({ x: 1, m: "mono" }, { x: 3, m: "disagg" });
+ * if (d.x !== 2 || "m" in d) throw new Error();
+ * ```
+ */
+export function numericDelta(a: Summary, b: Summary): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, va] of Object.entries(a)) {
+    const vb = b[key];
+    if (typeof va === "number" && typeof vb === "number") out[key] = vb - va;
+  }
+  return out;
+}

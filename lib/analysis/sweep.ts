@@ -1,0 +1,132 @@
+/**
+ * Sweeps: the same scenario at several arrival rates (both architectures),
+ * or at several rates and prefill speeds.
+ *
+ * @module
+ */
+
+import type { Summary } from "../metrics/summary.ts";
+import type { Scenario, ServingMode } from "../scenario/types.ts";
+import { simulate } from "./simulate.ts";
+
+/** One point of a sweep. */
+export interface SweepPoint {
+  /** Architecture simulated. */
+  mode: ServingMode;
+  /** Arrival rate, requests per second. */
+  rate_per_s: number;
+  /** Prefill speed used (tokens/s per GPU). */
+  prefill_tokens_per_s: number;
+  /** The run's summary. */
+  summary: Summary;
+}
+
+/** The outcome of a sweep. */
+export interface SweepResult {
+  /** One entry per (mode, rate) or (prefill speed, rate). */
+  points: SweepPoint[];
+  /** Warnings from every run, each naming its point. */
+  warnings: string[];
+}
+
+/** Options for {@linkcode sweepRates}. */
+export interface SweepRatesOptions {
+  /** Architectures to run (default both). */
+  modes?: readonly ServingMode[];
+}
+
+/**
+ * Runs the scenario at each arrival rate in each architecture.
+ *
+ * @param scenario The base scenario.
+ * @param rates Arrival rates, requests per second.
+ * @param options Which architectures to run.
+ * @returns The points in (mode, rate) order.
+ *
+ * @example Usage
+ * ```ts
+ * import { sweepRates } from "./sweep.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ sim_seconds: 30, warmup_seconds: 3 });
+ * const r = sweepRates(s, [0.5, 1]);
+ * if (r.points.length !== 4) throw new Error();
+ * ```
+ */
+export function sweepRates(
+  scenario: Scenario,
+  rates: readonly number[],
+  options: SweepRatesOptions = {},
+): SweepResult {
+  const points: SweepPoint[] = [];
+  const warnings: string[] = [];
+  for (const mode of options.modes ?? ["mono", "disagg"] as const) {
+    for (const rate of rates) {
+      const s: Scenario = { ...scenario, mode, arrival: { rate_per_s: rate } };
+      const r = simulate(s);
+      warnings.push(...r.warnings.map((w) => `rate ${rate}: ${w}`));
+      points.push({
+        mode,
+        rate_per_s: rate,
+        prefill_tokens_per_s: prefillSpeed(s),
+        summary: r.summary,
+      });
+    }
+  }
+  return { points, warnings };
+}
+
+/**
+ * Runs the scenario (in its own mode) at each prefill speed and arrival rate.
+ *
+ * @param scenario The base scenario.
+ * @param rates Arrival rates, requests per second.
+ * @param prefillSpeeds Prefill speeds, tokens per second per GPU.
+ * @returns The points in (prefill speed, rate) order.
+ *
+ * @example Usage
+ * ```ts
+ * import { sweepPrefill } from "./sweep.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ sim_seconds: 30, warmup_seconds: 3 });
+ * const r = sweepPrefill(s, [1], [4000, 8000]);
+ * if (r.points[1].prefill_tokens_per_s !== 8000) throw new Error();
+ * ```
+ */
+export function sweepPrefill(
+  scenario: Scenario,
+  rates: readonly number[],
+  prefillSpeeds: readonly number[],
+): SweepResult {
+  const points: SweepPoint[] = [];
+  const warnings: string[] = [];
+  for (const speed of prefillSpeeds) {
+    for (const rate of rates) {
+      const s: Scenario = {
+        ...scenario,
+        arrival: { rate_per_s: rate },
+        cluster_mono: { ...scenario.cluster_mono, prefill_tokens_per_s: speed },
+        cluster_disagg: {
+          ...scenario.cluster_disagg,
+          prefill_tokens_per_s: speed,
+        },
+      };
+      const r = simulate(s);
+      warnings.push(
+        ...r.warnings.map((w) => `prefill ${speed}, rate ${rate}: ${w}`),
+      );
+      points.push({
+        mode: s.mode,
+        rate_per_s: rate,
+        prefill_tokens_per_s: speed,
+        summary: r.summary,
+      });
+    }
+  }
+  return { points, warnings };
+}
+
+function prefillSpeed(s: Scenario): number {
+  return s.mode === "mono"
+    ? s.cluster_mono.prefill_tokens_per_s
+    : s.cluster_disagg.prefill_tokens_per_s;
+}

@@ -1,0 +1,86 @@
+/**
+ * A first-in first-out queue of integers (request indices) on a growable ring
+ * buffer, so waiting lines allocate nothing per request.
+ *
+ * @module
+ */
+
+/** FIFO of non-negative integers. */
+export class IntFifo {
+  #buf: Int32Array;
+  #head = 0;
+  #size = 0;
+
+  /**
+   * Creates an empty FIFO.
+   *
+   * @param capacity Initial capacity; it grows as needed.
+   *
+   * @example Usage
+   * ```ts
+   * import { IntFifo } from "./fifo.ts";
+   * const q = new IntFifo();
+   * q.push(3);
+   * q.push(4);
+   * if (q.shift() !== 3 || q.size !== 1) throw new Error("not FIFO");
+   * ```
+   */
+  constructor(capacity = 64) {
+    this.#buf = new Int32Array(capacity);
+  }
+
+  /** Number of queued items. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Appends an item.
+   *
+   * @param value The item.
+   *
+   * @example Usage
+   * ```ts
+   * import { IntFifo } from "./fifo.ts";
+   * const q = new IntFifo(1);
+   * q.push(1);
+   * q.push(2);
+   * if (q.size !== 2) throw new Error("lost an item");
+   * ```
+   */
+  push(value: number): void {
+    if (this.#size === this.#buf.length) this.#grow();
+    const cap = this.#buf.length;
+    this.#buf[(this.#head + this.#size) % cap] = value;
+    this.#size++;
+  }
+
+  /**
+   * Removes and returns the oldest item, or -1 when empty.
+   *
+   * @returns The oldest item, or -1.
+   *
+   * @example Usage
+   * ```ts
+   * import { IntFifo } from "./fifo.ts";
+   * if (new IntFifo().shift() !== -1) throw new Error("empty FIFO");
+   * ```
+   */
+  shift(): number {
+    if (this.#size === 0) return -1;
+    const v = this.#buf[this.#head];
+    this.#head = (this.#head + 1) % this.#buf.length;
+    this.#size--;
+    return v;
+  }
+
+  #grow(): void {
+    const old = this.#buf;
+    const next = new Int32Array(old.length * 2);
+    for (let i = 0; i < this.#size; i++) {
+      next[i] = old[(this.#head + i) % old.length];
+    }
+    this.#buf = next;
+    this.#head = 0;
+  }
+}

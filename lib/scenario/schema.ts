@@ -1,0 +1,235 @@
+/**
+ * The one definition of every scenario key: its type, range, default and
+ * meaning. The validator walks it, and the JSON Schema for editors is made
+ * from it, so the two cannot disagree.
+ *
+ * @module
+ */
+
+/** A numeric key. */
+export interface NumberField {
+  /** Discriminant. */
+  kind: "number";
+  /** What the key means, with its unit. */
+  description: string;
+  /** Value used when the key is absent. */
+  default?: number;
+  /** Whether the value must be a whole number. */
+  integer?: boolean;
+  /** Inclusive lower bound. */
+  min?: number;
+  /** Exclusive lower bound. */
+  exclusiveMin?: number;
+  /** Inclusive upper bound. */
+  max?: number;
+}
+
+/** A key that takes one of a fixed set of words. */
+export interface EnumField {
+  /** Discriminant. */
+  kind: "enum";
+  /** What the key means. */
+  description: string;
+  /** The allowed words. */
+  values: readonly string[];
+  /** Value used when the key is absent. */
+  default?: string;
+}
+
+/** A nested mapping of keys. */
+export interface ObjectField {
+  /** Discriminant. */
+  kind: "object";
+  /** What the section holds. */
+  description: string;
+  /** The section's keys. */
+  fields: Record<string, FieldSpec>;
+}
+
+/** Any key of the scenario definition. */
+export type FieldSpec = NumberField | EnumField | ObjectField;
+
+/** The token-length modes and the keys each one uses besides `min_value`. */
+export const TOKEN_MODE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  log: ["mean", "sigma"],
+  real_mean_std: ["mean", "std"],
+  p50_p90: ["p50", "p90"],
+  constant: ["value"],
+  exponential: ["mean"],
+};
+
+function tokenField(description: string): ObjectField {
+  return {
+    kind: "object",
+    description,
+    fields: {
+      mode: {
+        kind: "enum",
+        description:
+          "How the lengths are given: `log` (lognormal by its log-space mu " +
+          "`mean` and `sigma`; the default), `real_mean_std` (lognormal by " +
+          "its real-space `mean` and `std`), `p50_p90` (lognormal by its " +
+          "median and 90th percentile), `constant` (`value`), `exponential` " +
+          "(`mean`). A sample is max(floor(x), min_value).",
+        values: Object.keys(TOKEN_MODE_KEYS),
+        default: "log",
+      },
+      mean: {
+        kind: "number",
+        description:
+          "Mode `log`: the log-space mu (default 6.0). Modes `real_mean_std` " +
+          "and `exponential`: the mean in tokens (> 0).",
+      },
+      sigma: {
+        kind: "number",
+        description: "Mode `log`: the log-space sigma (> 0, default 1.0).",
+        exclusiveMin: 0,
+      },
+      std: {
+        kind: "number",
+        description: "Mode `real_mean_std`: standard deviation in tokens.",
+        exclusiveMin: 0,
+      },
+      p50: {
+        kind: "number",
+        description: "Mode `p50_p90`: median in tokens.",
+        exclusiveMin: 0,
+      },
+      p90: {
+        kind: "number",
+        description: "Mode `p50_p90`: 90th percentile in tokens (> p50).",
+        exclusiveMin: 0,
+      },
+      value: {
+        kind: "number",
+        description: "Mode `constant`: the length in tokens.",
+        integer: true,
+        min: 1,
+      },
+      min_value: {
+        kind: "number",
+        description: "Smallest length a sample can take, in tokens.",
+        integer: true,
+        min: 1,
+        default: 1,
+      },
+    },
+  };
+}
+
+/** The scenario's keys, with the prototype's defaults. */
+export const SCENARIO_SCHEMA: ObjectField = {
+  kind: "object",
+  description: "An llmsim scenario: workload, cluster and run settings.",
+  fields: {
+    mode: {
+      kind: "enum",
+      description:
+        "`mono`: colocated GPUs that each serve whole requests. `disagg`: a " +
+        "prefill pool then a decode pool.",
+      values: ["mono", "disagg"],
+      default: "disagg",
+    },
+    sim_seconds: {
+      kind: "number",
+      description:
+        "Arrival horizon in simulated seconds; requests stop arriving then " +
+        "and the system drains.",
+      exclusiveMin: 0,
+      default: 600,
+    },
+    warmup_seconds: {
+      kind: "number",
+      description:
+        "Requests arriving before this time are simulated but not measured.",
+      min: 0,
+      default: 60,
+    },
+    random_seed: {
+      kind: "number",
+      description: "Seed of every random stream.",
+      integer: true,
+      min: 0,
+      default: 42,
+    },
+    batching: {
+      kind: "enum",
+      description:
+        "Serving model. `none`: each GPU serves one request at a time, the " +
+        "prototype's exclusive-service model.",
+      values: ["none"],
+      default: "none",
+    },
+    arrival: {
+      kind: "object",
+      description: "Request arrivals (a Poisson process).",
+      fields: {
+        rate_per_s: {
+          kind: "number",
+          description: "Mean arrival rate in requests per second.",
+          exclusiveMin: 0,
+          default: 2,
+        },
+      },
+    },
+    prompt_tokens: tokenField("Prompt (input) length distribution."),
+    output_tokens: tokenField("Output (generated) length distribution."),
+    cluster_mono: {
+      kind: "object",
+      description: "Colocated cluster, used when mode is `mono`.",
+      fields: {
+        num_gpus: {
+          kind: "number",
+          description: "Number of GPUs, each serving one request at a time.",
+          integer: true,
+          min: 1,
+          default: 4,
+        },
+        prefill_tokens_per_s: {
+          kind: "number",
+          description: "Prompt tokens one GPU processes per second.",
+          exclusiveMin: 0,
+          default: 8000,
+        },
+        decode_tokens_per_s: {
+          kind: "number",
+          description: "Output tokens one GPU generates per second.",
+          exclusiveMin: 0,
+          default: 2000,
+        },
+      },
+    },
+    cluster_disagg: {
+      kind: "object",
+      description: "Disaggregated cluster, used when mode is `disagg`.",
+      fields: {
+        prefill_gpus: {
+          kind: "number",
+          description: "GPUs in the prefill pool.",
+          integer: true,
+          min: 1,
+          default: 2,
+        },
+        decode_gpus: {
+          kind: "number",
+          description: "GPUs in the decode pool.",
+          integer: true,
+          min: 1,
+          default: 2,
+        },
+        prefill_tokens_per_s: {
+          kind: "number",
+          description: "Prompt tokens one prefill GPU processes per second.",
+          exclusiveMin: 0,
+          default: 8000,
+        },
+        decode_tokens_per_s: {
+          kind: "number",
+          description: "Output tokens one decode GPU generates per second.",
+          exclusiveMin: 0,
+          default: 2000,
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,83 @@
+/**
+ * The validated scenario, as the simulator reads it. Keys mirror the YAML
+ * file one to one, so a key path in an error message is also a path here.
+ *
+ * @module
+ */
+
+/** How a token-length distribution is given. */
+export type TokenMode =
+  | "log"
+  | "real_mean_std"
+  | "p50_p90"
+  | "constant"
+  | "exponential";
+
+/** A token-length distribution; which keys are set depends on `mode`. */
+export interface TokenDistribution {
+  /** How the distribution is given. */
+  mode: TokenMode;
+  /** `log`: mu in log space; `real_mean_std` and `exponential`: the mean. */
+  mean?: number;
+  /** `log`: sigma in log space. */
+  sigma?: number;
+  /** `real_mean_std`: standard deviation. */
+  std?: number;
+  /** `p50_p90`: median. */
+  p50?: number;
+  /** `p50_p90`: 90th percentile. */
+  p90?: number;
+  /** `constant`: the length. */
+  value?: number;
+  /** Smallest length a sample takes. */
+  min_value: number;
+}
+
+/** Serving architecture. */
+export type ServingMode = "mono" | "disagg";
+
+/** A colocated cluster of GPUs that each serve whole requests. */
+export interface MonoCluster {
+  /** Number of GPUs. */
+  num_gpus: number;
+  /** Prompt tokens per second of one GPU. */
+  prefill_tokens_per_s: number;
+  /** Output tokens per second of one GPU. */
+  decode_tokens_per_s: number;
+}
+
+/** A prefill pool followed by a decode pool. */
+export interface DisaggCluster {
+  /** GPUs in the prefill pool. */
+  prefill_gpus: number;
+  /** GPUs in the decode pool. */
+  decode_gpus: number;
+  /** Prompt tokens per second of one prefill GPU. */
+  prefill_tokens_per_s: number;
+  /** Output tokens per second of one decode GPU. */
+  decode_tokens_per_s: number;
+}
+
+/** A complete, validated scenario. */
+export interface Scenario {
+  /** Serving architecture. */
+  mode: ServingMode;
+  /** Arrival horizon in seconds. */
+  sim_seconds: number;
+  /** Start of the measured window in seconds. */
+  warmup_seconds: number;
+  /** Seed of every random stream. */
+  random_seed: number;
+  /** Serving model; `none` is exclusive service (one request per GPU). */
+  batching: "none";
+  /** Arrival process. */
+  arrival: { rate_per_s: number };
+  /** Prompt lengths. */
+  prompt_tokens: TokenDistribution;
+  /** Output lengths. */
+  output_tokens: TokenDistribution;
+  /** Colocated cluster. */
+  cluster_mono: MonoCluster;
+  /** Disaggregated cluster. */
+  cluster_disagg: DisaggCluster;
+}

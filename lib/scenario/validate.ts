@@ -1,0 +1,170 @@
+/**
+ * Turns untyped input (parsed YAML, a plain object) into a validated
+ * {@linkcode Scenario}, filling defaults. Every error names the key path and
+ * the offending value.
+ *
+ * @module
+ */
+
+import { didYouMean, InputError } from "./errors.ts";
+import {
+  type FieldSpec,
+  type ObjectField,
+  SCENARIO_SCHEMA,
+  TOKEN_MODE_KEYS,
+} from "./schema.ts";
+import type { Scenario, TokenDistribution } from "./types.ts";
+
+type Path = (string | number)[];
+
+/**
+ * Validates a scenario and fills in defaults.
+ *
+ * @param raw Parsed input; `null` or `undefined` means all defaults.
+ * @returns The validated scenario.
+ * @throws {InputError} On an unknown key, a wrong type or a value out of range.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateScenario } from "./validate.ts";
+ * const s = validateScenario({ mode: "mono", arrival: { rate_per_s: 3 } });
+ * if (s.cluster_mono.num_gpus !== 4) throw new Error("default not filled");
+ * ```
+ */
+export function validateScenario(raw: unknown): Scenario {
+  const filled = checkObject(raw ?? {}, SCENARIO_SCHEMA, []);
+  const scenario = filled as unknown as Scenario;
+  checkTokens(scenario.prompt_tokens, ["prompt_tokens"]);
+  checkTokens(scenario.output_tokens, ["output_tokens"]);
+  if (scenario.warmup_seconds >= scenario.sim_seconds) {
+    throw new InputError(
+      `must be < sim_seconds (${scenario.sim_seconds}), got ${scenario.warmup_seconds}`,
+      ["warmup_seconds"],
+    );
+  }
+  return scenario;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+
+function checkObject(
+  raw: unknown,
+  spec: ObjectField,
+  path: Path,
+): Record<string, unknown> {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new InputError(`must be a mapping, got ${describe(raw)}`, path);
+  }
+  const input = raw as Record<string, unknown>;
+  const known = Object.keys(spec.fields);
+  for (const key of Object.keys(input)) {
+    if (!(key in spec.fields)) {
+      const hint = didYouMean(key, known);
+      throw new InputError(
+        `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`,
+        [...path, key],
+      );
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec.fields)) {
+    const value = input[key];
+    const keyPath = [...path, key];
+    if (value === undefined) {
+      if (field.kind === "object") out[key] = checkObject({}, field, keyPath);
+      else if (field.default !== undefined) out[key] = field.default;
+      continue;
+    }
+    out[key] = checkField(value, field, keyPath);
+  }
+  return out;
+}
+
+function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
+  switch (field.kind) {
+    case "object":
+      return checkObject(value, field, path);
+    case "enum":
+      if (typeof value !== "string" || !field.values.includes(value)) {
+        const hint = typeof value === "string"
+          ? didYouMean(value, field.values)
+          : undefined;
+        throw new InputError(
+          `must be one of ${field.values.join(", ")}, got ${describe(value)}` +
+            (hint ? ` (did you mean "${hint}"?)` : ""),
+          path,
+        );
+      }
+      return value;
+    case "number": {
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new InputError(
+          `must be a${field.integer ? "n integer" : " number"}, got ${
+            describe(value)
+          }`,
+          path,
+        );
+      }
+      if (field.integer && !Number.isInteger(value)) {
+        throw new InputError(`must be an integer, got ${value}`, path);
+      }
+      if (field.min !== undefined && value < field.min) {
+        throw new InputError(`must be >= ${field.min}, got ${value}`, path);
+      }
+      if (field.exclusiveMin !== undefined && value <= field.exclusiveMin) {
+        throw new InputError(
+          `must be > ${field.exclusiveMin}, got ${value}`,
+          path,
+        );
+      }
+      if (field.max !== undefined && value > field.max) {
+        throw new InputError(`must be <= ${field.max}, got ${value}`, path);
+      }
+      return value;
+    }
+  }
+}
+
+function checkTokens(dist: TokenDistribution, path: Path): void {
+  const uses = TOKEN_MODE_KEYS[dist.mode];
+  for (const key of ["mean", "sigma", "std", "p50", "p90", "value"] as const) {
+    if (dist[key] !== undefined && !uses.includes(key)) {
+      throw new InputError(
+        `is not used with mode ${dist.mode} (it takes ${uses.join(", ")})`,
+        [...path, key],
+      );
+    }
+  }
+  if (dist.mode === "log") {
+    // The prototype's defaults: mu 6.0, sigma 1.0.
+    dist.mean ??= 6.0;
+    dist.sigma ??= 1.0;
+    return;
+  }
+  for (const key of uses) {
+    if (dist[key as keyof TokenDistribution] === undefined) {
+      throw new InputError(
+        `is required with mode ${dist.mode}`,
+        [...path, key],
+      );
+    }
+  }
+  if (
+    (dist.mode === "real_mean_std" || dist.mode === "exponential") &&
+    dist.mean! <= 0
+  ) {
+    throw new InputError(`must be > 0, got ${dist.mean}`, [...path, "mean"]);
+  }
+  if (dist.mode === "p50_p90" && dist.p90! <= dist.p50!) {
+    throw new InputError(
+      `must be > p50 (${dist.p50}), got ${dist.p90}`,
+      [...path, "p90"],
+    );
+  }
+}

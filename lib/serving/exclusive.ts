@@ -1,0 +1,179 @@
+/**
+ * The prototype's serving model (`batching: none`): a GPU serves one request
+ * at a time, first come first served.
+ *
+ * - mono: one queue in front of `num_gpus` GPUs. A request holds its GPU for
+ *   prefill (prompt / prefill rate), then the first decode step
+ *   (1 / decode rate), then the other output - 1 steps.
+ * - disagg: a prefill pool, then a decode pool fed in order of prefill
+ *   completion. The prefill GPU is released before the request queues for a
+ *   decode GPU; no KV transfer time and no memory limit.
+ *
+ * @module
+ */
+
+import { EventQueue } from "../engine/event_queue.ts";
+import { IntFifo } from "../engine/fifo.ts";
+import { RequestRecords } from "../metrics/records.ts";
+import type { Scenario } from "../scenario/types.ts";
+import type { RequestSource } from "../workload/workload.ts";
+
+const ARRIVAL = 0;
+const PREFILL_DONE = 1;
+const DECODE_DONE = 2;
+const SERVICE_DONE = 3;
+
+/** What a serving run produced. */
+export interface ServingRun {
+  /** Every request that arrived, with its timeline. */
+  records: RequestRecords;
+  /** Simulated time at which the last request finished (the drain end). */
+  endS: number;
+}
+
+/**
+ * Runs the exclusive-service model of the scenario's `mode` over a request
+ * source until every request has finished.
+ *
+ * @param scenario A validated scenario.
+ * @param source The requests, in arrival order.
+ * @returns The per-request records and the drain time.
+ *
+ * @example Usage
+ * ```ts
+ * import { runExclusive } from "./exclusive.ts";
+ * import { scenarioWorkload } from "../workload/workload.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ mode: "mono", sim_seconds: 20, warmup_seconds: 0 });
+ * const run = runExclusive(s, scenarioWorkload(s));
+ * if (Number.isNaN(run.records.finishS[0])) throw new Error("not drained");
+ * ```
+ */
+export function runExclusive(
+  scenario: Scenario,
+  source: RequestSource,
+): ServingRun {
+  const expected = Math.ceil(
+    scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
+  );
+  const records = new RequestRecords(expected);
+  const events = new EventQueue(256);
+  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+  const endS = scenario.mode === "mono"
+    ? runMono(scenario, source, records, events)
+    : runDisagg(scenario, source, records, events);
+  return { records, endS };
+}
+
+function admit(
+  source: RequestSource,
+  records: RequestRecords,
+  events: EventQueue,
+): number {
+  const i = records.add(
+    source.arrivalS,
+    source.promptTokens,
+    source.outputTokens,
+  );
+  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+  return i;
+}
+
+function runMono(
+  scenario: Scenario,
+  source: RequestSource,
+  records: RequestRecords,
+  events: EventQueue,
+): number {
+  const { num_gpus, prefill_tokens_per_s, decode_tokens_per_s } =
+    scenario.cluster_mono;
+  const secPerPrompt = 1 / prefill_tokens_per_s;
+  const secPerOutput = 1 / decode_tokens_per_s;
+  const waiting = new IntFifo(1024);
+  let free = num_gpus;
+  const start = (i: number, now: number) => {
+    const prefillEnd = now + records.promptTokens[i] * secPerPrompt;
+    const finish = prefillEnd + records.outputTokens[i] * secPerOutput;
+    records.prefillStartS[i] = now;
+    records.prefillEndS[i] = prefillEnd;
+    records.decodeStartS[i] = prefillEnd;
+    records.firstTokenS[i] = prefillEnd + secPerOutput;
+    records.finishS[i] = finish;
+    events.push(finish, SERVICE_DONE, i);
+  };
+  let now = 0;
+  while (events.pop()) {
+    now = events.time;
+    if (events.kind === ARRIVAL) {
+      const i = admit(source, records, events);
+      if (free > 0) {
+        free--;
+        start(i, now);
+      } else waiting.push(i);
+    } else {
+      const next = waiting.shift();
+      if (next >= 0) start(next, now);
+      else free++;
+    }
+  }
+  return now;
+}
+
+function runDisagg(
+  scenario: Scenario,
+  source: RequestSource,
+  records: RequestRecords,
+  events: EventQueue,
+): number {
+  const {
+    prefill_gpus,
+    decode_gpus,
+    prefill_tokens_per_s,
+    decode_tokens_per_s,
+  } = scenario.cluster_disagg;
+  const secPerPrompt = 1 / prefill_tokens_per_s;
+  const secPerOutput = 1 / decode_tokens_per_s;
+  const prefillWaiting = new IntFifo(1024);
+  const decodeWaiting = new IntFifo(1024);
+  let prefillFree = prefill_gpus;
+  let decodeFree = decode_gpus;
+  const startPrefill = (i: number, now: number) => {
+    const end = now + records.promptTokens[i] * secPerPrompt;
+    records.prefillStartS[i] = now;
+    records.prefillEndS[i] = end;
+    events.push(end, PREFILL_DONE, i);
+  };
+  const startDecode = (i: number, now: number) => {
+    const finish = now + records.outputTokens[i] * secPerOutput;
+    records.decodeStartS[i] = now;
+    records.firstTokenS[i] = now + secPerOutput;
+    records.finishS[i] = finish;
+    events.push(finish, DECODE_DONE, i);
+  };
+  let now = 0;
+  while (events.pop()) {
+    now = events.time;
+    const kind = events.kind;
+    if (kind === ARRIVAL) {
+      const i = admit(source, records, events);
+      if (prefillFree > 0) {
+        prefillFree--;
+        startPrefill(i, now);
+      } else prefillWaiting.push(i);
+    } else if (kind === PREFILL_DONE) {
+      const i = events.data;
+      const next = prefillWaiting.shift();
+      if (next >= 0) startPrefill(next, now);
+      else prefillFree++;
+      if (decodeFree > 0) {
+        decodeFree--;
+        startDecode(i, now);
+      } else decodeWaiting.push(i);
+    } else {
+      const next = decodeWaiting.shift();
+      if (next >= 0) startDecode(next, now);
+      else decodeFree++;
+    }
+  }
+  return now;
+}
