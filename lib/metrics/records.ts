@@ -52,7 +52,7 @@ export class RequestRecords {
   }
 
   /** Bytes held per request slot (all columns). */
-  static readonly bytesPerRequest = 6 * 8 + 2 * 4;
+  static readonly bytesPerRequest: number = 6 * 8 + 2 * 4;
 
   /**
    * Records a new request and returns its index.
