@@ -67,6 +67,13 @@ export function didYouMean(
   name: string,
   candidates: readonly string[],
 ): string | undefined {
+  const lower = name.toLowerCase();
+  // A truncated or extended key (`rate` for `rate_per_s`) is the likeliest slip.
+  const prefix = candidates.find((c) =>
+    lower.length >= 3 &&
+    (c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()))
+  );
+  if (prefix) return prefix;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
