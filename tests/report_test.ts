@@ -31,7 +31,7 @@ Deno.test("tables align columns", () => {
   const t = renderTable(["k", "v"], [["long_key", 1.23456], ["k", null]]);
   assert.equal(
     t,
-    "k              v\n--------  -----\nlong_key  1.235\nk             -\n",
+    "k             v\n--------  -----\nlong_key  1.235\nk             -\n",
   );
 });
 
