@@ -44,7 +44,7 @@ export function formatCell(v: unknown): string {
  * ```ts
  * import { renderTable } from "./table.ts";
  * const t = renderTable(["key", "value"], [["a", 1]]);
- * if (!t.includes("a    1")) throw new Error(t);
+ * if (!t.includes("a        1")) throw new Error(t);
  * ```
  */
 export function renderTable(
