@@ -97,7 +97,7 @@ export function normalCdf(z: number): number {
   const poly = t *
     (0.254829592 +
       t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 +
-        t * 1.061405429))));
+                  t * 1.061405429))));
   const erf = 1 - poly * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
@@ -134,7 +134,10 @@ export function ksCritical001(n: number): number {
  * Empirical quantile of an ascending-sorted sample (linear interpolation
  * between order statistics, type 7).
  */
-export function empiricalQuantile(sorted: ArrayLike<number>, q: number): number {
+export function empiricalQuantile(
+  sorted: ArrayLike<number>,
+  q: number,
+): number {
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);
