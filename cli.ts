@@ -22,6 +22,7 @@ import {
   type Override,
   parseScenario,
 } from "./lib/scenario/load.ts";
+import { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 import type { Scenario } from "./lib/scenario/types.ts";
 import { toCsv } from "./lib/report/csv.ts";
 import { writeFilesAtomic } from "./lib/report/files.ts";
@@ -64,6 +65,7 @@ Commands:
   compare         run mono and disagg on the same requests, with deltas
   sweep           TTFT against arrival rate for both architectures
   sweep-prefill   TTFT against arrival rate, one curve per prefill speed
+  schema          print the JSON Schema of scenario files (for editors)
 
 Run 'llmsim <command> --help' for a command's options.`,
   simulate: `Usage: llmsim simulate [options]
@@ -97,12 +99,22 @@ against rate, one line per prefill speed) into --out-dir.
   --prefill LIST          prefill tokens/s per GPU, e.g. 4000,8000 (required)
   --out-dir DIR           where to write the files (default: out)
 ${COMMON_HELP}`,
+  schema: `Usage: llmsim schema
+
+Prints the JSON Schema of scenario files. Editors with the YAML language
+server use it through a first line such as
+  # yaml-language-server: $schema=../docs/scenario.schema.json`,
 };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 function parse(command: string, args: string[]): Values {
   const str = { type: "string" } as const;
+  if (command === "schema") {
+    return parseArgsStrict(command, args, {
+      help: { type: "boolean", short: "h" },
+    });
+  }
   const options: ParseArgsOptionsConfig = {
     help: { type: "boolean", short: "h" },
     config: { type: "string" },
@@ -115,6 +127,14 @@ function parse(command: string, args: string[]): Values {
     ...(command.startsWith("sweep") ? { rates: str, "out-dir": str } : {}),
     ...(command === "sweep-prefill" ? { prefill: str } : {}),
   };
+  return parseArgsStrict(command, args, options);
+}
+
+function parseArgsStrict(
+  command: string,
+  args: string[],
+  options: ParseArgsOptionsConfig,
+): Values {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false })
       .values as Values;
@@ -339,7 +359,13 @@ function finiteOrNull(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
+function runSchema(): Promise<void> {
+  console.log(JSON.stringify(scenarioJsonSchema(), null, 2));
+  return Promise.resolve();
+}
+
 const COMMANDS: Record<string, (values: Values) => Promise<void>> = {
+  schema: runSchema,
   simulate: runSimulate,
   compare: runCompare,
   sweep: runSweep,

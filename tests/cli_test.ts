@@ -264,7 +264,9 @@ Deno.test("sweep and sweep-prefill honour --config and write CSV, JSON and chart
 });
 
 Deno.test("every command has --help", async () => {
-  for (const cmd of ["simulate", "compare", "sweep", "sweep-prefill"]) {
+  for (
+    const cmd of ["simulate", "compare", "sweep", "sweep-prefill", "schema"]
+  ) {
     const r = await runCli([cmd, "--help"]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: llmsim /);

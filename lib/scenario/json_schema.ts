@@ -1,0 +1,97 @@
+/**
+ * The JSON Schema (draft 2020-12) for scenario files, made from the same
+ * definition the validator walks, so editors complete and check exactly the
+ * keys llmsim accepts.
+ *
+ * @module
+ */
+
+import {
+  type FieldSpec,
+  type ObjectField,
+  SCENARIO_SCHEMA,
+  TOKEN_MODE_KEYS,
+} from "./schema.ts";
+
+type Json = Record<string, unknown>;
+
+function fieldSchema(field: FieldSpec): Json {
+  switch (field.kind) {
+    case "object":
+      return objectSchema(field);
+    case "enum":
+      return {
+        description: field.description,
+        enum: [...field.values],
+        ...(field.default !== undefined ? { default: field.default } : {}),
+      };
+    case "number": {
+      const out: Json = {
+        description: field.description,
+        type: field.integer ? "integer" : "number",
+      };
+      if (field.min !== undefined) out.minimum = field.min;
+      if (field.exclusiveMin !== undefined) {
+        out.exclusiveMinimum = field.exclusiveMin;
+      }
+      if (field.max !== undefined) out.maximum = field.max;
+      if (field.default !== undefined) out.default = field.default;
+      return out;
+    }
+  }
+}
+
+function objectSchema(field: ObjectField): Json {
+  const properties: Json = {};
+  for (const [k, f] of Object.entries(field.fields)) {
+    properties[k] = fieldSchema(f);
+  }
+  const out: Json = {
+    type: "object",
+    description: field.description,
+    properties,
+    additionalProperties: false,
+  };
+  // A token distribution admits only the keys of its mode.
+  if ("mode" in field.fields && "min_value" in field.fields) {
+    const all = ["mean", "sigma", "std", "p50", "p90", "value"];
+    out.allOf = Object.entries(TOKEN_MODE_KEYS).map(([mode, keys]) => ({
+      if: mode === "log"
+        ? {
+          anyOf: [{ not: { required: ["mode"] } }, {
+            properties: { mode: { const: mode } },
+          }],
+        }
+        : { properties: { mode: { const: mode } }, required: ["mode"] },
+      then: {
+        ...(mode === "log" ? {} : { required: [...keys] }),
+        not: {
+          anyOf: all.filter((k) => !keys.includes(k)).map((k) => ({
+            required: [k],
+          })),
+        },
+      },
+    }));
+  }
+  return out;
+}
+
+/**
+ * The scenario JSON Schema.
+ *
+ * @returns A JSON Schema object for scenario files.
+ *
+ * @example Usage
+ * ```ts
+ * import { scenarioJsonSchema } from "./json_schema.ts";
+ * const s = scenarioJsonSchema() as { properties: Record<string, unknown> };
+ * if (!("arrival" in s.properties)) throw new Error();
+ * ```
+ */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "llmsim scenario",
+    ...objectSchema(SCENARIO_SCHEMA),
+  };
+}
