@@ -74,6 +74,23 @@ export class IntFifo {
     return v;
   }
 
+  /**
+   * The oldest item without removing it, or -1 when empty.
+   *
+   * @returns The oldest item, or -1.
+   *
+   * @example Usage
+   * ```ts
+   * import { IntFifo } from "./fifo.ts";
+   * const q = new IntFifo();
+   * q.push(5);
+   * if (q.peek() !== 5 || q.size !== 1) throw new Error();
+   * ```
+   */
+  peek(): number {
+    return this.#size === 0 ? -1 : this.#buf[this.#head];
+  }
+
   #grow(): void {
     const old = this.#buf;
     const next = new Int32Array(old.length * 2);

@@ -1,0 +1,160 @@
+/**
+ * A colocated cluster of batched instances behind a router. Events are
+ * arrivals and iteration ends (never one event per token): an idle instance
+ * starts an iteration when work arrives, and a busy one plans its next
+ * iteration when the current one ends.
+ *
+ * @module
+ */
+
+import { EventQueue } from "../engine/event_queue.ts";
+import { RandomStream } from "../engine/random.ts";
+import { RequestRecords } from "../metrics/records.ts";
+import type { RequestSource } from "../workload/workload.ts";
+import { Instance, type InstanceConfig } from "./instance.ts";
+
+/** How arrivals are spread over instances. */
+export type RouterPolicy =
+  | "round_robin"
+  | "least_outstanding"
+  | "least_kv"
+  | "power_of_two";
+
+/** Options for {@linkcode runBatchedCluster}. */
+export interface BatchedClusterOptions {
+  /** Number of instances. */
+  instances: number;
+  /** Each instance's configuration. */
+  instance: InstanceConfig;
+  /** Router policy (default `least_outstanding`). */
+  router?: RouterPolicy;
+  /** Seed for the power-of-two router's choices. */
+  seed?: number;
+  /** Expected number of requests (sizes the records). */
+  expectedRequests?: number;
+}
+
+/** What a batched run produced. */
+export interface BatchedRun {
+  /** Per-request timelines. */
+  records: RequestRecords;
+  /** The instances, with their statistics. */
+  instances: Instance[];
+  /** When the last request finished. */
+  endS: number;
+}
+
+const ARRIVAL = 0;
+const ITERATION_END = 1;
+
+/**
+ * Runs requests through a cluster of batched instances until all finish.
+ *
+ * @param source The requests, in arrival order.
+ * @param options Instances, their configuration and the router.
+ * @returns Records, instances and the drain time.
+ *
+ * @example Usage
+ * ```ts
+ * import { runBatchedCluster } from "./batched.ts";
+ * import { rateStepTime } from "./step_time.ts";
+ * import { scenarioWorkload } from "../workload/workload.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const run = runBatchedCluster(scenarioWorkload(validateScenario({ sim_seconds: 30, warmup_seconds: 0 })), {
+ *   instances: 2,
+ *   instance: {
+ *     policy: "chunked", maxNumSeqs: 64, maxNumBatchedTokens: 2048,
+ *     kvCapacityBlocks: 4096, blockSize: 16,
+ *     stepTime: rateStepTime({ prefill_tokens_per_s: 8000, decode_tokens_per_s: 40 }),
+ *   },
+ * });
+ * if (run.records.count === 0 || Number.isNaN(run.records.finishS[0])) throw new Error();
+ * ```
+ */
+export function runBatchedCluster(
+  source: RequestSource,
+  options: BatchedClusterOptions,
+): BatchedRun {
+  const records = new RequestRecords(options.expectedRequests ?? 1024);
+  const instances = Array.from(
+    { length: options.instances },
+    () => new Instance(options.instance, records),
+  );
+  const route = router(
+    options.router ?? "least_outstanding",
+    instances,
+    new RandomStream(options.seed ?? 0, "router"),
+  );
+  const events = new EventQueue(64);
+  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+  let now = 0;
+  while (events.pop()) {
+    now = events.time;
+    if (events.kind === ARRIVAL) {
+      const i = records.add(
+        source.arrivalS,
+        source.promptTokens,
+        source.outputTokens,
+      );
+      if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+      const k = route();
+      const inst = instances[k];
+      inst.enqueue(i);
+      if (!inst.busy) {
+        const end = inst.startIteration(now);
+        if (end >= 0) events.push(end, ITERATION_END, k);
+      }
+    } else {
+      const k = events.data;
+      const inst = instances[k];
+      inst.finishIteration(now);
+      const end = inst.startIteration(now);
+      if (end >= 0) events.push(end, ITERATION_END, k);
+    }
+  }
+  for (const inst of instances) {
+    if (inst.outstanding > 0) {
+      throw new RangeError(
+        `an instance stalled with ${inst.outstanding} requests it cannot ` +
+          `admit: a prompt needs more KV blocks than the cache holds ` +
+          `(${inst.config.kvCapacityBlocks} blocks of ${inst.config.blockSize} tokens)`,
+      );
+    }
+  }
+  return { records, instances, endS: now };
+}
+
+function router(
+  policy: RouterPolicy,
+  instances: Instance[],
+  rng: RandomStream,
+): () => number {
+  const n = instances.length;
+  const leastBy = (key: (x: Instance) => number) => () => {
+    let best = 0;
+    for (let k = 1; k < n; k++) {
+      if (key(instances[k]) < key(instances[best])) best = k;
+    }
+    return best;
+  };
+  switch (policy) {
+    case "round_robin": {
+      let next = 0;
+      return () => {
+        const k = next;
+        next = (next + 1) % n;
+        return k;
+      };
+    }
+    case "least_outstanding":
+      return leastBy((x) => x.outstanding);
+    case "least_kv":
+      return leastBy((x) => x.kvUsedBlocks);
+    case "power_of_two":
+      return () => {
+        const a = Math.floor(rng.next() * n);
+        const b = Math.floor(rng.next() * n);
+        return instances[b].outstanding < instances[a].outstanding ? b : a;
+      };
+  }
+}
