@@ -66,3 +66,21 @@ Deno.test("scenario defaults are the prototype's", () => {
   assert.equal(s.cluster_mono.prefill_tokens_per_s, 8000);
   assert.equal(s.cluster_disagg.decode_tokens_per_s, 2000);
 });
+
+Deno.test("quickselect quantiles equal sorted quantiles exactly", async () => {
+  const { quantilesInPlace } = await import("../lib/metrics/percentile.ts");
+  const { RandomStream } = await import("../lib/engine/random.ts");
+  const rng = new RandomStream(5, "q");
+  const qs = [0, 0.01, 0.5, 0.9, 0.95, 0.99, 1];
+  for (const n of [1, 2, 3, 10, 101, 5000]) {
+    for (const ties of [false, true]) {
+      const v = Float64Array.from(
+        { length: n },
+        () => ties ? Math.floor(rng.next() * 5) : rng.exponential(1),
+      );
+      const sorted = v.slice().sort();
+      const got = quantilesInPlace(v, qs);
+      qs.forEach((q, j) => assert.equal(got[j], quantileSorted(sorted, q)));
+    }
+  }
+});

@@ -10,7 +10,7 @@
 import type { Scenario, TokenDistribution } from "../scenario/types.ts";
 import { lognormalParams, realMoments } from "../workload/tokens.ts";
 import type { RequestRecords } from "./records.ts";
-import { mean, quantileSorted } from "./percentile.ts";
+import { mean, quantilesInPlace } from "./percentile.ts";
 
 /** A summary value: a number (NaN when undefined), a word, a flag or a group. */
 export type SummaryValue =
@@ -31,7 +31,7 @@ export const STAT_PREFIXES = ["mean", "p50", "p90", "p95", "p99"] as const;
  *
  * @param out The summary to extend.
  * @param name The metric's name, e.g. `ttft`.
- * @param values The samples; they are sorted in place.
+ * @param values The samples; they are reordered in place.
  *
  * @example Usage
  * ```ts
@@ -46,12 +46,12 @@ export function addStats(
   name: string,
   values: Float64Array,
 ): void {
-  values.sort();
   out[`mean_${name}_s`] = mean(values);
-  out[`p50_${name}_s`] = quantileSorted(values, 0.5);
-  out[`p90_${name}_s`] = quantileSorted(values, 0.9);
-  out[`p95_${name}_s`] = quantileSorted(values, 0.95);
-  out[`p99_${name}_s`] = quantileSorted(values, 0.99);
+  const [p50, p90, p95, p99] = quantilesInPlace(values, [0.5, 0.9, 0.95, 0.99]);
+  out[`p50_${name}_s`] = p50;
+  out[`p90_${name}_s`] = p90;
+  out[`p95_${name}_s`] = p95;
+  out[`p99_${name}_s`] = p99;
 }
 
 function tokenLog(dist: TokenDistribution): SummaryValue {
