@@ -390,7 +390,9 @@ export async function main(args: string[]): Promise<number> {
     first === undefined || first === "-h" || first === "--help" ||
     first === "help"
   ) {
-    console.log(HELP.main);
+    // Without a command this is a usage error: help goes to stderr.
+    if (first === undefined) console.error(HELP.main);
+    else console.log(HELP.main);
     return first === undefined ? 2 : 0;
   }
   const name = first === "sweep_prefill" ? "sweep-prefill" : first;
