@@ -24,6 +24,7 @@ import {
 } from "./lib/scenario/load.ts";
 import { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 import type { Scenario } from "./lib/scenario/types.ts";
+import type { RequestRecords } from "./lib/metrics/records.ts";
 import { toCsv } from "./lib/report/csv.ts";
 import { writeFilesAtomic } from "./lib/report/files.ts";
 import { toJson } from "./lib/report/json.ts";
@@ -73,6 +74,7 @@ Run 'llmsim <command> --help' for a command's options.`,
 Runs one scenario and prints its metrics as one JSON object.
 
   --dump-ttft FILE        also write the measured TTFTs (s) as a JSON array
+  --dump-requests FILE    also write every request's timeline as CSV
 ${COMMON_HELP}`,
   compare: `Usage: llmsim compare [options]
 
@@ -123,7 +125,9 @@ function parse(command: string, args: string[]): Values {
     ...Object.fromEntries(
       Object.keys(SCENARIO_FLAGS).map((k) => [k, str]),
     ),
-    ...(command === "simulate" ? { "dump-ttft": str } : {}),
+    ...(command === "simulate"
+      ? { "dump-ttft": str, "dump-requests": str }
+      : {}),
     ...(command.startsWith("sweep") ? { rates: str, "out-dir": str } : {}),
     ...(command === "sweep-prefill" ? { prefill: str } : {}),
   };
@@ -211,6 +215,11 @@ async function runSimulate(values: Values): Promise<void> {
   const result = simulate(scenario);
   const warnings = [...result.warnings];
   const json = toJson(result.summary, warnings);
+  const files = new Map<string, string>();
+  const dumpRequests = values["dump-requests"] as string | undefined;
+  if (dumpRequests) {
+    files.set(dumpRequests, requestsCsv(result.records, scenario));
+  }
   const dump = values["dump-ttft"] as string | undefined;
   if (dump) {
     const { firstTokenS, arrivalS, count } = result.records;
@@ -220,10 +229,30 @@ async function runSimulate(values: Values): Promise<void> {
         ttfts.push(firstTokenS[i] - arrivalS[i]);
       }
     }
-    await writeFilesAtomic(new Map([[dump, JSON.stringify(ttfts) + "\n"]]));
+    files.set(dump, JSON.stringify(ttfts) + "\n");
   }
+  await writeFilesAtomic(files);
   warn(warnings);
   console.log(fmt === "json" ? json : summaryTable(result.summary));
+}
+
+function requestsCsv(records: RequestRecords, scenario: Scenario): string {
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < records.count; i++) {
+    rows.push({
+      request: i,
+      measured: records.arrivalS[i] >= scenario.warmup_seconds,
+      arrival_s: records.arrivalS[i],
+      prompt_tokens: records.promptTokens[i],
+      output_tokens: records.outputTokens[i],
+      prefill_start_s: records.prefillStartS[i],
+      prefill_end_s: records.prefillEndS[i],
+      decode_start_s: records.decodeStartS[i],
+      first_token_s: records.firstTokenS[i],
+      finish_s: records.finishS[i],
+    });
+  }
+  return toCsv(rows);
 }
 
 async function runCompare(values: Values): Promise<void> {

@@ -152,6 +152,30 @@ Deno.test("--dump-ttft writes the measured TTFTs", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("--dump-requests writes every request's timeline as CSV", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await runCli([
+    "simulate",
+    "--mode",
+    "disagg",
+    ...SHORT,
+    "--dump-requests",
+    `${dir}/r.csv`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  const lines = (await Deno.readTextFile(`${dir}/r.csv`)).trim().split("\n");
+  assert.equal(
+    lines[0],
+    "request,measured,arrival_s,prompt_tokens,output_tokens,prefill_start_s," +
+      "prefill_end_s,decode_start_s,first_token_s,finish_s",
+  );
+  assert.equal(lines.length - 1, s.num_requests);
+  const measured = lines.slice(1).filter((l) => l.split(",")[1] === "true");
+  assert.equal(measured.length, s.num_samples);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("overload: stable false, a warning on stderr, nothing dropped", async () => {
   const r = await runCli([
     "simulate",
