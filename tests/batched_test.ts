@@ -224,6 +224,6 @@ Deno.test("a prompt larger than the KV cache is an error, not a hang", () => {
           }),
         },
       }),
-    /cannot admit/,
+    /cannot be admitted/,
   );
 });

@@ -398,5 +398,26 @@ Deno.test("errors: missing file, bad flags, bad flag values, nothing written", a
     ["simulate", "--set", "arrival.rate=3"],
     /arrival\.rate: unknown key \(did you mean "rate_per_s"\?\) \(from --set arrival\.rate\)/,
   );
+  await expectInputError(
+    ["simulate", "--set", "batching=continuous", "--mode", "disagg"],
+    /batching: continuous batching is available with mode mono only/,
+  );
+  await expectInputError(
+    ["compare", "--mode", "mono", "--set", "batching=continuous"],
+    /batching: comparing mono with disagg needs batching: none/,
+  );
+  await expectInputError(
+    [
+      "simulate",
+      "--mode",
+      "mono",
+      "--set",
+      "batching=continuous",
+      "--set",
+      "kv_cache.capacity_tokens=64",
+      ...SHORT,
+    ],
+    /kv_cache\.capacity_tokens: \d+ request\(s\) cannot be admitted/,
+  );
   await Deno.remove(dir, { recursive: true });
 });

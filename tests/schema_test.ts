@@ -69,6 +69,12 @@ Deno.test("schema and validator agree on valid and invalid scenarios", () => {
     { output_tokens: { sigma: 0 } },
     { sim_seconds: "long" },
     { unknown_key: 1 },
+    { mode: "mono", batching: "continuous", scheduler: { policy: "chunked" } },
+    { scheduler: { policy: "sarathi" } },
+    { scheduler: { max_num_seqs: 0 } },
+    { scheduler: { router: "power_of_two", iteration_overhead_s: 0.001 } },
+    { kv_cache: { capacity_tokens: 1000, block_size: 16 } },
+    { kv_cache: { block_size: 0 } },
   ];
   for (const raw of cases) {
     assert.equal(

@@ -9,6 +9,14 @@ import type { RequestRecords } from "../metrics/records.ts";
 import { summarize, type Summary } from "../metrics/summary.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
+import {
+  type BatchedRun,
+  KvCapacityError,
+  runBatchedCluster,
+} from "../serving/batched.ts";
+import { InputError } from "../scenario/errors.ts";
+import { rateStepTime } from "../serving/step_time.ts";
+import { addBatchedMetrics } from "../metrics/batched_summary.ts";
 import { scenarioWorkload } from "../workload/workload.ts";
 
 /** The outcome of {@linkcode simulate}. */
@@ -39,12 +47,35 @@ export interface SimulationResult {
  * ```
  */
 export function simulate(scenario: Scenario): SimulationResult {
-  const run = runExclusive(scenario, scenarioWorkload(scenario));
+  const batched = scenario.batching === "continuous"
+    ? runBatched(scenario)
+    : null;
+  const run = batched ?? runExclusive(scenario, scenarioWorkload(scenario));
   const summary = summarize(scenario, run.records, run.endS);
+  if (batched) {
+    const r = batched.records;
+    let prompt = 0, output = 0;
+    for (let i = 0; i < r.count; i++) {
+      prompt += r.promptTokens[i];
+      output += r.outputTokens[i];
+    }
+    addBatchedMetrics(summary, scenario, batched.instances, {
+      prompt: prompt / r.count,
+      output: output / r.count,
+    });
+  }
   const warnings: string[] = [];
   const offered = summary.offered_load as Record<string, number>;
+  const total = Object.values(offered).reduce((a, b) => a + b, 0);
+  if (scenario.batching === "continuous" && total >= 1) {
+    warnings.push(
+      `mono: offered load (prefill + full-batch decode) is ${
+        total.toFixed(3)
+      } >= 1; the queue grows without bound and results depend on sim_seconds`,
+    );
+  }
   for (const [pool, rho] of Object.entries(offered)) {
-    if (rho >= 1) {
+    if (scenario.batching === "none" && rho >= 1) {
       warnings.push(
         `${scenario.mode}: offered load of the ${pool} pool is ${
           rho.toFixed(3)
@@ -53,4 +84,62 @@ export function simulate(scenario: Scenario): SimulationResult {
     }
   }
   return { scenario, summary, records: run.records, warnings };
+}
+
+/**
+ * Throws unless the scenario can run in both architectures (continuous
+ * batching is not yet available disaggregated).
+ *
+ * @param scenario The scenario.
+ * @throws {InputError} When `batching` is `continuous`.
+ *
+ * @example Usage
+ * ```ts
+ * import { requireBothModes } from "./simulate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * requireBothModes(validateScenario({}));
+ * ```
+ */
+export function requireBothModes(scenario: Scenario): void {
+  if (scenario.batching === "continuous") {
+    throw new InputError(
+      "comparing mono with disagg needs batching: none for now " +
+        "(disaggregated batched serving is not built yet)",
+      ["batching"],
+    );
+  }
+}
+
+function runBatched(scenario: Scenario): BatchedRun {
+  const c = scenario.cluster_mono;
+  const sch = scenario.scheduler;
+  const kv = scenario.kv_cache;
+  try {
+    return runBatchedCluster(scenarioWorkload(scenario), {
+      instances: c.num_gpus,
+      router: sch.router,
+      seed: scenario.random_seed,
+      expectedRequests: Math.ceil(
+        scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
+      ),
+      instance: {
+        policy: sch.policy,
+        maxNumSeqs: sch.max_num_seqs,
+        maxNumBatchedTokens: sch.max_num_batched_tokens,
+        kvCapacityBlocks: Math.floor(kv.capacity_tokens / kv.block_size),
+        blockSize: kv.block_size,
+        stepTime: rateStepTime({
+          prefill_tokens_per_s: c.prefill_tokens_per_s,
+          decode_tokens_per_s: c.decode_tokens_per_s,
+          iteration_overhead_s: sch.iteration_overhead_s,
+        }),
+        windowS: [scenario.warmup_seconds, scenario.sim_seconds],
+      },
+    });
+  } catch (e) {
+    if (e instanceof KvCapacityError) {
+      throw new InputError(e.message, ["kv_cache", "capacity_tokens"]);
+    }
+    throw e;
+  }
 }

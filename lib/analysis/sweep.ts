@@ -7,7 +7,7 @@
 
 import type { Summary } from "../metrics/summary.ts";
 import type { Scenario, ServingMode } from "../scenario/types.ts";
-import { simulate } from "./simulate.ts";
+import { requireBothModes, simulate } from "./simulate.ts";
 
 /** One point of a sweep. */
 export interface SweepPoint {
@@ -59,7 +59,9 @@ export function sweepRates(
 ): SweepResult {
   const points: SweepPoint[] = [];
   const warnings: string[] = [];
-  for (const mode of options.modes ?? ["mono", "disagg"] as const) {
+  const modes = options.modes ?? ["mono", "disagg"] as const;
+  if (modes.includes("disagg")) requireBothModes(scenario);
+  for (const mode of modes) {
     for (const rate of rates) {
       const s: Scenario = { ...scenario, mode, arrival: { rate_per_s: rate } };
       const r = simulate(s);

@@ -156,9 +156,77 @@ export const SCENARIO_SCHEMA: ObjectField = {
       kind: "enum",
       description:
         "Serving model. `none`: each GPU serves one request at a time, the " +
-        "prototype's exclusive-service model.",
-      values: ["none"],
+        "prototype's exclusive-service model. `continuous`: each GPU is an " +
+        "instance with iteration-level batching and a KV cache (mono only " +
+        "for now); see `scheduler` and `kv_cache`.",
+      values: ["none", "continuous"],
       default: "none",
+    },
+    scheduler: {
+      kind: "object",
+      description: "Batch scheduling of `batching: continuous` instances.",
+      fields: {
+        policy: {
+          kind: "enum",
+          description:
+            "`prefill_first` (whole prompts first; decodes stall), " +
+            "`decode_first` (decodes, then whole prompts in the budget), " +
+            "`chunked` (decodes, then prompt chunks in the budget).",
+          values: ["prefill_first", "decode_first", "chunked"],
+          default: "chunked",
+        },
+        max_num_seqs: {
+          kind: "number",
+          description: "Most requests in one iteration's batch.",
+          integer: true,
+          min: 1,
+          default: 256,
+        },
+        max_num_batched_tokens: {
+          kind: "number",
+          description: "Most tokens (prefill plus decode) in one iteration.",
+          integer: true,
+          min: 1,
+          default: 2048,
+        },
+        iteration_overhead_s: {
+          kind: "number",
+          description: "Fixed cost of every iteration, seconds.",
+          min: 0,
+          default: 0,
+        },
+        router: {
+          kind: "enum",
+          description: "How arrivals are spread over instances.",
+          values: [
+            "round_robin",
+            "least_outstanding",
+            "least_kv",
+            "power_of_two",
+          ],
+          default: "least_outstanding",
+        },
+      },
+    },
+    kv_cache: {
+      kind: "object",
+      description: "KV cache of each `batching: continuous` instance.",
+      fields: {
+        capacity_tokens: {
+          kind: "number",
+          description: "KV-cache capacity of one instance, in tokens.",
+          integer: true,
+          min: 1,
+          default: 131072,
+        },
+        block_size: {
+          kind: "number",
+          description: "Tokens per KV block (vLLM's default is 16).",
+          integer: true,
+          min: 1,
+          default: 16,
+        },
+      },
     },
     arrival: {
       kind: "object",

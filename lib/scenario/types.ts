@@ -69,7 +69,27 @@ export interface Scenario {
   /** Seed of every random stream. */
   random_seed: number;
   /** Serving model; `none` is exclusive service (one request per GPU). */
-  batching: "none";
+  batching: "none" | "continuous";
+  /** Batch scheduling for `batching: continuous`. */
+  scheduler: {
+    /** Batch composition policy. */
+    policy: "prefill_first" | "decode_first" | "chunked";
+    /** Most requests per batch. */
+    max_num_seqs: number;
+    /** Most tokens per batch. */
+    max_num_batched_tokens: number;
+    /** Fixed cost per iteration, seconds. */
+    iteration_overhead_s: number;
+    /** Router across instances. */
+    router: "round_robin" | "least_outstanding" | "least_kv" | "power_of_two";
+  };
+  /** KV cache per instance for `batching: continuous`. */
+  kv_cache: {
+    /** Capacity in tokens. */
+    capacity_tokens: number;
+    /** Tokens per block. */
+    block_size: number;
+  };
   /** Arrival process. */
   arrival: { rate_per_s: number };
   /** Prompt lengths. */

@@ -44,6 +44,19 @@ export interface BatchedRun {
   endS: number;
 }
 
+/** A request needs more KV-cache blocks than an instance has. */
+export class KvCapacityError extends RangeError {
+  /**
+   * Creates the error.
+   *
+   * @param message What did not fit.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "KvCapacityError";
+  }
+}
+
 const ARRIVAL = 0;
 const ITERATION_END = 1;
 
@@ -114,10 +127,10 @@ export function runBatchedCluster(
   }
   for (const inst of instances) {
     if (inst.outstanding > 0) {
-      throw new RangeError(
-        `an instance stalled with ${inst.outstanding} requests it cannot ` +
-          `admit: a prompt needs more KV blocks than the cache holds ` +
-          `(${inst.config.kvCapacityBlocks} blocks of ${inst.config.blockSize} tokens)`,
+      throw new KvCapacityError(
+        `${inst.outstanding} request(s) cannot be admitted: a prompt needs ` +
+          `more KV than the cache holds (${inst.config.kvCapacityBlocks} ` +
+          `blocks of ${inst.config.blockSize} tokens)`,
       );
     }
   }

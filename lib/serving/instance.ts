@@ -43,6 +43,8 @@ export interface InstanceConfig {
   blockSize: number;
   /** Iteration duration model. */
   stepTime: StepTimeModel;
+  /** The measured window [start, end), for windowed busy time. */
+  windowS?: readonly [number, number];
 }
 
 /** Running totals an instance keeps for metrics. */
@@ -51,6 +53,8 @@ export interface InstanceStats {
   iterations: number;
   /** Busy time, seconds. */
   busyS: number;
+  /** Busy time inside the measured window, seconds. */
+  busyInWindowS: number;
   /** Sum over iterations of the batch size (requests). */
   batchSizeSum: number;
   /** Largest batch. */
@@ -71,6 +75,7 @@ export class Instance {
   readonly stats: InstanceStats = {
     iterations: 0,
     busyS: 0,
+    busyInWindowS: 0,
     batchSizeSum: 0,
     peakBatchSize: 0,
     peakKvBlocks: 0,
@@ -283,6 +288,9 @@ export class Instance {
     const st = this.stats;
     st.iterations++;
     st.busyS += durationS;
+    const lo = Math.max(now, cfg.windowS?.[0] ?? -Infinity);
+    const hi = Math.min(now + durationS, cfg.windowS?.[1] ?? Infinity);
+    if (hi > lo) st.busyInWindowS += hi - lo;
     st.batchSizeSum += batch;
     if (batch > st.peakBatchSize) st.peakBatchSize = batch;
     if (this.kvUsedBlocks > st.peakKvBlocks) {
