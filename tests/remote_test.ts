@@ -9,7 +9,7 @@ import { SIM_FLAGS } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-async function serveRepo(): Promise<
+function serveRepo(): Promise<
   { url: string; close: () => Promise<void> }
 > {
   const server = Deno.serve(
@@ -29,10 +29,10 @@ async function serveRepo(): Promise<
     },
   );
   const { port } = server.addr as Deno.NetAddr;
-  return {
+  return Promise.resolve({
     url: `http://127.0.0.1:${port}`,
     close: () => server.shutdown(),
-  };
+  });
 }
 
 async function denoIn(cwd: string, args: string[]) {
