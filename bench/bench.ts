@@ -7,6 +7,8 @@
  */
 
 import { runExclusive } from "../lib/serving/exclusive.ts";
+import { simulate } from "../lib/analysis/simulate.ts";
+import { parseScenario } from "../lib/scenario/load.ts";
 import { RequestRecords } from "../lib/metrics/records.ts";
 import { summarize } from "../lib/metrics/summary.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
@@ -42,7 +44,32 @@ function bench(mode: ServingMode) {
   };
 }
 
+// The batched example (4 instances, chunked prefill, 25 ms decode steps) at
+// a tenth of the requests: iterations, not tokens, are its events.
+function benchBatched() {
+  const text = Deno.readTextFileSync(
+    new URL("../examples/continuous_batching.yaml", import.meta.url),
+  );
+  const base = parseScenario(text);
+  const horizonS = REQUESTS / 10 / base.arrival.rate_per_s;
+  const scenario = {
+    ...base,
+    sim_seconds: horizonS,
+    warmup_seconds: horizonS / 10,
+  };
+  const t0 = performance.now();
+  const r = simulate(scenario);
+  const s = (performance.now() - t0) / 1000;
+  return {
+    requests: r.records.count,
+    requests_per_s: r.records.count / s,
+    iterations: r.summary.iterations as number,
+    rss_mib: Deno.memoryUsage().rss / 2 ** 20,
+  };
+}
+
 const rows = [bench("mono"), bench("disagg")];
+const batched = benchBatched();
 console.log(
   `records: ${RequestRecords.bytesPerRequest} bytes per request ` +
     `(+ up to 2x while growing; summary adds 6 x 8 bytes per measured request)`,
@@ -57,3 +84,8 @@ for (const r of rows) {
       `rss ${r.rss_mib.toFixed(0)} MiB`,
   );
 }
+console.log(
+  `batched ${batched.requests} requests (${batched.iterations} iterations): ` +
+    `${(batched.requests_per_s / 1e3).toFixed(0)} k req/s with summary, ` +
+    `rss ${batched.rss_mib.toFixed(0)} MiB`,
+);
