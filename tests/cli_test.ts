@@ -128,6 +128,37 @@ Deno.test("flags override the file", async () => {
   assert.equal(s.prompt_tokens_real.mean, 1024, "file values kept");
 });
 
+Deno.test("slo: attainment and goodput count requests meeting both limits", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await runCli([
+    "simulate",
+    "--mode",
+    "mono",
+    ...SHORT,
+    "--set",
+    "slo.ttft_s=0.1",
+    "--set",
+    "slo.tpot_s=1",
+    "--dump-requests",
+    `${dir}/r.csv`,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  // TPOT is 0.5 ms here, so attainment is the share with TTFT <= 0.1 s,
+  // recounted from the request timelines.
+  const rows = (await Deno.readTextFile(`${dir}/r.csv`)).trim().split("\n")
+    .slice(1).map((l) => l.split(","));
+  const measured = rows.filter((c) => c[1] === "true");
+  const met = measured.filter((c) => Number(c[8]) - Number(c[2]) <= 0.1);
+  assert.ok(met.length > 0 && met.length < measured.length);
+  assert.equal(s.slo_attainment, met.length / measured.length);
+  assert.equal(s.goodput_rps, met.length / 180);
+  assert.equal(s.goodput_rps_per_gpu, met.length / 180 / 4);
+  const none = await runCli(["simulate", ...SHORT]);
+  assert.ok(!("slo_attainment" in JSON.parse(none.stdout)));
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("--format table prints an aligned table", async () => {
   const r = await runCli(["simulate", "--format", "table", ...SHORT]);
   assert.equal(r.code, 0, r.stderr);

@@ -75,6 +75,9 @@ Deno.test("schema and validator agree on valid and invalid scenarios", () => {
     { scheduler: { router: "power_of_two", iteration_overhead_s: 0.001 } },
     { kv_cache: { capacity_tokens: 1000, block_size: 16 } },
     { kv_cache: { block_size: 0 } },
+    { slo: { ttft_s: 1, tpot_s: 0.05 } },
+    { slo: { ttft_s: 1 } },
+    { slo: { ttft_s: 0, tpot_s: 0.05 } },
   ];
   for (const raw of cases) {
     assert.equal(

@@ -93,6 +93,9 @@ function busyInWindow(
  * window, divided by its length. Utilisation is busy GPU-time inside the
  * window over GPUs x window. Offered load rho is the arrival rate times the
  * mean service time of the generated requests over the pool's GPU count.
+ * With an `slo`, `slo_attainment` is the share of measured requests whose
+ * TTFT and TPOT both meet it, and `goodput_rps` those requests per second
+ * of the window.
  *
  * @param scenario The scenario that was run.
  * @param records The run's records.
@@ -144,6 +147,8 @@ export function summarize(
   const prefillWait = new Float64Array(measured);
   const decodeWait = new Float64Array(measured);
   const tpot = new Float64Array(multiToken);
+  const slo = scenario.slo;
+  let sloMet = 0;
   let finishedInWindow = 0;
   let tokensInWindow = 0;
   let serviceSumS = 0;
@@ -163,9 +168,13 @@ export function summarize(
     prefillWait[m] = prefillStartS[i] - a;
     decodeWait[m] = decodeStartS[i] - prefillEndS[i];
     queueWait[m] = prefillWait[m] + decodeWait[m];
+    let tpotS = 0;
     if (records.outputTokens[i] > 1) {
-      tpot[k++] = (e2e[m] - ttft[m]) / (records.outputTokens[i] - 1);
+      tpotS = (e2e[m] - ttft[m]) / (records.outputTokens[i] - 1);
+      tpot[k++] = tpotS;
     }
+    // DistServe's attainment: both limits met (a one-token reply has no TPOT).
+    if (slo && ttft[m] <= slo.ttft_s && tpotS <= slo.tpot_s) sloMet++;
     m++;
   }
 
@@ -213,6 +222,18 @@ export function summarize(
     addStats(out, "decode_wait", decodeWait);
   }
   out.output_tokens_per_s = tokensInWindow / windowS;
+  const gpus = disagg
+    ? scenario.cluster_disagg.prefill_gpus + scenario.cluster_disagg.decode_gpus
+    : scenario.cluster_mono.num_gpus;
+  out.throughput_rps_per_gpu = finishedInWindow / windowS / gpus;
+  out.output_tokens_per_s_per_gpu = tokensInWindow / windowS / gpus;
+  if (slo) {
+    out.slo_ttft_s = slo.ttft_s;
+    out.slo_tpot_s = slo.tpot_s;
+    out.slo_attainment = measured > 0 ? sloMet / measured : NaN;
+    out.goodput_rps = sloMet / windowS;
+    out.goodput_rps_per_gpu = sloMet / windowS / gpus;
+  }
   out.offered_load = offered;
   out.stable = Object.values(offered).every((rho) => rho < 1);
   out.num_requests = n;

@@ -43,14 +43,17 @@ function fieldSchema(field: FieldSpec): Json {
 
 function objectSchema(field: ObjectField): Json {
   const properties: Json = {};
+  const required: string[] = [];
   for (const [k, f] of Object.entries(field.fields)) {
     properties[k] = fieldSchema(f);
+    if (f.kind === "number" && f.required) required.push(k);
   }
   const out: Json = {
     type: "object",
     description: field.description,
     properties,
     additionalProperties: false,
+    ...(required.length > 0 ? { required } : {}),
   };
   // A token distribution admits only the keys of its mode.
   if ("mode" in field.fields && "min_value" in field.fields) {

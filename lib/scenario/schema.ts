@@ -22,6 +22,8 @@ export interface NumberField {
   exclusiveMin?: number;
   /** Inclusive upper bound. */
   max?: number;
+  /** Whether the key must be given when its section is. */
+  required?: boolean;
 }
 
 /** A key that takes one of a fixed set of words. */
@@ -44,6 +46,8 @@ export interface ObjectField {
   description: string;
   /** The section's keys. */
   fields: Record<string, FieldSpec>;
+  /** Whether the section may be left out entirely (no defaults then). */
+  optional?: boolean;
 }
 
 /** Any key of the scenario definition. */
@@ -205,6 +209,27 @@ export const SCENARIO_SCHEMA: ObjectField = {
             "power_of_two",
           ],
           default: "least_outstanding",
+        },
+      },
+    },
+    slo: {
+      kind: "object",
+      description:
+        "Latency targets. With them the summary adds slo_attainment (share " +
+        "of measured requests meeting both) and goodput_rps.",
+      optional: true,
+      fields: {
+        ttft_s: {
+          kind: "number",
+          description: "Time-to-first-token limit, seconds.",
+          exclusiveMin: 0,
+          required: true,
+        },
+        tpot_s: {
+          kind: "number",
+          description: "Time-per-output-token limit, seconds.",
+          exclusiveMin: 0,
+          required: true,
         },
       },
     },

@@ -83,6 +83,13 @@ export interface Scenario {
     /** Router across instances. */
     router: "round_robin" | "least_outstanding" | "least_kv" | "power_of_two";
   };
+  /** Latency targets; absent means no SLO metrics. */
+  slo?: {
+    /** TTFT limit, seconds. */
+    ttft_s: number;
+    /** TPOT limit, seconds. */
+    tpot_s: number;
+  };
   /** KV cache per instance for `batching: continuous`. */
   kv_cache: {
     /** Capacity in tokens. */

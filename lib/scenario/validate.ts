@@ -84,8 +84,11 @@ function checkObject(
     const value = input[key];
     const keyPath = [...path, key];
     if (value === undefined) {
-      if (field.kind === "object") out[key] = checkObject({}, field, keyPath);
-      else if (field.default !== undefined) out[key] = field.default;
+      if (field.kind === "object") {
+        if (!field.optional) out[key] = checkObject({}, field, keyPath);
+      } else if (field.kind === "number" && field.required) {
+        throw new InputError("is required", keyPath);
+      } else if (field.default !== undefined) out[key] = field.default;
       continue;
     }
     out[key] = checkField(value, field, keyPath);
