@@ -33,10 +33,21 @@ const ROOT = new URL("../", import.meta.url);
  * @param cwd Working directory (default: the repository root).
  * @returns Exit code and output.
  */
-export async function runCli(args: string[], cwd?: string): Promise<CliRun> {
+export function runCli(args: string[], cwd?: string): Promise<CliRun> {
   const cli = new URL("cli.ts", ROOT).pathname;
+  return runDeno(["run", "-q", ...SIM_FLAGS, cli, ...args], cwd);
+}
+
+/**
+ * Runs the deno executable with arguments and collects its output.
+ *
+ * @param args Arguments to `deno`.
+ * @param cwd Working directory (default: the repository root).
+ * @returns Exit code and output.
+ */
+export async function runDeno(args: string[], cwd?: string): Promise<CliRun> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", ...SIM_FLAGS, cli, ...args],
+    args,
     cwd: cwd ?? ROOT.pathname,
     stdout: "piped",
     stderr: "piped",

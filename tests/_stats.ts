@@ -184,3 +184,24 @@ export function lognormalCentralMoments(
     mu4: m4 - 4 * m1 * m3 + 6 * m1 * m1 * m2 - 3 * m1 ** 4,
   };
 }
+
+/**
+ * Asserts |measured - expected| <= tol, with a readable message.
+ *
+ * @param what What is compared, for the message.
+ * @param measured The simulated value.
+ * @param expected The theoretical value.
+ * @param tol The allowed absolute difference.
+ */
+export function near(
+  what: string,
+  measured: number,
+  expected: number,
+  tol: number,
+): void {
+  if (!(Number.isFinite(measured) && Math.abs(measured - expected) <= tol)) {
+    throw new Error(
+      `${what}: measured ${measured}, expected ${expected} +- ${tol}`,
+    );
+  }
+}

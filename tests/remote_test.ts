@@ -5,7 +5,7 @@
  * here.
  */
 import assert from "node:assert/strict";
-import { SIM_FLAGS } from "./_cli.ts";
+import { runDeno, SIM_FLAGS } from "./_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -35,28 +35,12 @@ function serveRepo(): Promise<
   });
 }
 
-async function denoIn(cwd: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
-
 Deno.test("remote: deno run <url>/cli.ts simulate, from an empty directory", async () => {
   const { url, close } = await serveRepo();
   const dir = await Deno.makeTempDir();
   try {
     const host = new URL(url).host;
-    const r = await denoIn(dir, [
+    const r = await runDeno([
       "run",
       "-q",
       `--allow-import=${host}`,
@@ -69,7 +53,7 @@ Deno.test("remote: deno run <url>/cli.ts simulate, from an empty directory", asy
       "100",
       "--warmup-seconds",
       "10",
-    ]);
+    ], dir);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.equal(s.mode, "mono");
@@ -91,13 +75,13 @@ Deno.test("remote: a script imports mod.ts by URL", async () => {
         `console.log(JSON.stringify({ same: c.mono.num_requests === c.disagg.num_requests }));\n`,
     );
     const host = new URL(url).host;
-    const r = await denoIn(dir, [
+    const r = await runDeno([
       "run",
       "-q",
       `--allow-import=${host}`,
       "--allow-env=LOG_TOKENS,LOG_STREAM",
       "main.ts",
-    ]);
+    ], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { same: true });
   } finally {

@@ -15,6 +15,7 @@ import {
   erlangC,
   erlangCMeanWait,
   type Estimate,
+  near,
   pkMeanWait,
 } from "./_stats.ts";
 
@@ -23,19 +24,6 @@ const K = 4;
 
 function run(raw: Record<string, unknown>): SimulationResult {
   return simulate(validateScenario(raw));
-}
-
-/** Asserts |measured - expected| <= tol, with a readable message. */
-function near(
-  what: string,
-  measured: number,
-  expected: number,
-  tol: number,
-): void {
-  assert.ok(
-    Number.isFinite(measured) && Math.abs(measured - expected) <= tol,
-    `${what}: measured ${measured}, expected ${expected} +- ${tol}`,
-  );
 }
 
 /** Asserts a batch-means estimate is within K standard errors of theory. */

@@ -22,6 +22,7 @@ import {
   ksCritical001,
   ksStatistic,
   lognormalCentralMoments,
+  near,
   normalCdf,
   normalPdf,
   quantileSE,
@@ -34,18 +35,6 @@ const N = 200_000;
 const K = 4;
 /** z-score of the standard normal's 90th percentile (independent of lib/). */
 const Z90 = 1.2815515655446004;
-
-function near(
-  what: string,
-  measured: number,
-  expected: number,
-  tol: number,
-): void {
-  assert.ok(
-    Number.isFinite(measured) && Math.abs(measured - expected) <= tol,
-    `${what}: measured ${measured}, expected ${expected} +- ${tol}`,
-  );
-}
 
 function draw(dist: TokenDistribution, seed = 17): Float64Array {
   const next = tokenSampler(dist, new RandomStream(seed, "tokens_test"));
