@@ -430,14 +430,6 @@ Deno.test("errors: missing file, bad flags, bad flag values, nothing written", a
     /arrival\.rate: unknown key \(did you mean "rate_per_s"\?\) \(from --set arrival\.rate\)/,
   );
   await expectInputError(
-    ["simulate", "--set", "batching=continuous", "--mode", "disagg"],
-    /batching: continuous batching is available with mode mono only/,
-  );
-  await expectInputError(
-    ["compare", "--mode", "mono", "--set", "batching=continuous"],
-    /batching: comparing mono with disagg needs batching: none/,
-  );
-  await expectInputError(
     [
       "simulate",
       "--mode",

@@ -8,7 +8,7 @@
 
 import type { Summary } from "../metrics/summary.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { requireBothModes, simulate } from "./simulate.ts";
+import { simulate } from "./simulate.ts";
 
 /** The outcome of {@linkcode compare}. */
 export interface ComparisonResult {
@@ -37,7 +37,6 @@ export interface ComparisonResult {
  * ```
  */
 export function compare(scenario: Scenario): ComparisonResult {
-  requireBothModes(scenario);
   const mono = simulate({ ...scenario, mode: "mono" });
   const disagg = simulate({ ...scenario, mode: "disagg" });
   return {

@@ -9,14 +9,15 @@ import type { RequestRecords } from "../metrics/records.ts";
 import { summarize, type Summary } from "../metrics/summary.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
-import {
-  type BatchedRun,
-  KvCapacityError,
-  runBatchedCluster,
-} from "../serving/batched.ts";
+import { KvCapacityError, runBatchedCluster } from "../serving/batched.ts";
+import { runDisaggBatched } from "../serving/disagg_batched.ts";
+import type { InstanceConfig } from "../serving/instance.ts";
 import { InputError } from "../scenario/errors.ts";
 import { rateStepTime } from "../serving/step_time.ts";
-import { addBatchedMetrics } from "../metrics/batched_summary.ts";
+import {
+  addBatchedMetrics,
+  type BatchedPool,
+} from "../metrics/batched_summary.ts";
 import { scenarioWorkload } from "../workload/workload.ts";
 
 /** The outcome of {@linkcode simulate}. */
@@ -59,7 +60,7 @@ export function simulate(scenario: Scenario): SimulationResult {
       prompt += r.promptTokens[i];
       output += r.outputTokens[i];
     }
-    addBatchedMetrics(summary, scenario, batched.instances, {
+    addBatchedMetrics(summary, scenario, batched.pools, {
       prompt: prompt / r.count,
       output: output / r.count,
     });
@@ -67,9 +68,9 @@ export function simulate(scenario: Scenario): SimulationResult {
   const warnings: string[] = [];
   const offered = summary.offered_load as Record<string, number>;
   const total = Object.values(offered).reduce((a, b) => a + b, 0);
-  if (scenario.batching === "continuous" && total >= 1) {
+  if (scenario.batching === "continuous" && summary.stable === false) {
     warnings.push(
-      `mono: offered load (prefill + full-batch decode) is ${
+      `${scenario.mode}: offered load (prefill + full-batch decode) is ${
         total.toFixed(3)
       } >= 1; the queue grows without bound and results depend on sim_seconds`,
     );
@@ -86,56 +87,68 @@ export function simulate(scenario: Scenario): SimulationResult {
   return { scenario, summary, records: run.records, warnings };
 }
 
-/**
- * Throws unless the scenario can run in both architectures (continuous
- * batching is not yet available disaggregated).
- *
- * @param scenario The scenario.
- * @throws {InputError} When `batching` is `continuous`.
- *
- * @example Usage
- * ```ts
- * import { requireBothModes } from "./simulate.ts";
- * import { validateScenario } from "../scenario/validate.ts";
- * requireBothModes(validateScenario({}));
- * ```
- */
-export function requireBothModes(scenario: Scenario): void {
-  if (scenario.batching === "continuous") {
-    throw new InputError(
-      "comparing mono with disagg needs batching: none for now " +
-        "(disaggregated batched serving is not built yet)",
-      ["batching"],
-    );
-  }
-}
-
-function runBatched(scenario: Scenario): BatchedRun {
-  const c = scenario.cluster_mono;
+function instanceConfig(
+  scenario: Scenario,
+  rates: { prefill_tokens_per_s: number; decode_tokens_per_s: number },
+): InstanceConfig {
   const sch = scenario.scheduler;
   const kv = scenario.kv_cache;
+  return {
+    policy: sch.policy,
+    maxNumSeqs: sch.max_num_seqs,
+    maxNumBatchedTokens: sch.max_num_batched_tokens,
+    kvCapacityBlocks: Math.floor(kv.capacity_tokens / kv.block_size),
+    blockSize: kv.block_size,
+    stepTime: rateStepTime({
+      prefill_tokens_per_s: rates.prefill_tokens_per_s,
+      decode_tokens_per_s: rates.decode_tokens_per_s,
+      iteration_overhead_s: sch.iteration_overhead_s,
+    }),
+    windowS: [scenario.warmup_seconds, scenario.sim_seconds],
+  };
+}
+
+function runBatched(
+  scenario: Scenario,
+): { records: RequestRecords; endS: number; pools: BatchedPool[] } {
+  const expectedRequests = Math.ceil(
+    scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
+  );
   try {
-    return runBatchedCluster(scenarioWorkload(scenario), {
-      instances: c.num_gpus,
-      router: sch.router,
-      seed: scenario.random_seed,
-      expectedRequests: Math.ceil(
-        scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
-      ),
-      instance: {
-        policy: sch.policy,
-        maxNumSeqs: sch.max_num_seqs,
-        maxNumBatchedTokens: sch.max_num_batched_tokens,
-        kvCapacityBlocks: Math.floor(kv.capacity_tokens / kv.block_size),
-        blockSize: kv.block_size,
-        stepTime: rateStepTime({
-          prefill_tokens_per_s: c.prefill_tokens_per_s,
-          decode_tokens_per_s: c.decode_tokens_per_s,
-          iteration_overhead_s: sch.iteration_overhead_s,
-        }),
-        windowS: [scenario.warmup_seconds, scenario.sim_seconds],
+    if (scenario.mode === "mono") {
+      const c = scenario.cluster_mono;
+      const run = runBatchedCluster(scenarioWorkload(scenario), {
+        instances: c.num_gpus,
+        router: scenario.scheduler.router,
+        seed: scenario.random_seed,
+        expectedRequests,
+        instance: instanceConfig(scenario, c),
+      });
+      return { ...run, pools: [{ name: "gpu", instances: run.instances }] };
+    }
+    const c = scenario.cluster_disagg;
+    const t = scenario.kv_transfer;
+    const config = instanceConfig(scenario, c);
+    const run = runDisaggBatched(scenarioWorkload(scenario), {
+      prefillInstances: c.prefill_gpus,
+      decodeInstances: c.decode_gpus,
+      prefill: config,
+      decode: config,
+      link: {
+        bytesPerToken: t.bytes_per_token,
+        bandwidthBytesPerS: t.bandwidth_bytes_per_s,
+        latencyS: t.latency_s,
       },
+      firstTokenAtDecode: c.ttft_at === "decode",
+      expectedRequests,
     });
+    return {
+      ...run,
+      pools: [
+        { name: "prefill", instances: run.prefill },
+        { name: "decode", instances: run.decode },
+      ],
+    };
   } catch (e) {
     if (e instanceof KvCapacityError) {
       throw new InputError(e.message, ["kv_cache", "capacity_tokens"]);

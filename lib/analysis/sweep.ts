@@ -7,7 +7,7 @@
 
 import type { Summary } from "../metrics/summary.ts";
 import type { Scenario, ServingMode } from "../scenario/types.ts";
-import { requireBothModes, simulate } from "./simulate.ts";
+import { simulate } from "./simulate.ts";
 
 /** One point of a sweep. */
 export interface SweepPoint {
@@ -60,7 +60,6 @@ export function sweepRates(
   const points: SweepPoint[] = [];
   const warnings: string[] = [];
   const modes = options.modes ?? ["mono", "disagg"] as const;
-  if (modes.includes("disagg")) requireBothModes(scenario);
   for (const mode of modes) {
     for (const rate of rates) {
       const s: Scenario = { ...scenario, mode, arrival: { rate_per_s: rate } };

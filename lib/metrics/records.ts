@@ -21,6 +21,8 @@ export class RequestRecords {
   prefillEndS: Float64Array;
   /** When decoding started (a decode GPU was taken, in disagg). */
   decodeStartS: Float64Array;
+  /** Batched disagg: when the KV transfer to a decode instance began. */
+  kvTransferStartS: Float64Array;
   /** When the first output token was produced. */
   firstTokenS: Float64Array;
   /** When the last output token was produced. */
@@ -47,12 +49,13 @@ export class RequestRecords {
     this.prefillStartS = new Float64Array(n).fill(NaN);
     this.prefillEndS = new Float64Array(n).fill(NaN);
     this.decodeStartS = new Float64Array(n).fill(NaN);
+    this.kvTransferStartS = new Float64Array(n).fill(NaN);
     this.firstTokenS = new Float64Array(n).fill(NaN);
     this.finishS = new Float64Array(n).fill(NaN);
   }
 
   /** Bytes held per request slot (all columns). */
-  static readonly bytesPerRequest: number = 6 * 8 + 2 * 4;
+  static readonly bytesPerRequest: number = 7 * 8 + 2 * 4;
 
   /**
    * Records a new request and returns its index.
@@ -97,6 +100,7 @@ export class RequestRecords {
     this.prefillStartS = f(this.prefillStartS);
     this.prefillEndS = f(this.prefillEndS);
     this.decodeStartS = f(this.decodeStartS);
+    this.kvTransferStartS = f(this.kvTransferStartS);
     this.firstTokenS = f(this.firstTokenS);
     this.finishS = f(this.finishS);
   }

@@ -146,6 +146,10 @@ export function summarize(
   const queueWait = new Float64Array(measured);
   const prefillWait = new Float64Array(measured);
   const decodeWait = new Float64Array(measured);
+  const prefillCompute = new Float64Array(measured);
+  const kvTransfer = new Float64Array(measured);
+  const firstDecode = new Float64Array(measured);
+  const { kvTransferStartS } = records;
   const tpot = new Float64Array(multiToken);
   const slo = scenario.slo;
   let sloMet = 0;
@@ -166,7 +170,15 @@ export function summarize(
     ttft[m] = firstTokenS[i] - a;
     e2e[m] = finishS[i] - a;
     prefillWait[m] = prefillStartS[i] - a;
-    decodeWait[m] = decodeStartS[i] - prefillEndS[i];
+    prefillCompute[m] = prefillEndS[i] - prefillStartS[i];
+    // Batched disagg: the wait for decode room ends when the KV transfer
+    // starts; the transfer (link queue included) ends at decode admission.
+    const handoffS = Number.isNaN(kvTransferStartS[i])
+      ? decodeStartS[i]
+      : kvTransferStartS[i];
+    decodeWait[m] = handoffS - prefillEndS[i];
+    kvTransfer[m] = decodeStartS[i] - handoffS;
+    firstDecode[m] = firstTokenS[i] - decodeStartS[i];
     queueWait[m] = prefillWait[m] + decodeWait[m];
     let tpotS = 0;
     if (records.outputTokens[i] > 1) {
@@ -220,6 +232,15 @@ export function summarize(
   if (disagg) {
     addStats(out, "prefill_wait", prefillWait);
     addStats(out, "decode_wait", decodeWait);
+  }
+  if (scenario.batching === "continuous") {
+    addStats(out, "prefill_compute", prefillCompute);
+    if (disagg) {
+      addStats(out, "kv_transfer", kvTransfer);
+      if (scenario.cluster_disagg.ttft_at === "decode") {
+        addStats(out, "first_decode", firstDecode);
+      }
+    }
   }
   out.output_tokens_per_s = tokensInWindow / windowS;
   const gpus = disagg

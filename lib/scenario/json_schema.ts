@@ -96,11 +96,5 @@ export function scenarioJsonSchema(): Record<string, unknown> {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "llmsim scenario",
     ...objectSchema(SCENARIO_SCHEMA),
-    // Continuous batching runs colocated only, and mode defaults to disagg.
-    if: {
-      properties: { batching: { const: "continuous" } },
-      required: ["batching"],
-    },
-    then: { properties: { mode: { const: "mono" } }, required: ["mode"] },
   };
 }

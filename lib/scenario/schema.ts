@@ -161,8 +161,8 @@ export const SCENARIO_SCHEMA: ObjectField = {
       description:
         "Serving model. `none`: each GPU serves one request at a time, the " +
         "prototype's exclusive-service model. `continuous`: each GPU is an " +
-        "instance with iteration-level batching and a KV cache (mono only " +
-        "for now); see `scheduler` and `kv_cache`.",
+        "instance with iteration-level batching and a KV cache; see " +
+        "`scheduler`, `kv_cache` and, for disagg, `kv_transfer`.",
       values: ["none", "continuous"],
       default: "none",
     },
@@ -321,6 +321,44 @@ export const SCENARIO_SCHEMA: ObjectField = {
           description: "Output tokens one decode GPU generates per second.",
           exclusiveMin: 0,
           default: 2000,
+        },
+        ttft_at: {
+          kind: "enum",
+          description:
+            "Batched disagg: where TTFT ends. `decode`: the decode " +
+            "instance's first token, as a proxy in front of both sees it " +
+            "(and as the prototype counts). `prefill`: the prefill " +
+            "instance's first token, as DistServe counts it.",
+          values: ["decode", "prefill"],
+          default: "decode",
+        },
+      },
+    },
+    kv_transfer: {
+      kind: "object",
+      description:
+        "Batched disagg: the link each prefill instance sends KV over.",
+      fields: {
+        bytes_per_token: {
+          kind: "number",
+          description:
+            "KV bytes per prompt token (2 x layers x KV heads x head dim x " +
+            "bytes; Llama-3.1-8B in bf16: 2 x 32 x 8 x 128 x 2 = 131072).",
+          exclusiveMin: 0,
+          default: 131072,
+        },
+        bandwidth_bytes_per_s: {
+          kind: "number",
+          description:
+            "Link bandwidth, bytes per second (50e9 is a 400 Gb/s NIC).",
+          exclusiveMin: 0,
+          default: 50e9,
+        },
+        latency_s: {
+          kind: "number",
+          description: "Fixed latency of one transfer, seconds.",
+          min: 0,
+          default: 0.0001,
         },
       },
     },

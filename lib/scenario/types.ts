@@ -56,6 +56,8 @@ export interface DisaggCluster {
   prefill_tokens_per_s: number;
   /** Output tokens per second of one decode GPU. */
   decode_tokens_per_s: number;
+  /** Batched: whether TTFT ends at the decode or the prefill instance. */
+  ttft_at: "decode" | "prefill";
 }
 
 /** A complete, validated scenario. */
@@ -82,6 +84,15 @@ export interface Scenario {
     iteration_overhead_s: number;
     /** Router across instances. */
     router: "round_robin" | "least_outstanding" | "least_kv" | "power_of_two";
+  };
+  /** Batched disagg: the KV-transfer link of each prefill instance. */
+  kv_transfer: {
+    /** KV bytes per prompt token. */
+    bytes_per_token: number;
+    /** Bytes per second. */
+    bandwidth_bytes_per_s: number;
+    /** Seconds per transfer. */
+    latency_s: number;
   };
   /** Latency targets; absent means no SLO metrics. */
   slo?: {

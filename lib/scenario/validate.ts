@@ -42,13 +42,6 @@ export function validateScenario(raw: unknown): Scenario {
       ["warmup_seconds"],
     );
   }
-  if (scenario.batching === "continuous" && scenario.mode === "disagg") {
-    throw new InputError(
-      "continuous batching is available with mode mono only for now " +
-        "(disaggregated batched serving is not built yet)",
-      ["batching"],
-    );
-  }
   return scenario;
 }
 

@@ -45,6 +45,15 @@ export interface InstanceConfig {
   stepTime: StepTimeModel;
   /** The measured window [start, end), for windowed busy time. */
   windowS?: readonly [number, number];
+  /**
+   * `both` (default) prefills and decodes. `prefill` hands each request
+   * off after its prefill, holding its KV until {@linkcode Instance.release};
+   * `decode` takes prefilled requests through {@linkcode Instance.reserve}
+   * and {@linkcode Instance.admitPrefilled}.
+   */
+  role?: "both" | "prefill" | "decode";
+  /** Decode role: the first decode step, not the prefill, is the first token. */
+  firstTokenAtDecode?: boolean;
 }
 
 /** Running totals an instance keeps for metrics. */
@@ -92,6 +101,11 @@ export class Instance {
   #waiting = new IntFifo(256);
   // Preempted requests go back ahead of new arrivals (vLLM's recompute).
   #resumed: number[] = [];
+  // Prefill role: requests whose prefill ended, and the KV blocks they hold.
+  #handoffs: number[] = [];
+  #held = new Map<number, number>();
+  // Decode role: blocks reserved for transfers under way, and slots.
+  #reservedSlots = 0;
   // Output tokens a preempted request had produced; its recompute prefill
   // covers the prompt plus those tokens.
   #resumeGenerated = new Map<number, number>();
@@ -157,7 +171,8 @@ export class Instance {
 
   /** Requests waiting or running here. */
   get outstanding(): number {
-    return this.#waiting.size + this.#resumed.length + this.#runCount;
+    return this.#waiting.size + this.#resumed.length + this.#runCount +
+      this.#held.size + this.#reservedSlots;
   }
 
   /** Requests running (admitted, holding KV). */
@@ -172,6 +187,69 @@ export class Instance {
    */
   enqueue(i: number): void {
     this.#waiting.push(i);
+  }
+
+  /**
+   * Prefill role: takes the requests whose prefill ended since the last call.
+   *
+   * @returns Their indices, oldest first.
+   */
+  takeHandoffs(): number[] {
+    const out = this.#handoffs;
+    this.#handoffs = [];
+    return out;
+  }
+
+  /**
+   * Prefill role: frees the KV a handed-off request held (its transfer is
+   * done).
+   *
+   * @param i The request.
+   */
+  release(i: number): void {
+    this.kvUsedBlocks -= this.#held.get(i) ?? 0;
+    this.#held.delete(i);
+  }
+
+  /**
+   * Decode role: reserves KV blocks and a batch slot for a prefilled request
+   * about to be transferred here.
+   *
+   * @param kvTokens The KV tokens it brings (its prompt).
+   * @returns False when there is no room (backpressure).
+   */
+  reserve(kvTokens: number): boolean {
+    const blocks = this.#blocksFor(kvTokens);
+    if (
+      this.kvUsedBlocks + blocks > this.config.kvCapacityBlocks ||
+      this.#runCount + this.#reservedSlots >= this.config.maxNumSeqs ||
+      this.#waiting.size + this.#resumed.length > 0
+    ) return false;
+    this.kvUsedBlocks += blocks;
+    this.#reservedSlots++;
+    return true;
+  }
+
+  /**
+   * Decode role: a reserved request's KV has arrived; it joins the running
+   * batch with its first token already produced.
+   *
+   * @param i The request.
+   * @param now Arrival time of its KV.
+   */
+  admitPrefilled(i: number, now: number): void {
+    const prompt = this.#records.promptTokens[i];
+    this.#reservedSlots--;
+    const k = this.#runCount++;
+    this.#runId[k] = i;
+    this.#runTarget[k] = prompt;
+    this.#runPrefilled[k] = prompt;
+    this.#runGenerated[k] = 1;
+    this.#runKv[k] = prompt;
+    this.#runBlocks[k] = this.#blocksFor(prompt);
+    this.#planChunk[k] = 0;
+    this.#planDecode[k] = 0;
+    this.#records.decodeStartS[i] = now;
   }
 
   #blocksFor(tokens: number): number {
@@ -369,19 +447,28 @@ export class Instance {
           // first, unless this is a recompute after preemption).
           generated++;
           this.stats.outputTokens++;
-          if (Number.isNaN(rec.firstTokenS[i])) {
+          if (Number.isNaN(rec.prefillEndS[i])) {
             rec.prefillEndS[i] = now;
-            rec.decodeStartS[i] = now;
-            rec.firstTokenS[i] = now;
+            if (this.config.role !== "prefill") rec.decodeStartS[i] = now;
+            if (!this.config.firstTokenAtDecode) rec.firstTokenS[i] = now;
+          }
+          if (
+            this.config.role === "prefill" && generated < rec.outputTokens[i]
+          ) {
+            this.#handoffs.push(i);
+            this.#held.set(i, this.#runBlocks[k]);
+            continue;
           }
         }
       } else if (this.#planDecode[k]) {
         generated++;
         this.stats.outputTokens++;
         kv++;
+        if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
       }
       if (prefilled >= target && generated >= rec.outputTokens[i]) {
         rec.finishS[i] = now;
+        if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
         this.kvUsedBlocks -= this.#runBlocks[k];
         finished++;
         continue;
