@@ -25,6 +25,7 @@
 import { IntFifo } from "../engine/fifo.ts";
 import type { RequestRecords } from "../metrics/records.ts";
 import type { IterationShape, StepTimeModel } from "./step_time.ts";
+import type { LogHistogram } from "../metrics/log_histogram.ts";
 
 /** How an instance composes its batches. */
 export type BatchPolicy = "prefill_first" | "decode_first" | "chunked";
@@ -54,6 +55,8 @@ export interface InstanceConfig {
   role?: "both" | "prefill" | "decode";
   /** Decode role: the first decode step, not the prefill, is the first token. */
   firstTokenAtDecode?: boolean;
+  /** Receives every inter-token gap of measured requests (shared). */
+  itl?: LogHistogram;
 }
 
 /** Running totals an instance keeps for metrics. */
@@ -115,6 +118,7 @@ export class Instance {
   #runPrefilled: Int32Array;
   #runGenerated: Int32Array;
   #runKv: Int32Array;
+  #runLastTokenS: Float64Array;
   #runBlocks: Int32Array;
   #runCount = 0;
   // This iteration's plan: tokens scheduled per running slot.
@@ -164,6 +168,7 @@ export class Instance {
     this.#runPrefilled = new Int32Array(n);
     this.#runGenerated = new Int32Array(n);
     this.#runKv = new Int32Array(n);
+    this.#runLastTokenS = new Float64Array(n);
     this.#runBlocks = new Int32Array(n);
     this.#planChunk = new Int32Array(n);
     this.#planDecode = new Uint8Array(n);
@@ -250,6 +255,9 @@ export class Instance {
     this.#planChunk[k] = 0;
     this.#planDecode[k] = 0;
     this.#records.decodeStartS[i] = now;
+    // With the first token counted at the prefill, the gap to the first
+    // decode token includes the transfer, as a client would see it.
+    this.#runLastTokenS[k] = this.#records.prefillEndS[i];
   }
 
   #blocksFor(tokens: number): number {
@@ -430,6 +438,8 @@ export class Instance {
    */
   finishIteration(now: number): number {
     const rec = this.#records;
+    const itl = this.config.itl;
+    const measureFromS = this.config.windowS?.[0] ?? -Infinity;
     let finished = 0;
     let w = 0;
     for (let k = 0; k < this.#runCount; k++) {
@@ -447,6 +457,7 @@ export class Instance {
           // first, unless this is a recompute after preemption).
           generated++;
           this.stats.outputTokens++;
+          this.#runLastTokenS[k] = now;
           if (Number.isNaN(rec.prefillEndS[i])) {
             rec.prefillEndS[i] = now;
             if (this.config.role !== "prefill") rec.decodeStartS[i] = now;
@@ -465,6 +476,10 @@ export class Instance {
         this.stats.outputTokens++;
         kv++;
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
+        else if (itl && rec.arrivalS[i] >= measureFromS) {
+          itl.add(now - this.#runLastTokenS[k]);
+        }
+        this.#runLastTokenS[k] = now;
       }
       if (prefilled >= target && generated >= rec.outputTokens[i]) {
         rec.finishS[i] = now;
@@ -478,6 +493,7 @@ export class Instance {
       this.#runPrefilled[w] = prefilled;
       this.#runGenerated[w] = generated;
       this.#runKv[w] = kv;
+      this.#runLastTokenS[w] = this.#runLastTokenS[k];
       this.#runBlocks[w] = this.#runBlocks[k];
       w++;
     }
