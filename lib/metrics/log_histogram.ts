@@ -16,6 +16,8 @@ const BUCKETS = Math.ceil(Math.log(1e5 / MIN_VALUE) / LOG_GAMMA) + 1;
 /** Histogram with 1% relative bucket width. */
 export class LogHistogram {
   #counts = new Float64Array(BUCKETS);
+  #lastValue = NaN;
+  #lastBucket = 0;
   /** Number of values added. */
   count = 0;
   /** Sum of the values added (for the exact mean). */
@@ -36,10 +38,16 @@ export class LogHistogram {
    * ```
    */
   add(value: number): void {
-    let b = value <= MIN_VALUE
-      ? 0
-      : Math.floor(Math.log(value / MIN_VALUE) / LOG_GAMMA) + 1;
-    if (b >= BUCKETS) b = BUCKETS - 1;
+    // Gaps from one iteration are often equal: skip the logarithm then.
+    let b = this.#lastBucket;
+    if (value !== this.#lastValue) {
+      b = value <= MIN_VALUE
+        ? 0
+        : Math.floor(Math.log(value / MIN_VALUE) / LOG_GAMMA) + 1;
+      if (b >= BUCKETS) b = BUCKETS - 1;
+      this.#lastValue = value;
+      this.#lastBucket = b;
+    }
     this.#counts[b]++;
     this.count++;
     this.sum += value;
