@@ -19,6 +19,16 @@
  * kv tokens = prompt tokens prefilled + output tokens generated - 1 (the
  * newest token's KV is written by the next decode step).
  *
+ * Cost: iterations are the events, and an iteration costs O(1) for its
+ * decodes plus O(1) per request that starts, ends or changes phase in it,
+ * never O(batch). Every decoding request gains one token per decode
+ * iteration, so its progress is (its state on entering decode) + (decode
+ * iterations since); its finish iteration is known on entry (a heap), the
+ * requests that need a new KV block in an iteration are those whose entry
+ * state falls in one residue class modulo the block size (a count per
+ * class), and the gaps between tokens of requests that decoded in the
+ * previous decode iteration are all equal (one weighted histogram add).
+ *
  * @module
  */
 
@@ -101,32 +111,64 @@ export class Instance {
   busy = false;
 
   #records: RequestRecords;
+  #blockSize: number;
+  #measureFromS: number;
   #waiting = new IntFifo(256);
-  // Preempted requests go back ahead of new arrivals (vLLM's recompute).
+  // Preempted requests go back ahead of new arrivals (vLLM's recompute),
+  // remembering the tokens they had produced and when the last one came.
   #resumed: number[] = [];
+  #resume = new Map<number, { generated: number; lastTokenS: number }>();
   // Prefill role: requests whose prefill ended, and the KV blocks they hold.
   #handoffs: number[] = [];
   #held = new Map<number, number>();
-  // Decode role: blocks reserved for transfers under way, and slots.
+  // Decode role: slots reserved for transfers under way, and requests whose
+  // KV arrived during an iteration (they join at the next one).
   #reservedSlots = 0;
-  // Output tokens a preempted request had produced; its recompute prefill
-  // covers the prompt plus those tokens.
-  #resumeGenerated = new Map<number, number>();
-  // Running requests in admission order, with their progress.
-  #runId: Int32Array;
-  #runTarget: Int32Array;
-  #runPrefilled: Int32Array;
-  #runGenerated: Int32Array;
-  #runKv: Int32Array;
-  #runLastTokenS: Float64Array;
-  #runBlocks: Int32Array;
-  #runCount = 0;
-  // This iteration's plan: tokens scheduled per running slot.
-  #planChunk: Int32Array;
-  #planDecode: Uint8Array;
+  #staged: number[] = [];
+
+  // One slot per running request.
+  #slotId: Int32Array;
+  #slotTarget: Int32Array; // tokens to prefill (prompt, plus output on recompute)
+  #slotPrefilled: Int32Array;
+  #slotBlocks: Int32Array; // while prefilling
+  #slotChunk: Int32Array; // prefill tokens planned in this iteration
+  #slotGenerated0: Int32Array; // output tokens on entering decode (or before a recompute)
+  #slotKv0: Int32Array; // KV tokens on entering decode
+  #slotD0: Float64Array; // decode-iteration index on entering decode
+  #slotResidue: Int32Array;
+  #slotLastTokenS: Float64Array;
+  #slotMeasured: Uint8Array;
+  #slotDecoding: Uint8Array;
+  #slotPending: Uint8Array;
+  #slotStamp: Int32Array; // bumped when a slot leaves decode (stale heap entries)
+  #free: Int32Array;
+  #freeCount: number;
+  // Running requests in admission order (preemption takes the newest).
+  #prev: Int32Array;
+  #next: Int32Array;
+  #head = -1;
+  #tail = -1;
+  #prefilling: number[] = [];
+  // Decoding requests whose first decode since entry has not run yet: their
+  // last token came at their own time, not at the previous decode iteration.
+  #pending: number[] = [];
+  #decodeCount = 0;
+  #decodeMeasured = 0;
+  #decodeKvSum = 0;
+  #residueCount: Int32Array;
+  #decodeIndex = 0; // index of the next decode iteration
+  #lastDecodeEndS = 0;
+  // Min-heap of (last decode iteration, slot, stamp) for decoding requests.
+  #heapKey = new Float64Array(64);
+  #heapSlot = new Int32Array(64);
+  #heapStamp = new Int32Array(64);
+  #heapSize = 0;
+  #decodeThis = false;
   #shape: IterationShape = {
     prefillTokens: 0,
-    prefillContextTokens: 0,
+    prefillSequences: 0,
+    prefillAttendedTokens: 0,
+    prefillPastTokens: 0,
     decodeTokens: 0,
     decodeContextTokens: 0,
   };
@@ -162,27 +204,40 @@ export class Instance {
   constructor(config: InstanceConfig, records: RequestRecords) {
     this.config = config;
     this.#records = records;
+    this.#blockSize = config.blockSize;
+    this.#measureFromS = config.windowS?.[0] ?? -Infinity;
     const n = config.maxNumSeqs;
-    this.#runId = new Int32Array(n);
-    this.#runTarget = new Int32Array(n);
-    this.#runPrefilled = new Int32Array(n);
-    this.#runGenerated = new Int32Array(n);
-    this.#runKv = new Int32Array(n);
-    this.#runLastTokenS = new Float64Array(n);
-    this.#runBlocks = new Int32Array(n);
-    this.#planChunk = new Int32Array(n);
-    this.#planDecode = new Uint8Array(n);
+    this.#slotId = new Int32Array(n);
+    this.#slotTarget = new Int32Array(n);
+    this.#slotPrefilled = new Int32Array(n);
+    this.#slotBlocks = new Int32Array(n);
+    this.#slotChunk = new Int32Array(n);
+    this.#slotGenerated0 = new Int32Array(n);
+    this.#slotKv0 = new Int32Array(n);
+    this.#slotD0 = new Float64Array(n);
+    this.#slotResidue = new Int32Array(n);
+    this.#slotLastTokenS = new Float64Array(n);
+    this.#slotMeasured = new Uint8Array(n);
+    this.#slotDecoding = new Uint8Array(n);
+    this.#slotPending = new Uint8Array(n);
+    this.#slotStamp = new Int32Array(n);
+    this.#prev = new Int32Array(n);
+    this.#next = new Int32Array(n);
+    this.#free = new Int32Array(n);
+    for (let k = 0; k < n; k++) this.#free[k] = n - 1 - k;
+    this.#freeCount = n;
+    this.#residueCount = new Int32Array(config.blockSize);
   }
 
   /** Requests waiting or running here. */
   get outstanding(): number {
-    return this.#waiting.size + this.#resumed.length + this.#runCount +
+    return this.#waiting.size + this.#resumed.length + this.running +
       this.#held.size + this.#reservedSlots;
   }
 
   /** Requests running (admitted, holding KV). */
   get running(): number {
-    return this.#runCount;
+    return this.#prefilling.length + this.#decodeCount + this.#staged.length;
   }
 
   /**
@@ -227,7 +282,7 @@ export class Instance {
     const blocks = this.#blocksFor(kvTokens);
     if (
       this.kvUsedBlocks + blocks > this.config.kvCapacityBlocks ||
-      this.#runCount + this.#reservedSlots >= this.config.maxNumSeqs ||
+      this.running + this.#reservedSlots >= this.config.maxNumSeqs ||
       this.#waiting.size + this.#resumed.length > 0
     ) return false;
     this.kvUsedBlocks += blocks;
@@ -237,31 +292,130 @@ export class Instance {
 
   /**
    * Decode role: a reserved request's KV has arrived; it joins the running
-   * batch with its first token already produced.
+   * batch (at the next iteration) with its first token already produced.
    *
    * @param i The request.
    * @param now Arrival time of its KV.
    */
   admitPrefilled(i: number, now: number): void {
-    const prompt = this.#records.promptTokens[i];
     this.#reservedSlots--;
-    const k = this.#runCount++;
-    this.#runId[k] = i;
-    this.#runTarget[k] = prompt;
-    this.#runPrefilled[k] = prompt;
-    this.#runGenerated[k] = 1;
-    this.#runKv[k] = prompt;
-    this.#runBlocks[k] = this.#blocksFor(prompt);
-    this.#planChunk[k] = 0;
-    this.#planDecode[k] = 0;
+    this.#staged.push(i);
     this.#records.decodeStartS[i] = now;
-    // With the first token counted at the prefill, the gap to the first
-    // decode token includes the transfer, as a client would see it.
-    this.#runLastTokenS[k] = this.#records.prefillEndS[i];
   }
 
   #blocksFor(tokens: number): number {
-    return Math.ceil(tokens / this.config.blockSize);
+    return Math.ceil(tokens / this.#blockSize);
+  }
+
+  #allocSlot(i: number): number {
+    const s = this.#free[--this.#freeCount];
+    this.#slotId[s] = i;
+    this.#slotMeasured[s] = this.#records.arrivalS[i] >= this.#measureFromS
+      ? 1
+      : 0;
+    // Link at the tail: the newest running request.
+    this.#prev[s] = this.#tail;
+    this.#next[s] = -1;
+    if (this.#tail >= 0) this.#next[this.#tail] = s;
+    else this.#head = s;
+    this.#tail = s;
+    return s;
+  }
+
+  #freeSlot(s: number): void {
+    const p = this.#prev[s], n = this.#next[s];
+    if (p >= 0) this.#next[p] = n;
+    else this.#head = n;
+    if (n >= 0) this.#prev[n] = p;
+    else this.#tail = p;
+    this.#free[this.#freeCount++] = s;
+  }
+
+  // A request starts decoding: one token per decode iteration from now on.
+  #enterDecode(s: number, generated: number, kv: number, lastTokenS: number) {
+    const d = this.#decodeIndex;
+    const bs = this.#blockSize;
+    // It needs a new block at decode iteration d' when its KV tokens then,
+    // kv + d' - d, are a multiple of the block size.
+    const r = (((kv - d) % bs) + bs) % bs;
+    this.#slotGenerated0[s] = generated;
+    this.#slotKv0[s] = kv;
+    this.#slotD0[s] = d;
+    this.#slotResidue[s] = r;
+    this.#slotLastTokenS[s] = lastTokenS;
+    this.#slotDecoding[s] = 1;
+    this.#slotPending[s] = 1;
+    this.#pending.push(s);
+    this.#residueCount[r]++;
+    this.#decodeKvSum += kv;
+    this.#decodeCount++;
+    this.#decodeMeasured += this.#slotMeasured[s];
+    const last = d + this.#records.outputTokens[this.#slotId[s]] - generated -
+      1;
+    this.#heapPush(last, s, this.#slotStamp[s]);
+  }
+
+  // A request leaves decode (finished or preempted); returns its KV blocks.
+  #leaveDecode(s: number): number {
+    const steps = this.#decodeIndex - this.#slotD0[s];
+    const kv = this.#slotKv0[s] + steps;
+    this.#residueCount[this.#slotResidue[s]]--;
+    this.#decodeKvSum -= kv;
+    this.#decodeCount--;
+    this.#decodeMeasured -= this.#slotMeasured[s];
+    this.#slotDecoding[s] = 0;
+    this.#slotStamp[s]++;
+    if (this.#slotPending[s]) {
+      this.#slotPending[s] = 0;
+      this.#pending.splice(this.#pending.indexOf(s), 1);
+    }
+    return this.#blocksFor(kv);
+  }
+
+  #heapPush(key: number, slot: number, stamp: number): void {
+    if (this.#heapSize === this.#heapKey.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#heapKey = grow(this.#heapKey);
+      this.#heapSlot = grow(this.#heapSlot);
+      this.#heapStamp = grow(this.#heapStamp);
+    }
+    const hk = this.#heapKey, hs = this.#heapSlot, ht = this.#heapStamp;
+    let i = this.#heapSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (hk[p] <= key) break;
+      hk[i] = hk[p];
+      hs[i] = hs[p];
+      ht[i] = ht[p];
+      i = p;
+    }
+    hk[i] = key;
+    hs[i] = slot;
+    ht[i] = stamp;
+  }
+
+  #heapPop(): void {
+    const hk = this.#heapKey, hs = this.#heapSlot, ht = this.#heapStamp;
+    const n = --this.#heapSize;
+    const key = hk[n], slot = hs[n], stamp = ht[n];
+    let i = 0;
+    while (true) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && hk[c + 1] < hk[c]) c++;
+      if (hk[c] >= key) break;
+      hk[i] = hk[c];
+      hs[i] = hs[c];
+      ht[i] = ht[c];
+      i = c;
+    }
+    hk[i] = key;
+    hs[i] = slot;
+    ht[i] = stamp;
   }
 
   #nextWaiting(): number {
@@ -274,35 +428,46 @@ export class Instance {
       : this.#waiting.shift();
   }
 
-  // Frees the last admitted running request and puts it back in line.
-  #preemptLast(): void {
-    const k = --this.#runCount;
-    this.kvUsedBlocks -= this.#runBlocks[k];
-    this.#resumed.unshift(this.#runId[k]);
-    this.#resumeGenerated.set(this.#runId[k], this.#runGenerated[k]);
+  // Frees the newest running request and puts it back in line.
+  #preemptNewest(): void {
+    const s = this.#tail;
+    const i = this.#slotId[s];
+    let generated: number, lastTokenS: number, blocks: number;
+    if (this.#slotDecoding[s]) {
+      generated = this.#slotGenerated0[s] + this.#decodeIndex -
+        this.#slotD0[s];
+      lastTokenS = this.#slotPending[s]
+        ? this.#slotLastTokenS[s]
+        : this.#lastDecodeEndS;
+      blocks = this.#leaveDecode(s);
+    } else {
+      generated = this.#slotGenerated0[s];
+      lastTokenS = this.#slotLastTokenS[s];
+      blocks = this.#slotBlocks[s];
+      this.#prefilling.splice(this.#prefilling.indexOf(s), 1);
+    }
+    this.kvUsedBlocks -= blocks;
+    this.#freeSlot(s);
+    this.#resumed.unshift(i);
+    this.#resume.set(i, { generated, lastTokenS });
     this.stats.preemptions++;
-  }
-
-  // Tokens to prefill for a waiting request (a resumed one recomputes its
-  // generated tokens too).
-  #prefillTarget(i: number): number {
-    return this.#records.promptTokens[i] + (this.#resumeGenerated.get(i) ?? 0);
   }
 
   #admit(i: number, chunk: number, now: number): boolean {
     const blocks = this.#blocksFor(chunk);
     if (this.kvUsedBlocks + blocks > this.config.kvCapacityBlocks) return false;
-    const generated = this.#resumeGenerated.get(i) ?? 0;
-    this.#resumeGenerated.delete(i);
-    const k = this.#runCount++;
-    this.#runId[k] = i;
-    this.#runTarget[k] = this.#records.promptTokens[i] + generated;
-    this.#runPrefilled[k] = 0;
-    this.#runGenerated[k] = generated;
-    this.#runKv[k] = 0;
-    this.#runBlocks[k] = blocks;
-    this.#planChunk[k] = chunk;
-    this.#planDecode[k] = 0;
+    const resume = this.#resume.get(i);
+    this.#resume.delete(i);
+    const generated = resume?.generated ?? 0;
+    const s = this.#allocSlot(i);
+    this.#slotTarget[s] = this.#records.promptTokens[i] + generated;
+    this.#slotPrefilled[s] = 0;
+    this.#slotBlocks[s] = blocks;
+    this.#slotChunk[s] = chunk;
+    this.#slotGenerated0[s] = generated;
+    this.#slotLastTokenS[s] = resume?.lastTokenS ?? NaN;
+    this.#slotDecoding[s] = 0;
+    this.#prefilling.push(s);
     this.kvUsedBlocks += blocks;
     if (Number.isNaN(this.#records.prefillStartS[i])) {
       this.#records.prefillStartS[i] = now;
@@ -318,58 +483,71 @@ export class Instance {
    */
   startIteration(now: number): number {
     const cfg = this.config;
+    const rec = this.#records;
+    for (const i of this.#staged) {
+      const prompt = rec.promptTokens[i];
+      // With the first token counted at the prefill, the gap to the first
+      // decode token includes the transfer, as a client would see it.
+      this.#enterDecode(this.#allocSlot(i), 1, prompt, rec.prefillEndS[i]);
+    }
+    this.#staged.length = 0;
     let budget = cfg.maxNumBatchedTokens;
     const shape = this.#shape;
-    shape.prefillTokens = 0;
-    shape.prefillContextTokens = 0;
-    shape.decodeTokens = 0;
-    shape.decodeContextTokens = 0;
-    for (let k = 0; k < this.#runCount; k++) {
-      this.#planChunk[k] = 0;
-      this.#planDecode[k] = 0;
-    }
+    for (const s of this.#prefilling) this.#slotChunk[s] = 0;
+    this.#decodeThis = false;
 
     let prefillOnly = false;
     if (cfg.policy === "prefill_first") {
       // Admit whole prompts while they fit; if any is admitted, decodes stall.
-      const before = this.#runCount;
+      const before = this.#prefilling.length;
       this.#admitWhole(now, budget);
-      prefillOnly = this.#runCount > before;
+      prefillOnly = this.#prefilling.length > before;
     }
     if (!prefillOnly) {
-      // One decode token for each running, fully prefilled request, growing
-      // its KV by a block when needed and preempting the newest if full.
-      for (let k = 0; k < this.#runCount; k++) {
-        if (this.#runPrefilled[k] < this.#runTarget[k]) continue;
-        // This step writes the KV of the newest token.
-        const kvTokens = this.#runKv[k] + 1;
-        const need = this.#blocksFor(kvTokens) - this.#runBlocks[k];
+      if (this.#decodeCount > 0) {
+        // One decode token for each decoding request; those whose KV fills
+        // its last block need a new one, and the newest running requests are
+        // preempted until they all fit.
+        const bs = this.#blockSize;
+        const cls = (bs - (this.#decodeIndex % bs)) % bs;
+        let need = this.#residueCount[cls];
         while (
           need > 0 && this.kvUsedBlocks + need > cfg.kvCapacityBlocks &&
-          this.#runCount > k
-        ) this.#preemptLast();
-        if (this.#runCount <= k) break; // this request itself was preempted
-        this.#runBlocks[k] += need;
-        this.kvUsedBlocks += need;
-        this.#planDecode[k] = 1;
-        shape.decodeTokens++;
-        shape.decodeContextTokens += kvTokens;
-        budget--;
+          this.#decodeCount > 0
+        ) {
+          this.#preemptNewest();
+          need = this.#residueCount[cls];
+        }
+        if (this.#decodeCount > 0) {
+          this.kvUsedBlocks += need;
+          this.#decodeThis = true;
+          budget -= this.#decodeCount;
+        }
       }
       if (cfg.policy === "chunked") this.#planChunks(now, budget);
       else if (cfg.policy === "decode_first") this.#admitWhole(now, budget);
     }
 
-    let batch = 0;
-    for (let k = 0; k < this.#runCount; k++) {
-      const chunk = this.#planChunk[k];
-      if (chunk > 0) {
-        shape.prefillTokens += chunk;
-        shape.prefillContextTokens += this.#runPrefilled[k] + chunk;
-      }
-      if (chunk > 0 || this.#planDecode[k]) batch++;
+    let prefillTokens = 0, sequences = 0, attended = 0, past = 0;
+    for (const s of this.#prefilling) {
+      const c = this.#slotChunk[s];
+      if (c === 0) continue;
+      const done = this.#slotPrefilled[s];
+      prefillTokens += c;
+      sequences++;
+      past += done;
+      attended += c * done + c * (c + 1) / 2;
     }
+    const decodes = this.#decodeThis ? this.#decodeCount : 0;
+    const batch = decodes + sequences;
     if (batch === 0) return -1;
+    shape.prefillTokens = prefillTokens;
+    shape.prefillSequences = sequences;
+    shape.prefillAttendedTokens = attended;
+    shape.prefillPastTokens = past;
+    shape.decodeTokens = decodes;
+    // Each decode reads its KV plus the token it writes.
+    shape.decodeContextTokens = decodes > 0 ? this.#decodeKvSum + decodes : 0;
     const durationS = cfg.stepTime.iterationTimeS(shape);
     const st = this.stats;
     st.iterations++;
@@ -389,13 +567,14 @@ export class Instance {
 
   // Admits waiting prompts whole, oldest first, within seqs, budget and KV.
   #admitWhole(now: number, budget: number): void {
-    while (this.#runCount < this.config.maxNumSeqs) {
+    const cfg = this.config;
+    while (this.running < cfg.maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
       const prompt = this.#prefillTarget(i);
       // A prompt longer than the budget runs alone rather than never.
-      const alone = prompt > this.config.maxNumBatchedTokens && budget ===
-          this.config.maxNumBatchedTokens;
+      const alone = prompt > cfg.maxNumBatchedTokens &&
+        budget === cfg.maxNumBatchedTokens;
       if (prompt > budget && !alone) break;
       if (!this.#admit(i, prompt, now)) break;
       this.#popWaiting();
@@ -403,23 +582,29 @@ export class Instance {
     }
   }
 
+  // Tokens to prefill for a waiting request (a resumed one recomputes its
+  // generated tokens too).
+  #prefillTarget(i: number): number {
+    return this.#records.promptTokens[i] +
+      (this.#resume.get(i)?.generated ?? 0);
+  }
+
   // Gives the remaining budget to prompt chunks: running partial prefills
   // first, then new requests, oldest first.
   #planChunks(now: number, budget: number): void {
     const cfg = this.config;
-    for (let k = 0; k < this.#runCount && budget > 0; k++) {
-      const left = this.#runTarget[k] - this.#runPrefilled[k];
-      if (left <= 0) continue;
-      const chunk = Math.min(left, budget);
-      const need = this.#blocksFor(this.#runKv[k] + chunk) -
-        this.#runBlocks[k];
+    for (const s of this.#prefilling) {
+      if (budget <= 0) break;
+      const done = this.#slotPrefilled[s];
+      const chunk = Math.min(this.#slotTarget[s] - done, budget);
+      const need = this.#blocksFor(done + chunk) - this.#slotBlocks[s];
       if (this.kvUsedBlocks + need > cfg.kvCapacityBlocks) continue;
-      this.#runBlocks[k] += need;
+      this.#slotBlocks[s] += need;
       this.kvUsedBlocks += need;
-      this.#planChunk[k] = chunk;
+      this.#slotChunk[s] = chunk;
       budget -= chunk;
     }
-    while (budget > 0 && this.#runCount < cfg.maxNumSeqs) {
+    while (budget > 0 && this.running < cfg.maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
       const chunk = Math.min(this.#prefillTarget(i), budget);
@@ -430,8 +615,8 @@ export class Instance {
   }
 
   /**
-   * Applies the iteration that just ended: prefill progress, first tokens,
-   * decode tokens, and finished requests (whose KV is freed).
+   * Applies the iteration that just ended: decode tokens, prefill progress,
+   * first tokens, and finished requests (whose KV is freed).
    *
    * @param now The iteration's end time.
    * @returns How many requests finished.
@@ -439,65 +624,81 @@ export class Instance {
   finishIteration(now: number): number {
     const rec = this.#records;
     const itl = this.config.itl;
-    const measureFromS = this.config.windowS?.[0] ?? -Infinity;
     let finished = 0;
-    let w = 0;
-    for (let k = 0; k < this.#runCount; k++) {
-      const i = this.#runId[k];
-      const target = this.#runTarget[k];
-      let prefilled = this.#runPrefilled[k];
-      let generated = this.#runGenerated[k];
-      let kv = this.#runKv[k];
-      const chunk = this.#planChunk[k];
-      if (chunk > 0) {
-        prefilled += chunk;
-        kv += chunk;
-        if (prefilled >= target) {
-          // The prefill's last chunk yields the next output token (the
-          // first, unless this is a recompute after preemption).
-          generated++;
-          this.stats.outputTokens++;
-          this.#runLastTokenS[k] = now;
-          if (Number.isNaN(rec.prefillEndS[i])) {
-            rec.prefillEndS[i] = now;
-            if (this.config.role !== "prefill") rec.decodeStartS[i] = now;
-            if (!this.config.firstTokenAtDecode) rec.firstTokenS[i] = now;
-          }
-          if (
-            this.config.role === "prefill" && generated < rec.outputTokens[i]
-          ) {
-            this.#handoffs.push(i);
-            this.#held.set(i, this.#runBlocks[k]);
-            continue;
-          }
-        }
-      } else if (this.#planDecode[k]) {
-        generated++;
-        this.stats.outputTokens++;
-        kv++;
+    if (this.#decodeThis) {
+      const index = this.#decodeIndex;
+      const decodes = this.#decodeCount;
+      this.stats.outputTokens += decodes;
+      let pendingMeasured = 0;
+      for (const s of this.#pending) {
+        this.#slotPending[s] = 0;
+        pendingMeasured += this.#slotMeasured[s];
+        const i = this.#slotId[s];
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
-        else if (itl && rec.arrivalS[i] >= measureFromS) {
-          itl.add(now - this.#runLastTokenS[k]);
+        else if (itl && this.#slotMeasured[s]) {
+          itl.add(now - this.#slotLastTokenS[s]);
         }
-        this.#runLastTokenS[k] = now;
       }
-      if (prefilled >= target && generated >= rec.outputTokens[i]) {
-        rec.finishS[i] = now;
-        if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
-        this.kvUsedBlocks -= this.#runBlocks[k];
+      this.#pending.length = 0;
+      // The others decoded in the previous decode iteration too.
+      itl?.addCount(
+        now - this.#lastDecodeEndS,
+        this.#decodeMeasured - pendingMeasured,
+      );
+      this.#lastDecodeEndS = now;
+      this.#decodeKvSum += decodes;
+      this.#decodeIndex++;
+      while (this.#heapSize > 0 && this.#heapKey[0] <= index) {
+        const s = this.#heapSlot[0];
+        const stale = this.#heapStamp[0] !== this.#slotStamp[s];
+        this.#heapPop();
+        if (stale) continue;
+        rec.finishS[this.#slotId[s]] = now;
+        this.kvUsedBlocks -= this.#leaveDecode(s);
+        this.#freeSlot(s);
         finished++;
+      }
+    }
+    let w = 0;
+    const prefilling = this.#prefilling;
+    for (let k = 0; k < prefilling.length; k++) {
+      const s = prefilling[k];
+      const chunk = this.#slotChunk[s];
+      const done = this.#slotPrefilled[s] + chunk;
+      this.#slotPrefilled[s] = done;
+      if (chunk === 0 || done < this.#slotTarget[s]) {
+        prefilling[w++] = s;
         continue;
       }
-      this.#runId[w] = i;
-      this.#runTarget[w] = target;
-      this.#runPrefilled[w] = prefilled;
-      this.#runGenerated[w] = generated;
-      this.#runKv[w] = kv;
-      this.#runLastTokenS[w] = this.#runLastTokenS[k];
-      this.#runBlocks[w] = this.#runBlocks[k];
-      w++;
+      // The prefill's last chunk yields the next output token (the first,
+      // unless this is a recompute after preemption).
+      const i = this.#slotId[s];
+      const generated = this.#slotGenerated0[s] + 1;
+      this.stats.outputTokens++;
+      if (Number.isNaN(rec.prefillEndS[i])) {
+        rec.prefillEndS[i] = now;
+        if (this.config.role !== "prefill") rec.decodeStartS[i] = now;
+        if (!this.config.firstTokenAtDecode) rec.firstTokenS[i] = now;
+      } else if (itl && this.#slotMeasured[s]) {
+        // A recompute's token: the client waited since the token before
+        // the preemption.
+        itl.add(now - this.#slotLastTokenS[s]);
+      }
+      if (generated >= rec.outputTokens[i]) {
+        rec.finishS[i] = now;
+        if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
+        this.kvUsedBlocks -= this.#slotBlocks[s];
+        this.#freeSlot(s);
+        finished++;
+      } else if (this.config.role === "prefill") {
+        this.#handoffs.push(i);
+        this.#held.set(i, this.#slotBlocks[s]);
+        this.#freeSlot(s);
+      } else {
+        this.#enterDecode(s, generated, done, now);
+      }
     }
-    this.#runCount = w;
+    prefilling.length = w;
     this.busy = false;
     return finished;
   }

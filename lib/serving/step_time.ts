@@ -10,8 +10,15 @@
 export interface IterationShape {
   /** New prompt tokens in the batch (whole prompts or chunks). */
   prefillTokens: number;
-  /** Sum over prefill chunks of the context each chunk attends to. */
-  prefillContextTokens: number;
+  /** Prompts or prompt chunks in the batch (each yields logits when it ends its prompt). */
+  prefillSequences: number;
+  /**
+   * Sum over the prefill tokens of the context each one attends to
+   * (causal: a chunk of n tokens after s cached ones adds n s + n (n + 1) / 2).
+   */
+  prefillAttendedTokens: number;
+  /** Sum over prefill chunks of the tokens already in their KV cache (read by attention). */
+  prefillPastTokens: number;
   /** Decoding sequences, one token each. */
   decodeTokens: number;
   /** Sum of the context lengths the decoding sequences read. */
@@ -48,7 +55,7 @@ export interface RateStepTimeOptions {
  * ```ts
  * import { rateStepTime } from "./step_time.ts";
  * const m = rateStepTime({ prefill_tokens_per_s: 8000, decode_tokens_per_s: 50 });
- * const t = m.iterationTimeS({ prefillTokens: 800, prefillContextTokens: 800, decodeTokens: 4, decodeContextTokens: 4000 });
+ * const t = m.iterationTimeS({ prefillTokens: 800, prefillSequences: 1, prefillAttendedTokens: 320400, prefillPastTokens: 0, decodeTokens: 4, decodeContextTokens: 4000 });
  * if (Math.abs(t - 0.12) > 1e-12) throw new Error(String(t));
  * ```
  */
