@@ -1,0 +1,659 @@
+/**
+ * A catalog of GPU specifications and decoder-only LLM architectures for the
+ * performance model. Pure data plus one helper; every figure carries its
+ * source in a comment beside it.
+ *
+ * Conventions:
+ * - GPU FLOP/s are dense (no 2:4 structured sparsity). NVIDIA datasheets mark
+ *   tensor-core figures "with sparsity"; those are halved here, and the
+ *   comment gives the datasheet figure and the division.
+ * - Memory sizes are decimal (1 GB = 1e9 bytes) because the datasheets say
+ *   "GB". The devices themselves usually expose a little more (HBM stacks
+ *   come in binary sizes), so the decimal figure is the conservative one.
+ * - Model fields are copied from each model's Hugging Face `config.json`
+ *   (field names in the comments), or from its paper where noted.
+ *
+ * @module
+ */
+
+// Sources, cited by tag in the comments below.
+//
+// [A100-DS]  NVIDIA A100 Tensor Core GPU datasheet,
+//   https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf
+// [H100-DS]  NVIDIA H100 Tensor Core GPU datasheet,
+//   https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet
+// [H100-WP]  NVIDIA H100 Tensor Core GPU Architecture whitepaper (dense
+//   table), https://resources.nvidia.com/en-us-tensor-core/gtc22-whitepaper-hopper
+// [H200-DS]  NVIDIA H200 Tensor Core GPU datasheet / product page,
+//   https://www.nvidia.com/en-us/data-center/h200/
+// [DGXB200]  NVIDIA DGX B200 datasheet / product page (8-GPU system totals),
+//   https://www.nvidia.com/en-us/data-center/dgx-b200/
+// [HGXB200]  NVIDIA HGX B200 spec table ("Individual Blackwell GPU
+//   Specifications", per GPU, sparse), https://www.nvidia.com/en-us/data-center/hgx/
+// [L40S-DS]  NVIDIA L40S datasheet,
+//   https://resources.nvidia.com/en-us-l40s/l40s-datasheet-28413
+// [MI300-ROCM] AMD ROCm docs, "AMD Instinct MI300 series microarchitecture",
+//   peak-performance table for MI300X,
+//   https://rocm.docs.amd.com/en/latest/conceptual/gpu-arch/mi300.html
+// [MI300X-AMD] AMD Instinct MI300X product page / data sheet,
+//   https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html
+// [MI300-HC] AMD MI300X Hot Chips 2024 talk: "Infinity Fabric link bandwidth
+//   896 GB/s per GPU" (as summarized in stas00/ml-engineering,
+//   compute/accelerator/README.md, Infinity Fabric table: 7 links, 896 GB/s).
+
+/**
+ * Storage data types the performance model distinguishes.
+ *
+ * @example Usage
+ * ```ts
+ * import { type DType, DTYPE_BYTES } from "./catalog.ts";
+ * const t: DType = "fp8";
+ * if (DTYPE_BYTES[t] !== 1) throw new Error();
+ * ```
+ */
+export type DType = "fp32" | "bf16" | "fp16" | "fp8" | "int8" | "fp4";
+
+/**
+ * Bytes per element of each {@linkcode DType} (fp4 packs two per byte).
+ *
+ * @example Usage
+ * ```ts
+ * import { DTYPE_BYTES } from "./catalog.ts";
+ * if (DTYPE_BYTES.bf16 !== 2 || DTYPE_BYTES.fp4 !== 0.5) throw new Error();
+ * ```
+ */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
+  fp32: 4, // IEEE 754 binary32
+  bf16: 2, // bfloat16: 16 bits
+  fp16: 2, // IEEE 754 binary16
+  fp8: 1, // E4M3 / E5M2: 8 bits
+  int8: 1, // 8 bits
+  fp4: 0.5, // E2M1 (NVFP4 / MXFP4 element): 4 bits; block scales not counted
+});
+
+/**
+ * A GPU's figures as a datasheet gives them (dense, no sparsity).
+ *
+ * @example Usage
+ * ```ts
+ * import { type GpuSpec, GPUS } from "./catalog.ts";
+ * const g: GpuSpec = GPUS["H100-SXM"];
+ * if (g.memory_bytes !== 80e9) throw new Error();
+ * // Ridge point of the roofline, in FLOP per byte of HBM traffic.
+ * const ridge = g.flops_per_s.bf16! / g.memory_bandwidth_bytes_per_s;
+ * if (ridge < 250 || ridge > 350) throw new Error();
+ * ```
+ */
+export interface GpuSpec {
+  /** Catalog name, e.g. "H100-SXM". */
+  name: string;
+  /** HBM capacity, bytes (decimal GB as the datasheet says "GB"). */
+  memory_bytes: number;
+  /** HBM bandwidth, bytes/s. */
+  memory_bandwidth_bytes_per_s: number;
+  /**
+   * Dense FLOP/s per data type (no structured sparsity). Keys among
+   * "fp32","tf32","bf16","fp16","fp8","int8","fp4"; only what the datasheet
+   * gives. "int8" is integer ops/s (TOPS). "fp32" is the non-tensor
+   * (CUDA-core / vector) rate.
+   */
+  flops_per_s: Partial<Record<DType | "tf32" | "fp32", number>>;
+  /**
+   * GPU-to-GPU interconnect bandwidth within a node (NVLink / Infinity
+   * Fabric / PCIe), bytes/s, per GPU, as the datasheet states it. For every
+   * entry here that is the total of both directions (the comment says so).
+   */
+  interconnect_bytes_per_s: number;
+}
+
+/**
+ * GPU catalog, keyed by {@linkcode GpuSpec.name}.
+ *
+ * @example Usage
+ * ```ts
+ * import { GPUS } from "./catalog.ts";
+ * for (const [key, g] of Object.entries(GPUS)) {
+ *   if (key !== g.name) throw new Error(key);
+ * }
+ * if (GPUS["H200"].memory_bandwidth_bytes_per_s !== 4.8e12) throw new Error();
+ * ```
+ */
+export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
+  "A100-40G": {
+    name: "A100-40G", // A100 40GB, SXM4 form factor
+    memory_bytes: 40e9, // [A100-DS] "40GB HBM2"
+    memory_bandwidth_bytes_per_s: 1555e9, // [A100-DS] "1,555GB/s" (40GB SXM)
+    flops_per_s: {
+      fp32: 19.5e12, // [A100-DS] FP32 19.5 TFLOPS (non-tensor)
+      tf32: 156e12, // [A100-DS] TF32 Tensor Core 156 TF (312 TF* sparse)
+      bf16: 312e12, // [A100-DS] BFLOAT16 Tensor Core 312 TF (624 TF* sparse)
+      fp16: 312e12, // [A100-DS] FP16 Tensor Core 312 TF (624 TF* sparse)
+      int8: 624e12, // [A100-DS] INT8 Tensor Core 624 TOPS (1,248 TOPS* sparse)
+    },
+    // [A100-DS] SXM: "NVLink: 600GB/s" (third-gen NVLink, 12 links; total
+    // of both directions, i.e. 300 GB/s each way).
+    interconnect_bytes_per_s: 600e9,
+  },
+  "A100-80G": {
+    name: "A100-80G", // A100 80GB, SXM4 form factor
+    memory_bytes: 80e9, // [A100-DS] "80GB HBM2e"
+    memory_bandwidth_bytes_per_s: 2039e9, // [A100-DS] "2,039GB/s" (80GB SXM)
+    flops_per_s: {
+      fp32: 19.5e12, // [A100-DS] FP32 19.5 TFLOPS (same GA100 compute as 40GB)
+      tf32: 156e12, // [A100-DS] TF32 Tensor Core 156 TF (312 TF* sparse)
+      bf16: 312e12, // [A100-DS] BFLOAT16 Tensor Core 312 TF (624 TF* sparse)
+      fp16: 312e12, // [A100-DS] FP16 Tensor Core 312 TF (624 TF* sparse)
+      int8: 624e12, // [A100-DS] INT8 Tensor Core 624 TOPS (1,248 TOPS* sparse)
+    },
+    // [A100-DS] SXM: "NVLink: 600GB/s", total of both directions.
+    interconnect_bytes_per_s: 600e9,
+  },
+  "H100-SXM": {
+    name: "H100-SXM",
+    memory_bytes: 80e9, // [H100-DS] H100 SXM "80GB" HBM3
+    memory_bandwidth_bytes_per_s: 3.35e12, // [H100-DS] H100 SXM "3.35TB/s"
+    flops_per_s: {
+      fp32: 67e12, // [H100-DS] FP32 67 teraFLOPS (non-tensor)
+      // [H100-DS] TF32 Tensor Core 989 TFLOPS* (sparse) / 2; [H100-WP] 494.7.
+      tf32: 494.5e12,
+      // [H100-DS] BF16 Tensor Core 1,979 TFLOPS* (sparse) / 2; [H100-WP]
+      // gives 989.4 dense (528 tensor cores x 1024 FLOP/clk x 1.83 GHz).
+      bf16: 989.5e12,
+      fp16: 989.5e12, // [H100-DS] FP16 Tensor Core 1,979 TFLOPS* / 2
+      fp8: 1979e12, // [H100-DS] FP8 Tensor Core 3,958 TFLOPS* (sparse) / 2
+      int8: 1979e12, // [H100-DS] INT8 Tensor Core 3,958 TOPS* (sparse) / 2
+    },
+    // [H100-DS] SXM: "NVIDIA NVLink: 900GB/s" (fourth-gen, 18 links; total
+    // of both directions, 450 GB/s each way).
+    interconnect_bytes_per_s: 900e9,
+  },
+  "H200": {
+    name: "H200", // H200 SXM
+    memory_bytes: 141e9, // [H200-DS] H200 SXM "141GB" HBM3e
+    memory_bandwidth_bytes_per_s: 4.8e12, // [H200-DS] "4.8TB/s"
+    flops_per_s: {
+      // [H200-DS] lists the same compute as H100 SXM (same GH100 die):
+      fp32: 67e12, // [H200-DS] FP32 67 TFLOPS
+      tf32: 494.5e12, // [H200-DS] TF32 Tensor Core 989 TFLOPS* / 2
+      bf16: 989.5e12, // [H200-DS] BF16 Tensor Core 1,979 TFLOPS* / 2
+      fp16: 989.5e12, // [H200-DS] FP16 Tensor Core 1,979 TFLOPS* / 2
+      fp8: 1979e12, // [H200-DS] FP8 Tensor Core 3,958 TFLOPS* / 2
+      int8: 1979e12, // [H200-DS] INT8 Tensor Core 3,958 TOPS* / 2
+    },
+    // [H200-DS] SXM: "NVIDIA NVLink: 900GB/s", total of both directions.
+    interconnect_bytes_per_s: 900e9,
+  },
+  "B200": {
+    name: "B200", // one GPU of an HGX/DGX B200 8-GPU board
+    // [DGXB200] "1,440GB total GPU memory" / 8 GPUs = 180 GB per GPU
+    // ([HGXB200] per GPU: "180GB HBM3E"). The 192 GB often quoted is the
+    // raw HBM3e on the package, not what the 8-GPU systems list.
+    memory_bytes: 180e9,
+    // [DGXB200] "64TB/s HBM3e bandwidth" / 8 = 8 TB/s per GPU. Note:
+    // [HGXB200] lists 7.7 TB/s per GPU for HGX B200; the DGX figure is used.
+    memory_bandwidth_bytes_per_s: 8e12,
+    flops_per_s: {
+      fp32: 75e12, // [HGXB200] FP32 75 TFLOPS per GPU (non-tensor)
+      tf32: 1.1e15, // [HGXB200] TF32 Tensor Core 2.2 PFLOPS* (sparse) / 2
+      bf16: 2.25e15, // [HGXB200] FP16/BF16 Tensor Core 4.5 PFLOPS* / 2
+      fp16: 2.25e15, // [HGXB200] FP16/BF16 Tensor Core 4.5 PFLOPS* / 2
+      // [DGXB200] "72 petaFLOPS training" (FP8, sparse) / 8 GPUs / 2
+      // = 4.5 PF; matches [HGXB200] FP8/FP6 9 PFLOPS* per GPU / 2.
+      fp8: 4.5e15,
+      int8: 4.5e15, // [HGXB200] INT8 Tensor Core 9 POPS* (sparse) / 2
+      // [DGXB200] "144 petaFLOPS inference" (FP4, sparse) / 8 GPUs / 2
+      // = 9 PF; matches [HGXB200] FP4 18 PFLOPS* per GPU / 2.
+      fp4: 9e15,
+    },
+    // [HGXB200]/[DGXB200] fifth-gen NVLink "1.8TB/s" GPU-to-GPU per GPU
+    // (DGX: 14.4 TB/s aggregate / 8); total of both directions.
+    interconnect_bytes_per_s: 1.8e12,
+  },
+  "L40S": {
+    name: "L40S",
+    memory_bytes: 48e9, // [L40S-DS] "48GB GDDR6 with ECC"
+    memory_bandwidth_bytes_per_s: 864e9, // [L40S-DS] "864GB/s"
+    flops_per_s: {
+      fp32: 91.6e12, // [L40S-DS] FP32 91.6 TFLOPS
+      tf32: 183e12, // [L40S-DS] TF32 Tensor Core 183 | 366* TFLOPS
+      bf16: 362.05e12, // [L40S-DS] BFLOAT16 Tensor Core 362.05 | 733* TFLOPS
+      fp16: 362.05e12, // [L40S-DS] FP16 Tensor Core 362.05 | 733* TFLOPS
+      fp8: 733e12, // [L40S-DS] FP8 Tensor Core 733 | 1,466* TFLOPS
+      // unverified here: the datasheet copies found did not show the INT8
+      // row; 733 TOPS dense (1,466* sparse) is the best-known public value.
+      int8: 733e12,
+    },
+    // [L40S-DS] "PCIe Gen4 x16: 64GB/s bidirectional" (no NVLink); total of
+    // both directions.
+    interconnect_bytes_per_s: 64e9,
+  },
+  "MI300X": {
+    name: "MI300X", // OAM module
+    memory_bytes: 192e9, // [MI300X-AMD] "192 GB" HBM3 (8 stacks x 24 GB)
+    // [MI300-ROCM] "theoretical aggregated peak memory bandwidth ... 5.3 TB
+    // per second"; [MI300X-AMD] "5.3 TB/s".
+    memory_bandwidth_bytes_per_s: 5.3e12,
+    flops_per_s: {
+      fp32: 163.4e12, // [MI300-ROCM] Vector FP32 163.4 TFLOPS
+      tf32: 653.7e12, // [MI300-ROCM] TF32 653.7 TFLOPS
+      bf16: 1307.4e12, // [MI300-ROCM] Matrix BF16 1307.4 TFLOPS (dense)
+      fp16: 1307.4e12, // [MI300-ROCM] Matrix FP16 1307.4 TFLOPS (dense)
+      fp8: 2614.9e12, // [MI300-ROCM] Matrix FP8 2614.9 TFLOPS (dense)
+      int8: 2614.9e12, // [MI300-ROCM] Matrix INT8 2614.9 TOPS (dense)
+    },
+    // [MI300-HC] 896 GB/s per GPU = [MI300X-AMD] "Peak Infinity Fabric Link
+    // Bandwidth 128 GB/s" x 7 GPU-to-GPU links ([MI300-ROCM]: "seven ...
+    // Infinity Fabric links ... fully connected 8-GPU system"). AMD does not
+    // say per direction; read as the total of both directions. One peer
+    // gets only one link (128 GB/s), unlike NVSwitch systems.
+    interconnect_bytes_per_s: 896e9,
+  },
+});
+
+/**
+ * DeepSeek Multi-head Latent Attention (MLA) projection sizes, from the
+ * model's config.json. Used by {@linkcode parameterCount}; the KV cache size
+ * is {@linkcode ModelSpec.kv_cache_dim_per_layer}.
+ *
+ * @example Usage
+ * ```ts
+ * import { type MlaSpec, MODELS } from "./catalog.ts";
+ * const mla: MlaSpec = MODELS["DeepSeek-V3"].mla!;
+ * if (mla.kv_lora_rank + mla.qk_rope_head_dim !== 576) throw new Error();
+ * ```
+ */
+export interface MlaSpec {
+  /** q_lora_rank: rank of the query down-projection (0 = no compression). */
+  q_lora_rank: number;
+  /** kv_lora_rank: rank of the compressed (cached) key-value latent. */
+  kv_lora_rank: number;
+  /** qk_nope_head_dim: per-head query/key dims without rotary embedding. */
+  qk_nope_head_dim: number;
+  /** qk_rope_head_dim: per-head rotary dims (the rotary key is shared). */
+  qk_rope_head_dim: number;
+  /** v_head_dim: per-head value dims. */
+  v_head_dim: number;
+}
+
+/**
+ * A decoder-only transformer's architecture, as its config.json gives it.
+ *
+ * @example Usage
+ * ```ts
+ * import { type ModelSpec, MODELS } from "./catalog.ts";
+ * const m: ModelSpec = MODELS["Llama-3.1-8B"];
+ * // KV cache bytes per token in bf16: 2 (K,V) x layers x kv_heads x head_dim x 2 B.
+ * const kvBytes = 2 * m.num_layers * m.num_kv_heads * m.head_dim * 2;
+ * if (kvBytes !== 131072) throw new Error();
+ * ```
+ */
+export interface ModelSpec {
+  /** Catalog name, e.g. "Llama-3.1-8B". */
+  name: string;
+  /** num_hidden_layers. */
+  num_layers: number;
+  /** hidden_size (d_model). */
+  hidden_size: number;
+  /** num_attention_heads. */
+  num_attention_heads: number;
+  /** num_key_value_heads (equals num_attention_heads for MHA). */
+  num_kv_heads: number;
+  /** Per-head dim: hidden/heads unless the config says otherwise. */
+  head_dim: number;
+  /** intermediate_size (FFN width of dense layers; OPT calls it ffn_dim). */
+  ffn_size: number;
+  /** SwiGLU-style 3-matrix FFN (true) vs plain 2-matrix MLP (OPT). */
+  gated_ffn: boolean;
+  /** vocab_size (padded size of the embedding matrix). */
+  vocab_size: number;
+  /** LM head shares the input embedding matrix (tie_word_embeddings). */
+  tied_embeddings?: boolean;
+  /** MoE: routed experts per MoE layer (0 or absent = dense). */
+  num_experts?: number;
+  /** MoE: routed experts each token uses. */
+  active_experts?: number;
+  /** MoE: FFN size of one expert (moe_intermediate_size); defaults to ffn_size. */
+  expert_ffn_size?: number;
+  /** MoE: always-on shared experts per MoE layer (DeepSeek). */
+  shared_experts?: number;
+  /** MoE: leading layers that are dense (DeepSeek-V3 first_k_dense_replace = 3). */
+  dense_layers?: number;
+  /**
+   * MLA (DeepSeek): KV cache per token per layer in elements =
+   * kv_lora_rank + qk_rope_head_dim, replacing 2*kv_heads*head_dim.
+   */
+  kv_cache_dim_per_layer?: number;
+  /** MLA (DeepSeek): projection sizes, for the parameter count. */
+  mla?: MlaSpec;
+  /** Parameters as the model card states (for a cross-check only), e.g. 8.03e9. */
+  params_reported: number;
+  /** Max context length (max_position_embeddings). */
+  max_context: number;
+}
+
+// Hugging Face config.json sources, by tag.
+// [OPT13]   https://huggingface.co/facebook/opt-13b/blob/main/config.json
+// [OPT-P]   Zhang et al., "OPT: Open Pre-trained Transformer Language Models",
+//           https://arxiv.org/abs/2205.01068 (Table 1)
+// [L2-7]    https://huggingface.co/meta-llama/Llama-2-7b-hf/blob/main/config.json
+// [L2-70]   https://huggingface.co/meta-llama/Llama-2-70b-hf/blob/main/config.json
+// [L31-8]   https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json
+// [L31-70]  https://huggingface.co/meta-llama/Llama-3.1-70B/blob/main/config.json
+// [L31-405] https://huggingface.co/meta-llama/Llama-3.1-405B/blob/main/config.json
+// [L3-P]    Llama Team, "The Llama 3 Herd of Models",
+//           https://arxiv.org/abs/2407.21783 (Table 3)
+// [Q25-72]  https://huggingface.co/Qwen/Qwen2.5-72B/blob/main/config.json
+// [Q25-MC]  https://huggingface.co/Qwen/Qwen2.5-72B (model card)
+// [MX87]    https://huggingface.co/mistralai/Mixtral-8x7B-v0.1/blob/main/config.json
+// [MX-BLOG] https://mistral.ai/news/mixtral-of-experts/
+// [DSV3]    https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json
+// [DSV3-P]  DeepSeek-AI, "DeepSeek-V3 Technical Report",
+//           https://arxiv.org/abs/2412.19437
+// [HF-SIZE] the "Model size ... params" figure that the Hugging Face Hub
+//           computes from the safetensors of the repo named in the comment.
+
+/**
+ * Model catalog, keyed by {@linkcode ModelSpec.name}.
+ *
+ * @example Usage
+ * ```ts
+ * import { MODELS } from "./catalog.ts";
+ * for (const [key, m] of Object.entries(MODELS)) {
+ *   if (key !== m.name) throw new Error(key);
+ * }
+ * const ds = MODELS["DeepSeek-V3"];
+ * if (ds.kv_cache_dim_per_layer !== 576 || ds.num_experts !== 256) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
+  "OPT-13B": {
+    name: "OPT-13B",
+    num_layers: 40, // [OPT13] num_hidden_layers
+    hidden_size: 5120, // [OPT13] hidden_size
+    num_attention_heads: 40, // [OPT13] num_attention_heads
+    num_kv_heads: 40, // [OPT13] no num_key_value_heads: MHA
+    head_dim: 128, // [OPT13] 5120 / 40
+    ffn_size: 20480, // [OPT13] ffn_dim
+    gated_ffn: false, // [OPT13] activation_function "relu", fc1/fc2 MLP
+    vocab_size: 50272, // [OPT13] vocab_size
+    // [OPT13] sets no tie_word_embeddings, and the transformers OPTConfig
+    // default is true: lm_head shares embed_tokens.
+    tied_embeddings: true,
+    params_reported: 13e9, // [OPT-P] Table 1: "13B"
+    max_context: 2048, // [OPT13] max_position_embeddings
+  },
+  "Llama-2-7B": {
+    name: "Llama-2-7B",
+    num_layers: 32, // [L2-7] num_hidden_layers
+    hidden_size: 4096, // [L2-7] hidden_size
+    num_attention_heads: 32, // [L2-7] num_attention_heads
+    num_kv_heads: 32, // [L2-7] num_key_value_heads (MHA)
+    head_dim: 128, // [L2-7] 4096 / 32
+    ffn_size: 11008, // [L2-7] intermediate_size
+    gated_ffn: true, // [L2-7] hidden_act "silu", gate/up/down (SwiGLU)
+    vocab_size: 32000, // [L2-7] vocab_size
+    tied_embeddings: false, // [L2-7] tie_word_embeddings false
+    params_reported: 6.74e9, // [HF-SIZE] Llama-2-7b-hf "6.74B params" (card: "7B")
+    max_context: 4096, // [L2-7] max_position_embeddings
+  },
+  "Llama-2-70B": {
+    name: "Llama-2-70B",
+    num_layers: 80, // [L2-70] num_hidden_layers
+    hidden_size: 8192, // [L2-70] hidden_size
+    num_attention_heads: 64, // [L2-70] num_attention_heads
+    num_kv_heads: 8, // [L2-70] num_key_value_heads (GQA)
+    head_dim: 128, // [L2-70] 8192 / 64
+    ffn_size: 28672, // [L2-70] intermediate_size
+    gated_ffn: true, // [L2-70] hidden_act "silu" (SwiGLU)
+    vocab_size: 32000, // [L2-70] vocab_size
+    tied_embeddings: false, // [L2-70] tie_word_embeddings false
+    params_reported: 69e9, // [HF-SIZE] Llama-2-70b-hf "69B params" (card: "70B")
+    max_context: 4096, // [L2-70] max_position_embeddings
+  },
+  "Llama-3.1-8B": {
+    name: "Llama-3.1-8B",
+    num_layers: 32, // [L31-8] num_hidden_layers
+    hidden_size: 4096, // [L31-8] hidden_size
+    num_attention_heads: 32, // [L31-8] num_attention_heads
+    num_kv_heads: 8, // [L31-8] num_key_value_heads
+    head_dim: 128, // [L31-8] head_dim 128 (= 4096 / 32)
+    ffn_size: 14336, // [L31-8] intermediate_size
+    gated_ffn: true, // [L31-8] hidden_act "silu" (SwiGLU)
+    vocab_size: 128256, // [L31-8] vocab_size
+    tied_embeddings: false, // [L31-8] tie_word_embeddings false
+    // [HF-SIZE] Llama-3.1-8B "8.03B params"; unverified here: recalled, the
+    // Hub page was not in the search corpus (card says "8B").
+    params_reported: 8.03e9,
+    max_context: 131072, // [L31-8] max_position_embeddings (rope llama3, x8)
+  },
+  "Llama-3.1-70B": {
+    name: "Llama-3.1-70B",
+    num_layers: 80, // [L31-70] num_hidden_layers
+    hidden_size: 8192, // [L31-70] hidden_size
+    num_attention_heads: 64, // [L31-70] num_attention_heads
+    num_kv_heads: 8, // [L31-70] num_key_value_heads
+    head_dim: 128, // [L31-70] 8192 / 64
+    ffn_size: 28672, // [L31-70] intermediate_size
+    gated_ffn: true, // [L31-70] hidden_act "silu" (SwiGLU)
+    vocab_size: 128256, // [L31-70] vocab_size
+    tied_embeddings: false, // [L31-70] tie_word_embeddings false
+    // [HF-SIZE] Llama-3.1-70B "70.6B params"; unverified here: recalled, the
+    // Hub page was not in the search corpus (card says "70B").
+    params_reported: 70.6e9,
+    max_context: 131072, // [L31-70] max_position_embeddings
+  },
+  "Llama-3.1-405B": {
+    name: "Llama-3.1-405B",
+    num_layers: 126, // [L31-405] num_hidden_layers; [L3-P] Table 3: 126
+    hidden_size: 16384, // [L31-405] hidden_size; [L3-P] model dim 16,384
+    num_attention_heads: 128, // [L31-405] num_attention_heads; [L3-P] 128
+    // [L3-P] Table 3: 8 key/value heads, as in the current [L31-405]
+    // (head_dim 128 revision). The first published config.json said 16; that
+    // was corrected, and copies of the old file still circulate.
+    num_kv_heads: 8,
+    head_dim: 128, // [L31-405] head_dim 128 (= 16384 / 128)
+    ffn_size: 53248, // [L31-405] intermediate_size; [L3-P] FFN dim 53,248
+    gated_ffn: true, // [L31-405] hidden_act "silu" (SwiGLU)
+    vocab_size: 128256, // [L31-405] vocab_size
+    tied_embeddings: false, // [L31-405] tie_word_embeddings false
+    params_reported: 405e9, // [L3-P] "405B parameters"; model card "405B"
+    max_context: 131072, // [L31-405] max_position_embeddings
+  },
+  "Qwen2.5-72B": {
+    name: "Qwen2.5-72B",
+    num_layers: 80, // [Q25-72] num_hidden_layers
+    hidden_size: 8192, // [Q25-72] hidden_size
+    num_attention_heads: 64, // [Q25-72] num_attention_heads
+    num_kv_heads: 8, // [Q25-72] num_key_value_heads
+    head_dim: 128, // [Q25-72] 8192 / 64
+    ffn_size: 29568, // [Q25-72] intermediate_size
+    gated_ffn: true, // [Q25-72] hidden_act "silu" (SwiGLU); QKV have biases
+    vocab_size: 152064, // [Q25-72] vocab_size
+    tied_embeddings: false, // [Q25-72] tie_word_embeddings false
+    // [Q25-MC] "Number of Parameters: 72.7B"; unverified here: recalled, the
+    // card line was not found in the search corpus.
+    params_reported: 72.7e9,
+    // [Q25-72] base model max_position_embeddings 131072 (the Instruct
+    // config says 32768 and reaches 128K with YaRN).
+    max_context: 131072,
+  },
+  "Mixtral-8x7B": {
+    name: "Mixtral-8x7B",
+    num_layers: 32, // [MX87] num_hidden_layers
+    hidden_size: 4096, // [MX87] hidden_size
+    num_attention_heads: 32, // [MX87] num_attention_heads
+    num_kv_heads: 8, // [MX87] num_key_value_heads
+    head_dim: 128, // [MX87] 4096 / 32
+    ffn_size: 14336, // [MX87] intermediate_size (each expert's width)
+    gated_ffn: true, // [MX87] hidden_act "silu"; experts are SwiGLU
+    vocab_size: 32000, // [MX87] vocab_size
+    tied_embeddings: false, // [MX87] tie_word_embeddings false
+    num_experts: 8, // [MX87] num_local_experts
+    active_experts: 2, // [MX87] num_experts_per_tok
+    // expert_ffn_size: absent, defaults to ffn_size ([MX87] has no
+    // moe_intermediate_size; every FFN layer is an MoE layer).
+    params_reported: 46.7e9, // [MX-BLOG] "46.7B total parameters" (12.9B active)
+    max_context: 32768, // [MX87] max_position_embeddings
+  },
+  "DeepSeek-V3": {
+    name: "DeepSeek-V3",
+    num_layers: 61, // [DSV3] num_hidden_layers (MTP module not counted)
+    hidden_size: 7168, // [DSV3] hidden_size
+    num_attention_heads: 128, // [DSV3] num_attention_heads
+    num_kv_heads: 128, // [DSV3] num_key_value_heads (MLA: one K,V per head after up-projection)
+    // head_dim holds the query/key width per head, qk_nope_head_dim 128 +
+    // qk_rope_head_dim 64 = 192 ([DSV3]), since that sets the Q.K score
+    // FLOPs. The value width is 128 (mla.v_head_dim), so 2*heads*head_dim
+    // overstates the attention-times-V FLOPs by 1.5x; the KV cache is given by
+    // kv_cache_dim_per_layer, not by heads*head_dim.
+    head_dim: 192,
+    ffn_size: 18432, // [DSV3] intermediate_size (the dense layers)
+    gated_ffn: true, // [DSV3] hidden_act "silu" (SwiGLU)
+    vocab_size: 129280, // [DSV3] vocab_size
+    tied_embeddings: false, // [DSV3] tie_word_embeddings false
+    num_experts: 256, // [DSV3] n_routed_experts
+    active_experts: 8, // [DSV3] num_experts_per_tok
+    expert_ffn_size: 2048, // [DSV3] moe_intermediate_size
+    shared_experts: 1, // [DSV3] n_shared_experts
+    dense_layers: 3, // [DSV3] first_k_dense_replace
+    kv_cache_dim_per_layer: 576, // [DSV3] kv_lora_rank 512 + qk_rope_head_dim 64
+    mla: {
+      q_lora_rank: 1536, // [DSV3] q_lora_rank
+      kv_lora_rank: 512, // [DSV3] kv_lora_rank
+      qk_nope_head_dim: 128, // [DSV3] qk_nope_head_dim
+      qk_rope_head_dim: 64, // [DSV3] qk_rope_head_dim
+      v_head_dim: 128, // [DSV3] v_head_dim
+    },
+    // [DSV3-P] "671B total parameters with 37B activated for each token"
+    // (the Hub's 685B adds the 14B multi-token-prediction module).
+    params_reported: 671e9,
+    // [DSV3] max_position_embeddings 163840 (YaRN factor 40 over 4096); the
+    // model card states a 128K context.
+    max_context: 163840,
+  },
+});
+
+/**
+ * Parameter count implied by the architecture (embeddings + attention +
+ * FFN/experts + LM head; ignores norms, biases and learned position
+ * embeddings).
+ *
+ * Formula, with h = hidden_size, n = num_attention_heads,
+ * k = num_kv_heads, d = head_dim, L = num_layers, g = 3 if gated_ffn else 2:
+ *
+ * - attention per layer: h*(n*d) [Q] + 2*h*(k*d) [K,V] + (n*d)*h [O];
+ *   with MLA (DeepSeek) instead
+ *   h*q_lora [Q down] + q_lora*n*(nope+rope) [Q up]
+ *   + h*(kv_lora+rope) [KV down, incl. shared rotary key]
+ *   + kv_lora*n*(nope+v) [K,V up] + n*v*h [O]
+ *   (a q_lora_rank of 0 means a plain h*n*(nope+rope) query projection);
+ * - dense FFN layer: g*h*ffn_size;
+ * - MoE layer: (num_experts + shared_experts)*g*h*expert_ffn_size
+ *   + h*num_experts [router];
+ * - the first dense_layers layers are dense for MoE models, all layers for
+ *   dense models;
+ * - embedding vocab*h, plus an LM head vocab*h unless tied_embeddings.
+ *
+ * @param model The architecture.
+ * @returns The implied parameter count.
+ *
+ * @example Usage
+ * ```ts
+ * import { MODELS, parameterCount } from "./catalog.ts";
+ * for (const m of Object.values(MODELS)) {
+ *   const ratio = parameterCount(m) / m.params_reported;
+ *   if (Math.abs(ratio - 1) > 0.03) throw new Error(`${m.name}: ${ratio}`);
+ * }
+ * ```
+ */
+export function parameterCount(model: ModelSpec): number {
+  const p = parameterBreakdown(model);
+  return p.embedding + p.lmHead + model.num_layers * p.attentionPerLayer +
+    p.denseLayers * p.denseFfnPerLayer +
+    p.moeLayers * ((p.experts + p.sharedExperts) * p.expertParams + p.router);
+}
+
+/** The parameter groups of {@linkcode parameterCount}, as a step-time model reads them. */
+export interface ParameterBreakdown {
+  /** Input embedding (a gather: only the batch's rows are read). */
+  embedding: number;
+  /** LM head (0 when tied to the embedding; then the embedding is read for logits). */
+  lmHead: number;
+  /** Attention projections of one layer. */
+  attentionPerLayer: number;
+  /** Layers with a dense FFN. */
+  denseLayers: number;
+  /** FFN of one dense layer. */
+  denseFfnPerLayer: number;
+  /** Layers with an MoE FFN. */
+  moeLayers: number;
+  /** Routed experts per MoE layer. */
+  experts: number;
+  /** Routed experts per token. */
+  activeExperts: number;
+  /** Shared (always-on) experts per MoE layer. */
+  sharedExperts: number;
+  /** Parameters of one expert. */
+  expertParams: number;
+  /** Router of one MoE layer. */
+  router: number;
+}
+
+/**
+ * Splits the parameters into the groups that a forward pass reads
+ * differently (formula as in {@linkcode parameterCount}).
+ *
+ * @param model The architecture.
+ * @returns The groups.
+ *
+ * @example Usage
+ * ```ts
+ * import { MODELS, parameterBreakdown } from "./catalog.ts";
+ * const p = parameterBreakdown(MODELS["Mixtral-8x7B"]);
+ * if (p.moeLayers !== 32 || p.experts !== 8 || p.activeExperts !== 2) throw new Error();
+ * ```
+ */
+export function parameterBreakdown(model: ModelSpec): ParameterBreakdown {
+  const h = model.hidden_size;
+  const n = model.num_attention_heads;
+  const g = model.gated_ffn ? 3 : 2;
+
+  let attention: number;
+  if (model.mla) {
+    const { q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim } =
+      model.mla;
+    const v = model.mla.v_head_dim;
+    const qk = qk_nope_head_dim + qk_rope_head_dim;
+    const query = q_lora_rank > 0
+      ? h * q_lora_rank + q_lora_rank * n * qk
+      : h * n * qk;
+    attention = query +
+      h * (kv_lora_rank + qk_rope_head_dim) +
+      kv_lora_rank * n * (qk_nope_head_dim + v) +
+      n * v * h;
+  } else {
+    const q = n * model.head_dim;
+    const kv = model.num_kv_heads * model.head_dim;
+    attention = h * q + 2 * h * kv + q * h;
+  }
+
+  const experts = model.num_experts ?? 0;
+  const denseLayers = experts > 0
+    ? Math.min(model.dense_layers ?? 0, model.num_layers)
+    : model.num_layers;
+  return {
+    embedding: model.vocab_size * h,
+    lmHead: model.tied_embeddings ? 0 : model.vocab_size * h,
+    attentionPerLayer: attention,
+    denseLayers,
+    denseFfnPerLayer: g * h * model.ffn_size,
+    moeLayers: model.num_layers - denseLayers,
+    experts,
+    activeExperts: experts > 0 ? model.active_experts ?? 1 : 0,
+    sharedExperts: experts > 0 ? model.shared_experts ?? 0 : 0,
+    expertParams: g * h * (model.expert_ffn_size ?? model.ffn_size),
+    router: h * experts,
+  };
+}
