@@ -14,7 +14,7 @@ import { runDisaggBatched } from "../serving/disagg_batched.ts";
 import type { InstanceConfig } from "../serving/instance.ts";
 import { LogHistogram } from "../metrics/log_histogram.ts";
 import { InputError } from "../scenario/errors.ts";
-import { rateStepTime } from "../serving/step_time.ts";
+import { type ClusterPlan, planCluster, type PoolPlan } from "./pools.ts";
 import {
   addBatchedMetrics,
   type BatchedPool,
@@ -72,8 +72,21 @@ export function simulate(scenario: Scenario): SimulationResult {
     summary.p90_itl_s = itl.quantile(0.9);
     summary.p99_itl_s = itl.quantile(0.99);
     summary.num_itl_samples = itl.count;
+    if (scenario.mode === "disagg") {
+      summary.kv_transfer_bytes_per_token =
+        batched.plan.kvTransferBytesPerToken;
+    }
   }
   const warnings: string[] = [];
+  const extrapolated = (batched?.plan.tables ?? []).reduce(
+    (n, t) => n + t.extrapolated,
+    0,
+  );
+  if (extrapolated > 0) {
+    warnings.push(
+      `step_time.table_file: ${extrapolated} iterations fell outside the measured grid and were extrapolated linearly; measure larger batches or prompts`,
+    );
+  }
   const offered = summary.offered_load as Record<string, number>;
   const total = Object.values(offered).reduce((a, b) => a + b, 0);
   if (scenario.batching === "continuous" && summary.stable === false) {
@@ -97,22 +110,18 @@ export function simulate(scenario: Scenario): SimulationResult {
 
 function instanceConfig(
   scenario: Scenario,
-  rates: { prefill_tokens_per_s: number; decode_tokens_per_s: number },
+  pool: PoolPlan,
   itl: LogHistogram,
 ): InstanceConfig {
   const sch = scenario.scheduler;
-  const kv = scenario.kv_cache;
+  const blockSize = scenario.kv_cache.block_size;
   return {
     policy: sch.policy,
     maxNumSeqs: sch.max_num_seqs,
     maxNumBatchedTokens: sch.max_num_batched_tokens,
-    kvCapacityBlocks: Math.floor(kv.capacity_tokens / kv.block_size),
-    blockSize: kv.block_size,
-    stepTime: rateStepTime({
-      prefill_tokens_per_s: rates.prefill_tokens_per_s,
-      decode_tokens_per_s: rates.decode_tokens_per_s,
-      iteration_overhead_s: sch.iteration_overhead_s,
-    }),
+    kvCapacityBlocks: Math.floor(pool.kvCapacityTokens / blockSize),
+    blockSize,
+    stepTime: pool.stepTime,
     windowS: [scenario.warmup_seconds, scenario.sim_seconds],
     itl,
   };
@@ -125,37 +134,40 @@ function runBatched(
   endS: number;
   pools: BatchedPool[];
   itl: LogHistogram;
+  plan: ClusterPlan;
 } {
   const itl = new LogHistogram();
   const expectedRequests = Math.ceil(
     scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
   );
+  const plan = planCluster(scenario);
   try {
     if (scenario.mode === "mono") {
-      const c = scenario.cluster_mono;
+      const pool = plan.pools[0];
       const run = runBatchedCluster(scenarioWorkload(scenario), {
-        instances: c.num_gpus,
+        instances: pool.instances,
         router: scenario.scheduler.router,
         seed: scenario.random_seed,
         expectedRequests,
-        instance: instanceConfig(scenario, c, itl),
+        instance: instanceConfig(scenario, pool, itl),
       });
       return {
         ...run,
-        pools: [{ name: "gpu", instances: run.instances }],
+        pools: [{ plan: pool, instances: run.instances }],
         itl,
+        plan,
       };
     }
     const c = scenario.cluster_disagg;
     const t = scenario.kv_transfer;
-    const config = instanceConfig(scenario, c, itl);
+    const [prefill, decode] = plan.pools;
     const run = runDisaggBatched(scenarioWorkload(scenario), {
-      prefillInstances: c.prefill_gpus,
-      decodeInstances: c.decode_gpus,
-      prefill: config,
-      decode: config,
+      prefillInstances: prefill.instances,
+      decodeInstances: decode.instances,
+      prefill: instanceConfig(scenario, prefill, itl),
+      decode: instanceConfig(scenario, decode, itl),
       link: {
-        bytesPerToken: t.bytes_per_token,
+        bytesPerToken: plan.kvTransferBytesPerToken,
         bandwidthBytesPerS: t.bandwidth_bytes_per_s,
         latencyS: t.latency_s,
       },
@@ -165,10 +177,11 @@ function runBatched(
     return {
       ...run,
       pools: [
-        { name: "prefill", instances: run.prefill },
-        { name: "decode", instances: run.decode },
+        { plan: prefill, instances: run.prefill },
+        { plan: decode, instances: run.decode },
       ],
       itl,
+      plan,
     };
   } catch (e) {
     if (e instanceof KvCapacityError) {

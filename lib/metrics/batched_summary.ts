@@ -9,13 +9,59 @@
 import type { Scenario } from "../scenario/types.ts";
 import type { Instance } from "../serving/instance.ts";
 import type { Summary } from "./summary.ts";
+import type { PoolPlan } from "../analysis/pools.ts";
 
-/** A pool of batched instances: `gpu` (mono), `prefill` or `decode`. */
+/** A pool of batched instances and the plan it was built from. */
 export interface BatchedPool {
-  /** Pool name, used in the utilisation keys. */
-  name: "gpu" | "prefill" | "decode";
+  /** The pool's plan (name, TP, step-time model, KV capacity). */
+  plan: PoolPlan;
   /** The pool's instances. */
   instances: readonly Instance[];
+}
+
+/**
+ * Seconds of instance time one token needs in the most efficient batch the
+ * instance can form: a full token budget of prefill, or a decode batch as
+ * large as max_num_seqs and the KV cache allow.
+ *
+ * @param pool The pool.
+ * @param scenario The scenario (batching limits).
+ * @param meanTokens Mean prompt and output lengths.
+ * @returns Prefill and decode seconds per token.
+ */
+function secondsPerToken(
+  pool: PoolPlan,
+  scenario: Scenario,
+  meanTokens: { prompt: number; output: number },
+): { prefill: number; decode: number } {
+  const budget = scenario.scheduler.max_num_batched_tokens;
+  const prompt = meanTokens.prompt;
+  const prefillS = pool.stepTime.iterationTimeS({
+    prefillTokens: budget,
+    prefillSequences: Math.max(1, Math.ceil(budget / prompt)),
+    prefillAttendedTokens: budget * (Math.min(prompt, budget) + 1) / 2,
+    prefillPastTokens: 0,
+    decodeTokens: 0,
+    decodeContextTokens: 0,
+  });
+  // A decoding request holds its prompt plus half its output on average.
+  const context = prompt + meanTokens.output / 2;
+  const batch = Math.max(
+    1,
+    Math.min(
+      scenario.scheduler.max_num_seqs,
+      Math.floor(pool.kvCapacityTokens / context),
+    ),
+  );
+  const decodeS = pool.stepTime.iterationTimeS({
+    prefillTokens: 0,
+    prefillSequences: 0,
+    prefillAttendedTokens: 0,
+    prefillPastTokens: 0,
+    decodeTokens: batch,
+    decodeContextTokens: batch * context,
+  });
+  return { prefill: prefillS / budget, decode: decodeS / batch };
 }
 
 /**
@@ -25,13 +71,17 @@ export interface BatchedPool {
  * - `utilization_gpu` (mono) or `utilization_prefill` and
  *   `utilization_decode` (disagg): iteration time inside the window over
  *   instances x window; `utilization_per_instance` gives each.
- * - `offered_load.prefill` = lambda E[P] / (prefill rate x instances): the
- *   share of time prefill work needs. `offered_load.decode` = lambda E[O] /
- *   (decode rate x max_num_seqs x instances): the share decode steps need
- *   when every batch is full. Their sum is a lower bound on the load, so
- *   `stable: false` means certainly overloaded; `stable: true` is necessary,
- *   not sufficient (partial batches and KV limits need more time). In
- *   disagg each pool's share must be below 1.
+ * - `offered_load.prefill` = lambda E[P] x s_p / instances, where s_p is the
+ *   instance time per prompt token in a full-budget prefill iteration;
+ *   `offered_load.decode` = lambda E[O] x s_d / instances, where s_d is the
+ *   time per token of a decode step at the largest batch that max_num_seqs
+ *   and the KV cache allow (each request holding E[P] + E[O]/2 tokens).
+ *   Both come from the pool's step-time model. Their sum is a lower bound
+ *   on the load, so `stable: false` means certainly overloaded; `stable:
+ *   true` is necessary, not sufficient. In disagg each pool's share must be
+ *   below 1.
+ * - `num_instances`, `tp`, `kv_capacity_tokens` (mono) or `prefill_` /
+ *   `decode_` ones (disagg), and `kv_transfer_bytes_per_token`.
  * - `mean_batch_size`, `peak_batch_size`: requests per iteration.
  * - `mean_kv_occupancy`, `peak_kv_occupancy`: KV blocks in use over capacity,
  *   per iteration.
@@ -44,7 +94,7 @@ export interface BatchedPool {
  *
  * @example Usage
  * ```ts ignore
- * addBatchedMetrics(summary, scenario, [{ name: "gpu", instances }], { prompt: 1000, output: 200 });
+ * addBatchedMetrics(summary, scenario, pools, { prompt: 1000, output: 200 });
  * ```
  */
 export function addBatchedMetrics(
@@ -57,11 +107,14 @@ export function addBatchedMetrics(
   const perInstance: Record<string, number> = {};
   let iterations = 0, batchSum = 0, peakBatch = 0;
   let kvSum = 0, peakKv = 0, preemptions = 0;
-  for (const pool of pools) {
+  const rate = scenario.arrival.rate_per_s;
+  const offered: Record<string, number> = {};
+  summary.step_time = scenario.step_time.kind;
+  for (const { plan, instances } of pools) {
     let busy = 0;
-    pool.instances.forEach((inst, k) => {
+    instances.forEach((inst, k) => {
       const st = inst.stats;
-      const key = pool.name === "gpu" ? `instance_${k}` : `${pool.name}_${k}`;
+      const key = plan.name === "gpu" ? `instance_${k}` : `${plan.name}_${k}`;
       perInstance[key] = st.busyInWindowS / windowS;
       busy += st.busyInWindowS;
       iterations += st.iterations;
@@ -74,30 +127,26 @@ export function addBatchedMetrics(
       );
       preemptions += st.preemptions;
     });
-    summary[`utilization_${pool.name}`] = busy /
-      (pool.instances.length * windowS);
+    summary[`utilization_${plan.name}`] = busy / (instances.length * windowS);
+    const perToken = secondsPerToken(plan, scenario, meanTokens);
+    if (plan.name !== "decode") {
+      offered.prefill = rate * meanTokens.prompt * perToken.prefill /
+        plan.instances;
+    }
+    if (plan.name !== "prefill") {
+      offered.decode = rate * meanTokens.output * perToken.decode /
+        plan.instances;
+    }
+    const prefix = plan.name === "gpu" ? "" : `${plan.name}_`;
+    summary[`${prefix}${prefix ? "instances" : "num_instances"}`] =
+      plan.instances;
+    summary[`${prefix}tp`] = plan.tp;
+    summary[`kv_capacity_tokens${prefix ? `_${plan.name}` : ""}`] =
+      plan.kvCapacityTokens;
   }
-  const rate = scenario.arrival.rate_per_s;
-  const maxSeqs = scenario.scheduler.max_num_seqs;
-  let offered: Record<string, number>;
-  if (scenario.mode === "mono") {
-    const c = scenario.cluster_mono;
-    offered = {
-      prefill: rate * meanTokens.prompt / (c.prefill_tokens_per_s * c.num_gpus),
-      decode: rate * meanTokens.output /
-        (c.decode_tokens_per_s * maxSeqs * c.num_gpus),
-    };
-    summary.stable = offered.prefill + offered.decode < 1;
-  } else {
-    const c = scenario.cluster_disagg;
-    offered = {
-      prefill: rate * meanTokens.prompt /
-        (c.prefill_tokens_per_s * c.prefill_gpus),
-      decode: rate * meanTokens.output /
-        (c.decode_tokens_per_s * maxSeqs * c.decode_gpus),
-    };
-    summary.stable = offered.prefill < 1 && offered.decode < 1;
-  }
+  summary.stable = scenario.mode === "mono"
+    ? offered.prefill + offered.decode < 1
+    : offered.prefill < 1 && offered.decode < 1;
   summary.utilization_per_instance = perInstance;
   summary.offered_load = offered;
   summary.mean_batch_size = batchSum / iterations;

@@ -19,6 +19,24 @@ function fieldSchema(field: FieldSpec): Json {
   switch (field.kind) {
     case "object":
       return objectSchema(field);
+    case "string":
+      return {
+        description: field.description,
+        type: "string",
+        minLength: 1,
+        ...(field.default !== undefined ? { default: field.default } : {}),
+      };
+    case "boolean":
+      return {
+        description: field.description,
+        type: "boolean",
+        ...(field.default !== undefined ? { default: field.default } : {}),
+      };
+    case "catalog":
+      return {
+        description: field.description,
+        oneOf: [{ enum: [...field.values] }, objectSchema(field.inline)],
+      };
     case "enum":
       return {
         description: field.description,
@@ -46,7 +64,9 @@ function objectSchema(field: ObjectField): Json {
   const required: string[] = [];
   for (const [k, f] of Object.entries(field.fields)) {
     properties[k] = fieldSchema(f);
-    if (f.kind === "number" && f.required) required.push(k);
+    if ((f.kind === "number" || f.kind === "catalog") && f.required) {
+      required.push(k);
+    }
   }
   const out: Json = {
     type: "object",

@@ -13,7 +13,9 @@ import {
   type Node,
   parseDocument,
 } from "npm:yaml@^2.8.0";
+import { dirname, isAbsolute, join } from "node:path";
 import { formatPath, InputError } from "./errors.ts";
+import { parseStepTable } from "../perf/table.ts";
 import type { Scenario } from "./types.ts";
 import { validateScenario } from "./validate.ts";
 
@@ -33,6 +35,8 @@ export interface LoadOptions {
   overrides?: readonly Override[];
   /** Name used in error messages for YAML text (default `<scenario>`). */
   sourceName?: string;
+  /** Directory that relative paths in the scenario (a step table) start from (default: the working directory). */
+  baseDir?: string;
 }
 
 /**
@@ -78,8 +82,9 @@ export function parseScenario(
     setPath(tree, o.path, o.value);
     overridden.set(o.path, o.source ?? `--set ${o.path}`);
   }
+  let scenario: Scenario;
   try {
-    return validateScenario(tree);
+    scenario = validateScenario(tree);
   } catch (e) {
     if (!(e instanceof InputError) || e.path.length === 0) throw e;
     const dotted = formatPath(e.path);
@@ -96,6 +101,28 @@ export function parseScenario(
     }
     throw new InputError(`${source}: ${e.message}`);
   }
+  loadStepTable(scenario, options.baseDir);
+  return scenario;
+}
+
+// Reads the measured step-time table a scenario names.
+function loadStepTable(scenario: Scenario, baseDir = "."): void {
+  const file = scenario.step_time.table_file;
+  if (scenario.step_time.kind !== "table" || file === undefined) return;
+  const path = isAbsolute(file) ? file : join(baseDir, file);
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new InputError(
+      e instanceof Deno.errors.NotFound
+        ? `${path}: file not found (step_time.table_file)`
+        : `${path}: cannot read (step_time.table_file): ${
+          (e as Error).message
+        }`,
+    );
+  }
+  scenario.step_time.table = parseStepTable(text, { source: path });
 }
 
 /**
@@ -128,7 +155,11 @@ export async function loadScenarioFile(
     }
     throw new InputError(`${path}: cannot read: ${(e as Error).message}`);
   }
-  return parseScenario(text, { ...options, sourceName: path });
+  return parseScenario(text, {
+    ...options,
+    sourceName: path,
+    baseDir: options.baseDir ?? dirname(path),
+  });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

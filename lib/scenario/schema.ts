@@ -6,6 +6,8 @@
  * @module
  */
 
+import { GPUS, MODELS } from "../perf/catalog.ts";
+
 /** A numeric key. */
 export interface NumberField {
   /** Discriminant. */
@@ -38,6 +40,40 @@ export interface EnumField {
   default?: string;
 }
 
+/** A free-text key (a file path, a name). */
+export interface StringField {
+  /** Discriminant. */
+  kind: "string";
+  /** What the key means. */
+  description: string;
+  /** Value used when the key is absent. */
+  default?: string;
+}
+
+/** A yes/no key. */
+export interface BooleanField {
+  /** Discriminant. */
+  kind: "boolean";
+  /** What the key means. */
+  description: string;
+  /** Value used when the key is absent. */
+  default?: boolean;
+}
+
+/** A key naming a catalog entry, or defining one inline as a mapping. */
+export interface CatalogField {
+  /** Discriminant. */
+  kind: "catalog";
+  /** What the key means. */
+  description: string;
+  /** The catalog's names. */
+  values: readonly string[];
+  /** The keys of an inline definition. */
+  inline: ObjectField;
+  /** Whether the key must be given when its section is. */
+  required?: boolean;
+}
+
 /** A nested mapping of keys. */
 export interface ObjectField {
   /** Discriminant. */
@@ -51,7 +87,13 @@ export interface ObjectField {
 }
 
 /** Any key of the scenario definition. */
-export type FieldSpec = NumberField | EnumField | ObjectField;
+export type FieldSpec =
+  | NumberField
+  | EnumField
+  | ObjectField
+  | StringField
+  | BooleanField
+  | CatalogField;
 
 /** The token-length modes and the keys each one uses besides `min_value`. */
 export const TOKEN_MODE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -120,6 +162,136 @@ function tokenField(description: string): ObjectField {
     },
   };
 }
+
+// A whole number >= min that an inline definition must give.
+function wholeNumber(description: string, min = 1): NumberField {
+  return { kind: "number", description, integer: true, min, required: true };
+}
+
+function positive(description: string, extra: Partial<NumberField> = {}) {
+  return {
+    kind: "number",
+    description,
+    exclusiveMin: 0,
+    ...extra,
+  } as NumberField;
+}
+
+function share(description: string, value: number): NumberField {
+  return positive(description, { max: 1, default: value });
+}
+
+/** Data types of weights and KV cache. */
+export const DTYPES: readonly string[] = [
+  "fp32",
+  "bf16",
+  "fp16",
+  "fp8",
+  "int8",
+  "fp4",
+];
+
+const GPU_INLINE: ObjectField = {
+  kind: "object",
+  description: "A GPU defined inline (figures from its datasheet, dense).",
+  fields: {
+    name: {
+      kind: "string",
+      description: "A name for reports.",
+      default: "custom GPU",
+    },
+    memory_bytes: positive("Memory per GPU, bytes.", { required: true }),
+    memory_bandwidth_bytes_per_s: positive(
+      "Memory bandwidth, bytes per second.",
+      {
+        required: true,
+      },
+    ),
+    flops_per_s: {
+      kind: "object",
+      description:
+        "Dense FLOP/s by data type (no sparsity); give at least the weight type's.",
+      fields: Object.fromEntries(
+        [...DTYPES, "tf32"].map((t) => [t, positive(`${t} FLOP/s.`)]),
+      ),
+    },
+    interconnect_bytes_per_s: positive(
+      "GPU-to-GPU bandwidth within a node, bytes per second, both directions " +
+        "together (as NVLink datasheets state it).",
+      { required: true },
+    ),
+  },
+};
+
+const MODEL_INLINE: ObjectField = {
+  kind: "object",
+  description: "A model defined inline (keys as in its config.json).",
+  fields: {
+    name: {
+      kind: "string",
+      description: "A name for reports.",
+      default: "custom model",
+    },
+    num_layers: wholeNumber("num_hidden_layers."),
+    hidden_size: wholeNumber("hidden_size."),
+    num_attention_heads: wholeNumber("num_attention_heads."),
+    num_kv_heads: wholeNumber("num_key_value_heads (= heads without GQA)."),
+    head_dim: wholeNumber("Dimension of one attention head."),
+    ffn_size: wholeNumber(
+      "intermediate_size of the dense FFN (of an expert in MoE).",
+    ),
+    gated_ffn: {
+      kind: "boolean",
+      description: "Whether the FFN is gated (SwiGLU: 3 matrices) or not (2).",
+      default: true,
+    },
+    vocab_size: wholeNumber("vocab_size."),
+    tied_embeddings: {
+      kind: "boolean",
+      description: "Whether the LM head shares the embedding matrix.",
+      default: false,
+    },
+    num_experts: {
+      kind: "number",
+      description: "MoE: routed experts per layer (0: dense).",
+      integer: true,
+      min: 0,
+      default: 0,
+    },
+    active_experts: {
+      kind: "number",
+      description: "MoE: routed experts per token.",
+      integer: true,
+      min: 1,
+    },
+    expert_ffn_size: {
+      kind: "number",
+      description: "MoE: intermediate size of one expert (default ffn_size).",
+      integer: true,
+      min: 1,
+    },
+    shared_experts: {
+      kind: "number",
+      description: "MoE: always-active shared experts per layer.",
+      integer: true,
+      min: 0,
+    },
+    dense_layers: {
+      kind: "number",
+      description: "MoE: leading layers with a dense FFN.",
+      integer: true,
+      min: 0,
+    },
+    kv_cache_dim_per_layer: {
+      kind: "number",
+      description:
+        "MLA: cached elements per token and layer (kv_lora_rank + rope dim), " +
+        "replacing 2 x KV heads x head dim.",
+      integer: true,
+      min: 1,
+    },
+  },
+};
 
 /** The scenario's keys, with the prototype's defaults. */
 export const SCENARIO_SCHEMA: ObjectField = {
@@ -233,16 +405,109 @@ export const SCENARIO_SCHEMA: ObjectField = {
         },
       },
     },
+    hardware: {
+      kind: "object",
+      description:
+        "The GPU and model that instances run: for `step_time.kind: " +
+        "roofline`, and to size the KV cache and KV transfers when their " +
+        "keys are not given.",
+      optional: true,
+      fields: {
+        gpu: {
+          kind: "catalog",
+          description: "A catalog GPU by name, or a mapping defining one.",
+          values: Object.keys(GPUS),
+          inline: GPU_INLINE,
+          required: true,
+        },
+        model: {
+          kind: "catalog",
+          description: "A catalog model by name, or a mapping defining one.",
+          values: Object.keys(MODELS),
+          inline: MODEL_INLINE,
+          required: true,
+        },
+        weight_dtype: {
+          kind: "enum",
+          description:
+            "Weight data type; matrix multiplies run at the GPU's FLOP/s for it.",
+          values: DTYPES,
+          default: "bf16",
+        },
+        kv_dtype: {
+          kind: "enum",
+          description: "KV-cache data type.",
+          values: DTYPES,
+          default: "bf16",
+        },
+        gpu_memory_utilization: share(
+          "Share of GPU memory the engine uses (vLLM's default 0.9).",
+          0.9,
+        ),
+        reserved_bytes: {
+          kind: "number",
+          description:
+            "Bytes per GPU kept from the KV cache for activations, CUDA " +
+            "graphs and communication buffers.",
+          min: 0,
+          default: 2e9,
+        },
+      },
+    },
+    step_time: {
+      kind: "object",
+      description: "How long a `batching: continuous` iteration takes.",
+      fields: {
+        kind: {
+          kind: "enum",
+          description:
+            "`rate`: from the clusters' tokens-per-second figures (a prefill " +
+            "costs tokens / prefill rate, a decode step 1 / decode rate). " +
+            "`roofline`: from `hardware` (max of compute and memory time, " +
+            "plus all-reduce). `table`: interpolated in measured step times " +
+            "(`table_file`).",
+          values: ["rate", "roofline", "table"],
+          default: "rate",
+        },
+        table_file: {
+          kind: "string",
+          description:
+            "`table`: CSV of measured step times with columns prefill_tokens, " +
+            "decode_batch, context_tokens, step_s (a full grid), relative " +
+            "to the scenario file.",
+        },
+        compute_efficiency: share(
+          "`roofline`: share of the GPU's dense FLOP/s achieved.",
+          0.6,
+        ),
+        memory_efficiency: share(
+          "`roofline`: share of the memory bandwidth achieved.",
+          0.7,
+        ),
+        interconnect_efficiency: share(
+          "`roofline`: share of the interconnect bandwidth achieved.",
+          0.7,
+        ),
+        all_reduce_latency_s: {
+          kind: "number",
+          description: "`roofline`: fixed latency of one all-reduce, seconds.",
+          min: 0,
+          default: 10e-6,
+        },
+      },
+    },
     kv_cache: {
       kind: "object",
       description: "KV cache of each `batching: continuous` instance.",
       fields: {
         capacity_tokens: {
           kind: "number",
-          description: "KV-cache capacity of one instance, in tokens.",
+          description:
+            "KV-cache capacity of one instance, in tokens. Default: from " +
+            "`hardware` when given (free memory after weights and reserve " +
+            "over KV bytes per token), else 131072.",
           integer: true,
           min: 1,
-          default: 131072,
         },
         block_size: {
           kind: "number",
@@ -273,14 +538,27 @@ export const SCENARIO_SCHEMA: ObjectField = {
       fields: {
         num_gpus: {
           kind: "number",
-          description: "Number of GPUs, each serving one request at a time.",
+          description:
+            "Number of GPUs. `batching: none`: each serves one request at a " +
+            "time. `continuous`: num_gpus / tp batched instances.",
           integer: true,
           min: 1,
           default: 4,
         },
+        tp: {
+          kind: "number",
+          description:
+            "`batching: continuous`: GPUs per instance (tensor parallelism); " +
+            "must divide num_gpus.",
+          integer: true,
+          min: 1,
+          default: 1,
+        },
         prefill_tokens_per_s: {
           kind: "number",
-          description: "Prompt tokens one GPU processes per second.",
+          description:
+            "Prompt tokens one GPU (one instance, with tp > 1) processes per " +
+            "second.",
           exclusiveMin: 0,
           default: 8000,
         },
@@ -309,6 +587,24 @@ export const SCENARIO_SCHEMA: ObjectField = {
           integer: true,
           min: 1,
           default: 2,
+        },
+        prefill_tp: {
+          kind: "number",
+          description:
+            "`batching: continuous`: GPUs per prefill instance; must divide " +
+            "prefill_gpus.",
+          integer: true,
+          min: 1,
+          default: 1,
+        },
+        decode_tp: {
+          kind: "number",
+          description:
+            "`batching: continuous`: GPUs per decode instance; must divide " +
+            "decode_gpus.",
+          integer: true,
+          min: 1,
+          default: 1,
         },
         prefill_tokens_per_s: {
           kind: "number",
@@ -343,9 +639,9 @@ export const SCENARIO_SCHEMA: ObjectField = {
           kind: "number",
           description:
             "KV bytes per prompt token (2 x layers x KV heads x head dim x " +
-            "bytes; Llama-3.1-8B in bf16: 2 x 32 x 8 x 128 x 2 = 131072).",
+            "bytes; Llama-3.1-8B in bf16: 2 x 32 x 8 x 128 x 2 = 131072). " +
+            "Default: from `hardware` when given, else 131072.",
           exclusiveMin: 0,
-          default: 131072,
         },
         bandwidth_bytes_per_s: {
           kind: "number",

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { StepTable } from "../perf/table.ts";
+
 /** How a token-length distribution is given. */
 export type TokenMode =
   | "log"
@@ -40,6 +42,8 @@ export type ServingMode = "mono" | "disagg";
 export interface MonoCluster {
   /** Number of GPUs. */
   num_gpus: number;
+  /** Batched: GPUs per instance (tensor parallelism). */
+  tp: number;
   /** Prompt tokens per second of one GPU. */
   prefill_tokens_per_s: number;
   /** Output tokens per second of one GPU. */
@@ -52,12 +56,103 @@ export interface DisaggCluster {
   prefill_gpus: number;
   /** GPUs in the decode pool. */
   decode_gpus: number;
+  /** Batched: GPUs per prefill instance. */
+  prefill_tp: number;
+  /** Batched: GPUs per decode instance. */
+  decode_tp: number;
   /** Prompt tokens per second of one prefill GPU. */
   prefill_tokens_per_s: number;
   /** Output tokens per second of one decode GPU. */
   decode_tokens_per_s: number;
   /** Batched: whether TTFT ends at the decode or the prefill instance. */
   ttft_at: "decode" | "prefill";
+}
+
+/** Storage data types. */
+export type DTypeName = "fp32" | "bf16" | "fp16" | "fp8" | "int8" | "fp4";
+
+/** A GPU defined inline in a scenario (see `GpuSpec` in lib/perf/catalog.ts). */
+export interface InlineGpu {
+  /** A name for reports. */
+  name: string;
+  /** Memory per GPU, bytes. */
+  memory_bytes: number;
+  /** Memory bandwidth, bytes per second. */
+  memory_bandwidth_bytes_per_s: number;
+  /** Dense FLOP/s by data type. */
+  flops_per_s: Partial<Record<DTypeName | "tf32", number>>;
+  /** GPU-to-GPU bandwidth, bytes per second, both directions. */
+  interconnect_bytes_per_s: number;
+}
+
+/** A model defined inline in a scenario (see `ModelSpec` in lib/perf/catalog.ts). */
+export interface InlineModel {
+  /** A name for reports. */
+  name: string;
+  /** Transformer layers. */
+  num_layers: number;
+  /** Hidden size. */
+  hidden_size: number;
+  /** Attention heads. */
+  num_attention_heads: number;
+  /** KV heads. */
+  num_kv_heads: number;
+  /** Dimension of one head. */
+  head_dim: number;
+  /** FFN intermediate size (of one expert in MoE). */
+  ffn_size: number;
+  /** Gated FFN (SwiGLU). */
+  gated_ffn: boolean;
+  /** Vocabulary size. */
+  vocab_size: number;
+  /** LM head tied to the embedding. */
+  tied_embeddings: boolean;
+  /** MoE: routed experts per layer (0: dense). */
+  num_experts: number;
+  /** MoE: routed experts per token. */
+  active_experts?: number;
+  /** MoE: intermediate size of one expert. */
+  expert_ffn_size?: number;
+  /** MoE: shared experts per layer. */
+  shared_experts?: number;
+  /** MoE: leading dense layers. */
+  dense_layers?: number;
+  /** MLA: cached elements per token and layer. */
+  kv_cache_dim_per_layer?: number;
+}
+
+/** The hardware and model that batched instances run. */
+export interface HardwareConfig {
+  /** A catalog GPU name or an inline GPU. */
+  gpu: string | InlineGpu;
+  /** A catalog model name or an inline model. */
+  model: string | InlineModel;
+  /** Weight data type. */
+  weight_dtype: DTypeName;
+  /** KV-cache data type. */
+  kv_dtype: DTypeName;
+  /** Share of GPU memory the engine uses. */
+  gpu_memory_utilization: number;
+  /** Bytes per GPU kept from the KV cache. */
+  reserved_bytes: number;
+}
+
+/** How batched iterations are timed. */
+export interface StepTimeConfig {
+  /** `rate`, `roofline` or `table`. */
+  kind: "rate" | "roofline" | "table";
+  /** `table`: the CSV file, relative to the scenario file. */
+  table_file?: string;
+  /** `table`: the parsed table (the loader fills it from `table_file`). */
+  table?: StepTable;
+  /** `roofline`: share of peak FLOP/s achieved. */
+  compute_efficiency: number;
+  /** `roofline`: share of memory bandwidth achieved. */
+  memory_efficiency: number;
+  /** `roofline`: share of interconnect bandwidth achieved. */
+  interconnect_efficiency: number;
+  /** `roofline`: fixed latency of one all-reduce, seconds. */
+  all_reduce_latency_s: number;
 }
 
 /** A complete, validated scenario. */
@@ -87,8 +182,8 @@ export interface Scenario {
   };
   /** Batched disagg: the KV-transfer link of each prefill instance. */
   kv_transfer: {
-    /** KV bytes per prompt token. */
-    bytes_per_token: number;
+    /** KV bytes per prompt token; absent: from `hardware`, else 131072. */
+    bytes_per_token?: number;
     /** Bytes per second. */
     bandwidth_bytes_per_s: number;
     /** Seconds per transfer. */
@@ -101,10 +196,14 @@ export interface Scenario {
     /** TPOT limit, seconds. */
     tpot_s: number;
   };
+  /** GPU and model of batched instances; absent for rate-only scenarios. */
+  hardware?: HardwareConfig;
+  /** How batched iterations are timed. */
+  step_time: StepTimeConfig;
   /** KV cache per instance for `batching: continuous`. */
   kv_cache: {
-    /** Capacity in tokens. */
-    capacity_tokens: number;
+    /** Capacity in tokens; absent: from `hardware`, else 131072. */
+    capacity_tokens?: number;
     /** Tokens per block. */
     block_size: number;
   };

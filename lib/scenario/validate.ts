@@ -14,6 +14,8 @@ import {
   TOKEN_MODE_KEYS,
 } from "./schema.ts";
 import type { Scenario, TokenDistribution } from "./types.ts";
+import { resolveHardware } from "../perf/hardware.ts";
+import { kvCapacity } from "../perf/memory.ts";
 
 type Path = (string | number)[];
 
@@ -42,7 +44,118 @@ export function validateScenario(raw: unknown): Scenario {
       ["warmup_seconds"],
     );
   }
+  checkParallelism(scenario);
+  checkStepTime(scenario);
   return scenario;
+}
+
+// Each pool's GPUs split into whole instances of tp GPUs.
+function checkParallelism(scenario: Scenario): void {
+  const pools: [string, number, string, number][] = [
+    [
+      "cluster_mono",
+      scenario.cluster_mono.num_gpus,
+      "tp",
+      scenario.cluster_mono.tp,
+    ],
+    [
+      "cluster_disagg",
+      scenario.cluster_disagg.prefill_gpus,
+      "prefill_tp",
+      scenario.cluster_disagg.prefill_tp,
+    ],
+    [
+      "cluster_disagg",
+      scenario.cluster_disagg.decode_gpus,
+      "decode_tp",
+      scenario.cluster_disagg.decode_tp,
+    ],
+  ];
+  for (const [section, gpus, key, tp] of pools) {
+    if (tp > 1 && scenario.batching === "none") {
+      throw new InputError(
+        "must be 1 with batching: none (each GPU serves one request)",
+        [section, key],
+      );
+    }
+    if (gpus % tp !== 0) {
+      throw new InputError(
+        `must divide the pool's ${gpus} GPUs into whole instances, got ${tp}`,
+        [section, key],
+      );
+    }
+  }
+}
+
+function checkStepTime(scenario: Scenario): void {
+  const st = scenario.step_time;
+  const hw = scenario.hardware;
+  if (st.kind === "roofline" && !hw) {
+    throw new InputError(
+      "roofline needs the hardware section (gpu and model)",
+      ["step_time", "kind"],
+    );
+  }
+  if (st.kind === "table" && st.table_file === undefined && !st.table) {
+    throw new InputError("is required with step_time.kind: table", [
+      "step_time",
+      "table_file",
+    ]);
+  }
+  if (!hw) return;
+  if (typeof hw.model === "object") {
+    const m = hw.model;
+    if (m.num_experts > 0 && m.active_experts === undefined) {
+      throw new InputError("is required when num_experts > 0", [
+        "hardware",
+        "model",
+        "active_experts",
+      ]);
+    }
+    if (m.active_experts !== undefined && m.active_experts > m.num_experts) {
+      throw new InputError(
+        `must be <= num_experts (${m.num_experts}), got ${m.active_experts}`,
+        ["hardware", "model", "active_experts"],
+      );
+    }
+  }
+  const { gpu, model } = resolveHardware(hw);
+  if (
+    st.kind === "roofline" && gpu.flops_per_s[hw.weight_dtype] === undefined
+  ) {
+    throw new InputError(
+      `${gpu.name} has no ${hw.weight_dtype} FLOP/s figure (it has ${
+        Object.keys(gpu.flops_per_s).join(", ")
+      })`,
+      ["hardware", "weight_dtype"],
+    );
+  }
+  if (scenario.batching !== "continuous") return;
+  const tps = scenario.mode === "mono"
+    ? [scenario.cluster_mono.tp]
+    : [scenario.cluster_disagg.prefill_tp, scenario.cluster_disagg.decode_tp];
+  for (const tp of tps) {
+    const c = kvCapacity(gpu, model, {
+      tp,
+      weightDtype: hw.weight_dtype,
+      kvDtype: hw.kv_dtype,
+      gpuMemoryUtilization: hw.gpu_memory_utilization,
+      reservedBytes: hw.reserved_bytes,
+    });
+    if (c.tokens < scenario.kv_cache.block_size) {
+      const gb = (x: number) => (x / 1e9).toFixed(1);
+      throw new InputError(
+        `${model.name} does not fit on ${gpu.name} at tp ${tp}: ` +
+          `${gb(c.weightBytesPerGpu)} GB of weights per GPU and ` +
+          `${gb(hw.reserved_bytes)} GB reserved leave ${
+            gb(c.kvBytesPerGpu)
+          } GB of the ${
+            gb(gpu.memory_bytes * hw.gpu_memory_utilization)
+          } GB usable for the KV cache; raise tp or use smaller weights`,
+        ["hardware"],
+      );
+    }
+  }
 }
 
 function describe(value: unknown): string {
@@ -79,9 +192,14 @@ function checkObject(
     if (value === undefined) {
       if (field.kind === "object") {
         if (!field.optional) out[key] = checkObject({}, field, keyPath);
-      } else if (field.kind === "number" && field.required) {
+      } else if (
+        field.kind !== "enum" && field.kind !== "string" &&
+        field.kind !== "boolean" && field.required
+      ) {
         throw new InputError("is required", keyPath);
-      } else if (field.default !== undefined) out[key] = field.default;
+      } else if (field.kind !== "catalog" && field.default !== undefined) {
+        out[key] = field.default;
+      }
       continue;
     }
     out[key] = checkField(value, field, keyPath);
@@ -93,6 +211,35 @@ function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
   switch (field.kind) {
     case "object":
       return checkObject(value, field, path);
+    case "string":
+      if (typeof value !== "string" || value === "") {
+        throw new InputError(`must be a text, got ${describe(value)}`, path);
+      }
+      return value;
+    case "boolean":
+      if (typeof value !== "boolean") {
+        throw new InputError(
+          `must be true or false, got ${describe(value)}`,
+          path,
+        );
+      }
+      return value;
+    case "catalog":
+      if (typeof value === "object" && value !== null) {
+        return checkObject(value, field.inline, path);
+      }
+      if (typeof value !== "string" || !field.values.includes(value)) {
+        const hint = typeof value === "string"
+          ? didYouMean(value, field.values)
+          : undefined;
+        throw new InputError(
+          `must be one of ${field.values.join(", ")} or a mapping, got ${
+            describe(value)
+          }` + (hint ? ` (did you mean "${hint}"?)` : ""),
+          path,
+        );
+      }
+      return value;
     case "enum":
       if (typeof value !== "string" || !field.values.includes(value)) {
         const hint = typeof value === "string"

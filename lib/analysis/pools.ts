@@ -1,0 +1,149 @@
+/**
+ * The batched instance pools a scenario describes: how many instances of how
+ * many GPUs, their step-time model, and their KV-cache capacity.
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import { InputError } from "../scenario/errors.ts";
+import { rateStepTime, type StepTimeModel } from "../serving/step_time.ts";
+import { resolveHardware } from "../perf/hardware.ts";
+import { kvBytesPerToken, kvCapacity } from "../perf/memory.ts";
+import { rooflineStepTime } from "../perf/roofline.ts";
+import { tableStepTime, type TableStepTimeModel } from "../perf/table.ts";
+
+/** The KV capacity an instance gets when nothing else sizes it. */
+export const DEFAULT_KV_CAPACITY_TOKENS = 131072;
+
+/** KV bytes per token when nothing else sizes them (Llama-3.1-8B in bf16). */
+export const DEFAULT_KV_BYTES_PER_TOKEN = 131072;
+
+/** One pool of identical batched instances. */
+export interface PoolPlan {
+  /** `gpu` (mono), `prefill` or `decode`. */
+  name: "gpu" | "prefill" | "decode";
+  /** GPUs in the pool. */
+  gpus: number;
+  /** GPUs per instance. */
+  tp: number;
+  /** Instances in the pool. */
+  instances: number;
+  /** Iteration duration model of each instance. */
+  stepTime: StepTimeModel;
+  /** KV-cache capacity of each instance, tokens. */
+  kvCapacityTokens: number;
+}
+
+/** All pools of a scenario, and what the disaggregated link carries. */
+export interface ClusterPlan {
+  /** The pools: one in mono, prefill then decode in disagg. */
+  pools: PoolPlan[];
+  /** KV bytes per prompt token sent from prefill to decode. */
+  kvTransferBytesPerToken: number;
+  /** Table models, to report extrapolated lookups after a run. */
+  tables: TableStepTimeModel[];
+}
+
+/**
+ * Works out the pools of a batched scenario.
+ *
+ * @param scenario A validated scenario with `batching: continuous`.
+ * @returns The pools and the KV bytes per transferred token.
+ * @throws {InputError} When `step_time.kind` is `table` and no table was loaded.
+ *
+ * @example Usage
+ * ```ts
+ * import { planCluster } from "./pools.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const plan = planCluster(validateScenario({
+ *   mode: "mono", batching: "continuous", step_time: { kind: "roofline" },
+ *   hardware: { gpu: "H100-SXM", model: "Llama-3.1-70B" },
+ *   cluster_mono: { num_gpus: 8, tp: 4 },
+ * }));
+ * if (plan.pools[0].instances !== 2) throw new Error();
+ * ```
+ */
+export function planCluster(scenario: Scenario): ClusterPlan {
+  const hw = scenario.hardware ? resolveHardware(scenario.hardware) : null;
+  const st = scenario.step_time;
+  const overheadS = scenario.scheduler.iteration_overhead_s;
+  const tables: TableStepTimeModel[] = [];
+  const pool = (
+    name: PoolPlan["name"],
+    gpus: number,
+    tp: number,
+    rates: { prefill_tokens_per_s: number; decode_tokens_per_s: number },
+  ): PoolPlan => {
+    let stepTime: StepTimeModel;
+    if (st.kind === "roofline") {
+      stepTime = rooflineStepTime(hw!.gpu, hw!.model, {
+        tp,
+        weightDtype: scenario.hardware!.weight_dtype,
+        kvDtype: scenario.hardware!.kv_dtype,
+        computeEfficiency: st.compute_efficiency,
+        memoryEfficiency: st.memory_efficiency,
+        interconnectEfficiency: st.interconnect_efficiency,
+        allReduceLatencyS: st.all_reduce_latency_s,
+        iterationOverheadS: overheadS,
+      });
+    } else if (st.kind === "table") {
+      if (!st.table) {
+        throw new InputError(
+          "the table was not loaded (load the scenario from its file, or set step_time.table)",
+          ["step_time", "table_file"],
+        );
+      }
+      const model = tableStepTime(st.table, { iterationOverheadS: overheadS });
+      tables.push(model);
+      stepTime = model;
+    } else {
+      stepTime = rateStepTime({ ...rates, iteration_overhead_s: overheadS });
+    }
+    let kvCapacityTokens = scenario.kv_cache.capacity_tokens ??
+      DEFAULT_KV_CAPACITY_TOKENS;
+    if (scenario.kv_cache.capacity_tokens === undefined && hw) {
+      kvCapacityTokens = kvCapacity(hw.gpu, hw.model, {
+        tp,
+        weightDtype: scenario.hardware!.weight_dtype,
+        kvDtype: scenario.hardware!.kv_dtype,
+        gpuMemoryUtilization: scenario.hardware!.gpu_memory_utilization,
+        reservedBytes: scenario.hardware!.reserved_bytes,
+      }).tokens;
+    }
+    return {
+      name,
+      gpus,
+      tp,
+      instances: gpus / tp,
+      stepTime,
+      kvCapacityTokens,
+    };
+  };
+  const pools = scenario.mode === "mono"
+    ? [pool(
+      "gpu",
+      scenario.cluster_mono.num_gpus,
+      scenario.cluster_mono.tp,
+      scenario.cluster_mono,
+    )]
+    : [
+      pool(
+        "prefill",
+        scenario.cluster_disagg.prefill_gpus,
+        scenario.cluster_disagg.prefill_tp,
+        scenario.cluster_disagg,
+      ),
+      pool(
+        "decode",
+        scenario.cluster_disagg.decode_gpus,
+        scenario.cluster_disagg.decode_tp,
+        scenario.cluster_disagg,
+      ),
+    ];
+  const kvTransferBytesPerToken = scenario.kv_transfer.bytes_per_token ??
+    (hw
+      ? kvBytesPerToken(hw.model, scenario.hardware!.kv_dtype)
+      : DEFAULT_KV_BYTES_PER_TOKEN);
+  return { pools, kvTransferBytesPerToken, tables };
+}

@@ -1,0 +1,60 @@
+/**
+ * Turns a scenario's `hardware` section (catalog names or inline
+ * definitions) into the GPU and model specifications the performance model
+ * reads.
+ *
+ * @module
+ */
+
+import type { HardwareConfig } from "../scenario/types.ts";
+import {
+  GPUS,
+  type GpuSpec,
+  MODELS,
+  type ModelSpec,
+  parameterCount,
+} from "./catalog.ts";
+
+/** The GPU and model of a scenario's instances. */
+export interface ResolvedHardware {
+  /** The GPU. */
+  gpu: GpuSpec;
+  /** The model. */
+  model: ModelSpec;
+}
+
+/**
+ * Looks up catalog names, or completes inline definitions.
+ *
+ * @param hardware The scenario's validated `hardware` section.
+ * @returns The GPU and model specifications.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveHardware } from "./hardware.ts";
+ * const { gpu, model } = resolveHardware({
+ *   gpu: "H100-SXM", model: "Llama-3.1-8B", weight_dtype: "bf16",
+ *   kv_dtype: "bf16", gpu_memory_utilization: 0.9, reserved_bytes: 2e9,
+ * });
+ * if (gpu.memory_bytes !== 80e9 || model.num_layers !== 32) throw new Error();
+ * ```
+ */
+export function resolveHardware(hardware: HardwareConfig): ResolvedHardware {
+  const gpu = typeof hardware.gpu === "string"
+    ? GPUS[hardware.gpu]
+    : { ...hardware.gpu };
+  let model: ModelSpec;
+  if (typeof hardware.model === "string") model = MODELS[hardware.model];
+  else {
+    const m = hardware.model;
+    const spec: ModelSpec = {
+      ...m,
+      num_experts: m.num_experts > 0 ? m.num_experts : undefined,
+      params_reported: 0,
+      max_context: Infinity,
+    };
+    spec.params_reported = parameterCount(spec);
+    model = spec;
+  }
+  return { gpu, model };
+}
