@@ -53,6 +53,11 @@ export function simulate(scenario: Scenario): SimulationResult {
     ? runBatched(scenario)
     : null;
   const run = batched ?? runExclusive(scenario, scenarioWorkload(scenario));
+  // Counted before the summary's capacity probes query the tables too.
+  const extrapolated = (batched?.plan.tables ?? []).reduce(
+    (n, t) => n + t.extrapolated,
+    0,
+  );
   const summary = summarize(scenario, run.records, run.endS);
   if (batched) {
     const r = batched.records;
@@ -78,10 +83,6 @@ export function simulate(scenario: Scenario): SimulationResult {
     }
   }
   const warnings: string[] = [];
-  const extrapolated = (batched?.plan.tables ?? []).reduce(
-    (n, t) => n + t.extrapolated,
-    0,
-  );
   if (extrapolated > 0) {
     warnings.push(
       `step_time.table_file: ${extrapolated} iterations fell outside the measured grid and were extrapolated linearly; measure larger batches or prompts`,
