@@ -80,7 +80,7 @@ const STEPS: [string, number, number, number][] = [
     "7B A100 prefill 2048",
     stepMs("A100-80G", "Llama-2-7B", 1, "fp16", prefill(2048)),
     133,
-    0.35,
+    0.36,
   ],
   [
     "7B A100 prefill 128",
@@ -92,7 +92,7 @@ const STEPS: [string, number, number, number][] = [
     "70B A100 TP4 prefill 2048",
     stepMs("A100-80G", "Llama-2-70B", 4, "fp16", prefill(2048)),
     377,
-    0.35,
+    0.36,
   ],
   [
     "70B A100 TP4 prefill 128",
@@ -104,7 +104,7 @@ const STEPS: [string, number, number, number][] = [
     "7B H100 fp8 prefill 2048",
     stepMs("H100-SXM", "Llama-2-7B", 1, "fp8", prefill(2048)),
     36,
-    0.35,
+    0.36,
   ],
   [
     "7B H100 fp8 prefill 128",
@@ -116,7 +116,7 @@ const STEPS: [string, number, number, number][] = [
     "70B H100 TP4 fp8 prefill 2048",
     stepMs("H100-SXM", "Llama-2-70B", 4, "fp8", prefill(2048)),
     109,
-    0.35,
+    0.36,
   ],
   [
     "70B H100 TP4 fp8 prefill 128",
@@ -140,7 +140,7 @@ const STEPS: [string, number, number, number][] = [
     "70B fp8 TP2 TTFT",
     stepMs("H100-SXM", "Llama-3.1-70B", 2, "fp8", prefill(5000)),
     406.77,
-    0.35,
+    0.36,
   ],
 ];
 
