@@ -131,16 +131,29 @@ export function runDisaggBatched(
     const end = inst.startIteration(now);
     if (end >= 0) events.push(end, kind, k);
   };
+  // The least loaded decode instance that has room for a prompt's KV, or -1.
+  const tried = new Uint8Array(decode.length);
+  const reserveDecode = (prompt: number): number => {
+    tried.fill(0);
+    for (let pass = 0; pass < decode.length; pass++) {
+      let best = -1;
+      for (let d = 0; d < decode.length; d++) {
+        if (
+          !tried[d] &&
+          (best < 0 || decode[d].outstanding < decode[best].outstanding)
+        ) best = d;
+      }
+      if (decode[best].reserve(prompt)) return best;
+      tried[best] = 1;
+    }
+    return -1;
+  };
   const dispatch = (now: number) => {
     while (pending.length > 0) {
       const i = pending[0];
       const prompt = records.promptTokens[i];
-      // The least loaded decode instance with room, else wait (FIFO).
-      const order = decode.map((_, d) => d).sort((a, b) =>
-        decode[a].outstanding - decode[b].outstanding || a - b
-      );
-      const to = order.find((d) => decode[d].reserve(prompt)) ?? -1;
-      if (to < 0) return;
+      const to = reserveDecode(prompt);
+      if (to < 0) return; // wait for room, oldest first
       pending.shift();
       const from = pendingFrom.shift()!;
       const startS = Math.max(now, linkFreeAtS[from]);
