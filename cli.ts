@@ -28,7 +28,7 @@ import type { RequestRecords } from "./lib/metrics/records.ts";
 import { toCsv } from "./lib/report/csv.ts";
 import { writeFilesAtomic } from "./lib/report/files.ts";
 import { toJson } from "./lib/report/json.ts";
-import { renderTable } from "./lib/report/table.ts";
+import { flattenRecord, renderTable } from "./lib/report/table.ts";
 
 const SCENARIO_FLAGS = {
   "mode": { path: "mode", type: "string" },
@@ -206,7 +206,10 @@ function warn(messages: readonly string[]): void {
 }
 
 function summaryTable(summary: Record<string, unknown>): string {
-  return renderTable(["metric", "value"], Object.entries(summary));
+  return renderTable(
+    ["metric", "value"],
+    Object.entries(flattenRecord(summary)),
+  );
 }
 
 async function runSimulate(values: Values): Promise<void> {
@@ -268,12 +271,12 @@ async function runCompare(values: Values): Promise<void> {
     console.log(json);
     return;
   }
-  const keys = [
-    ...new Set([...Object.keys(result.mono), ...Object.keys(result.disagg)]),
-  ];
+  const [mono, disagg, delta] = [result.mono, result.disagg, result.delta]
+    .map(flattenRecord);
+  const keys = [...new Set([...Object.keys(mono), ...Object.keys(disagg)])];
   console.log(renderTable(
     ["metric", "mono", "disagg", "delta"],
-    keys.map((k) => [k, result.mono[k], result.disagg[k], result.delta[k]]),
+    keys.map((k) => [k, mono[k], disagg[k], delta[k]]),
   ));
 }
 
