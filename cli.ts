@@ -25,10 +25,10 @@ import {
 import { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 import type { Scenario } from "./lib/scenario/types.ts";
 import type { RequestRecords } from "./lib/metrics/records.ts";
-import { toCsv } from "./lib/report/csv.ts";
+import { flattenRow, toCsv } from "./lib/report/csv.ts";
 import { writeFilesAtomic } from "./lib/report/files.ts";
 import { toJson } from "./lib/report/json.ts";
-import { flattenRecord, renderTable } from "./lib/report/table.ts";
+import { renderTable } from "./lib/report/table.ts";
 
 const SCENARIO_FLAGS = {
   "mode": { path: "mode", type: "string" },
@@ -208,7 +208,7 @@ function warn(messages: readonly string[]): void {
 function summaryTable(summary: Record<string, unknown>): string {
   return renderTable(
     ["metric", "value"],
-    Object.entries(flattenRecord(summary)),
+    Object.entries(flattenRow(summary)),
   );
 }
 
@@ -272,7 +272,7 @@ async function runCompare(values: Values): Promise<void> {
     return;
   }
   const [mono, disagg, delta] = [result.mono, result.disagg, result.delta]
-    .map(flattenRecord);
+    .map((x) => flattenRow(x));
   const keys = [...new Set([...Object.keys(mono), ...Object.keys(disagg)])];
   console.log(renderTable(
     ["metric", "mono", "disagg", "delta"],

@@ -5,10 +5,23 @@
  * @module
  */
 
+/** Options of {@linkcode RequestRecords}. */
+export interface RequestRecordsOptions {
+  /**
+   * Reuse a request's slot once it is retired, so memory follows the
+   * requests in flight rather than all requests (streaming metrics).
+   */
+  recycle?: boolean;
+}
+
 /** Times are simulated seconds; a time not reached is NaN. */
 export class RequestRecords {
-  /** Number of requests recorded. */
+  /** Number of slots used (all requests, unless slots are recycled). */
   count = 0;
+  /** Requests recorded. */
+  added = 0;
+  /** Called when a request is retired (finished), before a recycled slot is reused. */
+  onRetire?: (i: number) => void;
   /** Arrival time. */
   arrivalS: Float64Array;
   /** Prompt length in tokens. */
@@ -27,6 +40,12 @@ export class RequestRecords {
   firstTokenS: Float64Array;
   /** When the last output token was produced. */
   finishS: Float64Array;
+  /** Request class (index into the scenario's classes; 0 without classes). */
+  classIndex: Uint8Array;
+  /** Prompt prefix block ids (for prefix caching), when the workload has them. */
+  prefixIds: (readonly number[] | undefined)[] = [];
+  readonly #recycle: boolean;
+  #free: number[] = [];
 
   /**
    * Creates an empty record set.
@@ -41,8 +60,10 @@ export class RequestRecords {
    * if (i !== 0 || r.count !== 1 || r.promptTokens[0] !== 100) throw new Error();
    * ```
    */
-  constructor(capacity = 1024) {
-    const n = Math.max(16, capacity);
+  constructor(capacity = 1024, options: RequestRecordsOptions = {}) {
+    this.#recycle = options.recycle ?? false;
+    const n = Math.max(16, this.#recycle ? Math.min(capacity, 4096) : capacity);
+    this.classIndex = new Uint8Array(n);
     this.arrivalS = new Float64Array(n);
     this.promptTokens = new Int32Array(n);
     this.outputTokens = new Int32Array(n);
@@ -55,7 +76,7 @@ export class RequestRecords {
   }
 
   /** Bytes held per request slot (all columns). */
-  static readonly bytesPerRequest: number = 7 * 8 + 2 * 4;
+  static readonly bytesPerRequest: number = 7 * 8 + 2 * 4 + 1;
 
   /**
    * Records a new request and returns its index.
@@ -74,12 +95,81 @@ export class RequestRecords {
    * ```
    */
   add(arrivalS: number, promptTokens: number, outputTokens: number): number {
-    if (this.count === this.arrivalS.length) this.#grow();
-    const i = this.count++;
+    let i: number;
+    if (this.#free.length > 0) i = this.#free.pop()!;
+    else {
+      if (this.count === this.arrivalS.length) this.#grow();
+      i = this.count++;
+    }
+    this.added++;
     this.arrivalS[i] = arrivalS;
     this.promptTokens[i] = promptTokens;
     this.outputTokens[i] = outputTokens;
     return i;
+  }
+
+  /**
+   * Records a new request from a workload's current one (its class and
+   * prefix ids too, when the workload has them).
+   *
+   * @param request The request's fields.
+   * @returns The request's index.
+   *
+   * @example Usage
+   * ```ts
+   * import { RequestRecords } from "./records.ts";
+   * const r = new RequestRecords();
+   * const i = r.addRequest({ arrivalS: 1, promptTokens: 2, outputTokens: 3, classIndex: 1 });
+   * if (r.classIndex[i] !== 1) throw new Error();
+   * ```
+   */
+  addRequest(request: {
+    arrivalS: number;
+    promptTokens: number;
+    outputTokens: number;
+    classIndex?: number;
+    prefixIds?: readonly number[];
+  }): number {
+    const i = this.add(
+      request.arrivalS,
+      request.promptTokens,
+      request.outputTokens,
+    );
+    this.classIndex[i] = request.classIndex ?? 0;
+    if (request.prefixIds && request.prefixIds.length > 0) {
+      this.prefixIds[i] = request.prefixIds.slice();
+    }
+    return i;
+  }
+
+  /**
+   * Marks a request finished for good: {@linkcode RequestRecords.onRetire}
+   * sees it, and with `recycle` its slot is cleared for reuse.
+   *
+   * @param i The request.
+   *
+   * @example Usage
+   * ```ts
+   * import { RequestRecords } from "./records.ts";
+   * const r = new RequestRecords(16, { recycle: true });
+   * let seen = -1;
+   * r.onRetire = (i) => { seen = r.promptTokens[i]; };
+   * r.retire(r.add(0, 7, 1));
+   * if (seen !== 7 || r.add(1, 8, 1) !== 0) throw new Error("slot not reused");
+   * ```
+   */
+  retire(i: number): void {
+    this.onRetire?.(i);
+    if (!this.#recycle) return;
+    this.prefillStartS[i] = NaN;
+    this.prefillEndS[i] = NaN;
+    this.decodeStartS[i] = NaN;
+    this.kvTransferStartS[i] = NaN;
+    this.firstTokenS[i] = NaN;
+    this.finishS[i] = NaN;
+    this.classIndex[i] = 0;
+    this.prefixIds[i] = undefined;
+    this.#free.push(i);
   }
 
   #grow(): void {
@@ -103,5 +193,8 @@ export class RequestRecords {
     this.kvTransferStartS = f(this.kvTransferStartS);
     this.firstTokenS = f(this.firstTokenS);
     this.finishS = f(this.finishS);
+    const c = new Uint8Array(n);
+    c.set(this.classIndex);
+    this.classIndex = c;
   }
 }

@@ -11,6 +11,7 @@ import type { Scenario, TokenDistribution } from "../scenario/types.ts";
 import { lognormalParams, realMoments } from "../workload/tokens.ts";
 import type { RequestRecords } from "./records.ts";
 import { mean, quantilesInPlace } from "./percentile.ts";
+import { LogHistogram } from "./log_histogram.ts";
 
 /** A summary value: a number (NaN when undefined), a word, a flag or a group. */
 export type SummaryValue =
@@ -18,7 +19,7 @@ export type SummaryValue =
   | string
   | boolean
   | null
-  | { [key: string]: number | null };
+  | { [key: string]: SummaryValue };
 
 /** The flat summary of one run, keyed as the JSON output. */
 export type Summary = Record<string, SummaryValue>;
@@ -66,25 +67,335 @@ function tokenReal(dist: TokenDistribution): SummaryValue {
   return { mean: m.mean, std: m.std };
 }
 
-// Busy time of [start, end) intervals clipped to the window [lo, hi).
-function busyInWindow(
-  starts: Float64Array,
-  ends: Float64Array,
-  n: number,
-  lo: number,
-  hi: number,
-): number {
-  let busy = 0;
-  for (let i = 0; i < n; i++) {
-    const s = Math.max(starts[i], lo);
-    const e = Math.min(ends[i], hi);
-    if (e > s) busy += e - s;
+/** Samples of one latency: kept whole (exact percentiles) or in a sketch. */
+interface Collector {
+  add(v: number): void;
+  stats(out: Record<string, unknown>, name: string): void;
+}
+
+class ExactCollector implements Collector {
+  #values = new Float64Array(1024);
+  #n = 0;
+  add(v: number): void {
+    if (this.#n === this.#values.length) {
+      const grown = new Float64Array(this.#n * 2);
+      grown.set(this.#values);
+      this.#values = grown;
+    }
+    this.#values[this.#n++] = v;
   }
-  return busy;
+  stats(out: Record<string, unknown>, name: string): void {
+    addStats(out, name, this.#values.subarray(0, this.#n));
+  }
+}
+
+// Percentiles within 0.5% (relative) of the exact ones, in constant memory.
+class SketchCollector implements Collector {
+  #h = new LogHistogram();
+  add(v: number): void {
+    this.#h.add(v);
+  }
+  stats(out: Record<string, unknown>, name: string): void {
+    const h = this.#h;
+    out[`mean_${name}_s`] = h.count > 0 ? h.sum / h.count : NaN;
+    for (const q of [50, 90, 95, 99]) {
+      out[`p${q}_${name}_s`] = h.quantile(q / 100);
+    }
+  }
+}
+
+type Latency =
+  | "ttft"
+  | "tpot"
+  | "e2e"
+  | "queue_wait"
+  | "prefill_wait"
+  | "decode_wait"
+  | "prefill_compute"
+  | "kv_transfer"
+  | "first_decode";
+
+// The measured requests of a group (all of them, or one class).
+class GroupStats {
+  measured = 0;
+  multiToken = 0;
+  sloMet = 0;
+  finishedInWindow = 0;
+  tokensInWindow = 0;
+  collectors: Record<Latency, Collector>;
+  constructor(sketch: boolean) {
+    const make = (): Collector =>
+      sketch ? new SketchCollector() : new ExactCollector();
+    this.collectors = {
+      ttft: make(),
+      tpot: make(),
+      e2e: make(),
+      queue_wait: make(),
+      prefill_wait: make(),
+      decode_wait: make(),
+      prefill_compute: make(),
+      kv_transfer: make(),
+      first_decode: make(),
+    };
+  }
+}
+
+/** Options of {@linkcode SummaryAccumulator}. */
+export interface SummaryOptions {
+  /** Percentiles from a sketch (0.5% relative error, constant memory) instead of exact. */
+  sketch?: boolean;
+  /** Mean arrival rate of the workload (default `arrival.rate_per_s`). */
+  arrivalRatePerS?: number;
+  /** Names of the request classes, by class index; two or more add `per_class`. */
+  classNames?: readonly string[];
+  /** Latency targets per class, by class index (default: the scenario's). */
+  classSlos?: readonly ({ ttft_s: number; tpot_s: number } | undefined)[];
 }
 
 /**
- * Summarises a run.
+ * Gathers the summary request by request: either over finished records at
+ * the end of a run ({@linkcode summarize}) or as each request retires, so
+ * that memory does not grow with the number of requests (with `sketch`).
+ */
+export class SummaryAccumulator {
+  #scenario: Scenario;
+  #options: SummaryOptions;
+  #all: GroupStats;
+  #classes: GroupStats[];
+  #requests = 0;
+  #promptSum = 0;
+  #outputSum = 0;
+  #busy = { gpu: 0, prefill: 0, decode: 0 };
+
+  /**
+   * Creates an empty accumulator.
+   *
+   * @param scenario The scenario being run.
+   * @param options Sketch or exact percentiles, rate, classes.
+   *
+   * @example Usage
+   * ```ts
+   * import { SummaryAccumulator } from "./summary.ts";
+   * import { RequestRecords } from "./records.ts";
+   * import { validateScenario } from "../scenario/validate.ts";
+   * const s = validateScenario({ mode: "mono", sim_seconds: 10, warmup_seconds: 0 });
+   * const r = new RequestRecords();
+   * const i = r.add(1, 100, 11);
+   * r.prefillStartS[i] = 1; r.prefillEndS[i] = 1.5; r.decodeStartS[i] = 1.5;
+   * r.firstTokenS[i] = 1.5; r.finishS[i] = 2.5;
+   * const acc = new SummaryAccumulator(s);
+   * acc.observe(r, i);
+   * const out = acc.summary(2.5);
+   * if (out.mean_tpot_s !== 0.1) throw new Error(String(out.mean_tpot_s));
+   * ```
+   */
+  constructor(scenario: Scenario, options: SummaryOptions = {}) {
+    this.#scenario = scenario;
+    this.#options = options;
+    const sketch = options.sketch ?? false;
+    this.#all = new GroupStats(sketch);
+    const classes = options.classNames?.length ?? 0;
+    this.#classes = classes > 1
+      ? Array.from({ length: classes }, () => new GroupStats(sketch))
+      : [];
+  }
+
+  /**
+   * Takes one finished request into the summary.
+   *
+   * @param records The run's records.
+   * @param i The request's index.
+   */
+  observe(records: RequestRecords, i: number): void {
+    const sc = this.#scenario;
+    const lo = sc.warmup_seconds;
+    const hi = sc.sim_seconds;
+    const prompt = records.promptTokens[i];
+    const output = records.outputTokens[i];
+    this.#requests++;
+    this.#promptSum += prompt;
+    this.#outputSum += output;
+    const a = records.arrivalS[i];
+    const prefillStart = records.prefillStartS[i];
+    const prefillEnd = records.prefillEndS[i];
+    const decodeStart = records.decodeStartS[i];
+    const firstToken = records.firstTokenS[i];
+    const finish = records.finishS[i];
+    const clip = (s: number, e: number) =>
+      Math.max(0, Math.min(e, hi) - Math.max(s, lo));
+    if (sc.mode === "disagg") {
+      this.#busy.prefill += clip(prefillStart, prefillEnd);
+      this.#busy.decode += clip(decodeStart, finish);
+    } else this.#busy.gpu += clip(prefillStart, finish);
+
+    const cls = records.classIndex[i];
+    const group = this.#classes[cls];
+    const inWindow = finish >= lo && finish < hi;
+    const measured = a >= lo;
+    if (!measured && !inWindow) return;
+    const ttft = firstToken - a;
+    const e2e = finish - a;
+    const prefillWait = prefillStart - a;
+    // Batched disagg: the wait for decode room ends when the KV transfer
+    // starts; the transfer (link queue included) ends at decode admission.
+    const kvStart = records.kvTransferStartS[i];
+    const handoff = Number.isNaN(kvStart) ? decodeStart : kvStart;
+    const decodeWait = handoff - prefillEnd;
+    const tpot = output > 1 ? (e2e - ttft) / (output - 1) : NaN;
+    const slo = this.#options.classSlos?.[cls] ?? sc.slo;
+    // DistServe's attainment: both limits met (a one-token reply has no TPOT).
+    const met = slo !== undefined && ttft <= slo.ttft_s &&
+      (output <= 1 || tpot <= slo.tpot_s);
+    for (const g of group ? [this.#all, group] : [this.#all]) {
+      if (inWindow) {
+        g.finishedInWindow++;
+        g.tokensInWindow += output;
+      }
+      if (!measured) continue;
+      g.measured++;
+      const c = g.collectors;
+      c.ttft.add(ttft);
+      c.e2e.add(e2e);
+      c.prefill_wait.add(prefillWait);
+      c.prefill_compute.add(prefillEnd - prefillStart);
+      c.decode_wait.add(decodeWait);
+      c.kv_transfer.add(decodeStart - handoff);
+      c.first_decode.add(firstToken - decodeStart);
+      c.queue_wait.add(prefillWait + decodeWait);
+      if (output > 1) {
+        g.multiToken++;
+        c.tpot.add(tpot);
+      }
+      if (met) g.sloMet++;
+    }
+  }
+
+  /**
+   * The summary of the requests observed so far.
+   *
+   * @param endS When the last request finished.
+   * @returns The summary, with NaN where a value is undefined.
+   */
+  summary(endS: number): Summary {
+    const scenario = this.#scenario;
+    const lo = scenario.warmup_seconds;
+    const hi = scenario.sim_seconds;
+    const windowS = hi - lo;
+    const disagg = scenario.mode === "disagg";
+    const all = this.#all;
+    const n = this.#requests;
+    const rate = this.#options.arrivalRatePerS ?? scenario.arrival.rate_per_s;
+    const out: Summary = { mode: scenario.mode, num_samples: all.measured };
+    all.collectors.ttft.stats(out, "ttft");
+    out.elapsed_s = endS;
+    out.throughput_rps = all.finishedInWindow / windowS;
+    out.arrival_rate_per_s = rate;
+    out.prompt_tokens_log = tokenLog(scenario.prompt_tokens);
+    out.prompt_tokens_real = tokenReal(scenario.prompt_tokens);
+    out.output_tokens_log = tokenLog(scenario.output_tokens);
+    out.output_tokens_real = tokenReal(scenario.output_tokens);
+
+    const meanPrompt = n > 0 ? this.#promptSum / n : NaN;
+    const meanOutput = n > 0 ? this.#outputSum / n : NaN;
+    let offered: Record<string, number>;
+    if (disagg) {
+      const c = scenario.cluster_disagg;
+      out.utilization_prefill = this.#busy.prefill / (c.prefill_gpus * windowS);
+      out.utilization_decode = this.#busy.decode / (c.decode_gpus * windowS);
+      out.prefill_gpus = c.prefill_gpus;
+      out.decode_gpus = c.decode_gpus;
+      offered = {
+        prefill: rate * meanPrompt / c.prefill_tokens_per_s / c.prefill_gpus,
+        decode: rate * meanOutput / c.decode_tokens_per_s / c.decode_gpus,
+      };
+    } else {
+      const c = scenario.cluster_mono;
+      out.utilization_gpu = this.#busy.gpu / (c.num_gpus * windowS);
+      out.num_gpus = c.num_gpus;
+      const serviceS = meanPrompt / c.prefill_tokens_per_s +
+        meanOutput / c.decode_tokens_per_s;
+      offered = { gpu: rate * serviceS / c.num_gpus };
+    }
+    const gpus = disagg
+      ? scenario.cluster_disagg.prefill_gpus +
+        scenario.cluster_disagg.decode_gpus
+      : scenario.cluster_mono.num_gpus;
+    this.#groupStats(out, all, windowS, gpus, scenario.slo);
+    out.offered_load = offered;
+    out.stable = Object.values(offered).every((rho) => rho < 1);
+    out.num_requests = n;
+    out.num_tpot_samples = all.multiToken;
+    out.measured_window_s = windowS;
+    out.random_seed = scenario.random_seed;
+    out.batching = scenario.batching;
+    if (this.#classes.length > 0) {
+      const perClass: Record<string, SummaryValue> = {};
+      this.#classes.forEach((g, k) => {
+        const c: Summary = { num_samples: g.measured };
+        c.throughput_rps = g.finishedInWindow / windowS;
+        for (const name of ["ttft", "tpot", "e2e", "queue_wait"] as const) {
+          g.collectors[name].stats(c, name);
+        }
+        c.output_tokens_per_s = g.tokensInWindow / windowS;
+        const slo = this.#options.classSlos?.[k] ?? scenario.slo;
+        if (slo) {
+          c.slo_ttft_s = slo.ttft_s;
+          c.slo_tpot_s = slo.tpot_s;
+          c.slo_attainment = g.measured > 0 ? g.sloMet / g.measured : NaN;
+          c.goodput_rps = g.sloMet / windowS;
+        }
+        c.num_tpot_samples = g.multiToken;
+        perClass[this.#options.classNames![k]] = c;
+      });
+      out.per_class = perClass;
+    }
+    return out;
+  }
+
+  #groupStats(
+    out: Summary,
+    g: GroupStats,
+    windowS: number,
+    gpus: number,
+    slo: Scenario["slo"],
+  ): void {
+    const scenario = this.#scenario;
+    const disagg = scenario.mode === "disagg";
+    const c = g.collectors;
+    c.tpot.stats(out, "tpot");
+    c.e2e.stats(out, "e2e");
+    c.queue_wait.stats(out, "queue_wait");
+    if (disagg) {
+      c.prefill_wait.stats(out, "prefill_wait");
+      c.decode_wait.stats(out, "decode_wait");
+    }
+    if (scenario.batching === "continuous") {
+      c.prefill_compute.stats(out, "prefill_compute");
+      if (disagg) {
+        c.kv_transfer.stats(out, "kv_transfer");
+        if (scenario.cluster_disagg.ttft_at === "decode") {
+          c.first_decode.stats(out, "first_decode");
+        }
+      }
+    }
+    out.output_tokens_per_s = g.tokensInWindow / windowS;
+    out.throughput_rps_per_gpu = g.finishedInWindow / windowS / gpus;
+    out.output_tokens_per_s_per_gpu = g.tokensInWindow / windowS / gpus;
+    const classSlos = this.#options.classSlos?.some((x) => x !== undefined);
+    if (slo || classSlos) {
+      if (slo) {
+        out.slo_ttft_s = slo.ttft_s;
+        out.slo_tpot_s = slo.tpot_s;
+      }
+      out.slo_attainment = g.measured > 0 ? g.sloMet / g.measured : NaN;
+      out.goodput_rps = g.sloMet / windowS;
+      out.goodput_rps_per_gpu = g.sloMet / windowS / gpus;
+    }
+  }
+}
+
+/**
+ * Summarises a run from its records (every request in them).
  *
  * Definitions (seconds): TTFT = first token - arrival; TPOT = (e2e - TTFT) /
  * (output - 1) over requests with more than one output token; e2e = finish -
@@ -100,6 +411,7 @@ function busyInWindow(
  * @param scenario The scenario that was run.
  * @param records The run's records.
  * @param endS When the last request finished.
+ * @param options Rate and classes (exact percentiles).
  * @returns The summary, with NaN where a value is undefined.
  *
  * @example Usage
@@ -118,149 +430,9 @@ export function summarize(
   scenario: Scenario,
   records: RequestRecords,
   endS: number,
+  options: Omit<SummaryOptions, "sketch"> = {},
 ): Summary {
-  const lo = scenario.warmup_seconds;
-  const hi = scenario.sim_seconds;
-  const windowS = hi - lo;
-  const n = records.count;
-  const disagg = scenario.mode === "disagg";
-  const {
-    arrivalS,
-    prefillStartS,
-    prefillEndS,
-    decodeStartS,
-    firstTokenS,
-    finishS,
-  } = records;
-
-  let measured = 0;
-  let multiToken = 0;
-  for (let i = 0; i < n; i++) {
-    if (arrivalS[i] >= lo) {
-      measured++;
-      if (records.outputTokens[i] > 1) multiToken++;
-    }
-  }
-  const ttft = new Float64Array(measured);
-  const e2e = new Float64Array(measured);
-  const queueWait = new Float64Array(measured);
-  const prefillWait = new Float64Array(measured);
-  const decodeWait = new Float64Array(measured);
-  const prefillCompute = new Float64Array(measured);
-  const kvTransfer = new Float64Array(measured);
-  const firstDecode = new Float64Array(measured);
-  const { kvTransferStartS } = records;
-  const tpot = new Float64Array(multiToken);
-  const slo = scenario.slo;
-  let sloMet = 0;
-  let finishedInWindow = 0;
-  let tokensInWindow = 0;
-  let serviceSumS = 0;
-  let promptSum = 0;
-  let outputSum = 0;
-  for (let i = 0, m = 0, k = 0; i < n; i++) {
-    promptSum += records.promptTokens[i];
-    outputSum += records.outputTokens[i];
-    if (finishS[i] >= lo && finishS[i] < hi) {
-      finishedInWindow++;
-      tokensInWindow += records.outputTokens[i];
-    }
-    if (arrivalS[i] < lo) continue;
-    const a = arrivalS[i];
-    ttft[m] = firstTokenS[i] - a;
-    e2e[m] = finishS[i] - a;
-    prefillWait[m] = prefillStartS[i] - a;
-    prefillCompute[m] = prefillEndS[i] - prefillStartS[i];
-    // Batched disagg: the wait for decode room ends when the KV transfer
-    // starts; the transfer (link queue included) ends at decode admission.
-    const handoffS = Number.isNaN(kvTransferStartS[i])
-      ? decodeStartS[i]
-      : kvTransferStartS[i];
-    decodeWait[m] = handoffS - prefillEndS[i];
-    kvTransfer[m] = decodeStartS[i] - handoffS;
-    firstDecode[m] = firstTokenS[i] - decodeStartS[i];
-    queueWait[m] = prefillWait[m] + decodeWait[m];
-    let tpotS = 0;
-    if (records.outputTokens[i] > 1) {
-      tpotS = (e2e[m] - ttft[m]) / (records.outputTokens[i] - 1);
-      tpot[k++] = tpotS;
-    }
-    // DistServe's attainment: both limits met (a one-token reply has no TPOT).
-    if (slo && ttft[m] <= slo.ttft_s && tpotS <= slo.tpot_s) sloMet++;
-    m++;
-  }
-
-  const out: Summary = { mode: scenario.mode, num_samples: measured };
-  addStats(out, "ttft", ttft);
-  out.elapsed_s = endS;
-  out.throughput_rps = finishedInWindow / windowS;
-  out.arrival_rate_per_s = scenario.arrival.rate_per_s;
-  out.prompt_tokens_log = tokenLog(scenario.prompt_tokens);
-  out.prompt_tokens_real = tokenReal(scenario.prompt_tokens);
-  out.output_tokens_log = tokenLog(scenario.output_tokens);
-  out.output_tokens_real = tokenReal(scenario.output_tokens);
-
-  const rate = scenario.arrival.rate_per_s;
-  const meanPrompt = n > 0 ? promptSum / n : NaN;
-  const meanOutput = n > 0 ? outputSum / n : NaN;
-  let offered: Record<string, number>;
-  if (disagg) {
-    const c = scenario.cluster_disagg;
-    out.utilization_prefill =
-      busyInWindow(prefillStartS, prefillEndS, n, lo, hi) /
-      (c.prefill_gpus * windowS);
-    out.utilization_decode = busyInWindow(decodeStartS, finishS, n, lo, hi) /
-      (c.decode_gpus * windowS);
-    out.prefill_gpus = c.prefill_gpus;
-    out.decode_gpus = c.decode_gpus;
-    offered = {
-      prefill: rate * meanPrompt / c.prefill_tokens_per_s / c.prefill_gpus,
-      decode: rate * meanOutput / c.decode_tokens_per_s / c.decode_gpus,
-    };
-  } else {
-    const c = scenario.cluster_mono;
-    out.utilization_gpu = busyInWindow(prefillStartS, finishS, n, lo, hi) /
-      (c.num_gpus * windowS);
-    out.num_gpus = c.num_gpus;
-    serviceSumS = promptSum / c.prefill_tokens_per_s +
-      outputSum / c.decode_tokens_per_s;
-    offered = { gpu: rate * (serviceSumS / n) / c.num_gpus };
-  }
-  addStats(out, "tpot", tpot);
-  addStats(out, "e2e", e2e);
-  addStats(out, "queue_wait", queueWait);
-  if (disagg) {
-    addStats(out, "prefill_wait", prefillWait);
-    addStats(out, "decode_wait", decodeWait);
-  }
-  if (scenario.batching === "continuous") {
-    addStats(out, "prefill_compute", prefillCompute);
-    if (disagg) {
-      addStats(out, "kv_transfer", kvTransfer);
-      if (scenario.cluster_disagg.ttft_at === "decode") {
-        addStats(out, "first_decode", firstDecode);
-      }
-    }
-  }
-  out.output_tokens_per_s = tokensInWindow / windowS;
-  const gpus = disagg
-    ? scenario.cluster_disagg.prefill_gpus + scenario.cluster_disagg.decode_gpus
-    : scenario.cluster_mono.num_gpus;
-  out.throughput_rps_per_gpu = finishedInWindow / windowS / gpus;
-  out.output_tokens_per_s_per_gpu = tokensInWindow / windowS / gpus;
-  if (slo) {
-    out.slo_ttft_s = slo.ttft_s;
-    out.slo_tpot_s = slo.tpot_s;
-    out.slo_attainment = measured > 0 ? sloMet / measured : NaN;
-    out.goodput_rps = sloMet / windowS;
-    out.goodput_rps_per_gpu = sloMet / windowS / gpus;
-  }
-  out.offered_load = offered;
-  out.stable = Object.values(offered).every((rho) => rho < 1);
-  out.num_requests = n;
-  out.num_tpot_samples = multiToken;
-  out.measured_window_s = windowS;
-  out.random_seed = scenario.random_seed;
-  out.batching = scenario.batching;
-  return out;
+  const acc = new SummaryAccumulator(scenario, options);
+  for (let i = 0; i < records.count; i++) acc.observe(records, i);
+  return acc.summary(endS);
 }

@@ -66,34 +66,3 @@ export function renderTable(
   ].join("\n") + "\n";
 }
 
-/**
- * Flattens nested mappings into dotted keys (`offered_load.prefill`), so a
- * table shows one value per row instead of a long cell.
- *
- * @param record A summary or any record of values.
- * @returns A record whose values are not mappings.
- *
- * @example Usage
- * ```ts
- * import { flattenRecord } from "./table.ts";
- * const f = flattenRecord({ a: 1, b: { c: 2 } });
- * if (f["b.c"] !== 2 || f.a !== 1) throw new Error();
- * ```
- */
-export function flattenRecord(
-  record: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) {
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      for (
-        const [sub, x] of Object.entries(
-          flattenRecord(v as Record<string, unknown>),
-        )
-      ) {
-        out[`${k}.${sub}`] = x;
-      }
-    } else out[k] = v;
-  }
-  return out;
-}

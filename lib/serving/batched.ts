@@ -104,11 +104,7 @@ export function runBatchedCluster(
   while (events.pop()) {
     now = events.time;
     if (events.kind === ARRIVAL) {
-      const i = records.add(
-        source.arrivalS,
-        source.promptTokens,
-        source.outputTokens,
-      );
+      const i = records.addRequest(source);
       if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
       const k = route();
       const inst = instances[k];

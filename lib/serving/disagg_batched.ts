@@ -172,11 +172,7 @@ export function runDisaggBatched(
     now = events.time;
     const kind = events.kind;
     if (kind === ARRIVAL) {
-      const i = records.add(
-        source.arrivalS,
-        source.promptTokens,
-        source.outputTokens,
-      );
+      const i = records.addRequest(source);
       if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
       const k = leastOutstanding(prefill);
       prefill[k].enqueue(i);

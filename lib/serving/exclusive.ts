@@ -70,11 +70,7 @@ function admit(
   records: RequestRecords,
   events: EventQueue,
 ): number {
-  const i = records.add(
-    source.arrivalS,
-    source.promptTokens,
-    source.outputTokens,
-  );
+  const i = records.addRequest(source);
   if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
   return i;
 }
@@ -111,6 +107,7 @@ function runMono(
         start(i, now);
       } else waiting.push(i);
     } else {
+      records.retire(events.data);
       const next = waiting.shift();
       if (next >= 0) start(next, now);
       else free++;
@@ -170,6 +167,7 @@ function runDisagg(
         startDecode(i, now);
       } else decodeWaiting.push(i);
     } else {
+      records.retire(events.data);
       const next = decodeWaiting.shift();
       if (next >= 0) startDecode(next, now);
       else decodeFree++;

@@ -653,9 +653,11 @@ export class Instance {
         const stale = this.#heapStamp[0] !== this.#slotStamp[s];
         this.#heapPop();
         if (stale) continue;
-        rec.finishS[this.#slotId[s]] = now;
+        const i = this.#slotId[s];
+        rec.finishS[i] = now;
         this.kvUsedBlocks -= this.#leaveDecode(s);
         this.#freeSlot(s);
+        rec.retire(i);
         finished++;
       }
     }
@@ -689,6 +691,7 @@ export class Instance {
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
         this.kvUsedBlocks -= this.#slotBlocks[s];
         this.#freeSlot(s);
+        rec.retire(i);
         finished++;
       } else if (this.config.role === "prefill") {
         this.#handoffs.push(i);
