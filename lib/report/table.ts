@@ -65,4 +65,3 @@ export function renderTable(
     ...text.slice(1).map(line),
   ].join("\n") + "\n";
 }
-
