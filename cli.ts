@@ -29,6 +29,13 @@ import { flattenRow, toCsv } from "./lib/report/csv.ts";
 import { writeFilesAtomic } from "./lib/report/files.ts";
 import { toJson } from "./lib/report/json.ts";
 import { renderTable } from "./lib/report/table.ts";
+import { fitToYaml, fitTrace } from "./lib/workload/fit.ts";
+import {
+  openTrace,
+  type TraceColumns,
+  type TraceFormat,
+  type TraceOptions,
+} from "./lib/workload/trace.ts";
 
 const SCENARIO_FLAGS = {
   "mode": { path: "mode", type: "string" },
@@ -66,6 +73,7 @@ Commands:
   compare         run mono and disagg on the same requests, with deltas
   sweep           TTFT against arrival rate for both architectures
   sweep-prefill   TTFT against arrival rate, one curve per prefill speed
+  fit             fit a scenario (rate, burstiness, lengths) to a trace
   schema          print the JSON Schema of scenario files (for editors)
 
 Run 'llmsim <command> --help' for a command's options.`,
@@ -101,6 +109,21 @@ against rate, one line per prefill speed) into --out-dir.
   --prefill LIST          prefill tokens/s per GPU, e.g. 4000,8000 (required)
   --out-dir DIR           where to write the files (default: out)
 ${COMMON_HELP}`,
+  fit: `Usage: llmsim fit --trace FILE --trace-format FORMAT [options]
+
+Reads a request trace and prints a scenario YAML that reproduces it: the
+arrival rate and burstiness (gamma inter-arrival CV), and lognormal prompt and
+output lengths, with the trace's statistics and the fit's side by side in
+comments. Save it and simulate it, or compare it with a replay of the trace.
+
+  --trace FILE            the trace
+  --trace-format FORMAT   azure, mooncake, burstgpt, csv or jsonl
+  --columns MAP           csv/jsonl: timestamp=COL,prompt_tokens=COL,output_tokens=COL
+  --timestamp-unit UNIT   csv/jsonl: s (default), ms, us or datetime
+  --spread-s S            spread timestamps that come in buckets of S seconds
+                          (Mooncake's conversation trace: 3)
+  --form FORM             p50_p90 (default) or real_mean_std
+  -h, --help              this help`,
   schema: `Usage: llmsim schema
 
 Prints the JSON Schema of scenario files. Editors with the YAML language
@@ -115,6 +138,17 @@ function parse(command: string, args: string[]): Values {
   if (command === "schema") {
     return parseArgsStrict(command, args, {
       help: { type: "boolean", short: "h" },
+    });
+  }
+  if (command === "fit") {
+    return parseArgsStrict(command, args, {
+      help: { type: "boolean", short: "h" },
+      trace: str,
+      "trace-format": str,
+      columns: str,
+      "timestamp-unit": str,
+      "spread-s": str,
+      form: str,
     });
   }
   const options: ParseArgsOptionsConfig = {
@@ -391,12 +425,65 @@ function finiteOrNull(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
+function runFit(values: Values): Promise<void> {
+  const file = values.trace as string | undefined;
+  const fmt = values["trace-format"] as string | undefined;
+  if (file === undefined) throw new InputError("fit: --trace is required");
+  const formats = ["azure", "mooncake", "burstgpt", "csv", "jsonl"];
+  if (fmt === undefined || !formats.includes(fmt)) {
+    throw new InputError(
+      `fit: --trace-format must be one of ${formats.join(", ")}, got ${
+        fmt === undefined ? "nothing" : `"${fmt}"`
+      }`,
+    );
+  }
+  const form = (values.form as string | undefined) ?? "p50_p90";
+  if (form !== "p50_p90" && form !== "real_mean_std") {
+    throw new InputError(
+      `fit: --form must be p50_p90 or real_mean_std, got "${form}"`,
+    );
+  }
+  let columns: TraceColumns | undefined;
+  if (values.columns !== undefined) {
+    const map = Object.fromEntries(
+      (values.columns as string).split(",").map((kv) => kv.split("=")),
+    );
+    for (const key of ["timestamp", "prompt_tokens", "output_tokens"]) {
+      if (!map[key]) {
+        throw new InputError(`fit: --columns needs ${key}=COLUMN`);
+      }
+    }
+    columns = map as TraceColumns;
+  }
+  const unit = values["timestamp-unit"] as string | undefined;
+  if (unit !== undefined && !["s", "ms", "us", "datetime"].includes(unit)) {
+    throw new InputError(
+      `fit: --timestamp-unit must be s, ms, us or datetime, got "${unit}"`,
+    );
+  }
+  const spread = values["spread-s"] as string | undefined;
+  const spreadS = spread === undefined ? undefined : Number(spread);
+  if (spreadS !== undefined && !(spreadS > 0)) {
+    throw new InputError(`fit: --spread-s must be > 0, got "${spread}"`);
+  }
+  const trace = openTrace({
+    file,
+    format: fmt as TraceFormat,
+    columns,
+    timestamp_unit: unit as TraceOptions["timestamp_unit"],
+    spread_s: spreadS,
+  });
+  console.log(fitToYaml(fitTrace(trace), { form, source: file }));
+  return Promise.resolve();
+}
+
 function runSchema(): Promise<void> {
   console.log(JSON.stringify(scenarioJsonSchema(), null, 2));
   return Promise.resolve();
 }
 
 const COMMANDS: Record<string, (values: Values) => Promise<void>> = {
+  fit: runFit,
   schema: runSchema,
   simulate: runSimulate,
   compare: runCompare,

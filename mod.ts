@@ -29,6 +29,7 @@ export { validateScenario } from "./lib/scenario/validate.ts";
 export { InputError } from "./lib/scenario/errors.ts";
 export { SCENARIO_SCHEMA } from "./lib/scenario/schema.ts";
 export type {
+  ArrayField,
   BooleanField,
   CatalogField,
   EnumField,
@@ -38,18 +39,45 @@ export type {
   StringField,
 } from "./lib/scenario/schema.ts";
 export type {
+  ArrivalConfig,
   DisaggCluster,
   DTypeName,
   HardwareConfig,
   InlineGpu,
   InlineModel,
   MonoCluster,
+  RequestClass,
   Scenario,
   ServingMode,
+  Slo,
   StepTimeConfig,
   TokenDistribution,
   TokenMode,
+  TraceConfig,
 } from "./lib/scenario/types.ts";
+export {
+  buildWorkload,
+  PREFIX_BLOCK_TOKENS,
+  scenarioWorkload,
+} from "./lib/workload/workload.ts";
+export type { RequestSource, Workload } from "./lib/workload/workload.ts";
+export { openTrace } from "./lib/workload/trace.ts";
+export type {
+  TraceColumns,
+  TraceFormat,
+  TraceOptions,
+  TraceSource,
+  TraceStats,
+} from "./lib/workload/trace.ts";
+export { arrivalClock, meanRate } from "./lib/workload/arrivals.ts";
+export type { ArrivalSpec, ScheduleStep } from "./lib/workload/arrivals.ts";
+export { fitToYaml, fitTrace } from "./lib/workload/fit.ts";
+export type {
+  ImpliedStats,
+  LengthStats,
+  TraceFit,
+} from "./lib/workload/fit.ts";
+export { RandomStream } from "./lib/engine/random.ts";
 export {
   DTYPE_BYTES,
   GPUS,
@@ -98,4 +126,9 @@ export type {
   SweepResult,
 } from "./lib/analysis/sweep.ts";
 export { RequestRecords } from "./lib/metrics/records.ts";
-export type { Summary, SummaryValue } from "./lib/metrics/summary.ts";
+export { summarize, SummaryAccumulator } from "./lib/metrics/summary.ts";
+export type {
+  Summary,
+  SummaryOptions,
+  SummaryValue,
+} from "./lib/metrics/summary.ts";

@@ -52,7 +52,7 @@ function benchBatched(file: string) {
     new URL(`../examples/${file}`, import.meta.url),
   );
   const base = parseScenario(text);
-  const horizonS = REQUESTS / base.arrival.rate_per_s;
+  const horizonS = REQUESTS / base.arrival.rate_per_s!;
   const scenario = {
     ...base,
     sim_seconds: horizonS,

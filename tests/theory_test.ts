@@ -295,7 +295,7 @@ Deno.test("Little's law: time-average number in system = lambda_hat x W", () => 
       Math.max(nAtLo, nAtHi) / T,
     );
     // Poisson arrivals: count in window ~ Poisson(lambda T).
-    const lambda = r.scenario.arrival.rate_per_s;
+    const lambda = r.scenario.arrival.rate_per_s!;
     near("arrival rate", lambdaHat, lambda, K * Math.sqrt(lambda * T) / T);
   }
 });
@@ -343,7 +343,7 @@ Deno.test("conservation: timelines ordered, nothing lost, utilisation = load", (
     // Utilisation vs offered load. Busy time in the window is about the sum
     // of the services of ~Poisson(lambda T) arrivals: Var = lambda T E[S^2].
     // Plus an edge term: at most one service per GPU spills over each edge.
-    const lambda = sc.arrival.rate_per_s;
+    const lambda = sc.arrival.rate_per_s!;
     const pools: [string, string, number, (i: number) => number][] = disagg
       ? [
         ["prefill", "utilization_prefill", sc.cluster_disagg.prefill_gpus, (

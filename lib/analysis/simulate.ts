@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { RequestRecords } from "../metrics/records.ts";
-import { summarize, type Summary } from "../metrics/summary.ts";
+import { RequestRecords } from "../metrics/records.ts";
+import { type Summary, SummaryAccumulator } from "../metrics/summary.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
 import { KvCapacityError, runBatchedCluster } from "../serving/batched.ts";
@@ -19,7 +19,11 @@ import {
   addBatchedMetrics,
   type BatchedPool,
 } from "../metrics/batched_summary.ts";
-import { scenarioWorkload } from "../workload/workload.ts";
+import {
+  buildWorkload,
+  PREFIX_BLOCK_TOKENS,
+  type RequestSource,
+} from "../workload/workload.ts";
 
 /** The outcome of {@linkcode simulate}. */
 export interface SimulationResult {
@@ -27,7 +31,10 @@ export interface SimulationResult {
   scenario: Scenario;
   /** Summary metrics, keyed as the JSON output. */
   summary: Summary;
-  /** Every request's timeline (arrival, waits, prefill, first token, finish). */
+  /**
+   * Every request's timeline (arrival, waits, prefill, first token,
+   * finish); with `metrics.percentiles: sketch`, only recycled slots.
+   */
   records: RequestRecords;
   /** Things the user should know (an unstable pool, say). */
   warnings: string[];
@@ -49,27 +56,52 @@ export interface SimulationResult {
  * ```
  */
 export function simulate(scenario: Scenario): SimulationResult {
+  const workload = buildWorkload(scenario);
+  const sketch = scenario.metrics.percentiles === "sketch";
+  const rate = workload.meanRatePerS();
+  const records = new RequestRecords(
+    Number.isFinite(rate) && rate > 0
+      ? Math.ceil(rate * scenario.sim_seconds * 1.05 + 64)
+      : 1024,
+    { recycle: sketch },
+  );
+  const acc = new SummaryAccumulator(scenario, {
+    sketch,
+    arrivalRatePerS: workload.meanRatePerS,
+    classNames: workload.classNames,
+    classSlos: workload.classSlos,
+  });
+  // With a sketch, each request is summarised as it retires and its slot
+  // reused, so memory follows the requests in flight.
+  if (sketch) records.onRetire = (i) => acc.observe(records, i);
   const batched = scenario.batching === "continuous"
-    ? runBatched(scenario)
+    ? runBatched(scenario, workload.source, records)
     : null;
-  const run = batched ?? runExclusive(scenario, scenarioWorkload(scenario));
+  const run = batched ??
+    runExclusive(scenario, workload.source, { records });
   // Counted before the summary's capacity probes query the tables too.
   const extrapolated = (batched?.plan.tables ?? []).reduce(
     (n, t) => n + t.extrapolated,
     0,
   );
-  const summary = summarize(scenario, run.records, run.endS);
+  if (!sketch) {
+    for (let i = 0; i < records.count; i++) acc.observe(records, i);
+  }
+  const summary = acc.summary(run.endS);
+  if (workload.trace) {
+    const st = workload.trace.stats;
+    summary.trace_rows = summary.num_requests;
+    summary.trace_skipped_rows = st.skipped;
+    summary.trace_failed_rows = st.failed;
+  }
   if (batched) {
-    const r = batched.records;
-    let prompt = 0, output = 0;
-    for (let i = 0; i < r.count; i++) {
-      prompt += r.promptTokens[i];
-      output += r.outputTokens[i];
-    }
-    addBatchedMetrics(summary, scenario, batched.pools, {
-      prompt: prompt / r.count,
-      output: output / r.count,
-    });
+    addBatchedMetrics(
+      summary,
+      scenario,
+      batched.pools,
+      acc.meanTokens(),
+      workload.meanRatePerS(),
+    );
     // Every token gap of measured requests, from a sketch (0.5% relative).
     const itl = batched.itl;
     summary.mean_itl_s = itl.count > 0 ? itl.sum / itl.count : NaN;
@@ -80,6 +112,19 @@ export function simulate(scenario: Scenario): SimulationResult {
     if (scenario.mode === "disagg") {
       summary.kv_transfer_bytes_per_token =
         batched.plan.kvTransferBytesPerToken;
+    }
+    if (scenario.kv_cache.prefix_caching) {
+      let prompt = 0, hit = 0, evictions = 0;
+      for (const pool of batched.pools) {
+        for (const inst of pool.instances) {
+          prompt += inst.stats.prefixPromptTokens;
+          hit += inst.stats.prefixHitTokens;
+          evictions += inst.stats.prefixEvictions;
+        }
+      }
+      summary.prefix_cache_hit_rate = prompt > 0 ? hit / prompt : NaN;
+      summary.prefix_cache_hit_tokens = hit;
+      summary.prefix_cache_evictions = evictions;
     }
   }
   const warnings: string[] = [];
@@ -125,11 +170,17 @@ function instanceConfig(
     stepTime: pool.stepTime,
     windowS: [scenario.warmup_seconds, scenario.sim_seconds],
     itl,
+    // Decode instances receive whole KV caches; prefixes are cached where
+    // prompts are prefilled.
+    prefixCaching: scenario.kv_cache.prefix_caching && pool.name !== "decode",
+    prefixBlockTokens: PREFIX_BLOCK_TOKENS,
   };
 }
 
 function runBatched(
   scenario: Scenario,
+  source: RequestSource,
+  records: RequestRecords,
 ): {
   records: RequestRecords;
   endS: number;
@@ -138,18 +189,15 @@ function runBatched(
   plan: ClusterPlan;
 } {
   const itl = new LogHistogram();
-  const expectedRequests = Math.ceil(
-    scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
-  );
   const plan = planCluster(scenario);
   try {
     if (scenario.mode === "mono") {
       const pool = plan.pools[0];
-      const run = runBatchedCluster(scenarioWorkload(scenario), {
+      const run = runBatchedCluster(source, {
         instances: pool.instances,
         router: scenario.scheduler.router,
         seed: scenario.random_seed,
-        expectedRequests,
+        records,
         instance: instanceConfig(scenario, pool, itl),
       });
       return {
@@ -162,7 +210,7 @@ function runBatched(
     const c = scenario.cluster_disagg;
     const t = scenario.kv_transfer;
     const [prefill, decode] = plan.pools;
-    const run = runDisaggBatched(scenarioWorkload(scenario), {
+    const run = runDisaggBatched(source, {
       prefillInstances: prefill.instances,
       decodeInstances: decode.instances,
       prefill: instanceConfig(scenario, prefill, itl),
@@ -173,7 +221,9 @@ function runBatched(
         latencyS: t.latency_s,
       },
       firstTokenAtDecode: c.ttft_at === "decode",
-      expectedRequests,
+      records,
+      router: scenario.scheduler.router,
+      seed: scenario.random_seed,
     });
     return {
       ...run,

@@ -8,6 +8,7 @@
 import type { Summary } from "../metrics/summary.ts";
 import type { Scenario, ServingMode } from "../scenario/types.ts";
 import { simulate } from "./simulate.ts";
+import { InputError } from "../scenario/errors.ts";
 
 /** One point of a sweep. */
 export interface SweepPoint {
@@ -60,9 +61,14 @@ export function sweepRates(
   const points: SweepPoint[] = [];
   const warnings: string[] = [];
   const modes = options.modes ?? ["mono", "disagg"] as const;
+  checkRateSweep(scenario);
   for (const mode of modes) {
     for (const rate of rates) {
-      const s: Scenario = { ...scenario, mode, arrival: { rate_per_s: rate } };
+      const s: Scenario = {
+        ...scenario,
+        mode,
+        arrival: { ...scenario.arrival, rate_per_s: rate },
+      };
       const r = simulate(s);
       warnings.push(...r.warnings.map((w) => `rate ${rate}: ${w}`));
       points.push({
@@ -98,13 +104,14 @@ export function sweepPrefill(
   rates: readonly number[],
   prefillSpeeds: readonly number[],
 ): SweepResult {
+  checkRateSweep(scenario);
   const points: SweepPoint[] = [];
   const warnings: string[] = [];
   for (const speed of prefillSpeeds) {
     for (const rate of rates) {
       const s: Scenario = {
         ...scenario,
-        arrival: { rate_per_s: rate },
+        arrival: { ...scenario.arrival, rate_per_s: rate },
         cluster_mono: { ...scenario.cluster_mono, prefill_tokens_per_s: speed },
         cluster_disagg: {
           ...scenario.cluster_disagg,
@@ -130,4 +137,14 @@ function prefillSpeed(s: Scenario): number {
   return s.mode === "mono"
     ? s.cluster_mono.prefill_tokens_per_s
     : s.cluster_disagg.prefill_tokens_per_s;
+}
+
+// A rate sweep sets arrival.rate_per_s, which a schedule or a trace lacks.
+function checkRateSweep(scenario: Scenario): void {
+  if (scenario.trace || scenario.arrival.process === "schedule") {
+    throw new InputError(
+      "a rate sweep needs an arrival process with rate_per_s (not a schedule or a trace)",
+      scenario.trace ? ["trace"] : ["arrival", "process"],
+    );
+  }
 }

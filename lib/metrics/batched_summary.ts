@@ -91,10 +91,11 @@ function secondsPerToken(
  * @param scenario The scenario.
  * @param pools The run's instance pools.
  * @param meanTokens Mean prompt and output lengths of the generated requests.
+ * @param ratePerS Mean arrival rate of the workload.
  *
  * @example Usage
  * ```ts ignore
- * addBatchedMetrics(summary, scenario, pools, { prompt: 1000, output: 200 });
+ * addBatchedMetrics(summary, scenario, pools, { prompt: 1000, output: 200 }, 4);
  * ```
  */
 export function addBatchedMetrics(
@@ -102,12 +103,13 @@ export function addBatchedMetrics(
   scenario: Scenario,
   pools: readonly BatchedPool[],
   meanTokens: { prompt: number; output: number },
+  ratePerS: number,
 ): void {
   const windowS = scenario.sim_seconds - scenario.warmup_seconds;
   const perInstance: Record<string, number> = {};
   let iterations = 0, batchSum = 0, peakBatch = 0;
   let kvSum = 0, peakKv = 0, preemptions = 0;
-  const rate = scenario.arrival.rate_per_s;
+  const rate = ratePerS;
   const offered: Record<string, number> = {};
   summary.step_time = scenario.step_time.kind;
   for (const { plan, instances } of pools) {

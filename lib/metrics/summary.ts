@@ -89,7 +89,8 @@ class ExactCollector implements Collector {
   }
 }
 
-// Percentiles within 0.5% (relative) of the exact ones, in constant memory.
+// Percentiles within 0.5% (relative) of the exact ones (same definition),
+// in constant memory.
 class SketchCollector implements Collector {
   #h = new LogHistogram();
   add(v: number): void {
@@ -144,8 +145,8 @@ class GroupStats {
 export interface SummaryOptions {
   /** Percentiles from a sketch (0.5% relative error, constant memory) instead of exact. */
   sketch?: boolean;
-  /** Mean arrival rate of the workload (default `arrival.rate_per_s`). */
-  arrivalRatePerS?: number;
+  /** Mean arrival rate of the workload (default `arrival.rate_per_s`), or a function giving it once the run is over (a trace's). */
+  arrivalRatePerS?: number | (() => number);
   /** Names of the request classes, by class index; two or more add `per_class`. */
   classNames?: readonly string[];
   /** Latency targets per class, by class index (default: the scenario's). */
@@ -271,6 +272,16 @@ export class SummaryAccumulator {
   }
 
   /**
+   * Mean prompt and output lengths of the requests observed so far.
+   *
+   * @returns The means (NaN before any request).
+   */
+  meanTokens(): { prompt: number; output: number } {
+    const n = this.#requests;
+    return { prompt: this.#promptSum / n, output: this.#outputSum / n };
+  }
+
+  /**
    * The summary of the requests observed so far.
    *
    * @param endS When the last request finished.
@@ -284,7 +295,10 @@ export class SummaryAccumulator {
     const disagg = scenario.mode === "disagg";
     const all = this.#all;
     const n = this.#requests;
-    const rate = this.#options.arrivalRatePerS ?? scenario.arrival.rate_per_s;
+    const given = this.#options.arrivalRatePerS;
+    const rate = typeof given === "function"
+      ? given()
+      : given ?? scenario.arrival.rate_per_s ?? NaN;
     const out: Summary = { mode: scenario.mode, num_samples: all.measured };
     all.collectors.ttft.stats(out, "ttft");
     out.elapsed_s = endS;

@@ -7,6 +7,7 @@
  */
 
 import {
+  ARRIVAL_PROCESS_KEYS,
   type FieldSpec,
   type ObjectField,
   SCENARIO_SCHEMA,
@@ -19,6 +20,13 @@ function fieldSchema(field: FieldSpec): Json {
   switch (field.kind) {
     case "object":
       return objectSchema(field);
+    case "array":
+      return {
+        description: field.description,
+        type: "array",
+        items: fieldSchema(field.items),
+        ...(field.minItems !== undefined ? { minItems: field.minItems } : {}),
+      };
     case "string":
       return {
         description: field.description,
@@ -64,7 +72,10 @@ function objectSchema(field: ObjectField): Json {
   const required: string[] = [];
   for (const [k, f] of Object.entries(field.fields)) {
     properties[k] = fieldSchema(f);
-    if ((f.kind === "number" || f.kind === "catalog") && f.required) {
+    if (
+      (f.kind === "number" || f.kind === "catalog" || f.kind === "string" ||
+        f.kind === "array") && f.required
+    ) {
       required.push(k);
     }
   }
@@ -77,7 +88,7 @@ function objectSchema(field: ObjectField): Json {
   };
   // A token distribution admits only the keys of its mode.
   if ("mode" in field.fields && "min_value" in field.fields) {
-    const all = ["mean", "sigma", "std", "p50", "p90", "value"];
+    const all = [...new Set(Object.values(TOKEN_MODE_KEYS).flat())];
     out.allOf = Object.entries(TOKEN_MODE_KEYS).map(([mode, keys]) => ({
       if: mode === "log"
         ? {
@@ -87,7 +98,43 @@ function objectSchema(field: ObjectField): Json {
         }
         : { properties: { mode: { const: mode } }, required: ["mode"] },
       then: {
-        ...(mode === "log" ? {} : { required: [...keys] }),
+        ...(mode === "log" ? {} : mode === "empirical"
+          ? {
+            anyOf: [{ required: ["values"] }, {
+              required: ["trace_file", "trace_format"],
+            }],
+          }
+          : { required: [...keys] }),
+        not: {
+          anyOf: all.filter((k) => !keys.includes(k)).map((k) => ({
+            required: [k],
+          })),
+        },
+      },
+    }));
+  }
+  // An arrival section admits only the keys of its process.
+  if ("process" in field.fields) {
+    const all = [...new Set(Object.values(ARRIVAL_PROCESS_KEYS).flat())];
+    const needs: Record<string, string[]> = {
+      gamma: ["cv"],
+      schedule: ["schedule"],
+      diurnal: ["amplitude"],
+      on_off: ["mean_on_s", "mean_off_s"],
+    };
+    out.allOf = Object.entries(ARRIVAL_PROCESS_KEYS).map(([process, keys]) => ({
+      if: process === "poisson"
+        ? {
+          anyOf: [{ not: { required: ["process"] } }, {
+            properties: { process: { const: process } },
+          }],
+        }
+        : {
+          properties: { process: { const: process } },
+          required: ["process"],
+        },
+      then: {
+        ...(needs[process] ? { required: needs[process] } : {}),
         not: {
           anyOf: all.filter((k) => !keys.includes(k)).map((k) => ({
             required: [k],

@@ -9,6 +9,7 @@
 import {
   isMap,
   isScalar,
+  isSeq,
   LineCounter,
   type Node,
   parseDocument,
@@ -16,6 +17,7 @@ import {
 import { dirname, isAbsolute, join } from "node:path";
 import { formatPath, InputError } from "./errors.ts";
 import { parseStepTable } from "../perf/table.ts";
+import { openTrace } from "../workload/trace.ts";
 import type { Scenario } from "./types.ts";
 import { validateScenario } from "./validate.ts";
 
@@ -102,7 +104,37 @@ export function parseScenario(
     throw new InputError(`${source}: ${e.message}`);
   }
   loadStepTable(scenario, options.baseDir);
+  resolveWorkloadFiles(scenario, options.baseDir);
   return scenario;
+}
+
+// Trace paths are relative to the scenario file; empirical lengths are read
+// from their trace now, so a run needs no further file access for them.
+function resolveWorkloadFiles(scenario: Scenario, baseDir = "."): void {
+  const resolve = (file: string) =>
+    isAbsolute(file) ? file : join(baseDir, file);
+  if (scenario.trace) scenario.trace.file = resolve(scenario.trace.file);
+  const dists = [
+    scenario.prompt_tokens,
+    scenario.output_tokens,
+    ...(scenario.classes ?? []).flatMap((
+      c,
+    ) => [c.prompt_tokens, c.output_tokens]),
+  ];
+  for (const dist of dists) {
+    if (dist?.mode !== "empirical" || dist.trace_file === undefined) continue;
+    const field = dist === scenario.output_tokens ||
+        scenario.classes?.some((c) => c.output_tokens === dist)
+      ? "outputTokens"
+      : "promptTokens";
+    const trace = openTrace({
+      file: resolve(dist.trace_file),
+      format: dist.trace_format!,
+    });
+    const values: number[] = [];
+    while (trace.next()) values.push(trace[field]);
+    dist.values = values;
+  }
 }
 
 // Reads the measured step-time table a scenario names.
@@ -192,6 +224,13 @@ function locate(
   let last: Node | null = root;
   for (let i = 0; i < path.length; i++) {
     const key = path[i];
+    if (node && isSeq(node) && typeof key === "number") {
+      const item = node.items[key] as Node | undefined;
+      if (!item) return last;
+      last = item;
+      node = item;
+      continue;
+    }
     if (!node || !isMap(node)) return last;
     const pair = node.items.find((p) =>
       isScalar(p.key) && String(p.key.value) === String(key)

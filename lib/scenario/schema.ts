@@ -48,6 +48,22 @@ export interface StringField {
   description: string;
   /** Value used when the key is absent. */
   default?: string;
+  /** Whether the key must be given when its section is. */
+  required?: boolean;
+}
+
+/** A list of values of one kind. */
+export interface ArrayField {
+  /** Discriminant. */
+  kind: "array";
+  /** What the list holds. */
+  description: string;
+  /** Each element's definition. */
+  items: FieldSpec;
+  /** Fewest elements. */
+  minItems?: number;
+  /** Whether the key must be given when its section is. */
+  required?: boolean;
 }
 
 /** A yes/no key. */
@@ -93,7 +109,8 @@ export type FieldSpec =
   | ObjectField
   | StringField
   | BooleanField
-  | CatalogField;
+  | CatalogField
+  | ArrayField;
 
 /** The token-length modes and the keys each one uses besides `min_value`. */
 export const TOKEN_MODE_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -102,12 +119,99 @@ export const TOKEN_MODE_KEYS: Readonly<Record<string, readonly string[]>> = {
   p50_p90: ["p50", "p90"],
   constant: ["value"],
   exponential: ["mean"],
+  uniform: ["low", "high"],
+  empirical: ["values", "trace_file", "trace_format"],
 };
 
-function tokenField(description: string): ObjectField {
+/** The arrival processes and the keys each one uses. */
+export const ARRIVAL_PROCESS_KEYS: Readonly<Record<string, readonly string[]>> =
+  {
+    poisson: ["rate_per_s"],
+    gamma: ["rate_per_s", "cv"],
+    deterministic: ["rate_per_s"],
+    schedule: ["schedule"],
+    diurnal: ["rate_per_s", "amplitude", "period_s", "peak_s"],
+    on_off: ["rate_per_s", "mean_on_s", "mean_off_s"],
+  };
+
+/** Trace formats `trace.format` and `empirical` lengths read. */
+export const TRACE_FORMATS: readonly string[] = [
+  "azure",
+  "mooncake",
+  "burstgpt",
+  "csv",
+  "jsonl",
+];
+
+function arrivalField(optional: boolean): ObjectField {
+  return {
+    kind: "object",
+    description: "Request arrivals.",
+    optional,
+    fields: {
+      process: {
+        kind: "enum",
+        description:
+          "`poisson` (default), `gamma` (i.i.d. gamma gaps with coefficient " +
+          "of variation `cv`: bursty above 1), `deterministic` (evenly " +
+          "spaced), `schedule` (piecewise-constant Poisson rates, repeating), " +
+          "`diurnal` (Poisson with rate x (1 + amplitude cos(2 pi (t - " +
+          "peak_s) / period_s))), `on_off` (Poisson at rate_per_s during " +
+          "exponential on periods, none during off periods).",
+        values: Object.keys(ARRIVAL_PROCESS_KEYS),
+        default: "poisson",
+      },
+      rate_per_s: {
+        kind: "number",
+        description:
+          "Mean arrival rate, requests per second (`on_off`: the rate while " +
+          "on). Default 2 at the top level.",
+        exclusiveMin: 0,
+      },
+      cv: positive("`gamma`: coefficient of variation of the gaps."),
+      schedule: {
+        kind: "array",
+        description: "`schedule`: steps, repeated cyclically.",
+        minItems: 1,
+        items: {
+          kind: "object",
+          description: "One step of the schedule.",
+          fields: {
+            duration_s: positive("How long the step lasts, seconds.", {
+              required: true,
+            }),
+            rate_per_s: {
+              kind: "number",
+              description: "Poisson rate during the step (0: none).",
+              min: 0,
+              required: true,
+            },
+          },
+        },
+      },
+      amplitude: {
+        kind: "number",
+        description: "`diurnal`: relative swing of the rate, 0 to 1.",
+        min: 0,
+        max: 1,
+      },
+      period_s: positive("`diurnal`: period, seconds (86400: a day)."),
+      peak_s: {
+        kind: "number",
+        description: "`diurnal`: time of the peak within the period, seconds.",
+        min: 0,
+      },
+      mean_on_s: positive("`on_off`: mean length of an on period, seconds."),
+      mean_off_s: positive("`on_off`: mean length of an off period, seconds."),
+    },
+  };
+}
+
+function tokenField(description: string, optional = false): ObjectField {
   return {
     kind: "object",
     description,
+    optional,
     fields: {
       mode: {
         kind: "enum",
@@ -116,7 +220,9 @@ function tokenField(description: string): ObjectField {
           "`mean` and `sigma`; the default), `real_mean_std` (lognormal by " +
           "its real-space `mean` and `std`), `p50_p90` (lognormal by its " +
           "median and 90th percentile), `constant` (`value`), `exponential` " +
-          "(`mean`). A sample is max(floor(x), min_value).",
+          "(`mean`), `uniform` (`low` to `high`), `empirical` (drawn from " +
+          "`values` or a trace's lengths). A sample is max(floor(x), " +
+          "min_value), then at most `max_tokens`.",
         values: Object.keys(TOKEN_MODE_KEYS),
         default: "log",
       },
@@ -149,6 +255,50 @@ function tokenField(description: string): ObjectField {
       value: {
         kind: "number",
         description: "Mode `constant`: the length in tokens.",
+        integer: true,
+        min: 1,
+      },
+      low: {
+        kind: "number",
+        description: "Mode `uniform`: smallest length (inclusive).",
+        integer: true,
+        min: 1,
+      },
+      high: {
+        kind: "number",
+        description: "Mode `uniform`: largest length (inclusive, >= low).",
+        integer: true,
+        min: 1,
+      },
+      values: {
+        kind: "array",
+        description:
+          "Mode `empirical`: observed lengths, drawn uniformly (or give " +
+          "`trace_file`).",
+        minItems: 1,
+        items: {
+          kind: "number",
+          description: "A length in tokens.",
+          integer: true,
+          min: 1,
+        },
+      },
+      trace_file: {
+        kind: "string",
+        description:
+          "Mode `empirical`: a trace whose prompt (or output) lengths are " +
+          "drawn, relative to the scenario file.",
+      },
+      trace_format: {
+        kind: "enum",
+        description: "Mode `empirical`: the trace's format.",
+        values: TRACE_FORMATS.slice(0, 3),
+      },
+      max_tokens: {
+        kind: "number",
+        description:
+          "Any mode: cap every sample at this length (a max-tokens limit; " +
+          "it makes the pile-up at the cap that real traces show).",
         integer: true,
         min: 1,
       },
@@ -379,6 +529,7 @@ export const SCENARIO_SCHEMA: ObjectField = {
             "least_outstanding",
             "least_kv",
             "power_of_two",
+            "prefix_aware",
           ],
           default: "least_outstanding",
         },
@@ -516,22 +667,177 @@ export const SCENARIO_SCHEMA: ObjectField = {
           min: 1,
           default: 16,
         },
-      },
-    },
-    arrival: {
-      kind: "object",
-      description: "Request arrivals (a Poisson process).",
-      fields: {
-        rate_per_s: {
-          kind: "number",
-          description: "Mean arrival rate in requests per second.",
-          exclusiveMin: 0,
-          default: 2,
+        prefix_caching: {
+          kind: "boolean",
+          description:
+            "Keep finished prompts' prefix blocks (trace `hash_ids`, a " +
+            "class's shared prefix) in an LRU cache inside the KV capacity; " +
+            "a request whose prompt starts with cached blocks skips their " +
+            "prefill. Reports `prefix_cache_hit_rate`.",
+          default: false,
         },
       },
     },
+    arrival: arrivalField(false),
     prompt_tokens: tokenField("Prompt (input) length distribution."),
     output_tokens: tokenField("Output (generated) length distribution."),
+    classes: {
+      kind: "array",
+      description:
+        "Request classes mixed in one workload (chat, code, summarisation, " +
+        "...), each with its lengths, SLO and either a share of `arrival` " +
+        "(`weight`) or its own `arrival`. Metrics are reported per class " +
+        "(`per_class`) and overall.",
+      minItems: 1,
+      items: {
+        kind: "object",
+        description: "One request class.",
+        fields: {
+          name: {
+            kind: "string",
+            description: "The class's name in reports.",
+            required: true,
+          },
+          weight: positive(
+            "Share of the top-level `arrival` process's requests (relative " +
+              "to the other weighted classes).",
+          ),
+          arrival: arrivalField(true),
+          prompt_tokens: tokenField(
+            "Prompt lengths of the class (default: the top-level ones).",
+            true,
+          ),
+          output_tokens: tokenField(
+            "Output lengths of the class (default: the top-level ones).",
+            true,
+          ),
+          slo: {
+            kind: "object",
+            description: "The class's latency targets (default: `slo`).",
+            optional: true,
+            fields: {
+              ttft_s: positive("Time-to-first-token limit, seconds.", {
+                required: true,
+              }),
+              tpot_s: positive("Time-per-output-token limit, seconds.", {
+                required: true,
+              }),
+            },
+          },
+          shared_prefix_tokens: {
+            kind: "number",
+            description:
+              "Leading prompt tokens every request of the class shares (a " +
+              "system prompt), which a prefix cache can reuse.",
+            integer: true,
+            min: 0,
+            default: 0,
+          },
+        },
+      },
+    },
+    trace: {
+      kind: "object",
+      description:
+        "Replay a request trace instead of generating arrivals and lengths " +
+        "(`arrival`, `prompt_tokens`, `output_tokens` and `classes` are then " +
+        "not used). The file is streamed: memory does not grow with it.",
+      optional: true,
+      fields: {
+        file: {
+          kind: "string",
+          description: "The trace, relative to the scenario file.",
+          required: true,
+        },
+        format: {
+          kind: "enum",
+          description:
+            "`azure` (Azure LLM inference trace 2023 CSV), `mooncake` " +
+            "(JSON lines with hash_ids), `burstgpt` (CSV; failed requests, " +
+            "with 0 response tokens, are skipped and counted), or `csv` / " +
+            "`jsonl` with a `columns` mapping.",
+          values: TRACE_FORMATS,
+        },
+        columns: {
+          kind: "object",
+          description: "`csv` / `jsonl`: which column or key holds each field.",
+          optional: true,
+          fields: {
+            timestamp: {
+              kind: "string",
+              description: "Arrival time.",
+              required: true,
+            },
+            prompt_tokens: {
+              kind: "string",
+              description: "Prompt length.",
+              required: true,
+            },
+            output_tokens: {
+              kind: "string",
+              description: "Output length.",
+              required: true,
+            },
+            hash_ids: {
+              kind: "string",
+              description: "Prefix block ids (a JSON list), optional.",
+            },
+          },
+        },
+        timestamp_unit: {
+          kind: "enum",
+          description:
+            "`csv` / `jsonl`: unit of the timestamps (`datetime`: text like " +
+            "`2023-11-16 18:17:03.9799600`).",
+          values: ["s", "ms", "us", "datetime"],
+        },
+        time_scale: positive("Replay this many times faster."),
+        target_rate_per_s: positive(
+          "Instead of time_scale: scale time so the mean rate is this.",
+        ),
+        start_s: {
+          kind: "number",
+          description: "Window start, trace seconds after its first row.",
+          min: 0,
+        },
+        end_s: positive(
+          "Window end (exclusive), trace seconds after its first row.",
+        ),
+        max_rows: {
+          kind: "number",
+          description: "Replay at most this many rows.",
+          integer: true,
+          min: 1,
+        },
+        spread_s: positive(
+          "Timestamps come in buckets of this width (Mooncake's conversation " +
+            "trace: 3): spread each bucket's rows evenly across it.",
+        ),
+        on_bad_row: {
+          kind: "enum",
+          description:
+            "`error` (default: the file and line) or `skip` (counted in " +
+            "`trace_skipped_rows`).",
+          values: ["error", "skip"],
+          default: "error",
+        },
+      },
+    },
+    metrics: {
+      kind: "object",
+      description: "How the summary is computed.",
+      fields: {
+        percentiles: {
+          kind: "enum",
+          description:
+            "`exact` (default; keeps every request's timeline) or `sketch` " +
+            "(within 0.5% relative; memory follows the requests in flight, " +
+            "for long traces; no --dump-requests).",
+          values: ["exact", "sketch"],
+          default: "exact",
+        },
+      },
+    },
     cluster_mono: {
       kind: "object",
       description: "Colocated cluster, used when mode is `mono`.",

@@ -13,7 +13,9 @@ export type TokenMode =
   | "real_mean_std"
   | "p50_p90"
   | "constant"
-  | "exponential";
+  | "exponential"
+  | "uniform"
+  | "empirical";
 
 /** A token-length distribution; which keys are set depends on `mode`. */
 export interface TokenDistribution {
@@ -31,8 +33,105 @@ export interface TokenDistribution {
   p90?: number;
   /** `constant`: the length. */
   value?: number;
+  /** `uniform`: smallest length. */
+  low?: number;
+  /** `uniform`: largest length. */
+  high?: number;
+  /** `empirical`: observed lengths (the loader fills them from `trace_file`). */
+  values?: number[];
+  /** `empirical`: a trace to draw lengths from. */
+  trace_file?: string;
+  /** `empirical`: the trace's format. */
+  trace_format?: "azure" | "mooncake" | "burstgpt";
   /** Smallest length a sample takes. */
   min_value: number;
+  /** Largest length a sample takes (a max-tokens cap). */
+  max_tokens?: number;
+}
+
+/** An arrival process (keys by process, as in the YAML). */
+export interface ArrivalConfig {
+  /** Which process. */
+  process:
+    | "poisson"
+    | "gamma"
+    | "deterministic"
+    | "schedule"
+    | "diurnal"
+    | "on_off";
+  /** Mean rate (on_off: while on), requests per second. */
+  rate_per_s?: number;
+  /** `gamma`: coefficient of variation of the gaps. */
+  cv?: number;
+  /** `schedule`: steps, repeated. */
+  schedule?: { duration_s: number; rate_per_s: number }[];
+  /** `diurnal`: relative swing. */
+  amplitude?: number;
+  /** `diurnal`: period, seconds. */
+  period_s?: number;
+  /** `diurnal`: time of the peak, seconds. */
+  peak_s?: number;
+  /** `on_off`: mean on period, seconds. */
+  mean_on_s?: number;
+  /** `on_off`: mean off period, seconds. */
+  mean_off_s?: number;
+}
+
+/** Latency targets. */
+export interface Slo {
+  /** TTFT limit, seconds. */
+  ttft_s: number;
+  /** TPOT limit, seconds. */
+  tpot_s: number;
+}
+
+/** One request class of a mixed workload. */
+export interface RequestClass {
+  /** Name in reports. */
+  name: string;
+  /** Share of the top-level arrival process. */
+  weight?: number;
+  /** Its own arrival process. */
+  arrival?: ArrivalConfig;
+  /** Its prompt lengths (default: the top level's). */
+  prompt_tokens?: TokenDistribution;
+  /** Its output lengths (default: the top level's). */
+  output_tokens?: TokenDistribution;
+  /** Its latency targets (default: the top level's). */
+  slo?: Slo;
+  /** Leading prompt tokens every request of the class shares. */
+  shared_prefix_tokens: number;
+}
+
+/** A trace to replay. */
+export interface TraceConfig {
+  /** The file (relative to the scenario file). */
+  file: string;
+  /** Its format. */
+  format: "azure" | "mooncake" | "burstgpt" | "csv" | "jsonl";
+  /** `csv` / `jsonl`: the column of each field. */
+  columns?: {
+    timestamp: string;
+    prompt_tokens: string;
+    output_tokens: string;
+    hash_ids?: string;
+  };
+  /** `csv` / `jsonl`: timestamp unit. */
+  timestamp_unit?: "s" | "ms" | "us" | "datetime";
+  /** Replay this many times faster. */
+  time_scale?: number;
+  /** Scale time to this mean rate. */
+  target_rate_per_s?: number;
+  /** Window start, trace seconds. */
+  start_s?: number;
+  /** Window end, trace seconds. */
+  end_s?: number;
+  /** Most rows replayed. */
+  max_rows?: number;
+  /** Width of timestamp buckets to spread. */
+  spread_s?: number;
+  /** Bad rows: error or skip. */
+  on_bad_row: "error" | "skip";
 }
 
 /** Serving architecture. */
@@ -178,7 +277,12 @@ export interface Scenario {
     /** Fixed cost per iteration, seconds. */
     iteration_overhead_s: number;
     /** Router across instances. */
-    router: "round_robin" | "least_outstanding" | "least_kv" | "power_of_two";
+    router:
+      | "round_robin"
+      | "least_outstanding"
+      | "least_kv"
+      | "power_of_two"
+      | "prefix_aware";
   };
   /** Batched disagg: the KV-transfer link of each prefill instance. */
   kv_transfer: {
@@ -190,12 +294,13 @@ export interface Scenario {
     latency_s: number;
   };
   /** Latency targets; absent means no SLO metrics. */
-  slo?: {
-    /** TTFT limit, seconds. */
-    ttft_s: number;
-    /** TPOT limit, seconds. */
-    tpot_s: number;
-  };
+  slo?: Slo;
+  /** Request classes; absent: one class from the top-level keys. */
+  classes?: RequestClass[];
+  /** A trace to replay instead of generated requests. */
+  trace?: TraceConfig;
+  /** How the summary is computed. */
+  metrics: { percentiles: "exact" | "sketch" };
   /** GPU and model of batched instances; absent for rate-only scenarios. */
   hardware?: HardwareConfig;
   /** How batched iterations are timed. */
@@ -206,9 +311,11 @@ export interface Scenario {
     capacity_tokens?: number;
     /** Tokens per block. */
     block_size: number;
+    /** Keep prompt prefixes in an LRU cache inside the capacity. */
+    prefix_caching: boolean;
   };
   /** Arrival process. */
-  arrival: { rate_per_s: number };
+  arrival: ArrivalConfig;
   /** Prompt lengths. */
   prompt_tokens: TokenDistribution;
   /** Output lengths. */

@@ -8,12 +8,13 @@
 
 import { didYouMean, InputError } from "./errors.ts";
 import {
+  ARRIVAL_PROCESS_KEYS,
   type FieldSpec,
   type ObjectField,
   SCENARIO_SCHEMA,
   TOKEN_MODE_KEYS,
 } from "./schema.ts";
-import type { Scenario, TokenDistribution } from "./types.ts";
+import type { ArrivalConfig, Scenario, TokenDistribution } from "./types.ts";
 import { resolveHardware } from "../perf/hardware.ts";
 import { kvCapacity } from "../perf/memory.ts";
 
@@ -38,6 +39,8 @@ export function validateScenario(raw: unknown): Scenario {
   const scenario = filled as unknown as Scenario;
   checkTokens(scenario.prompt_tokens, ["prompt_tokens"]);
   checkTokens(scenario.output_tokens, ["output_tokens"]);
+  checkArrival(scenario.arrival, ["arrival"], true);
+  checkWorkload(scenario);
   if (scenario.warmup_seconds >= scenario.sim_seconds) {
     throw new InputError(
       `must be < sim_seconds (${scenario.sim_seconds}), got ${scenario.warmup_seconds}`,
@@ -45,6 +48,14 @@ export function validateScenario(raw: unknown): Scenario {
     );
   }
   checkParallelism(scenario);
+  if (
+    scenario.kv_cache.prefix_caching && 512 % scenario.kv_cache.block_size !== 0
+  ) {
+    throw new InputError(
+      `must divide 512 (the prefix block) with prefix_caching, got ${scenario.kv_cache.block_size}`,
+      ["kv_cache", "block_size"],
+    );
+  }
   checkStepTime(scenario);
   return scenario;
 }
@@ -197,7 +208,10 @@ function checkObject(
         field.kind !== "boolean" && field.required
       ) {
         throw new InputError("is required", keyPath);
-      } else if (field.kind !== "catalog" && field.default !== undefined) {
+      } else if (
+        field.kind !== "catalog" && field.kind !== "array" &&
+        field.default !== undefined
+      ) {
         out[key] = field.default;
       }
       continue;
@@ -211,6 +225,18 @@ function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
   switch (field.kind) {
     case "object":
       return checkObject(value, field, path);
+    case "array": {
+      if (!Array.isArray(value)) {
+        throw new InputError(`must be a list, got ${describe(value)}`, path);
+      }
+      if (field.minItems !== undefined && value.length < field.minItems) {
+        throw new InputError(
+          `must have at least ${field.minItems} item(s), got ${value.length}`,
+          path,
+        );
+      }
+      return value.map((v, k) => checkField(v, field.items, [...path, k]));
+    }
     case "string":
       if (typeof value !== "string" || value === "") {
         throw new InputError(`must be a text, got ${describe(value)}`, path);
@@ -283,8 +309,11 @@ function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
 
 function checkTokens(dist: TokenDistribution, path: Path): void {
   const uses = TOKEN_MODE_KEYS[dist.mode];
-  for (const key of ["mean", "sigma", "std", "p50", "p90", "value"] as const) {
-    if (dist[key] !== undefined && !uses.includes(key)) {
+  const modeKeys = [...new Set(Object.values(TOKEN_MODE_KEYS).flat())];
+  for (const key of modeKeys) {
+    if (
+      dist[key as keyof TokenDistribution] !== undefined && !uses.includes(key)
+    ) {
       throw new InputError(
         `is not used with mode ${dist.mode} (it takes ${uses.join(", ")})`,
         [...path, key],
@@ -295,6 +324,28 @@ function checkTokens(dist: TokenDistribution, path: Path): void {
     // The prototype's defaults: mu 6.0, sigma 1.0.
     dist.mean ??= 6.0;
     dist.sigma ??= 1.0;
+    return;
+  }
+  if (dist.mode === "empirical") {
+    const fromFile = dist.trace_file !== undefined ||
+      dist.trace_format !== undefined;
+    if (dist.values === undefined && !fromFile) {
+      throw new InputError(
+        "mode empirical needs `values` or `trace_file` and `trace_format`",
+        path,
+      );
+    }
+    if (dist.values !== undefined && fromFile) {
+      throw new InputError(
+        "give either values or a trace file, not both",
+        [...path, "values"],
+      );
+    }
+    for (const key of ["trace_file", "trace_format"] as const) {
+      if (fromFile && dist[key] === undefined) {
+        throw new InputError("is required with trace_file", [...path, key]);
+      }
+    }
     return;
   }
   for (const key of uses) {
@@ -317,4 +368,123 @@ function checkTokens(dist: TokenDistribution, path: Path): void {
       [...path, "p90"],
     );
   }
+  if (dist.mode === "uniform" && dist.high! < dist.low!) {
+    throw new InputError(
+      `must be >= low (${dist.low}), got ${dist.high}`,
+      [...path, "high"],
+    );
+  }
+}
+
+// An arrival section holds exactly its process's keys; the top level's
+// rate defaults to the prototype's 2 per second.
+function checkArrival(
+  arrival: ArrivalConfig,
+  path: Path,
+  topLevel: boolean,
+): void {
+  const uses = ARRIVAL_PROCESS_KEYS[arrival.process];
+  const all = [...new Set(Object.values(ARRIVAL_PROCESS_KEYS).flat())];
+  for (const key of all) {
+    if (
+      arrival[key as keyof ArrivalConfig] !== undefined && !uses.includes(key)
+    ) {
+      throw new InputError(
+        `is not used with process ${arrival.process} (it takes ${
+          uses.join(", ")
+        })`,
+        [...path, key],
+      );
+    }
+  }
+  if (uses.includes("rate_per_s") && topLevel) arrival.rate_per_s ??= 2;
+  if (arrival.process === "diurnal") {
+    arrival.period_s ??= 86400;
+    arrival.peak_s ??= 0;
+  }
+  for (const key of uses) {
+    if (arrival[key as keyof ArrivalConfig] === undefined) {
+      throw new InputError(
+        `is required with process ${arrival.process}`,
+        [...path, key],
+      );
+    }
+  }
+  if (
+    arrival.process === "schedule" &&
+    arrival.schedule!.every((step) => step.rate_per_s === 0)
+  ) {
+    throw new InputError("needs a step with a rate above 0", [
+      ...path,
+      "schedule",
+    ]);
+  }
+}
+
+// Classes, traces and the summary mode: the rules that span keys.
+function checkWorkload(scenario: Scenario): void {
+  const classes = scenario.classes;
+  if (scenario.trace) {
+    if (classes) {
+      throw new InputError(
+        "a trace replays its own requests; remove classes or trace",
+        ["classes"],
+      );
+    }
+    const t = scenario.trace;
+    const mapped = t.format === "csv" || t.format === "jsonl";
+    if (mapped && !t.columns) {
+      throw new InputError(`is required with format ${t.format}`, [
+        "trace",
+        "columns",
+      ]);
+    }
+    for (const key of ["columns", "timestamp_unit"] as const) {
+      if (!mapped && t[key] !== undefined) {
+        throw new InputError(
+          `is only for format csv or jsonl (${t.format} has fixed columns)`,
+          ["trace", key],
+        );
+      }
+    }
+    if (t.time_scale !== undefined && t.target_rate_per_s !== undefined) {
+      throw new InputError("give time_scale or target_rate_per_s, not both", [
+        "trace",
+        "target_rate_per_s",
+      ]);
+    }
+    if (t.end_s !== undefined && t.end_s <= (t.start_s ?? 0)) {
+      throw new InputError(
+        `must be > start_s (${t.start_s ?? 0}), got ${t.end_s}`,
+        ["trace", "end_s"],
+      );
+    }
+  }
+  if (!classes) return;
+  if (classes.length > 255) {
+    throw new InputError(`at most 255 classes, got ${classes.length}`, [
+      "classes",
+    ]);
+  }
+  const names = new Set<string>();
+  classes.forEach((c, k) => {
+    const path = ["classes", k];
+    if (names.has(c.name)) {
+      throw new InputError(`"${c.name}" is used twice`, [...path, "name"]);
+    }
+    names.add(c.name);
+    if ((c.weight === undefined) === (c.arrival === undefined)) {
+      throw new InputError(
+        "give a weight (a share of the top-level arrival) or its own arrival, one of them",
+        path,
+      );
+    }
+    if (c.arrival) checkArrival(c.arrival, [...path, "arrival"], false);
+    if (c.prompt_tokens) {
+      checkTokens(c.prompt_tokens, [...path, "prompt_tokens"]);
+    }
+    if (c.output_tokens) {
+      checkTokens(c.output_tokens, [...path, "output_tokens"]);
+    }
+  });
 }

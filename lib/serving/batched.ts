@@ -12,13 +12,9 @@ import { RandomStream } from "../engine/random.ts";
 import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/workload.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
+import { router, type RouterPolicy } from "./router.ts";
 
-/** How arrivals are spread over instances. */
-export type RouterPolicy =
-  | "round_robin"
-  | "least_outstanding"
-  | "least_kv"
-  | "power_of_two";
+export type { RouterPolicy } from "./router.ts";
 
 /** Options for {@linkcode runBatchedCluster}. */
 export interface BatchedClusterOptions {
@@ -32,6 +28,8 @@ export interface BatchedClusterOptions {
   seed?: number;
   /** Expected number of requests (sizes the records). */
   expectedRequests?: number;
+  /** The records to fill (default: new ones). */
+  records?: RequestRecords;
 }
 
 /** What a batched run produced. */
@@ -88,16 +86,16 @@ export function runBatchedCluster(
   source: RequestSource,
   options: BatchedClusterOptions,
 ): BatchedRun {
-  const records = new RequestRecords(options.expectedRequests ?? 1024);
+  const records = options.records ??
+    new RequestRecords(options.expectedRequests ?? 1024);
   const instances = Array.from(
     { length: options.instances },
     () => new Instance(options.instance, records),
   );
-  const route = router(
-    options.router ?? "least_outstanding",
-    instances,
-    new RandomStream(options.seed ?? 0, "router"),
-  );
+  const route = router(options.router ?? "least_outstanding", instances, {
+    rng: new RandomStream(options.seed ?? 0, "router"),
+    records,
+  });
   const events = new EventQueue(64);
   if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
   let now = 0;
@@ -106,7 +104,7 @@ export function runBatchedCluster(
     if (events.kind === ARRIVAL) {
       const i = records.addRequest(source);
       if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
-      const k = route();
+      const k = route(i);
       const inst = instances[k];
       inst.enqueue(i);
       if (!inst.busy) {
@@ -131,39 +129,4 @@ export function runBatchedCluster(
     }
   }
   return { records, instances, endS: now };
-}
-
-function router(
-  policy: RouterPolicy,
-  instances: Instance[],
-  rng: RandomStream,
-): () => number {
-  const n = instances.length;
-  const leastBy = (key: (x: Instance) => number) => () => {
-    let best = 0;
-    for (let k = 1; k < n; k++) {
-      if (key(instances[k]) < key(instances[best])) best = k;
-    }
-    return best;
-  };
-  switch (policy) {
-    case "round_robin": {
-      let next = 0;
-      return () => {
-        const k = next;
-        next = (next + 1) % n;
-        return k;
-      };
-    }
-    case "least_outstanding":
-      return leastBy((x) => x.outstanding);
-    case "least_kv":
-      return leastBy((x) => x.kvUsedBlocks);
-    case "power_of_two":
-      return () => {
-        const a = Math.floor(rng.next() * n);
-        const b = Math.floor(rng.next() * n);
-        return instances[b].outstanding < instances[a].outstanding ? b : a;
-      };
-  }
 }

@@ -13,6 +13,8 @@ import { EventQueue } from "../engine/event_queue.ts";
 import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/workload.ts";
 import { KvCapacityError } from "./batched.ts";
+import { RandomStream } from "../engine/random.ts";
+import { router, type RouterPolicy } from "./router.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 
 /** A KV-transfer link, one per prefill instance. */
@@ -41,6 +43,12 @@ export interface DisaggBatchedOptions {
   firstTokenAtDecode: boolean;
   /** Expected number of requests (sizes the records). */
   expectedRequests?: number;
+  /** The records to fill (default: new ones). */
+  records?: RequestRecords;
+  /** Router over the prefill instances (default `least_outstanding`). */
+  router?: RouterPolicy;
+  /** Seed for the power-of-two router's choices. */
+  seed?: number;
 }
 
 /** What a disaggregated batched run produced. */
@@ -59,14 +67,6 @@ const ARRIVAL = 0;
 const PREFILL_END = 1;
 const DECODE_END = 2;
 const TRANSFER_END = 3;
-
-function leastOutstanding(instances: Instance[]): number {
-  let best = 0;
-  for (let k = 1; k < instances.length; k++) {
-    if (instances[k].outstanding < instances[best].outstanding) best = k;
-  }
-  return best;
-}
 
 /**
  * Runs requests through prefill and decode pools until all finish.
@@ -98,7 +98,8 @@ export function runDisaggBatched(
   source: RequestSource,
   options: DisaggBatchedOptions,
 ): DisaggBatchedRun {
-  const records = new RequestRecords(options.expectedRequests ?? 1024);
+  const records = options.records ??
+    new RequestRecords(options.expectedRequests ?? 1024);
   const firstTokenAtDecode = options.firstTokenAtDecode;
   const prefill = Array.from(
     { length: options.prefillInstances },
@@ -116,6 +117,10 @@ export function runDisaggBatched(
         records,
       ),
   );
+  const route = router(options.router ?? "least_outstanding", prefill, {
+    rng: new RandomStream(options.seed ?? 0, "router"),
+    records,
+  });
   const link = options.link;
   const linkFreeAtS = new Float64Array(prefill.length);
   // Handed-off requests waiting for decode room, oldest first, with the
@@ -174,7 +179,7 @@ export function runDisaggBatched(
     if (kind === ARRIVAL) {
       const i = records.addRequest(source);
       if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
-      const k = leastOutstanding(prefill);
+      const k = route(i);
       prefill[k].enqueue(i);
       kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === PREFILL_END) {

@@ -37,6 +37,7 @@ export interface ServingRun {
  *
  * @param scenario A validated scenario.
  * @param source The requests, in arrival order.
+ * @param options The records to fill (default: new ones).
  * @returns The per-request records and the drain time.
  *
  * @example Usage
@@ -52,11 +53,9 @@ export interface ServingRun {
 export function runExclusive(
   scenario: Scenario,
   source: RequestSource,
+  options: { records?: RequestRecords } = {},
 ): ServingRun {
-  const expected = Math.ceil(
-    scenario.arrival.rate_per_s * scenario.sim_seconds * 1.05 + 64,
-  );
-  const records = new RequestRecords(expected);
+  const records = options.records ?? new RequestRecords();
   const events = new EventQueue(256);
   if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
   const endS = scenario.mode === "mono"

@@ -67,6 +67,14 @@ export interface InstanceConfig {
   firstTokenAtDecode?: boolean;
   /** Receives every inter-token gap of measured requests (shared). */
   itl?: LogHistogram;
+  /**
+   * Keep prompt prefix blocks (the records' prefix ids) in an LRU cache
+   * inside the KV capacity; a prompt that starts with cached blocks skips
+   * their prefill.
+   */
+  prefixCaching?: boolean;
+  /** Tokens one prefix id covers (a multiple of the block size; default 512). */
+  prefixBlockTokens?: number;
 }
 
 /** Running totals an instance keeps for metrics. */
@@ -89,6 +97,12 @@ export interface InstanceStats {
   preemptions: number;
   /** Output tokens produced. */
   outputTokens: number;
+  /** Prompt tokens of requests on their first admission here. */
+  prefixPromptTokens: number;
+  /** Of those, tokens found in the prefix cache. */
+  prefixHitTokens: number;
+  /** Prefix-cache entries evicted to make room. */
+  prefixEvictions: number;
 }
 
 /** A batched model replica. */
@@ -104,6 +118,9 @@ export class Instance {
     kvBlocksSum: 0,
     preemptions: 0,
     outputTokens: 0,
+    prefixPromptTokens: 0,
+    prefixHitTokens: 0,
+    prefixEvictions: 0,
   };
   /** KV blocks in use. */
   kvUsedBlocks = 0;
@@ -121,6 +138,13 @@ export class Instance {
   // Prefill role: requests whose prefill ended, and the KV blocks they hold.
   #handoffs: number[] = [];
   #held = new Map<number, number>();
+  #heldPins = new Map<number, number>();
+  // Prefix cache: reference counts of cached prefix ids; those no running
+  // request uses sit in #lru, oldest first, and are evicted on demand.
+  #cache = new Map<number, number>();
+  #lru = new Map<number, true>();
+  #prefixTokens: number;
+  #entryBlocks: number;
   // Decode role: slots reserved for transfers under way, and requests whose
   // KV arrived during an iteration (they join at the next one).
   #reservedSlots = 0;
@@ -141,6 +165,8 @@ export class Instance {
   #slotDecoding: Uint8Array;
   #slotPending: Uint8Array;
   #slotStamp: Int32Array; // bumped when a slot leaves decode (stale heap entries)
+  #slotPins: Int32Array; // leading prefix-cache entries the request holds
+  #slotCachedTokens: Int32Array; // prompt tokens those entries hold
   #free: Int32Array;
   #freeCount: number;
   // Running requests in admission order (preemption takes the newest).
@@ -221,6 +247,10 @@ export class Instance {
     this.#slotDecoding = new Uint8Array(n);
     this.#slotPending = new Uint8Array(n);
     this.#slotStamp = new Int32Array(n);
+    this.#slotPins = new Int32Array(n);
+    this.#slotCachedTokens = new Int32Array(n);
+    this.#prefixTokens = config.prefixBlockTokens ?? 512;
+    this.#entryBlocks = Math.ceil(this.#prefixTokens / config.blockSize);
     this.#prev = new Int32Array(n);
     this.#next = new Int32Array(n);
     this.#free = new Int32Array(n);
@@ -233,6 +263,11 @@ export class Instance {
   get outstanding(): number {
     return this.#waiting.size + this.#resumed.length + this.running +
       this.#held.size + this.#reservedSlots;
+  }
+
+  /** KV blocks held by prefix-cache entries (in use or evictable). */
+  get cachedPrefixBlocks(): number {
+    return this.#cache.size * this.#entryBlocks;
   }
 
   /** Requests running (admitted, holding KV). */
@@ -269,6 +304,68 @@ export class Instance {
   release(i: number): void {
     this.kvUsedBlocks -= this.#held.get(i) ?? 0;
     this.#held.delete(i);
+    this.#unpin(this.#records.prefixIds[i], this.#heldPins.get(i) ?? 0);
+    this.#heldPins.delete(i);
+  }
+
+  /**
+   * Prompt tokens of a request's prefix that this instance has cached (for a
+   * prefix-aware router).
+   *
+   * @param ids The request's prefix block ids.
+   * @returns Cached leading tokens (whole prefix blocks).
+   */
+  cachedPrefixTokens(ids: readonly number[] | undefined): number {
+    if (!this.config.prefixCaching || !ids) return 0;
+    let j = 0;
+    while (j < ids.length && this.#cache.has(ids[j])) j++;
+    return j * this.#prefixTokens;
+  }
+
+  // Evicts unused prefix entries, oldest first, until `need` blocks fit.
+  #makeRoom(need: number): boolean {
+    const cap = this.config.kvCapacityBlocks;
+    while (this.kvUsedBlocks + need > cap && this.#lru.size > 0) {
+      const id = this.#lru.keys().next().value!;
+      this.#lru.delete(id);
+      this.#cache.delete(id);
+      this.kvUsedBlocks -= this.#entryBlocks;
+      this.stats.prefixEvictions++;
+    }
+    return this.kvUsedBlocks + need <= cap;
+  }
+
+  // Leading cached entries a waiting request can use (at least one prompt
+  // token is always computed, to produce its logits).
+  #prefixMatch(i: number): number {
+    const ids = this.#records.prefixIds[i];
+    if (!this.config.prefixCaching || !ids) return 0;
+    const usable = Math.min(
+      ids.length,
+      Math.floor((this.#records.promptTokens[i] - 1) / this.#prefixTokens),
+    );
+    let j = 0;
+    while (j < usable && this.#cache.has(ids[j])) j++;
+    return j;
+  }
+
+  #pin(ids: readonly number[] | undefined, count: number): void {
+    for (let k = 0; k < count; k++) {
+      const id = ids![k];
+      const refs = this.#cache.get(id)!;
+      if (refs === 0) this.#lru.delete(id);
+      this.#cache.set(id, refs + 1);
+    }
+  }
+
+  // Deepest first, so that a prefix's root is the last of its chain evicted.
+  #unpin(ids: readonly number[] | undefined, count: number): void {
+    for (let k = count - 1; k >= 0; k--) {
+      const id = ids![k];
+      const refs = this.#cache.get(id)! - 1;
+      this.#cache.set(id, refs);
+      if (refs === 0) this.#lru.set(id, true);
+    }
   }
 
   /**
@@ -281,9 +378,9 @@ export class Instance {
   reserve(kvTokens: number): boolean {
     const blocks = this.#blocksFor(kvTokens);
     if (
-      this.kvUsedBlocks + blocks > this.config.kvCapacityBlocks ||
       this.running + this.#reservedSlots >= this.config.maxNumSeqs ||
-      this.#waiting.size + this.#resumed.length > 0
+      this.#waiting.size + this.#resumed.length > 0 ||
+      !this.#makeRoom(blocks)
     ) return false;
     this.kvUsedBlocks += blocks;
     this.#reservedSlots++;
@@ -310,6 +407,8 @@ export class Instance {
   #allocSlot(i: number): number {
     const s = this.#free[--this.#freeCount];
     this.#slotId[s] = i;
+    this.#slotPins[s] = 0;
+    this.#slotCachedTokens[s] = 0;
     this.#slotMeasured[s] = this.#records.arrivalS[i] >= this.#measureFromS
       ? 1
       : 0;
@@ -369,7 +468,8 @@ export class Instance {
       this.#slotPending[s] = 0;
       this.#pending.splice(this.#pending.indexOf(s), 1);
     }
-    return this.#blocksFor(kv);
+    this.#unpin(this.#records.prefixIds[this.#slotId[s]], this.#slotPins[s]);
+    return this.#blocksFor(kv - this.#slotCachedTokens[s]);
   }
 
   #heapPush(key: number, slot: number, stamp: number): void {
@@ -445,6 +545,7 @@ export class Instance {
       lastTokenS = this.#slotLastTokenS[s];
       blocks = this.#slotBlocks[s];
       this.#prefilling.splice(this.#prefilling.indexOf(s), 1);
+      this.#unpin(this.#records.prefixIds[i], this.#slotPins[s]);
     }
     this.kvUsedBlocks -= blocks;
     this.#freeSlot(s);
@@ -453,15 +554,26 @@ export class Instance {
     this.stats.preemptions++;
   }
 
-  #admit(i: number, chunk: number, now: number): boolean {
+  // Admits a waiting request whose first `chunk` tokens after its `pins`
+  // cached prefix entries are planned in this iteration.
+  #admit(i: number, chunk: number, now: number, pins: number): boolean {
     const blocks = this.#blocksFor(chunk);
-    if (this.kvUsedBlocks + blocks > this.config.kvCapacityBlocks) return false;
+    const ids = this.#records.prefixIds[i];
+    // Pinned first, so that making room cannot evict the request's prefix.
+    this.#pin(ids, pins);
+    if (!this.#makeRoom(blocks)) {
+      this.#unpin(ids, pins);
+      return false;
+    }
+    const cached = pins * this.#prefixTokens;
     const resume = this.#resume.get(i);
     this.#resume.delete(i);
     const generated = resume?.generated ?? 0;
     const s = this.#allocSlot(i);
     this.#slotTarget[s] = this.#records.promptTokens[i] + generated;
-    this.#slotPrefilled[s] = 0;
+    this.#slotPrefilled[s] = cached;
+    this.#slotPins[s] = pins;
+    this.#slotCachedTokens[s] = cached;
     this.#slotBlocks[s] = blocks;
     this.#slotChunk[s] = chunk;
     this.#slotGenerated0[s] = generated;
@@ -471,6 +583,8 @@ export class Instance {
     this.kvUsedBlocks += blocks;
     if (Number.isNaN(this.#records.prefillStartS[i])) {
       this.#records.prefillStartS[i] = now;
+      this.stats.prefixPromptTokens += this.#records.promptTokens[i];
+      this.stats.prefixHitTokens += cached;
     }
     return true;
   }
@@ -511,10 +625,7 @@ export class Instance {
         const bs = this.#blockSize;
         const cls = (bs - (this.#decodeIndex % bs)) % bs;
         let need = this.#residueCount[cls];
-        while (
-          need > 0 && this.kvUsedBlocks + need > cfg.kvCapacityBlocks &&
-          this.#decodeCount > 0
-        ) {
+        while (need > 0 && !this.#makeRoom(need) && this.#decodeCount > 0) {
           this.#preemptNewest();
           need = this.#residueCount[cls];
         }
@@ -571,12 +682,13 @@ export class Instance {
     while (this.running < cfg.maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
-      const prompt = this.#prefillTarget(i);
+      const pins = this.#prefixMatch(i);
+      const prompt = this.#prefillTarget(i) - pins * this.#prefixTokens;
       // A prompt longer than the budget runs alone rather than never.
       const alone = prompt > cfg.maxNumBatchedTokens &&
         budget === cfg.maxNumBatchedTokens;
       if (prompt > budget && !alone) break;
-      if (!this.#admit(i, prompt, now)) break;
+      if (!this.#admit(i, prompt, now, pins)) break;
       this.#popWaiting();
       budget -= prompt;
     }
@@ -597,8 +709,9 @@ export class Instance {
       if (budget <= 0) break;
       const done = this.#slotPrefilled[s];
       const chunk = Math.min(this.#slotTarget[s] - done, budget);
-      const need = this.#blocksFor(done + chunk) - this.#slotBlocks[s];
-      if (this.kvUsedBlocks + need > cfg.kvCapacityBlocks) continue;
+      const need = this.#blocksFor(done + chunk - this.#slotCachedTokens[s]) -
+        this.#slotBlocks[s];
+      if (!this.#makeRoom(need)) continue;
       this.#slotBlocks[s] += need;
       this.kvUsedBlocks += need;
       this.#slotChunk[s] = chunk;
@@ -607,11 +720,44 @@ export class Instance {
     while (budget > 0 && this.running < cfg.maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
-      const chunk = Math.min(this.#prefillTarget(i), budget);
-      if (!this.#admit(i, chunk, now)) break;
+      const pins = this.#prefixMatch(i);
+      const chunk = Math.min(
+        this.#prefillTarget(i) - pins * this.#prefixTokens,
+        budget,
+      );
+      if (!this.#admit(i, chunk, now, pins)) break;
       this.#popWaiting();
       budget -= chunk;
     }
+  }
+
+  // A finished prompt's whole prefix blocks become cache entries (or, when
+  // another request cached them meanwhile, its copies are dropped); the
+  // request holds them until it leaves.
+  #cachePrompt(s: number, i: number, kv: number): void {
+    const ids = this.#records.prefixIds[i];
+    if (!ids) return;
+    const whole = Math.min(
+      ids.length,
+      Math.floor(this.#records.promptTokens[i] / this.#prefixTokens),
+    );
+    for (let k = this.#slotPins[s]; k < whole; k++) {
+      const refs = this.#cache.get(ids[k]);
+      if (refs === undefined) {
+        this.#cache.set(ids[k], 1);
+        this.kvUsedBlocks += this.#entryBlocks;
+      } else {
+        if (refs === 0) this.#lru.delete(ids[k]);
+        this.#cache.set(ids[k], refs + 1);
+      }
+    }
+    if (whole <= this.#slotPins[s]) return;
+    const cached = whole * this.#prefixTokens;
+    const own = this.#blocksFor(kv - cached);
+    this.kvUsedBlocks += own - this.#slotBlocks[s];
+    this.#slotBlocks[s] = own;
+    this.#slotPins[s] = whole;
+    this.#slotCachedTokens[s] = cached;
   }
 
   /**
@@ -686,16 +832,19 @@ export class Instance {
         // the preemption.
         itl.add(now - this.#slotLastTokenS[s]);
       }
+      if (this.config.prefixCaching) this.#cachePrompt(s, i, done);
       if (generated >= rec.outputTokens[i]) {
         rec.finishS[i] = now;
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
         this.kvUsedBlocks -= this.#slotBlocks[s];
+        this.#unpin(rec.prefixIds[i], this.#slotPins[s]);
         this.#freeSlot(s);
         rec.retire(i);
         finished++;
       } else if (this.config.role === "prefill") {
         this.#handoffs.push(i);
         this.#held.set(i, this.#slotBlocks[s]);
+        this.#heldPins.set(i, this.#slotPins[s]);
         this.#freeSlot(s);
       } else {
         this.#enterDecode(s, generated, done, now);

@@ -8,6 +8,7 @@
 
 import type { RandomStream } from "../engine/random.ts";
 import type { TokenDistribution } from "../scenario/types.ts";
+import { capped, empiricalSampler, uniformSampler } from "./empirical.ts";
 
 /** z-score of the 90th percentile of the standard normal. */
 export const Z90 = 1.2815515655446004;
@@ -86,7 +87,7 @@ export function realMoments(
 
 /**
  * A sampler for a token-length distribution. A sample is
- * max(floor(x), min_value).
+ * max(floor(x), min_value), then at most `max_tokens`.
  *
  * @param dist A validated distribution.
  * @param stream The random stream to draw from.
@@ -104,6 +105,14 @@ export function tokenSampler(
   dist: TokenDistribution,
   stream: RandomStream,
 ): () => number {
+  const draw = baseSampler(dist, stream);
+  return dist.max_tokens !== undefined ? capped(draw, dist.max_tokens) : draw;
+}
+
+function baseSampler(
+  dist: TokenDistribution,
+  stream: RandomStream,
+): () => number {
   const min = dist.min_value;
   switch (dist.mode) {
     case "constant": {
@@ -114,6 +123,17 @@ export function tokenSampler(
       const mean = dist.mean!;
       return () => Math.max(Math.floor(stream.exponential(mean)), min);
     }
+    case "uniform": {
+      const draw = uniformSampler(dist.low!, dist.high!, stream);
+      return () => Math.max(draw(), min);
+    }
+    case "empirical":
+      if (!dist.values) {
+        throw new RangeError(
+          "empirical lengths were not loaded (load the scenario from its file, or set values)",
+        );
+      }
+      return empiricalSampler(dist.values, stream, { min_value: min });
     default: {
       const { mu, sigma } = lognormalParams(dist)!;
       return () =>
