@@ -141,6 +141,11 @@ class GroupStats {
   }
 }
 
+// Length of [s, e) inside the window [lo, hi).
+function clipped(s: number, e: number, lo: number, hi: number): number {
+  return Math.max(0, Math.min(e, hi) - Math.max(s, lo));
+}
+
 /** Options of {@linkcode SummaryAccumulator}. */
 export interface SummaryOptions {
   /** Percentiles from a sketch (0.5% relative error, constant memory) instead of exact. */
@@ -222,12 +227,10 @@ export class SummaryAccumulator {
     const decodeStart = records.decodeStartS[i];
     const firstToken = records.firstTokenS[i];
     const finish = records.finishS[i];
-    const clip = (s: number, e: number) =>
-      Math.max(0, Math.min(e, hi) - Math.max(s, lo));
     if (sc.mode === "disagg") {
-      this.#busy.prefill += clip(prefillStart, prefillEnd);
-      this.#busy.decode += clip(decodeStart, finish);
-    } else this.#busy.gpu += clip(prefillStart, finish);
+      this.#busy.prefill += clipped(prefillStart, prefillEnd, lo, hi);
+      this.#busy.decode += clipped(decodeStart, finish, lo, hi);
+    } else this.#busy.gpu += clipped(prefillStart, finish, lo, hi);
 
     const cls = records.classIndex[i];
     const group = this.#classes[cls];
@@ -247,7 +250,8 @@ export class SummaryAccumulator {
     // DistServe's attainment: both limits met (a one-token reply has no TPOT).
     const met = slo !== undefined && ttft <= slo.ttft_s &&
       (output <= 1 || tpot <= slo.tpot_s);
-    for (const g of group ? [this.#all, group] : [this.#all]) {
+    for (let pass = 0; pass < (group ? 2 : 1); pass++) {
+      const g = pass === 0 ? this.#all : group!;
       if (inWindow) {
         g.finishedInWindow++;
         g.tokensInWindow += output;

