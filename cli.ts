@@ -8,20 +8,25 @@
  * @module
  */
 
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
+import {
+  COMMON_HELP,
+  format,
+  loadScenario,
+  parseArgsStrict,
+  SCENARIO_FLAGS,
+  type Values,
+  warn,
+} from "./lib/cli/common.ts";
 import { compare } from "./lib/analysis/compare.ts";
 import { simulate } from "./lib/analysis/simulate.ts";
 import {
-  sweepPrefill,
-  sweepRates,
-  type SweepResult,
-} from "./lib/analysis/sweep.ts";
+  runCapacity,
+  runMerge,
+  runPlan,
+  runSweep,
+} from "./lib/cli/study_commands.ts";
 import { InputError } from "./lib/scenario/errors.ts";
-import {
-  loadScenarioFile,
-  type Override,
-  parseScenario,
-} from "./lib/scenario/load.ts";
 import { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 import type { Scenario } from "./lib/scenario/types.ts";
 import type { RequestRecords } from "./lib/metrics/records.ts";
@@ -37,31 +42,13 @@ import {
   type TraceOptions,
 } from "./lib/workload/trace.ts";
 
-const SCENARIO_FLAGS = {
-  "mode": { path: "mode", type: "string" },
-  "sim-seconds": { path: "sim_seconds", type: "number" },
-  "warmup-seconds": { path: "warmup_seconds", type: "number" },
-  "seed": { path: "random_seed", type: "number" },
-  "rate": { path: "arrival.rate_per_s", type: "number" },
-  "num-gpus": { path: "cluster_mono.num_gpus", type: "number" },
-  "prefill-gpus": { path: "cluster_disagg.prefill_gpus", type: "number" },
-  "decode-gpus": { path: "cluster_disagg.decode_gpus", type: "number" },
-} as const;
-
-const COMMON_HELP = `Scenario options (flags override the file):
-  --config FILE           scenario YAML (defaults to the prototype's values)
-  --mode mono|disagg      serving architecture
-  --sim-seconds S         arrival horizon; the system then drains
-  --warmup-seconds S      requests arriving earlier are not measured
-  --seed N                random seed
-  --rate R                arrival rate, requests per second
-  --num-gpus N            GPUs in mono mode
-  --prefill-gpus N        prefill GPUs in disagg mode
-  --decode-gpus N         decode GPUs in disagg mode
-  --set KEY=VALUE         set any scenario key (repeatable), e.g.
-                          --set prompt_tokens.min_value=8
-  --format json|table     output for machines (default) or people
-  -h, --help              this help`;
+const STUDY_HELP =
+  `  --replications R        R seeds per point: means and 95% intervals
+  --jobs N                parallel workers (default: all cores)
+  --shard i/n             run only tasks i, i+n, ... (0 <= i < n) and write a
+                          shard file for 'llmsim merge' (Slurm array, k8s
+                          Indexed Job)
+  --out-dir DIR           where to write the files (default: out)`;
 
 const HELP: Record<string, string> = {
   main: `llmsim: simulate LLM inference serving (colocated vs disaggregated)
@@ -71,8 +58,11 @@ Usage: llmsim <command> [options]
 Commands:
   simulate        run one scenario and print its metrics
   compare         run mono and disagg on the same requests, with deltas
-  sweep           TTFT against arrival rate for both architectures
+  sweep           a grid of runs (--rates, --set KEY=V1,V2): CSV, JSON, chart
   sweep-prefill   TTFT against arrival rate, one curve per prefill speed
+  capacity        the highest load that meets the SLO attainment target
+  plan            rank GPU placements (colocated, xPyD) by goodput per GPU
+  merge           combine the shard files of a sweep, capacity or plan
   fit             fit a scenario (rate, burstiness, lengths) to a trace
   schema          print the JSON Schema of scenario files (for editors)
 
@@ -90,13 +80,16 @@ Runs the same requests (common random numbers) through mono and disagg and
 prints both with their differences (disagg - mono).
 
 ${COMMON_HELP}`,
-  sweep: `Usage: llmsim sweep --rates LIST [options]
+  sweep: `Usage: llmsim sweep [--rates LIST] [--set KEY=V1,V2,...]... [options]
 
-Runs mono and disagg at each arrival rate; writes sweep.csv, sweep.json and
-the chart sweep_ttft.png (TTFT P50/P90/P99 against rate) into --out-dir.
+Runs a grid of points: every combination of the list-valued --set keys (and
+--rates, which also runs both architectures unless mode is an axis). Writes
+sweep.csv, sweep.json and sweep_ttft.png (TTFT against the rate, or the last
+numeric axis) into --out-dir. Results are identical for any --jobs.
 
-  --rates LIST            arrival rates, e.g. 0.5,1,2,3,4,5 (required)
-  --out-dir DIR           where to write the files (default: out)
+  --rates LIST            arrival rates, e.g. 0.5,1,2,3,4,5
+  --set KEY=V1,V2,...     an axis (a single value just overrides the key)
+${STUDY_HELP}
 ${COMMON_HELP}`,
   "sweep-prefill":
     `Usage: llmsim sweep-prefill --rates LIST --prefill LIST [options]
@@ -107,8 +100,40 @@ against rate, one line per prefill speed) into --out-dir.
 
   --rates LIST            arrival rates, e.g. 1,2,3,4 (required)
   --prefill LIST          prefill tokens/s per GPU, e.g. 4000,8000 (required)
-  --out-dir DIR           where to write the files (default: out)
+${STUDY_HELP}
 ${COMMON_HELP}`,
+  capacity: `Usage: llmsim capacity [options]
+
+Finds the highest load (all arrival rates scaled together) at which SLO
+attainment stays at or above --target, by doubling then bisection with common
+random numbers; prints it with goodput per GPU and writes capacity.json.
+
+  --target T              least SLO attainment (default 0.9; needs slo keys)
+  --metric KEY --max V    instead: keep a summary key at or below V
+                          (e.g. --metric p90_ttft_s --max 1)
+  --tolerance F           stop when the bracket is within F (default 0.01)
+${STUDY_HELP}
+${COMMON_HELP}`,
+  plan: `Usage: llmsim plan --gpus N [options]
+
+Enumerates placements on a GPU budget: colocated (TP degree x instances) and
+disaggregated (x prefill instances at one TP, y decode instances at another),
+runs capacity on each in parallel, ranks them by goodput per GPU, and writes
+plan.csv, plan.json and plan_pareto.png (goodput against GPUs).
+
+  --gpus N                the budget (required)
+  --tps LIST              TP degrees to try (default 1,2,4,8)
+  --modes LIST            mono,disagg (default both)
+  --exact-budget          only placements that use all N GPUs
+  --crossover KEY=V1,...  plan at each value and name where disagg starts
+                          (or stops) winning, e.g. slo.tpot_s=0.01,0.02,0.05
+  --target T / --metric KEY --max V / --tolerance F   as for capacity
+${STUDY_HELP}
+${COMMON_HELP}`,
+  merge: `Usage: llmsim merge [--out-dir DIR] [--format F] SHARD.json...
+
+Combines the shard files that 'sweep', 'capacity' or 'plan' wrote with
+--shard i/n into the outputs one unsharded run writes, byte for byte.`,
   fit: `Usage: llmsim fit --trace FILE --trace-format FORMAT [options]
 
 Reads a request trace and prints a scenario YAML that reproduces it: the
@@ -131,7 +156,7 @@ server use it through a first line such as
   # yaml-language-server: $schema=../docs/scenario.schema.json`,
 };
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+const STUDY = ["sweep", "sweep-prefill", "capacity", "plan"];
 
 function parse(command: string, args: string[]): Values {
   const str = { type: "string" } as const;
@@ -139,6 +164,13 @@ function parse(command: string, args: string[]): Values {
     return parseArgsStrict(command, args, {
       help: { type: "boolean", short: "h" },
     });
+  }
+  if (command === "merge") {
+    return parseArgsStrict(command, args, {
+      help: { type: "boolean", short: "h" },
+      "out-dir": str,
+      format: str,
+    }, true);
   }
   if (command === "fit") {
     return parseArgsStrict(command, args, {
@@ -162,81 +194,30 @@ function parse(command: string, args: string[]): Values {
     ...(command === "simulate"
       ? { "dump-ttft": str, "dump-requests": str }
       : {}),
-    ...(command.startsWith("sweep") ? { rates: str, "out-dir": str } : {}),
+    ...(STUDY.includes(command)
+      ? {
+        "out-dir": str,
+        jobs: str,
+        shard: str,
+        replications: str,
+      }
+      : {}),
+    ...(command.startsWith("sweep") ? { rates: str } : {}),
     ...(command === "sweep-prefill" ? { prefill: str } : {}),
+    ...(command === "capacity" || command === "plan"
+      ? { target: str, metric: str, max: str, tolerance: str }
+      : {}),
+    ...(command === "plan"
+      ? {
+        gpus: str,
+        tps: str,
+        modes: str,
+        crossover: str,
+        "exact-budget": { type: "boolean" },
+      }
+      : {}),
   };
   return parseArgsStrict(command, args, options);
-}
-
-function parseArgsStrict(
-  command: string,
-  args: string[],
-  options: ParseArgsOptionsConfig,
-): Values {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false })
-      .values as Values;
-  } catch (e) {
-    throw new InputError(
-      `${command}: ${(e as Error).message.split("\n")[0]} (see --help)`,
-    );
-  }
-}
-
-function scalar(text: string): unknown {
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  if (text === "true" || text === "false") return text === "true";
-  return text;
-}
-
-async function loadScenario(values: Values): Promise<Scenario> {
-  const overrides: Override[] = [];
-  for (const [flag, spec] of Object.entries(SCENARIO_FLAGS)) {
-    const v = values[flag];
-    if (typeof v !== "string") continue;
-    const value = spec.type === "number" ? scalar(v) : v;
-    overrides.push({ path: spec.path, value, source: `--${flag}` });
-  }
-  for (const item of (values.set as string[] | undefined) ?? []) {
-    const eq = item.indexOf("=");
-    if (eq <= 0) {
-      throw new InputError(`--set: expected KEY=VALUE, got "${item}"`);
-    }
-    const path = item.slice(0, eq);
-    overrides.push({
-      path,
-      value: scalar(item.slice(eq + 1)),
-      source: `--set ${path}`,
-    });
-  }
-  const config = values.config as string | undefined;
-  return config
-    ? await loadScenarioFile(config, { overrides })
-    : parseScenario("", { overrides, sourceName: "<defaults>" });
-}
-
-function numberList(flag: string, text: string | undefined): number[] {
-  if (text === undefined) throw new InputError(`--${flag} is required`);
-  const items = text.split(",").map((s) => s.trim());
-  return items.map((s) => {
-    const n = Number(s);
-    if (s === "" || !Number.isFinite(n) || n <= 0) {
-      throw new InputError(`--${flag}: expected positive numbers, got "${s}"`);
-    }
-    return n;
-  });
-}
-
-function format(values: Values): "json" | "table" {
-  const f = (values.format as string | undefined) ?? "json";
-  if (f !== "json" && f !== "table") {
-    throw new InputError(`--format: must be json or table, got "${f}"`);
-  }
-  return f;
-}
-
-function warn(messages: readonly string[]): void {
-  for (const m of messages) console.error(`llmsim: warning: ${m}`);
 }
 
 function summaryTable(summary: Record<string, unknown>): string {
@@ -314,117 +295,6 @@ async function runCompare(values: Values): Promise<void> {
   ));
 }
 
-function sweepRows(result: SweepResult): Record<string, unknown>[] {
-  return result.points.map((p) => ({
-    sweep_mode: p.mode,
-    sweep_rate_per_s: p.rate_per_s,
-    sweep_prefill_tokens_per_s: p.prefill_tokens_per_s,
-    ...p.summary,
-  }));
-}
-
-async function writeSweep(
-  values: Values,
-  name: string,
-  result: SweepResult,
-  chart: () => Promise<Uint8Array>,
-  tableColumns: string[],
-): Promise<void> {
-  const fmt = format(values);
-  const dir = (values["out-dir"] as string | undefined) ?? "out";
-  const rows = sweepRows(result);
-  const warnings = [...result.warnings];
-  const json = toJson(rows, warnings);
-  const png = await chart();
-  await Deno.mkdir(dir, { recursive: true }).catch((e) => {
-    throw new InputError(`${dir}: cannot create: ${(e as Error).message}`);
-  });
-  const files = new Map<string, string | Uint8Array>([
-    [`${dir}/${name}.csv`, toCsv(rows)],
-    [`${dir}/${name}.json`, json + "\n"],
-    [`${dir}/${name}_ttft.png`, png],
-  ]);
-  await writeFilesAtomic(files);
-  warn(warnings);
-  console.error(`llmsim: wrote ${[...files.keys()].join(", ")}`);
-  if (fmt === "json") console.log(json);
-  else {
-    console.log(renderTable(
-      tableColumns,
-      rows.map((r) => tableColumns.map((c) => r[c])),
-    ));
-  }
-}
-
-async function runSweep(values: Values): Promise<void> {
-  format(values);
-  const rates = numberList("rates", values.rates as string | undefined);
-  const result = sweepRates(await loadScenario(values), rates);
-  const { renderLineChart } = await import("./lib/report/chart.ts");
-  await writeSweep(values, "sweep", result, () => {
-    const series = [];
-    for (const mode of ["mono", "disagg"] as const) {
-      const pts = result.points.filter((p) => p.mode === mode);
-      for (const q of ["p50", "p90", "p99"]) {
-        series.push({
-          label: `${mode} ${q.toUpperCase()}`,
-          x: pts.map((p) => p.rate_per_s),
-          y: pts.map((p) => finiteOrNull(p.summary[`${q}_ttft_s`])),
-          dashed: mode === "disagg",
-        });
-      }
-    }
-    return renderLineChart({
-      title: "TTFT against arrival rate",
-      xLabel: "arrival rate (requests/s)",
-      yLabel: "TTFT (s)",
-      series,
-    });
-  }, [
-    "sweep_mode",
-    "sweep_rate_per_s",
-    "p50_ttft_s",
-    "p90_ttft_s",
-    "p99_ttft_s",
-    "stable",
-  ]);
-}
-
-async function runSweepPrefill(values: Values): Promise<void> {
-  format(values);
-  const rates = numberList("rates", values.rates as string | undefined);
-  const speeds = numberList("prefill", values.prefill as string | undefined);
-  const scenario = await loadScenario(values);
-  const result = sweepPrefill(scenario, rates, speeds);
-  const { renderLineChart } = await import("./lib/report/chart.ts");
-  await writeSweep(values, "sweep_prefill", result, () =>
-    renderLineChart({
-      title: `P50 TTFT against arrival rate (${scenario.mode})`,
-      xLabel: "arrival rate (requests/s)",
-      yLabel: "P50 TTFT (s)",
-      series: speeds.map((speed) => {
-        const pts = result.points.filter((p) =>
-          p.prefill_tokens_per_s === speed
-        );
-        return {
-          label: `prefill ${speed} tok/s`,
-          x: pts.map((p) => p.rate_per_s),
-          y: pts.map((p) => finiteOrNull(p.summary.p50_ttft_s)),
-        };
-      }),
-    }), [
-    "sweep_prefill_tokens_per_s",
-    "sweep_rate_per_s",
-    "p50_ttft_s",
-    "p90_ttft_s",
-    "stable",
-  ]);
-}
-
-function finiteOrNull(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
 function runFit(values: Values): Promise<void> {
   const file = values.trace as string | undefined;
   const fmt = values["trace-format"] as string | undefined;
@@ -483,12 +353,15 @@ function runSchema(): Promise<void> {
 }
 
 const COMMANDS: Record<string, (values: Values) => Promise<void>> = {
-  fit: runFit,
-  schema: runSchema,
   simulate: runSimulate,
   compare: runCompare,
-  sweep: runSweep,
-  "sweep-prefill": runSweepPrefill,
+  sweep: (v) => runSweep(v, "sweep"),
+  "sweep-prefill": (v) => runSweep(v, "sweep_prefill"),
+  capacity: runCapacity,
+  plan: runPlan,
+  merge: (v) => runMerge(v, (v._ as string[] | undefined) ?? []),
+  fit: runFit,
+  schema: runSchema,
 };
 
 /**

@@ -1,0 +1,213 @@
+/**
+ * Capacity: the highest load at which a scenario still meets its target,
+ * found by bisection on a load factor with common random numbers (every
+ * evaluation uses the same seed, so the requests only move closer together
+ * as the load rises).
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import { InputError } from "../scenario/errors.ts";
+import type { Summary } from "../metrics/summary.ts";
+import { simulate } from "./simulate.ts";
+import { buildWorkload } from "../workload/workload.ts";
+
+/** What "meeting the target" means. */
+export interface CapacityOptions {
+  /**
+   * Least SLO attainment (default 0.9; needs an `slo`), unless `metric` is
+   * given.
+   */
+  target?: number;
+  /** Instead: a summary key that must stay at or below `max` (e.g. `mean_queue_wait_s`). */
+  metric?: string;
+  /** The limit for `metric`. */
+  max?: number;
+  /** Stop when the bracket is this narrow relative to its top (default 0.01). */
+  tolerance?: number;
+}
+
+/** One evaluation of the search. */
+export interface CapacityEvaluation {
+  /** Load factor (1: the scenario as given). */
+  factor: number;
+  /** Mean arrival rate at that factor, requests per second. */
+  rate_per_s: number;
+  /** The criterion's value (attainment, or the metric). */
+  value: number;
+  /** Whether the target was met (and the run was stable). */
+  ok: boolean;
+}
+
+/** The outcome of {@linkcode capacity}. */
+export interface CapacityResult {
+  /** Highest mean arrival rate found to meet the target. */
+  rate_per_s: number;
+  /** Load factor of that rate relative to the scenario's. */
+  factor: number;
+  /**
+   * Goodput as DistServe defines it: the highest rate served within the
+   * attainment target (equal to `rate_per_s`).
+   */
+  goodput_rps: number;
+  /** Goodput per GPU, DistServe's measure of a placement. */
+  goodput_rps_per_gpu: number;
+  /** GPUs of the scenario's architecture. */
+  gpus: number;
+  /** The criterion's value at that rate. */
+  value: number;
+  /** The summary at that rate. */
+  summary: Summary;
+  /** Every evaluation, in the order run. */
+  evaluations: CapacityEvaluation[];
+}
+
+/**
+ * The scenario with its load multiplied by `factor`: every arrival rate
+ * (top level, classes, schedule steps), or a trace replayed faster.
+ *
+ * @param scenario A validated scenario.
+ * @param factor The multiplier (> 0).
+ * @returns The scaled scenario.
+ *
+ * @example Usage
+ * ```ts
+ * import { scaleLoad } from "./capacity.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = scaleLoad(validateScenario({ arrival: { rate_per_s: 2 } }), 1.5);
+ * if (s.arrival.rate_per_s !== 3) throw new Error();
+ * ```
+ */
+export function scaleLoad(scenario: Scenario, factor: number): Scenario {
+  const out = structuredClone(scenario);
+  if (scenario.step_time.table) out.step_time.table = scenario.step_time.table;
+  const scale = (a: Scenario["arrival"]) => {
+    if (a.rate_per_s !== undefined) a.rate_per_s *= factor;
+    for (const step of a.schedule ?? []) step.rate_per_s *= factor;
+  };
+  scale(out.arrival);
+  for (const c of out.classes ?? []) if (c.arrival) scale(c.arrival);
+  if (out.trace) {
+    if (out.trace.target_rate_per_s !== undefined) {
+      out.trace.target_rate_per_s *= factor;
+    } else out.trace.time_scale = (out.trace.time_scale ?? 1) * factor;
+  }
+  return out;
+}
+
+function gpusOf(scenario: Scenario): number {
+  return scenario.mode === "mono"
+    ? scenario.cluster_mono.num_gpus
+    : scenario.cluster_disagg.prefill_gpus +
+      scenario.cluster_disagg.decode_gpus;
+}
+
+/**
+ * Finds the highest load meeting the target: from the scenario's own load,
+ * doubling (or halving) until the target flips, then bisecting. A run whose
+ * offered load is unstable counts as missing the target.
+ *
+ * @param scenario A validated scenario (its load is the starting point).
+ * @param options The criterion and tolerance.
+ * @returns The capacity, its goodput and every evaluation.
+ * @throws {InputError} Without an SLO (for attainment), or when even a
+ * tiny load misses the target.
+ *
+ * @example Usage
+ * ```ts
+ * import { capacity } from "./capacity.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({
+ *   mode: "mono", sim_seconds: 200, warmup_seconds: 20,
+ *   cluster_mono: { num_gpus: 1 }, slo: { ttft_s: 1, tpot_s: 0.01 },
+ * });
+ * const c = capacity(s, { target: 0.9, tolerance: 0.05 });
+ * if (!(c.rate_per_s > 0)) throw new Error();
+ * ```
+ */
+export function capacity(
+  scenario: Scenario,
+  options: CapacityOptions = {},
+): CapacityResult {
+  const metric = options.metric;
+  if (
+    metric === undefined && !scenario.slo &&
+    !scenario.classes?.some((c) => c.slo)
+  ) {
+    throw new InputError(
+      "capacity needs an slo (ttft_s, tpot_s) or a --metric with --max",
+      ["slo"],
+    );
+  }
+  if (metric !== undefined && options.max === undefined) {
+    throw new InputError(`capacity: --metric ${metric} needs --max`);
+  }
+  const target = options.target ?? 0.9;
+  const tolerance = options.tolerance ?? 0.01;
+  const baseRate = buildWorkload(scenario).meanRatePerS();
+  const evaluations: CapacityEvaluation[] = [];
+  const summaries = new Map<number, Summary>();
+  const evaluate = (factor: number): boolean => {
+    const summary = simulate(scaleLoad(scenario, factor)).summary;
+    const raw = metric === undefined ? summary.slo_attainment : summary[metric];
+    if (typeof raw !== "number" && raw !== null) {
+      throw new InputError(
+        `capacity: --metric ${metric} is not a number in the summary`,
+      );
+    }
+    const value = typeof raw === "number" ? raw : NaN;
+    const met = metric === undefined ? value >= target : value <= options.max!;
+    const ok = met && summary.stable !== false;
+    summaries.set(factor, summary);
+    evaluations.push({
+      factor,
+      rate_per_s: (summary.arrival_rate_per_s as number) ?? baseRate * factor,
+      value,
+      ok,
+    });
+    return ok;
+  };
+  let lo: number, hi: number;
+  if (evaluate(1)) {
+    lo = 1;
+    hi = 2;
+    while (evaluate(hi)) {
+      lo = hi;
+      hi *= 2;
+      if (hi > 2 ** 30) {
+        throw new InputError("capacity: the target holds at any load");
+      }
+    }
+  } else {
+    hi = 1;
+    lo = 0.5;
+    while (!evaluate(lo)) {
+      hi = lo;
+      lo /= 2;
+      if (lo < 2 ** -30) {
+        throw new InputError(
+          "capacity: the target is missed even at a vanishing load",
+        );
+      }
+    }
+  }
+  while ((hi - lo) / hi > tolerance) {
+    const mid = (lo + hi) / 2;
+    if (evaluate(mid)) lo = mid;
+    else hi = mid;
+  }
+  const summary = summaries.get(lo)!;
+  const gpus = gpusOf(scenario);
+  const rate = summary.arrival_rate_per_s as number;
+  return {
+    rate_per_s: rate,
+    factor: lo,
+    goodput_rps: rate,
+    goodput_rps_per_gpu: rate / gpus,
+    gpus,
+    value: evaluations.find((e) => e.factor === lo)!.value,
+    summary,
+    evaluations,
+  };
+}

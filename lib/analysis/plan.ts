@@ -1,0 +1,222 @@
+/**
+ * Placement planning: every way to lay a model out on a GPU budget,
+ * colocated (TP degree x instances) or disaggregated (x prefill instances of
+ * one TP degree, y decode instances of another), each run through
+ * {@linkcode capacity} and ranked by goodput per GPU.
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import { InputError } from "../scenario/errors.ts";
+import { withParams } from "./study.ts";
+import type { CapacityOptions, CapacityResult } from "./capacity.ts";
+import type { Task } from "./tasks.ts";
+
+/** One placement. */
+export interface Placement {
+  /** `mono` or `disagg`. */
+  mode: "mono" | "disagg";
+  /** Mono: GPUs per instance. */
+  tp?: number;
+  /** Mono: instances. */
+  instances?: number;
+  /** Disagg: GPUs per prefill instance. */
+  prefill_tp?: number;
+  /** Disagg: prefill instances. */
+  prefill_instances?: number;
+  /** Disagg: GPUs per decode instance. */
+  decode_tp?: number;
+  /** Disagg: decode instances. */
+  decode_instances?: number;
+  /** GPUs the placement uses. */
+  gpus: number;
+  /** A short name, e.g. `mono 4x TP2` or `disagg 1P(TP4) 2D(TP2)`. */
+  name: string;
+}
+
+/** Options of {@linkcode placements}. */
+export interface PlanOptions {
+  /** The GPU budget. */
+  gpus: number;
+  /** TP degrees to try (default 1, 2, 4, 8 up to the budget). */
+  tps?: readonly number[];
+  /** Only placements that use the whole budget (default false: any up to it). */
+  exactBudget?: boolean;
+  /** Architectures to try (default both). */
+  modes?: readonly ("mono" | "disagg")[];
+}
+
+/**
+ * Enumerates placements within a GPU budget, colocated first, each group in
+ * increasing GPU count.
+ *
+ * @param options Budget, TP degrees, and whether to use it all.
+ * @returns The placements.
+ *
+ * @example Usage
+ * ```ts
+ * import { placements } from "./plan.ts";
+ * const p = placements({ gpus: 2, tps: [1] });
+ * // mono 1x, mono 2x, disagg 1P1D
+ * if (p.length !== 3 || p[2].name !== "disagg 1P(TP1) 1D(TP1)") throw new Error(p.map((x) => x.name).join());
+ * ```
+ */
+export function placements(options: PlanOptions): Placement[] {
+  const budget = options.gpus;
+  if (!Number.isInteger(budget) || budget < 1) {
+    throw new InputError(`--gpus: must be a whole number >= 1, got ${budget}`);
+  }
+  const tps = (options.tps ?? [1, 2, 4, 8]).filter((t) => t <= budget);
+  const modes = options.modes ?? ["mono", "disagg"];
+  const fits = (g: number) => options.exactBudget ? g === budget : g <= budget;
+  const out: Placement[] = [];
+  if (modes.includes("mono")) {
+    for (const tp of tps) {
+      for (let n = 1; n * tp <= budget; n++) {
+        if (!fits(n * tp)) continue;
+        out.push({
+          mode: "mono",
+          tp,
+          instances: n,
+          gpus: n * tp,
+          name: `mono ${n}x TP${tp}`,
+        });
+      }
+    }
+  }
+  if (modes.includes("disagg")) {
+    for (const ptp of tps) {
+      for (const dtp of tps) {
+        for (let x = 1; x * ptp + dtp <= budget; x++) {
+          for (let y = 1; x * ptp + y * dtp <= budget; y++) {
+            const g = x * ptp + y * dtp;
+            if (!fits(g)) continue;
+            out.push({
+              mode: "disagg",
+              prefill_tp: ptp,
+              prefill_instances: x,
+              decode_tp: dtp,
+              decode_instances: y,
+              gpus: g,
+              name: `disagg ${x}P(TP${ptp}) ${y}D(TP${dtp})`,
+            });
+          }
+        }
+      }
+    }
+  }
+  out.sort((a, b) =>
+    (a.mode === b.mode ? 0 : a.mode === "mono" ? -1 : 1) || a.gpus - b.gpus
+  );
+  return out;
+}
+
+/**
+ * The scenario laid out as a placement.
+ *
+ * @param scenario The base scenario.
+ * @param placement The placement.
+ * @returns The scenario in that mode on those GPUs.
+ * @throws {InputError} When the placement is invalid for the scenario (the
+ * model does not fit at that TP degree, say).
+ */
+export function placedScenario(
+  scenario: Scenario,
+  placement: Placement,
+): Scenario {
+  return withParams(
+    scenario,
+    placement.mode === "mono"
+      ? {
+        mode: "mono",
+        "cluster_mono.num_gpus": placement.gpus,
+        "cluster_mono.tp": placement.tp,
+      }
+      : {
+        mode: "disagg",
+        "cluster_disagg.prefill_gpus": placement.prefill_instances! *
+          placement.prefill_tp!,
+        "cluster_disagg.prefill_tp": placement.prefill_tp,
+        "cluster_disagg.decode_gpus": placement.decode_instances! *
+          placement.decode_tp!,
+        "cluster_disagg.decode_tp": placement.decode_tp,
+      },
+  );
+}
+
+/** A planned placement: its capacity, or why it cannot run. */
+export interface PlanRow {
+  /** The placement. */
+  placement: Placement;
+  /** Its capacity search, when it can run. */
+  capacity?: CapacityResult;
+  /** Why it cannot run (e.g. the model does not fit). */
+  skipped?: string;
+}
+
+/**
+ * The capacity tasks of a plan, and the placements that cannot run at all.
+ *
+ * @param scenario The base scenario (workload, hardware, SLO).
+ * @param options Budget and TP degrees.
+ * @param capacityOptions The capacity criterion.
+ * @returns For each placement, its task or the reason it is skipped.
+ *
+ * @example Usage
+ * ```ts
+ * import { planTasks } from "./plan.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ batching: "continuous", slo: { ttft_s: 1, tpot_s: 0.1 } });
+ * const t = planTasks(s, { gpus: 2, tps: [1] }, { target: 0.9 });
+ * if (t.length !== 3 || t.some((x) => !x.task)) throw new Error();
+ * ```
+ */
+export function planTasks(
+  scenario: Scenario,
+  options: PlanOptions,
+  capacityOptions: CapacityOptions,
+): { placement: Placement; task?: Task; skipped?: string }[] {
+  return placements(options).map((placement) => {
+    try {
+      return {
+        placement,
+        task: {
+          kind: "capacity",
+          scenario: placedScenario(scenario, placement),
+          options: capacityOptions,
+        },
+      };
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return { placement, skipped: e.message.replace(/^at [^:]*: /, "") };
+    }
+  });
+}
+
+/**
+ * Ranks planned placements: highest goodput per GPU first (ties: fewer GPUs,
+ * then enumeration order); skipped ones last.
+ *
+ * @param rows Placements with their capacities.
+ * @returns A new array, ranked.
+ *
+ * @example Usage
+ * ```ts
+ * import { rankPlan } from "./plan.ts";
+ * const row = (name: string, g: number, v?: number) => ({
+ *   placement: { mode: "mono" as const, gpus: g, name },
+ *   capacity: v === undefined ? undefined : { goodput_rps_per_gpu: v } as never,
+ * });
+ * const r = rankPlan([row("a", 2, 1), row("b", 1, 3), row("c", 1)]);
+ * if (r.map((x) => x.placement.name).join() !== "b,a,c") throw new Error();
+ * ```
+ */
+export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
+  return rows.map((row, order) => ({ row, order })).sort((a, b) => {
+    const ga = a.row.capacity?.goodput_rps_per_gpu ?? -Infinity;
+    const gb = b.row.capacity?.goodput_rps_per_gpu ?? -Infinity;
+    return gb - ga || a.row.placement.gpus - b.row.placement.gpus ||
+      a.order - b.order;
+  }).map((x) => x.row);
+}

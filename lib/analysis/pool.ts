@@ -1,0 +1,102 @@
+/**
+ * Runs study tasks in parallel on Web Workers. Outcomes come back in task
+ * order whatever order the workers finish in, and each task is a pure
+ * function of its scenario, so results do not depend on the number of
+ * workers.
+ *
+ * @module
+ */
+
+import { InputError } from "../scenario/errors.ts";
+import { runTask, type Task, type TaskOutcome } from "./tasks.ts";
+
+/** Options of {@linkcode runTasks}. */
+export interface PoolOptions {
+  /** Workers (default: the machine's logical cores; 1 runs in this thread). */
+  jobs?: number;
+  /** Called after each task with the number done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The default number of workers: one per logical core. */
+export function defaultJobs(): number {
+  return Math.max(1, navigator.hardwareConcurrency ?? 1);
+}
+
+/**
+ * Runs tasks, in parallel when `jobs` > 1.
+ *
+ * @param tasks The tasks.
+ * @param options Workers and progress.
+ * @returns Their outcomes, in task order.
+ * @throws {InputError} The first (in task order) task error caused by input.
+ *
+ * @example Usage
+ * ```ts
+ * import { runTasks } from "./pool.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ sim_seconds: 20, warmup_seconds: 2 });
+ * const out = await runTasks([{ kind: "simulate", scenario: s }], { jobs: 1 });
+ * if (out.length !== 1) throw new Error();
+ * ```
+ */
+export async function runTasks(
+  tasks: readonly Task[],
+  options: PoolOptions = {},
+): Promise<TaskOutcome[]> {
+  const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
+  const outcomes: TaskOutcome[] = new Array(tasks.length);
+  let done = 0;
+  if (jobs <= 1) {
+    for (let i = 0; i < tasks.length; i++) {
+      outcomes[i] = runTask(tasks[i]);
+      options.onProgress?.(++done, tasks.length);
+    }
+    return outcomes;
+  }
+  const errors: ({ input: boolean; message: string } | undefined)[] = [];
+  let next = 0;
+  const workers = Array.from(
+    { length: jobs },
+    () =>
+      new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }),
+  );
+  try {
+    await Promise.all(
+      workers.map((worker) =>
+        new Promise<void>((resolve, reject) => {
+          const send = () => {
+            if (next >= tasks.length) return resolve();
+            const id = next++;
+            worker.postMessage({ id, task: tasks[id] });
+          };
+          worker.onmessage = (
+            e: MessageEvent<
+              | { id: number; ok: true; outcome: TaskOutcome }
+              | { id: number; ok: false; input: boolean; message: string }
+            >,
+          ) => {
+            const m = e.data;
+            if (m.ok) outcomes[m.id] = m.outcome;
+            else errors[m.id] = { input: m.input, message: m.message };
+            options.onProgress?.(++done, tasks.length);
+            send();
+          };
+          worker.onerror = (e) => {
+            e.preventDefault();
+            reject(new Error(`worker failed: ${e.message}`));
+          };
+          send();
+        })
+      ),
+    );
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+  const first = errors.findIndex((e) => e !== undefined);
+  if (first >= 0) {
+    const e = errors[first]!;
+    throw e.input ? new InputError(e.message) : new Error(e.message);
+  }
+  return outcomes;
+}

@@ -1,0 +1,309 @@
+/**
+ * Studies: many runs of one scenario with some keys changed (a grid of
+ * points), each replicated over independent seeds, summarised as means with
+ * 95% confidence intervals. Points are numbered in grid order; that order,
+ * not the order in which workers finish, fixes every output, so results are
+ * the same byte for byte whatever runs them.
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import { validateScenario } from "../scenario/validate.ts";
+import { InputError } from "../scenario/errors.ts";
+import type { Summary, SummaryValue } from "../metrics/summary.ts";
+
+/** One key of a grid and the values it takes. */
+export interface GridAxis {
+  /** Dotted key path, e.g. `arrival.rate_per_s`. */
+  path: string;
+  /** Its values, in order. */
+  values: readonly unknown[];
+}
+
+/** One point of a study: the values of every axis. */
+export interface StudyPoint {
+  /** Position in grid order (the first axis varies slowest). */
+  index: number;
+  /** The axes' values at this point, by path. */
+  params: Record<string, unknown>;
+}
+
+/**
+ * The points of a grid, the first axis varying slowest.
+ *
+ * @param axes The axes.
+ * @returns Every combination, in order.
+ *
+ * @example Usage
+ * ```ts
+ * import { gridPoints } from "./study.ts";
+ * const p = gridPoints([{ path: "a", values: [1, 2] }, { path: "b", values: ["x", "y", "z"] }]);
+ * if (p.length !== 6 || p[1].params.b !== "y" || p[3].params.a !== 2) throw new Error();
+ * ```
+ */
+export function gridPoints(axes: readonly GridAxis[]): StudyPoint[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const axis of axes) {
+    if (axis.values.length === 0) {
+      throw new InputError(`--set ${axis.path}: needs at least one value`);
+    }
+    combos = combos.flatMap((c) =>
+      axis.values.map((v) => ({ ...c, [axis.path]: v }))
+    );
+  }
+  return combos.map((params, index) => ({ index, params }));
+}
+
+/**
+ * A validated scenario with some keys changed. The result is validated
+ * again, so a change that breaks a rule (a TP degree that does not divide
+ * its pool) is an error naming the key.
+ *
+ * @param scenario A validated scenario.
+ * @param params New values by dotted key path.
+ * @returns The changed scenario.
+ * @throws {InputError} When a changed scenario is invalid.
+ *
+ * @example Usage
+ * ```ts
+ * import { withParams } from "./study.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = withParams(validateScenario({}), { "arrival.rate_per_s": 5, mode: "mono" });
+ * if (s.arrival.rate_per_s !== 5 || s.mode !== "mono") throw new Error();
+ * ```
+ */
+export function withParams(
+  scenario: Scenario,
+  params: Readonly<Record<string, unknown>>,
+): Scenario {
+  // The loaded step table is not a YAML key: set it aside for validation.
+  const table = scenario.step_time.table;
+  const tree = structuredClone({
+    ...scenario,
+    step_time: { ...scenario.step_time, table: undefined },
+  }) as unknown as Record<string, unknown>;
+  delete (tree.step_time as Record<string, unknown>).table;
+  // Empirical lengths were read from their trace at load: keep the values.
+  const classes = (tree.classes ?? []) as Record<string, unknown>[];
+  for (
+    const dist of [
+      tree.prompt_tokens,
+      tree.output_tokens,
+      ...classes.flatMap((c) => [c.prompt_tokens, c.output_tokens]),
+    ] as (Record<string, unknown> | undefined)[]
+  ) {
+    if (dist?.values !== undefined) {
+      delete dist.trace_file;
+      delete dist.trace_format;
+    }
+  }
+  for (const [path, value] of Object.entries(params)) {
+    if (path === "step_time.table_file") {
+      throw new InputError(
+        `${path}: a study cannot change the step table (load each in its own scenario)`,
+      );
+    }
+    setPath(tree, path, value);
+  }
+  let out: Scenario;
+  try {
+    out = validateScenario(tree);
+  } catch (e) {
+    if (e instanceof InputError) {
+      const at = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(
+        ", ",
+      );
+      throw new InputError(`at ${at}: ${e.message}`);
+    }
+    throw e;
+  }
+  if (table) out.step_time.table = table;
+  return out;
+}
+
+function setPath(tree: Record<string, unknown>, path: string, value: unknown) {
+  const keys = path.split(".");
+  let node = tree;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) {
+      node[key] = {};
+    }
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+/**
+ * The seed of replication r: the scenario's seed plus r, so replication 0 is
+ * the plain run and every point shares its replications' seeds (common
+ * random numbers across points).
+ *
+ * @param scenario The scenario.
+ * @param replication 0-based replication number.
+ * @returns The scenario with that seed.
+ *
+ * @example Usage
+ * ```ts
+ * import { replicate } from "./study.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * if (replicate(validateScenario({ random_seed: 7 }), 2).random_seed !== 9) throw new Error();
+ * ```
+ */
+export function replicate(scenario: Scenario, replication: number): Scenario {
+  return { ...scenario, random_seed: scenario.random_seed + replication };
+}
+
+/**
+ * The 0.975 quantile of Student's t with `df` degrees of freedom (the factor
+ * of a two-sided 95% interval), by bisection on its distribution function.
+ *
+ * @param df Degrees of freedom (>= 1).
+ * @returns t such that P(T <= t) = 0.975.
+ *
+ * @example Usage
+ * ```ts
+ * import { t975 } from "./study.ts";
+ * if (Math.abs(t975(1) - 12.7062) > 1e-3 || Math.abs(t975(30) - 2.0423) > 1e-3) throw new Error();
+ * ```
+ */
+export function t975(df: number): number {
+  let lo = 0, hi = 1000;
+  for (let k = 0; k < 200; k++) {
+    const mid = (lo + hi) / 2;
+    if (studentCdf(mid, df) < 0.975) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+// P(T <= t) for t >= 0: 1 - I_x(df/2, 1/2) / 2 with x = df / (df + t^2).
+function studentCdf(t: number, df: number): number {
+  return 1 - 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+
+// The regularised incomplete beta function by its continued fraction
+// (Lentz's method), using the symmetry for fast convergence.
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const lnFront = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) +
+    b * Math.log(1 - x);
+  if (x > (a + 1) / (a + b + 2)) {
+    return 1 - incompleteBeta(1 - x, b, a);
+  }
+  const tiny = 1e-300;
+  let c = 1, d = 1 - (a + b) * x / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let f = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    f *= d * c;
+    num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return Math.exp(lnFront) * f / a;
+}
+
+// Lanczos approximation (g = 7, 9 terms), accurate to about 1e-15.
+function lnGamma(z: number): number {
+  const g = [
+    0.99999999999980993,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.32342877765313,
+    -176.61502916214059,
+    12.507343278686905,
+    -0.13857109526572012,
+    9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ];
+  if (z < 0.5) {
+    return Math.log(Math.PI / Math.sin(Math.PI * z)) - lnGamma(1 - z);
+  }
+  z -= 1;
+  let x = g[0];
+  for (let i = 1; i < 9; i++) x += g[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t +
+    Math.log(x);
+}
+
+/** A replicated point's summary: means, and 95% half-widths by key. */
+export interface ReplicatedSummary {
+  /** Mean of each numeric key over the replications (other keys: the first's). */
+  summary: Summary;
+  /** Half-width of the 95% t-interval of each numeric key's mean (0 with one replication). */
+  ci95: Record<string, number>;
+}
+
+/**
+ * Averages replications of one point: each numeric key's mean and the
+ * half-width of its 95% confidence interval, t(0.975, R - 1) s / sqrt(R).
+ * Nested groups (offered load, per class) are averaged key by key.
+ *
+ * @param runs The replications' summaries, in replication order.
+ * @returns Means and half-widths.
+ *
+ * @example Usage
+ * ```ts
+ * import { aggregateReplications } from "./study.ts";
+ * const r = aggregateReplications([{ x: 1, m: "a" }, { x: 3, m: "a" }]);
+ * if (r.summary.x !== 2 || Math.abs(r.ci95.x - 12.7062) > 1e-3) throw new Error();
+ * ```
+ */
+export function aggregateReplications(
+  runs: readonly Summary[],
+): ReplicatedSummary {
+  const ci95: Record<string, number> = {};
+  const factor = runs.length > 1 ? t975(runs.length - 1) : 0;
+  const merge = (
+    values: readonly SummaryValue[],
+    prefix: string,
+  ): SummaryValue => {
+    const first = values[0];
+    if (typeof first === "number") {
+      const xs = values.map((v) => typeof v === "number" ? v : NaN);
+      const n = xs.length;
+      const mean = xs.reduce((a, b) => a + b, 0) / n;
+      const variance = n > 1
+        ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)
+        : 0;
+      ci95[prefix] = factor * Math.sqrt(variance / n);
+      return mean;
+    }
+    if (first !== null && typeof first === "object") {
+      const out: Record<string, SummaryValue> = {};
+      for (const key of Object.keys(first)) {
+        out[key] = merge(
+          values.map((v) =>
+            (v as Record<string, SummaryValue> | null)?.[key] ?? null
+          ),
+          `${prefix}.${key}`,
+        );
+      }
+      return out;
+    }
+    return first;
+  };
+  const summary: Summary = {};
+  for (const key of Object.keys(runs[0])) {
+    summary[key] = merge(runs.map((r) => r[key]), key);
+  }
+  return { summary, ci95 };
+}

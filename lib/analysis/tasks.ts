@@ -1,0 +1,51 @@
+/**
+ * The unit of work of a study, run the same way in the main thread or in a
+ * worker: a simulation (its summary and warnings) or a capacity search.
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import type { Summary } from "../metrics/summary.ts";
+import { simulate } from "./simulate.ts";
+import {
+  capacity,
+  type CapacityOptions,
+  type CapacityResult,
+} from "./capacity.ts";
+
+/** A study task. */
+export type Task =
+  | { kind: "simulate"; scenario: Scenario }
+  | { kind: "capacity"; scenario: Scenario; options: CapacityOptions };
+
+/** A simulation task's outcome (the summary only: records stay behind). */
+export interface SimulateOutcome {
+  /** The run's summary. */
+  summary: Summary;
+  /** Its warnings. */
+  warnings: string[];
+}
+
+/** What a task produced. */
+export type TaskOutcome = SimulateOutcome | CapacityResult;
+
+/**
+ * Runs one task.
+ *
+ * @param task The task.
+ * @returns Its outcome.
+ *
+ * @example Usage
+ * ```ts
+ * import { runTask } from "./tasks.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const out = runTask({ kind: "simulate", scenario: validateScenario({ sim_seconds: 20, warmup_seconds: 2 }) });
+ * if (!("summary" in out)) throw new Error();
+ * ```
+ */
+export function runTask(task: Task): TaskOutcome {
+  if (task.kind === "capacity") return capacity(task.scenario, task.options);
+  const r = simulate(task.scenario);
+  return { summary: r.summary, warnings: r.warnings };
+}

@@ -1,0 +1,25 @@
+/**
+ * A study worker: runs the tasks it is sent and posts back their outcomes
+ * (or the error, flagged when it is the user's input).
+ *
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { InputError } from "../scenario/errors.ts";
+import { runTask, type Task } from "./tasks.ts";
+
+self.onmessage = (e: MessageEvent<{ id: number; task: Task }>) => {
+  const { id, task } = e.data;
+  try {
+    self.postMessage({ id, ok: true, outcome: runTask(task) });
+  } catch (err) {
+    self.postMessage({
+      id,
+      ok: false,
+      input: err instanceof InputError,
+      message: (err as Error).message ?? String(err),
+    });
+  }
+};

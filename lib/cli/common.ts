@@ -1,0 +1,179 @@
+/**
+ * What every llmsim command shares: scenario flags, argument parsing,
+ * loading the scenario with its overrides, output format, warnings.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { InputError } from "../scenario/errors.ts";
+import {
+  loadScenarioFile,
+  type Override,
+  parseScenario,
+} from "../scenario/load.ts";
+import type { Scenario } from "../scenario/types.ts";
+
+/** Flags that set scenario keys, by flag name. */
+export const SCENARIO_FLAGS = {
+  "mode": { path: "mode", type: "string" },
+  "sim-seconds": { path: "sim_seconds", type: "number" },
+  "warmup-seconds": { path: "warmup_seconds", type: "number" },
+  "seed": { path: "random_seed", type: "number" },
+  "rate": { path: "arrival.rate_per_s", type: "number" },
+  "num-gpus": { path: "cluster_mono.num_gpus", type: "number" },
+  "prefill-gpus": { path: "cluster_disagg.prefill_gpus", type: "number" },
+  "decode-gpus": { path: "cluster_disagg.decode_gpus", type: "number" },
+} as const;
+
+/** Help text of the scenario flags every command takes. */
+export const COMMON_HELP = `Scenario options (flags override the file):
+  --config FILE           scenario YAML (defaults to the prototype's values)
+  --mode mono|disagg      serving architecture
+  --sim-seconds S         arrival horizon; the system then drains
+  --warmup-seconds S      requests arriving earlier are not measured
+  --seed N                random seed
+  --rate R                arrival rate, requests per second
+  --num-gpus N            GPUs in mono mode
+  --prefill-gpus N        prefill GPUs in disagg mode
+  --decode-gpus N         decode GPUs in disagg mode
+  --set KEY=VALUE         set any scenario key (repeatable), e.g.
+                          --set prompt_tokens.min_value=8
+  --format json|table     output for machines (default) or people
+  -h, --help              this help`;
+
+/** Parsed command-line values. */
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Parses arguments strictly (an unknown flag is an input error).
+ *
+ * @param command The command, for messages.
+ * @param args The arguments.
+ * @param options The flags.
+ * @param positionals Whether arguments without a flag are allowed (in `_`).
+ * @returns The values.
+ */
+export function parseArgsStrict(
+  command: string,
+  args: string[],
+  options: ParseArgsOptionsConfig,
+  positionals = false,
+): Values {
+  try {
+    const parsed = parseArgs({
+      args,
+      options,
+      strict: true,
+      allowPositionals: positionals,
+    });
+    return positionals
+      ? { ...parsed.values, _: parsed.positionals } as Values
+      : parsed.values as Values;
+  } catch (e) {
+    throw new InputError(
+      `${command}: ${(e as Error).message.split("\n")[0]} (see --help)`,
+    );
+  }
+}
+
+/**
+ * A command-line value as YAML would read it: a number, a flag, or text.
+ *
+ * @param text The value.
+ * @returns Number, boolean or the text.
+ */
+export function scalar(text: string): unknown {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
+  if (text === "true" || text === "false") return text === "true";
+  return text;
+}
+
+/**
+ * Loads `--config` (or the defaults) with the flags' and `--set` overrides.
+ *
+ * @param values Parsed values.
+ * @param extra Further overrides (a study point's).
+ * @returns The validated scenario.
+ */
+export async function loadScenario(
+  values: Values,
+  extra: Override[] = [],
+): Promise<Scenario> {
+  const overrides: Override[] = [];
+  for (const [flag, spec] of Object.entries(SCENARIO_FLAGS)) {
+    const v = values[flag];
+    if (typeof v !== "string") continue;
+    const value = spec.type === "number" ? scalar(v) : v;
+    overrides.push({ path: spec.path, value, source: `--${flag}` });
+  }
+  for (const item of (values.set as string[] | undefined) ?? []) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) {
+      throw new InputError(`--set: expected KEY=VALUE, got "${item}"`);
+    }
+    const path = item.slice(0, eq);
+    overrides.push({
+      path,
+      value: scalar(item.slice(eq + 1)),
+      source: `--set ${path}`,
+    });
+  }
+  overrides.push(...extra);
+  const config = values.config as string | undefined;
+  return config
+    ? await loadScenarioFile(config, { overrides })
+    : parseScenario("", { overrides, sourceName: "<defaults>" });
+}
+
+/**
+ * A comma-separated list of positive numbers.
+ *
+ * @param flag The flag, for messages.
+ * @param text The list.
+ * @returns The numbers.
+ */
+export function numberList(flag: string, text: string | undefined): number[] {
+  if (text === undefined) throw new InputError(`--${flag} is required`);
+  const items = text.split(",").map((s) => s.trim());
+  return items.map((s) => {
+    const n = Number(s);
+    if (s === "" || !Number.isFinite(n) || n <= 0) {
+      throw new InputError(`--${flag}: expected positive numbers, got "${s}"`);
+    }
+    return n;
+  });
+}
+
+/**
+ * The `--format`: json (default) or table.
+ *
+ * @param values Parsed values.
+ * @returns The format.
+ */
+export function format(values: Values): "json" | "table" {
+  const f = (values.format as string | undefined) ?? "json";
+  if (f !== "json" && f !== "table") {
+    throw new InputError(`--format: must be json or table, got "${f}"`);
+  }
+  return f;
+}
+
+/**
+ * Prints warnings on stderr.
+ *
+ * @param messages The warnings.
+ */
+export function warn(messages: readonly string[]): void {
+  for (const m of messages) console.error(`llmsim: warning: ${m}`);
+}
+
+/**
+ * A finite number, or null (for charts).
+ *
+ * @param v A value.
+ * @returns The number or null.
+ */
+export function finiteOrNull(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
