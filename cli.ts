@@ -20,6 +20,7 @@ import {
 } from "./lib/cli/common.ts";
 import { compare } from "./lib/analysis/compare.ts";
 import { simulate } from "./lib/analysis/simulate.ts";
+import { runReport } from "./lib/cli/report_command.ts";
 import {
   runCapacity,
   runMerge,
@@ -63,6 +64,8 @@ Commands:
   capacity        the highest load that meets the SLO attainment target
   plan            rank GPU placements (colocated, xPyD) by goodput per GPU
   merge           combine the shard files of a sweep, capacity or plan
+  report          one HTML page (tables, charts) of a simulate, compare,
+                  sweep or plan
   fit             fit a scenario (rate, burstiness, lengths) to a trace
   schema          print the JSON Schema of scenario files (for editors)
 
@@ -130,6 +133,15 @@ plan.csv, plan.json and plan_pareto.png (goodput against GPUs).
   --target T / --metric KEY --max V / --tolerance F   as for capacity
 ${STUDY_HELP}
 ${COMMON_HELP}`,
+  report: `Usage: llmsim report simulate|compare|sweep|plan --out FILE [options]
+
+Runs the command with the options it takes (see its --help) and writes one
+self-contained HTML page: headline and full metric tables, TTFT and TPOT
+distributions, the TTFT breakdown, queue, batch and KV occupancy over time
+(batched runs), or the sweep curves and the plan's ranking and Pareto front.
+
+  --out FILE              the page to write (required)
+${COMMON_HELP}`,
   merge: `Usage: llmsim merge [--out-dir DIR] [--format F] SHARD.json...
 
 Combines the shard files that 'sweep', 'capacity' or 'plan' wrote with
@@ -158,12 +170,27 @@ server use it through a first line such as
 
 const STUDY = ["sweep", "sweep-prefill", "capacity", "plan"];
 
-function parse(command: string, args: string[]): Values {
+function parse(
+  command: string,
+  args: string[],
+  extra: ParseArgsOptionsConfig = {},
+): Values {
   const str = { type: "string" } as const;
   if (command === "schema") {
     return parseArgsStrict(command, args, {
       help: { type: "boolean", short: "h" },
     });
+  }
+  if (command === "report") {
+    // The options of the command reported on, plus --out.
+    const [kind, ...rest] = args;
+    const inner = ["compare", "sweep", "plan"].includes(kind)
+      ? kind
+      : "simulate";
+    const values = parse(inner, kind?.startsWith("-") ? args : rest, {
+      out: str,
+    });
+    return { ...values, _: kind && !kind.startsWith("-") ? [kind] : [] };
   }
   if (command === "merge") {
     return parseArgsStrict(command, args, {
@@ -216,6 +243,7 @@ function parse(command: string, args: string[]): Values {
         "exact-budget": { type: "boolean" },
       }
       : {}),
+    ...extra,
   };
   return parseArgsStrict(command, args, options);
 }
@@ -360,6 +388,7 @@ const COMMANDS: Record<string, (values: Values) => Promise<void>> = {
   capacity: runCapacity,
   plan: runPlan,
   merge: (v) => runMerge(v, (v._ as string[] | undefined) ?? []),
+  report: runReport,
   fit: runFit,
   schema: runSchema,
 };

@@ -13,6 +13,7 @@ import { KvCapacityError, runBatchedCluster } from "../serving/batched.ts";
 import { runDisaggBatched } from "../serving/disagg_batched.ts";
 import type { InstanceConfig } from "../serving/instance.ts";
 import { LogHistogram } from "../metrics/log_histogram.ts";
+import { Timeline, type TimelineSeries } from "../metrics/timeline.ts";
 import { InputError } from "../scenario/errors.ts";
 import { type ClusterPlan, planCluster, type PoolPlan } from "./pools.ts";
 import {
@@ -38,6 +39,8 @@ export interface SimulationResult {
   records: RequestRecords;
   /** Things the user should know (an unstable pool, say). */
   warnings: string[];
+  /** Batched runs: queue, batch and KV occupancy over time, per pool. */
+  timelines?: Record<string, TimelineSeries>;
 }
 
 /**
@@ -151,13 +154,19 @@ export function simulate(scenario: Scenario): SimulationResult {
       );
     }
   }
-  return { scenario, summary, records: run.records, warnings };
+  const timelines = batched
+    ? Object.fromEntries(
+      batched.pools.map((p) => [p.plan.name, p.timeline.series()]),
+    )
+    : undefined;
+  return { scenario, summary, records: run.records, warnings, timelines };
 }
 
 function instanceConfig(
   scenario: Scenario,
   pool: PoolPlan,
   itl: LogHistogram,
+  timeline: Timeline,
 ): InstanceConfig {
   const sch = scenario.scheduler;
   const blockSize = scenario.kv_cache.block_size;
@@ -170,6 +179,7 @@ function instanceConfig(
     stepTime: pool.stepTime,
     windowS: [scenario.warmup_seconds, scenario.sim_seconds],
     itl,
+    timeline,
     // Decode instances receive whole KV caches; prefixes are cached where
     // prompts are prefilled.
     prefixCaching: scenario.kv_cache.prefix_caching && pool.name !== "decode",
@@ -184,12 +194,13 @@ function runBatched(
 ): {
   records: RequestRecords;
   endS: number;
-  pools: BatchedPool[];
+  pools: (BatchedPool & { timeline: Timeline })[];
   itl: LogHistogram;
   plan: ClusterPlan;
 } {
   const itl = new LogHistogram();
   const plan = planCluster(scenario);
+  const timelines = plan.pools.map(() => new Timeline(scenario.sim_seconds));
   try {
     if (scenario.mode === "mono") {
       const pool = plan.pools[0];
@@ -198,11 +209,15 @@ function runBatched(
         router: scenario.scheduler.router,
         seed: scenario.random_seed,
         records,
-        instance: instanceConfig(scenario, pool, itl),
+        instance: instanceConfig(scenario, pool, itl, timelines[0]),
       });
       return {
         ...run,
-        pools: [{ plan: pool, instances: run.instances }],
+        pools: [{
+          plan: pool,
+          instances: run.instances,
+          timeline: timelines[0],
+        }],
         itl,
         plan,
       };
@@ -213,8 +228,8 @@ function runBatched(
     const run = runDisaggBatched(source, {
       prefillInstances: prefill.instances,
       decodeInstances: decode.instances,
-      prefill: instanceConfig(scenario, prefill, itl),
-      decode: instanceConfig(scenario, decode, itl),
+      prefill: instanceConfig(scenario, prefill, itl, timelines[0]),
+      decode: instanceConfig(scenario, decode, itl, timelines[1]),
       link: {
         bytesPerToken: plan.kvTransferBytesPerToken,
         bandwidthBytesPerS: t.bandwidth_bytes_per_s,
@@ -228,8 +243,8 @@ function runBatched(
     return {
       ...run,
       pools: [
-        { plan: prefill, instances: run.prefill },
-        { plan: decode, instances: run.decode },
+        { plan: prefill, instances: run.prefill, timeline: timelines[0] },
+        { plan: decode, instances: run.decode, timeline: timelines[1] },
       ],
       itl,
       plan,

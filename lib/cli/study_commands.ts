@@ -66,6 +66,18 @@ export type StudySpec =
     fingerprint: string;
   };
 
+/** A study's results for a report page, instead of files and stdout. */
+export interface StudyArtifacts {
+  /** The output rows (as in the CSV). */
+  rows: Record<string, unknown>[];
+  /** The columns a person reads first. */
+  columns: string[];
+  /** The chart (PNG). */
+  png: Uint8Array;
+  /** Sentences worth saying (a crossover, say). */
+  notes: string[];
+}
+
 /** A shard's file: its part of a study's outcomes. */
 interface ShardFile {
   llmsim_shard: 1;
@@ -154,8 +166,11 @@ async function execute(
   values: Values,
   spec: StudySpec,
   tasks: (Task | null)[],
+  whole = false,
 ): Promise<(TaskOutcome | null)[] | null> {
-  const { i, n } = parseShard(values.shard as string | undefined);
+  const { i, n } = whole
+    ? { i: 0, n: 1 }
+    : parseShard(values.shard as string | undefined);
   const mine = tasks.map((t, k) => [k, t] as const).filter(([k, t]) =>
     t !== null && k % n === i
   ) as [number, Task][];
@@ -228,6 +243,7 @@ function axisColumn(path: string): string {
 export async function runSweep(
   values: Values,
   name: "sweep" | "sweep_prefill",
+  sink?: StudyArtifacts,
 ): Promise<void> {
   format(values);
   const { rest, axes: setAxes } = splitSets(values);
@@ -276,14 +292,17 @@ export async function runSweep(
     replications,
     fingerprint: baseFingerprint(base, axes, replications),
   };
-  const outcomes = await execute(values, spec, tasks);
-  if (outcomes) await finishSweep(values, spec, outcomes as TaskOutcome[]);
+  const outcomes = await execute(values, spec, tasks, sink !== undefined);
+  if (outcomes) {
+    await finishSweep(values, spec, outcomes as TaskOutcome[], sink);
+  }
 }
 
 async function finishSweep(
   values: Values,
   spec: Extract<StudySpec, { kind: "sweep" }>,
   outcomes: TaskOutcome[],
+  sink?: StudyArtifacts,
 ): Promise<void> {
   const fmt = format(values);
   const points = gridPoints(spec.axes);
@@ -317,8 +336,20 @@ async function finishSweep(
     rows.push(row);
     cis.push(ci95);
   }
-  const json = toJson(rows, warnings);
   const png = await sweepChart(spec, rows, cis);
+  const columns = [
+    ...spec.axes.map((a) => axisColumn(a.path)),
+    "p50_ttft_s",
+    "p90_ttft_s",
+    "p99_ttft_s",
+    ...(R > 1 ? ["p90_ttft_s_ci95"] : []),
+    "stable",
+  ];
+  if (sink) {
+    Object.assign(sink, { rows, columns, png, notes: warnings });
+    return;
+  }
+  const json = toJson(rows, warnings);
   const dir = outDir(values);
   await ensureDir(dir);
   const files = new Map<string, string | Uint8Array>([
@@ -331,14 +362,6 @@ async function finishSweep(
   console.error(`llmsim: wrote ${[...files.keys()].join(", ")}`);
   if (fmt === "json") console.log(json);
   else {
-    const columns = [
-      ...spec.axes.map((a) => axisColumn(a.path)),
-      "p50_ttft_s",
-      "p90_ttft_s",
-      "p99_ttft_s",
-      ...(R > 1 ? ["p90_ttft_s_ci95"] : []),
-      "stable",
-    ];
     console.log(
       renderTable(columns, rows.map((r) => columns.map((c) => r[c]))),
     );
@@ -509,7 +532,10 @@ async function finishCapacity(
  *
  * @param values Parsed values.
  */
-export async function runPlan(values: Values): Promise<void> {
+export async function runPlan(
+  values: Values,
+  sink?: StudyArtifacts,
+): Promise<void> {
   format(values);
   const gpusText = values.gpus as string | undefined;
   if (gpusText === undefined) throw new InputError("--gpus is required");
@@ -566,8 +592,8 @@ export async function runPlan(values: Values): Promise<void> {
     crossover,
     fingerprint: baseFingerprint(base, planOptions, options, crossover ?? null),
   };
-  const outcomes = await execute(values, spec, tasks);
-  if (outcomes) await finishPlan(values, spec, outcomes);
+  const outcomes = await execute(values, spec, tasks, sink !== undefined);
+  if (outcomes) await finishPlan(values, spec, outcomes, sink);
 }
 
 function planRowOut(row: PlanRow, rank: number): Record<string, unknown> {
@@ -597,6 +623,7 @@ async function finishPlan(
   values: Values,
   spec: Extract<StudySpec, { kind: "plan" }>,
   outcomes: (TaskOutcome | null)[],
+  sink?: StudyArtifacts,
 ): Promise<void> {
   const fmt = format(values);
   const n = spec.placements.length;
@@ -675,6 +702,38 @@ async function finishPlan(
     groups: [group("mono"), group("disagg")],
     front: "max",
   });
+  const notes: string[] = [];
+  if (out.crossover) {
+    const c = out.crossover as {
+      flips: { between: unknown[]; winner: string }[];
+    };
+    const key = spec.crossover!.path;
+    if (c.flips.length === 0) {
+      notes.push(`no crossover: the same architecture wins at every ${key}`);
+    }
+    for (const f of c.flips) {
+      notes.push(
+        `crossover: ${f.winner} starts to win between ${key}=${
+          f.between[0]
+        } and ${f.between[1]}`,
+      );
+    }
+  }
+  const columns = [
+    ...(spec.crossover ? [`crossover_${spec.crossover.path}`] : []),
+    "rank",
+    "placement",
+    "gpus",
+    "capacity_rate_per_s",
+    "goodput_rps_per_gpu",
+    "p90_ttft_s",
+    "p90_tpot_s",
+    "skipped",
+  ];
+  if (sink) {
+    Object.assign(sink, { rows, columns, png, notes });
+    return;
+  }
   const dir = outDir(values);
   await ensureDir(dir);
   const files = new Map<string, string | Uint8Array>([
@@ -684,35 +743,9 @@ async function finishPlan(
   ]);
   await writeFilesAtomic(files);
   console.error(`llmsim: wrote ${[...files.keys()].join(", ")}`);
-  if (out.crossover) {
-    const c = out.crossover as {
-      flips: { between: unknown[]; winner: string }[];
-    };
-    console.error(
-      c.flips.length === 0
-        ? `llmsim: no crossover: the same architecture wins at every ${
-          spec.crossover!.path
-        }`
-        : c.flips.map((f) =>
-          `llmsim: crossover: ${f.winner} starts to win between ${
-            spec.crossover!.path
-          }=${f.between[0]} and ${f.between[1]}`
-        ).join("\n"),
-    );
-  }
+  for (const note of notes) console.error(`llmsim: ${note}`);
   if (fmt === "json") console.log(json);
   else {
-    const columns = [
-      ...(spec.crossover ? [`crossover_${spec.crossover.path}`] : []),
-      "rank",
-      "placement",
-      "gpus",
-      "capacity_rate_per_s",
-      "goodput_rps_per_gpu",
-      "p90_ttft_s",
-      "p90_tpot_s",
-      "skipped",
-    ];
     console.log(
       renderTable(columns, rows.map((r) => columns.map((c) => r[c]))),
     );

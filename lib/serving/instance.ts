@@ -36,6 +36,7 @@ import { IntFifo } from "../engine/fifo.ts";
 import type { RequestRecords } from "../metrics/records.ts";
 import type { IterationShape, StepTimeModel } from "./step_time.ts";
 import type { LogHistogram } from "../metrics/log_histogram.ts";
+import type { Timeline } from "../metrics/timeline.ts";
 
 /** How an instance composes its batches. */
 export type BatchPolicy = "prefill_first" | "decode_first" | "chunked";
@@ -63,6 +64,8 @@ export interface InstanceConfig {
    * and {@linkcode Instance.admitPrefilled}.
    */
   role?: "both" | "prefill" | "decode";
+  /** Receives each iteration's queue, batch and KV occupancy (shared by a pool). */
+  timeline?: Timeline;
   /** Decode role: the first decode step, not the prefill, is the first token. */
   firstTokenAtDecode?: boolean;
   /** Receives every inter-token gap of measured requests (shared). */
@@ -672,6 +675,12 @@ export class Instance {
       st.peakKvBlocks = this.kvUsedBlocks;
     }
     st.kvBlocksSum += this.kvUsedBlocks;
+    cfg.timeline?.add(
+      now,
+      this.#waiting.size + this.#resumed.length,
+      batch,
+      this.kvUsedBlocks / cfg.kvCapacityBlocks,
+    );
     this.busy = true;
     return now + durationS;
   }
