@@ -115,10 +115,75 @@ export type {
 } from "./lib/serving/step_time.ts";
 export { planCluster } from "./lib/analysis/pools.ts";
 export type { ClusterPlan, PoolPlan } from "./lib/analysis/pools.ts";
-export { simulate } from "./lib/analysis/simulate.ts";
+export { compare, simulate } from "./lib/notebook/api.ts";
+export { JUPYTER_DISPLAY } from "./lib/notebook/display.ts";
+export type { Displayable, MediaBundle } from "./lib/notebook/display.ts";
 export type { SimulationResult } from "./lib/analysis/simulate.ts";
-export { compare } from "./lib/analysis/compare.ts";
 export type { ComparisonResult } from "./lib/analysis/compare.ts";
+export type { TimelineSeries } from "./lib/metrics/timeline.ts";
+export { capacity, scaleLoad } from "./lib/analysis/capacity.ts";
+export type {
+  CapacityEvaluation,
+  CapacityOptions,
+  CapacityResult,
+} from "./lib/analysis/capacity.ts";
+export {
+  placedScenario,
+  placements,
+  planTasks,
+  rankPlan,
+} from "./lib/analysis/plan.ts";
+export type { Placement, PlanOptions, PlanRow } from "./lib/analysis/plan.ts";
+export {
+  aggregateReplications,
+  gridPoints,
+  replicate,
+  t975,
+  withParams,
+} from "./lib/analysis/study.ts";
+export type {
+  GridAxis,
+  ReplicatedSummary,
+  StudyPoint,
+} from "./lib/analysis/study.ts";
+export { defaultJobs, runTasks } from "./lib/analysis/pool.ts";
+export type { PoolOptions } from "./lib/analysis/pool.ts";
+export { runTask } from "./lib/analysis/tasks.ts";
+export type {
+  SimulateOutcome,
+  Task,
+  TaskOutcome,
+} from "./lib/analysis/tasks.ts";
+export {
+  renderCdfChart,
+  renderLineChart,
+  renderParetoChart,
+  renderStackedBarChart,
+  renderTimeSeriesChart,
+} from "./lib/report/render.ts";
+export type {
+  ChartRenderOptions,
+  LineChartSpec,
+  LineSeries,
+} from "./lib/report/chart.ts";
+export type {
+  BarStack,
+  CdfChartSpec,
+  CdfSeries,
+  ParetoChartSpec,
+  ScatterGroup,
+  ScatterPoint,
+  StackedBarChartSpec,
+  TimeSeries,
+  TimeSeriesChartSpec,
+} from "./lib/report/charts_more.ts";
+export { renderHtmlTable, renderReport } from "./lib/report/html.ts";
+export type {
+  ReportChart,
+  ReportSection,
+  ReportSpec,
+  ReportTable,
+} from "./lib/report/html.ts";
 export { sweepPrefill, sweepRates } from "./lib/analysis/sweep.ts";
 export type {
   SweepPoint,

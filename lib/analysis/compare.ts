@@ -8,7 +8,7 @@
 
 import type { Summary } from "../metrics/summary.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { simulate } from "./simulate.ts";
+import { simulate, type SimulationResult } from "./simulate.ts";
 
 /** The outcome of {@linkcode compare}. */
 export interface ComparisonResult {
@@ -20,6 +20,8 @@ export interface ComparisonResult {
   delta: Record<string, number>;
   /** Warnings from both runs. */
   warnings: string[];
+  /** The two runs (records, timelines), for charts and notebooks. */
+  runs: { mono: SimulationResult; disagg: SimulationResult };
 }
 
 /**
@@ -44,6 +46,7 @@ export function compare(scenario: Scenario): ComparisonResult {
     disagg: disagg.summary,
     delta: numericDelta(mono.summary, disagg.summary),
     warnings: [...mono.warnings, ...disagg.warnings],
+    runs: { mono, disagg },
   };
 }
 

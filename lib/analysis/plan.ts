@@ -120,6 +120,15 @@ export function placements(options: PlanOptions): Placement[] {
  * @returns The scenario in that mode on those GPUs.
  * @throws {InputError} When the placement is invalid for the scenario (the
  * model does not fit at that TP degree, say).
+ *
+ * @example Usage
+ * ```ts
+ * import { placedScenario, placements } from "./plan.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const [p] = placements({ gpus: 2, tps: [2], modes: ["mono"] });
+ * const s = placedScenario(validateScenario({ batching: "continuous" }), p);
+ * if (s.cluster_mono.tp !== 2 || s.cluster_mono.num_gpus !== 2) throw new Error();
+ * ```
  */
 export function placedScenario(
   scenario: Scenario,

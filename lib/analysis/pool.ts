@@ -18,7 +18,17 @@ export interface PoolOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The default number of workers: one per logical core. */
+/**
+ * The default number of workers: one per logical core.
+ *
+ * @returns The machine's logical cores (at least 1).
+ *
+ * @example Usage
+ * ```ts
+ * import { defaultJobs } from "./pool.ts";
+ * if (!(defaultJobs() >= 1)) throw new Error();
+ * ```
+ */
 export function defaultJobs(): number {
   return Math.max(1, navigator.hardwareConcurrency ?? 1);
 }

@@ -110,8 +110,20 @@ function escapeHtml(text: string): string {
 /** Bytes per `btoa` call; a multiple of 3, so the pieces join without padding. */
 const BASE64_CHUNK = 3 * 8192;
 
-/** Base64 of bytes, in chunks so that huge images do not overflow the call stack. */
-function toBase64(bytes: Uint8Array): string {
+/**
+ * Base64 of bytes, in chunks so that huge images do not overflow the call
+ * stack.
+ *
+ * @param bytes The bytes.
+ * @returns Their base64 text.
+ *
+ * @example Usage
+ * ```ts
+ * import { toBase64 } from "./html.ts";
+ * if (toBase64(new TextEncoder().encode("hi")) !== "aGk=") throw new Error();
+ * ```
+ */
+export function toBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
   for (let i = 0; i < bytes.length; i += BASE64_CHUNK) {
     parts.push(
@@ -175,6 +187,23 @@ function renderTableHtml(table: ReportTable, where: string): string {
   ).join("\n");
   return `<div class="table-wrap"><table>\n<thead><tr>${head}</tr></thead>\n` +
     `<tbody>\n${body}\n</tbody>\n</table></div>`;
+}
+
+/**
+ * One table as an HTML fragment (for notebooks), numbers right-aligned.
+ *
+ * @param table Columns and rows.
+ * @returns The `<table>` markup, its text escaped.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderHtmlTable } from "./html.ts";
+ * const html = renderHtmlTable({ columns: ["a"], rows: [["<b>"]] });
+ * if (!html.includes("&lt;b&gt;")) throw new Error(html);
+ * ```
+ */
+export function renderHtmlTable(table: ReportTable): string {
+  return renderTableHtml(table, "table");
 }
 
 function renderChart(chart: ReportChart, where: string): string {

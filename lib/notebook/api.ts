@@ -1,0 +1,64 @@
+/**
+ * The library's `simulate` and `compare` as `mod.ts` offers them: the same
+ * results, able to display themselves in a Jupyter notebook.
+ *
+ * @module
+ */
+
+import {
+  simulate as runSimulation,
+  type SimulationResult,
+} from "../analysis/simulate.ts";
+import {
+  compare as runComparison,
+  type ComparisonResult,
+} from "../analysis/compare.ts";
+import type { Scenario } from "../scenario/types.ts";
+import {
+  type Displayable,
+  displayableComparison,
+  displayableSimulation,
+} from "./display.ts";
+
+/**
+ * Runs a scenario to completion (arrivals stop at the horizon and the system
+ * drains). In a notebook the result shows a table and the TTFT distribution.
+ *
+ * @param scenario A validated scenario.
+ * @returns Summary, records, warnings and time series.
+ *
+ * @example Usage
+ * ```ts
+ * import { simulate } from "./api.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const r = simulate(validateScenario({ mode: "mono", sim_seconds: 60, warmup_seconds: 6 }));
+ * if (r.summary.mode !== "mono") throw new Error();
+ * ```
+ */
+export function simulate(
+  scenario: Scenario,
+): SimulationResult & Displayable {
+  return displayableSimulation(runSimulation(scenario));
+}
+
+/**
+ * Simulates the scenario in `mono` and in `disagg` mode on the same
+ * requests. In a notebook the result shows both side by side.
+ *
+ * @param scenario A validated scenario (its `mode` is ignored).
+ * @returns Both summaries, their differences and the runs.
+ *
+ * @example Usage
+ * ```ts
+ * import { compare } from "./api.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const c = compare(validateScenario({ sim_seconds: 60, warmup_seconds: 6 }));
+ * if (c.mono.num_requests !== c.disagg.num_requests) throw new Error();
+ * ```
+ */
+export function compare(
+  scenario: Scenario,
+): ComparisonResult & Displayable {
+  const result = runComparison(scenario);
+  return displayableComparison(result, result.runs);
+}
