@@ -320,7 +320,18 @@ Deno.test("sweep and sweep-prefill honour --config and write CSV, JSON and chart
 
 Deno.test("every command has --help", async () => {
   for (
-    const cmd of ["simulate", "compare", "sweep", "sweep-prefill", "schema"]
+    const cmd of [
+      "simulate",
+      "compare",
+      "sweep",
+      "sweep-prefill",
+      "capacity",
+      "plan",
+      "merge",
+      "report",
+      "fit",
+      "schema",
+    ]
   ) {
     const r = await runCli([cmd, "--help"]);
     assert.equal(r.code, 0);
@@ -443,4 +454,78 @@ Deno.test("errors: missing file, bad flags, bad flag values, nothing written", a
     /kv_cache\.capacity_tokens: \d+ request\(s\) cannot be admitted/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("study and report errors are one line naming the flag", async () => {
+  await expectInputError(["plan"], /--gpus is required/);
+  await expectInputError(
+    ["sweep", "--rates", "1", "--shard", "3/3"],
+    /--shard: expected i\/n/,
+  );
+  await expectInputError(
+    ["sweep", "--rates", "1", "--jobs", "0"],
+    /--jobs: must be a whole number >= 1/,
+  );
+  await expectInputError(
+    ["sweep", "--rates", "1", "--replications", "1.5"],
+    /--replications/,
+  );
+  await expectInputError(
+    ["capacity", "--mode", "mono"],
+    /capacity needs an slo/,
+  );
+  await expectInputError(
+    ["capacity", "--metric", "p90_ttft_s"],
+    /--metric and --max go together/,
+  );
+  await expectInputError(
+    ["plan", "--gpus", "2", "--set", "a=1,2"],
+    /plan takes one list axis/,
+  );
+  await expectInputError(["merge"], /merge: give the shard files/);
+  await expectInputError(["merge", "nope.json"], /nope\.json: file not found/);
+  await expectInputError(
+    ["report", "--out", "x.html"],
+    /report: say what to report on/,
+  );
+  await expectInputError(["report", "simulate"], /--out FILE is required/);
+});
+
+Deno.test("report writes one self-contained page with tables and charts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = `${dir}/r.html`;
+    const r = await runCli([
+      "report",
+      "compare",
+      "--config",
+      "examples/continuous_batching.yaml",
+      "--sim-seconds",
+      "60",
+      "--warmup-seconds",
+      "6",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const html = await Deno.readTextFile(out);
+    assert.match(html, /^<!DOCTYPE html>/i);
+    assert.doesNotMatch(html, /src="http|<link|<script/);
+    // Headline table with both architectures, and every chart as an image.
+    assert.match(html, /<th[^>]*>mono<\/th><th[^>]*>disagg<\/th>/);
+    const images = html.match(/data:image\/png;base64,/g) ?? [];
+    // 2 CDFs, the breakdown, and queue/batch and KV charts for 3 pools.
+    assert.equal(images.length, 9);
+    for (
+      const t of [
+        "TTFT distribution",
+        "Mean TTFT breakdown",
+        "KV occupancy (disagg decode)",
+      ]
+    ) {
+      assert.ok(html.includes(t), t);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
