@@ -9,19 +9,16 @@ import assert from "node:assert/strict";
 const ROOT = new URL("../", import.meta.url).pathname;
 const dir = await Deno.makeTempDir();
 const binary = `${dir}/llmsim`;
+const tasks: Record<string, string> = JSON.parse(
+  await Deno.readTextFile(`${ROOT}deno.json`),
+).tasks;
+
+// The compile task itself, with the output moved to a temporary folder.
+const args = tasks.compile.split(/\s+/).slice(1);
+args[args.indexOf("--output") + 1] = binary;
 
 const compile = await new Deno.Command(Deno.execPath(), {
-  args: [
-    "compile",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env=LOG_TOKENS,LOG_STREAM,NAPI_RS_NATIVE_LIBRARY_PATH,NAPI_RS_FORCE_WASI,DISABLE_SYSTEM_FONTS_LOAD",
-    "--allow-ffi",
-    "--allow-sys=homedir",
-    "--output",
-    binary,
-    "cli.ts",
-  ],
+  args,
   cwd: ROOT,
   stdout: "piped",
   stderr: "piped",
@@ -41,6 +38,30 @@ if (runtimeUnreachable) {
       "(dl.deno.land) from this machine",
   );
 }
+
+Deno.test("compile tasks cover Linux x64 and arm64, macOS and Windows, workers included", () => {
+  const targets = [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+  ];
+  for (const t of targets) {
+    const task = Object.entries(tasks).find(([, cmd]) =>
+      cmd.includes(`--target ${t}`)
+    );
+    assert.ok(task, t);
+    // The same permissions and inclusions as the host build.
+    assert.equal(
+      task[1].replace(`--target ${t} `, "").replace(/--output \S+/, ""),
+      tasks.compile.replace(/--output \S+/, ""),
+    );
+    assert.ok(tasks["compile:all"].includes(`deno task ${task[0]}`));
+  }
+  assert.ok(tasks.compile.includes("--include lib/analysis/worker.ts"));
+  assert.doesNotMatch(JSON.stringify(tasks), /\s-A\b|--allow-all/);
+});
 
 Deno.test({
   name: "compiled binary runs a simulation",
@@ -66,6 +87,24 @@ Deno.test({
         JSON.parse(new TextDecoder().decode(out.stdout)).mode,
         "mono",
       );
+      // Workers and charts come along in the binary.
+      const sweep = await new Deno.Command(binary, {
+        args: [
+          "sweep",
+          "--rates",
+          "1,2",
+          "--sim-seconds",
+          "30",
+          "--jobs",
+          "2",
+          "--out-dir",
+          `${dir}/o`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(sweep.code, 0, new TextDecoder().decode(sweep.stderr));
+      assert.ok((await Deno.stat(`${dir}/o/sweep_ttft.png`)).size > 1000);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
