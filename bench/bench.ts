@@ -79,7 +79,7 @@ const batched = [
 ];
 console.log(
   `records: ${RequestRecords.bytesPerRequest} bytes per request ` +
-    `(+ up to 2x while growing; summary adds 6 x 8 bytes per measured request)`,
+    `(+ up to 2x while growing; exact summary adds 9 x 8 bytes per measured request)`,
 );
 for (const r of rows) {
   console.log(

@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { lnGamma } from "../lib/analysis/study.ts";
 import { RandomStream } from "../lib/engine/random.ts";
 import {
   arrivalClock,
@@ -55,30 +56,6 @@ function timesUntil(clock: () => number, horizon: number): number[] {
   return out;
 }
 
-/** log Gamma(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15). */
-function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993,
-    676.5203681218851,
-    -1259.1392167224028,
-    771.32342877765313,
-    -176.61502916214059,
-    12.507343278686905,
-    -0.13857109526572012,
-    9.9843695780195716e-6,
-    1.5056327351493116e-7,
-  ];
-  if (x < 0.5) {
-    return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  }
-  x -= 1;
-  let a = c[0];
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t +
-    Math.log(a);
-}
-
 /**
  * Regularized lower incomplete gamma P(k, x) by its power series
  * x^k e^-x / Gamma(k + 1) * sum_n x^n / ((k + 1) ... (k + n)); every term is
@@ -92,7 +69,7 @@ function gammaCdf(k: number, x: number): number {
     term *= x / (k + n);
     sum += term;
   }
-  return Math.min(1, Math.exp(k * Math.log(x) - x - logGamma(k + 1)) * sum);
+  return Math.min(1, Math.exp(k * Math.log(x) - x - lnGamma(k + 1)) * sum);
 }
 
 /**

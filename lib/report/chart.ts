@@ -16,6 +16,7 @@ import {
   type ChartConfiguration,
   type ChartDataset,
   type ChartItem,
+  type ChartType,
   type Plugin,
   registerables,
 } from "npm:chart.js@^4.5.0";
@@ -131,7 +132,7 @@ function ensureInitialized(): void {
  * Paints the canvas white before anything else is drawn; canvases start
  * transparent, which shows as black or checkered in many viewers.
  */
-const whiteBackground: Plugin<"line"> = {
+const whiteBackground: Plugin = {
   id: "llmsimWhiteBackground",
   beforeDraw(chart) {
     const { ctx } = chart;
@@ -304,7 +305,7 @@ function buildConfig(
         tooltip: { enabled: false },
       },
     },
-    plugins: [whiteBackground],
+    plugins: [],
   };
 }
 
@@ -345,6 +346,28 @@ export async function renderLineChart(
   spec: LineChartSpec,
   options: ChartRenderOptions = {},
 ): Promise<Uint8Array> {
+  return await renderChartConfig(buildConfig(spec), options);
+}
+
+/**
+ * Draws any chart.js configuration on a Skia canvas, on a white background,
+ * and encodes it as PNG (or SVG with the text as paths). Every llmsim chart
+ * goes through here.
+ *
+ * @param config The chart.js configuration (static: no animation, exact size).
+ * @param options Size and format.
+ * @returns The image bytes.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { renderChartConfig } from "./chart.ts";
+ * const png = await renderChartConfig({ type: "bar", data: { labels: ["a"], datasets: [{ data: [1] }] }, options: { animation: false, responsive: false } });
+ * ```
+ */
+export async function renderChartConfig<TType extends ChartType, TData>(
+  config: ChartConfiguration<TType, TData>,
+  options: ChartRenderOptions = {},
+): Promise<Uint8Array> {
   const width = options.width ?? 900;
   const height = options.height ?? 560;
   const format = options.format ?? "png";
@@ -354,32 +377,41 @@ export async function renderLineChart(
     throw new TypeError(`Unknown chart format "${format}"`);
   }
   ensureInitialized();
-  const config = buildConfig(spec);
-
+  config.plugins = [
+    whiteBackground as unknown as Plugin<TType>,
+    ...(config.plugins ?? []).filter((p) =>
+      p !== (whiteBackground as unknown as Plugin<TType>)
+    ),
+  ];
   if (format === "svg") {
     const canvas = createCanvas(
       width,
       height,
       SvgExportFlag.ConvertTextToPaths,
     );
-    // chart.js only needs getContext("2d") and the context's canvas, which
-    // the Skia canvas provides; its DOM types do not describe it.
-    const chart = new Chart(canvas as unknown as ChartItem, config);
-    try {
-      const svg = new TextDecoder().decode(canvas.getContent());
-      // Dropping the XML declaration lets the SVG be inlined into HTML too.
-      return new TextEncoder().encode(
-        svg.replace(/^\s*<\?xml[^>]*\?>\s*/, ""),
-      );
-    } finally {
-      chart.destroy();
-    }
+    const svg = await drawOn(canvas, config, () => canvas.getContent());
+    // Dropping the XML declaration lets the SVG be inlined into HTML too.
+    return new TextEncoder().encode(
+      new TextDecoder().decode(svg).replace(/^\s*<\?xml[^>]*\?>\s*/, ""),
+    );
   }
-
   const canvas = createCanvas(width, height);
-  const chart = new Chart(canvas as unknown as ChartItem, config);
+  return new Uint8Array(
+    await drawOn(canvas, config, () => canvas.encode("png")),
+  );
+}
+
+/** Draws a chart on a canvas, encodes it, and frees the chart. */
+async function drawOn<TType extends ChartType, TData, T>(
+  canvas: object,
+  config: ChartConfiguration<TType, TData>,
+  encode: () => T | Promise<T>,
+): Promise<T> {
+  // chart.js only needs getContext("2d") and the context's canvas, which the
+  // Skia canvas provides; its DOM types do not describe it.
+  const chart = new Chart(canvas as ChartItem, config);
   try {
-    return new Uint8Array(await canvas.encode("png"));
+    return await encode();
   } finally {
     chart.destroy();
   }

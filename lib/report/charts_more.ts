@@ -1,8 +1,8 @@
 /**
  * More chart types for reports: empirical CDFs, stacked bars, Pareto
  * scatter plots and time series. They share the look of
- * {@link renderLineChart} (bundled font, white background, the
- * {@link SERIES_COLORS} palette) and return PNG or SVG bytes the same way.
+ * the line charts (bundled font, white background, the {@link SERIES_COLORS}
+ * palette) and are drawn by {@link renderChartConfig}, as PNG or SVG.
  *
  * Like `./chart.ts`, this module loads a native canvas library, so it needs
  * `--unstable-raw-imports --allow-read --allow-ffi --allow-sys=homedir` and
@@ -14,17 +14,13 @@
 
 import {
   Chart,
-  type ChartConfiguration,
   type ChartDataset,
-  type ChartItem,
   type ChartOptions,
-  type ChartType,
   type Plugin,
 } from "npm:chart.js@^4.5.0";
-import { createCanvas, SvgExportFlag } from "npm:@napi-rs/canvas@^1.1";
 import {
   type ChartRenderOptions,
-  renderLineChart,
+  renderChartConfig,
   SERIES_COLORS,
 } from "./chart.ts";
 
@@ -261,37 +257,6 @@ const POINT_LABEL_FONT = '11px "DejaVu Sans"';
 /** Series longer than this are drawn without point markers, as lines only. */
 const MAX_MARKED_POINTS = 60;
 
-let initialized = false;
-
-/**
- * Registers chart.js' components and the bundled font once, through
- * chart.ts, which keeps that setup private: drawing an empty 1 x 1 line
- * chart runs it without copying the font handling here.
- */
-async function ensureInitialized(): Promise<void> {
-  if (initialized) return;
-  await renderLineChart({ title: "", xLabel: "", yLabel: "", series: [] }, {
-    width: 1,
-    height: 1,
-  });
-  initialized = true;
-}
-
-/**
- * Paints the canvas white first, as chart.ts does; canvases start
- * transparent, which shows as black or checkered in many viewers.
- */
-const whiteBackground: Plugin = {
-  id: "llmsimMoreWhiteBackground",
-  beforeDraw(chart) {
-    const { ctx } = chart;
-    ctx.save();
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, chart.width, chart.height);
-    ctx.restore();
-  },
-};
-
 /**
  * Writes each scatter point's `label` next to it. Static images have no
  * tooltips, so this is the only way to tell which configuration a point is.
@@ -316,14 +281,6 @@ const pointLabels: Plugin = {
     ctx.restore();
   },
 };
-
-function checkSize(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > 16384) {
-    throw new RangeError(
-      `Chart ${name} must be an integer from 1 to 16384, got ${value}`,
-    );
-  }
-}
 
 /** Shared chart.js options: static, exact size, no events or tooltips. */
 function baseOptions(title: string) {
@@ -351,61 +308,6 @@ function axisTitle(text: string) {
 
 /** Grid colour shared with chart.ts' line charts. */
 const GRID = { color: "#e5e5e5" };
-
-/**
- * Draws a chart.js configuration on a Skia canvas and encodes it, the same
- * way chart.ts does for line charts.
- */
-async function renderConfig<TType extends ChartType, TData>(
-  config: ChartConfiguration<TType, TData>,
-  options: ChartRenderOptions,
-): Promise<Uint8Array> {
-  const width = options.width ?? 900;
-  const height = options.height ?? 560;
-  const format = options.format ?? "png";
-  checkSize("width", width);
-  checkSize("height", height);
-  if (format !== "png" && format !== "svg") {
-    throw new TypeError(`Unknown chart format "${format}"`);
-  }
-  await ensureInitialized();
-  config.plugins = [
-    whiteBackground as Plugin<TType>,
-    ...(config.plugins ?? []),
-  ];
-  if (format === "svg") {
-    const canvas = createCanvas(
-      width,
-      height,
-      SvgExportFlag.ConvertTextToPaths,
-    );
-    const svg = await drawOn(canvas, config, () => canvas.getContent());
-    // Dropping the XML declaration lets the SVG be inlined into HTML too.
-    return new TextEncoder().encode(
-      new TextDecoder().decode(svg).replace(/^\s*<\?xml[^>]*\?>\s*/, ""),
-    );
-  }
-  const canvas = createCanvas(width, height);
-  return new Uint8Array(
-    await drawOn(canvas, config, () => canvas.encode("png")),
-  );
-}
-
-/** Draws a chart on a canvas, encodes it, and frees the chart. */
-async function drawOn<TType extends ChartType, TData, T>(
-  canvas: object,
-  config: ChartConfiguration<TType, TData>,
-  encode: () => T | Promise<T>,
-): Promise<T> {
-  // chart.js only needs getContext("2d") and the context's canvas, which the
-  // Skia canvas provides; its DOM types do not describe it.
-  const chart = new Chart(canvas as ChartItem, config);
-  try {
-    return await encode();
-  } finally {
-    chart.destroy();
-  }
-}
 
 type XY = { x: number; y: number | null };
 
@@ -487,7 +389,7 @@ export async function renderCdfChart(
     },
   );
   const base = baseOptions(spec.title);
-  return await renderConfig({
+  return await renderChartConfig({
     type: "line",
     data: { datasets },
     options: {
@@ -575,7 +477,7 @@ export async function renderStackedBarChart(
     },
   );
   const base = baseOptions(spec.title);
-  return await renderConfig({
+  return await renderChartConfig({
     type: "bar",
     data: { labels: spec.categories, datasets },
     options: {
@@ -670,7 +572,7 @@ export async function renderParetoChart(
     } as ChartDataset);
   }
   const base = baseOptions(spec.title);
-  return await renderConfig({
+  return await renderChartConfig({
     type: "scatter",
     data: { datasets },
     options: {
@@ -717,7 +619,7 @@ export async function renderParetoChart(
 }
 
 /**
- * Draws values over time as lines. Unlike {@link renderLineChart}, long
+ * Draws values over time as lines. Unlike the line chart of `./chart.ts`, long
  * series are drawn without point markers and thinned by chart.js' min-max
  * decimation to a few points per pixel column, which keeps spikes visible
  * and simulations with many thousands of samples fast to draw.
@@ -772,7 +674,7 @@ export async function renderTimeSeriesChart(
     },
   );
   const base = baseOptions(spec.title);
-  return await renderConfig({
+  return await renderChartConfig({
     type: "line",
     data: { datasets },
     options: {
