@@ -6,6 +6,8 @@
  */
 
 import type { StepTable } from "../perf/table.ts";
+import type { GpuSpec, ModelSpec } from "../perf/catalog.ts";
+import type { TraceOptions } from "../workload/trace.ts";
 
 /** How a token-length distribution is given. */
 export type TokenMode =
@@ -103,36 +105,11 @@ export interface RequestClass {
   shared_prefix_tokens: number;
 }
 
-/** A trace to replay. */
-export interface TraceConfig {
-  /** The file (relative to the scenario file). */
-  file: string;
-  /** Its format. */
-  format: "azure" | "mooncake" | "burstgpt" | "csv" | "jsonl";
-  /** `csv` / `jsonl`: the column of each field. */
-  columns?: {
-    timestamp: string;
-    prompt_tokens: string;
-    output_tokens: string;
-    hash_ids?: string;
-  };
-  /** `csv` / `jsonl`: timestamp unit. */
-  timestamp_unit?: "s" | "ms" | "us" | "datetime";
-  /** Replay this many times faster. */
-  time_scale?: number;
-  /** Scale time to this mean rate. */
-  target_rate_per_s?: number;
-  /** Window start, trace seconds. */
-  start_s?: number;
-  /** Window end, trace seconds. */
-  end_s?: number;
-  /** Most rows replayed. */
-  max_rows?: number;
-  /** Width of timestamp buckets to spread. */
-  spread_s?: number;
+/** A trace to replay (keys as in the YAML `trace` section). */
+export type TraceConfig = TraceOptions & {
   /** Bad rows: error or skip. */
   on_bad_row: "error" | "skip";
-}
+};
 
 /** Serving architecture. */
 export type ServingMode = "mono" | "disagg";
@@ -170,55 +147,28 @@ export interface DisaggCluster {
 /** Storage data types. */
 export type DTypeName = "fp32" | "bf16" | "fp16" | "fp8" | "int8" | "fp4";
 
-/** A GPU defined inline in a scenario (see `GpuSpec` in lib/perf/catalog.ts). */
-export interface InlineGpu {
-  /** A name for reports. */
-  name: string;
-  /** Memory per GPU, bytes. */
-  memory_bytes: number;
-  /** Memory bandwidth, bytes per second. */
-  memory_bandwidth_bytes_per_s: number;
-  /** Dense FLOP/s by data type. */
-  flops_per_s: Partial<Record<DTypeName | "tf32", number>>;
-  /** GPU-to-GPU bandwidth, bytes per second, both directions. */
-  interconnect_bytes_per_s: number;
-}
+/** A GPU defined inline in a scenario: the catalog's fields. */
+export type InlineGpu = GpuSpec;
 
-/** A model defined inline in a scenario (see `ModelSpec` in lib/perf/catalog.ts). */
-export interface InlineModel {
-  /** A name for reports. */
-  name: string;
-  /** Transformer layers. */
-  num_layers: number;
-  /** Hidden size. */
-  hidden_size: number;
-  /** Attention heads. */
-  num_attention_heads: number;
-  /** KV heads. */
-  num_kv_heads: number;
-  /** Dimension of one head. */
-  head_dim: number;
-  /** FFN intermediate size (of one expert in MoE). */
-  ffn_size: number;
-  /** Gated FFN (SwiGLU). */
-  gated_ffn: boolean;
-  /** Vocabulary size. */
-  vocab_size: number;
-  /** LM head tied to the embedding. */
-  tied_embeddings: boolean;
-  /** MoE: routed experts per layer (0: dense). */
-  num_experts: number;
-  /** MoE: routed experts per token. */
-  active_experts?: number;
-  /** MoE: intermediate size of one expert. */
-  expert_ffn_size?: number;
-  /** MoE: shared experts per layer. */
-  shared_experts?: number;
-  /** MoE: leading dense layers. */
-  dense_layers?: number;
-  /** MLA: cached elements per token and layer. */
-  kv_cache_dim_per_layer?: number;
-}
+/**
+ * A model defined inline in a scenario: the catalog's fields, less the
+ * reported size, context length and MLA projections, with defaults filled.
+ */
+export type InlineModel =
+  & Omit<
+    ModelSpec,
+    | "params_reported"
+    | "max_context"
+    | "mla"
+    | "tied_embeddings"
+    | "num_experts"
+  >
+  & {
+    /** LM head tied to the embedding. */
+    tied_embeddings: boolean;
+    /** MoE: routed experts per layer (0: dense). */
+    num_experts: number;
+  };
 
 /** The hardware and model that batched instances run. */
 export interface HardwareConfig {
