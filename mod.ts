@@ -130,6 +130,7 @@ export type {
 export {
   placedScenario,
   placements,
+  plan,
   planTasks,
   rankPlan,
 } from "./lib/analysis/plan.ts";
@@ -137,7 +138,9 @@ export type { Placement, PlanOptions, PlanRow } from "./lib/analysis/plan.ts";
 export {
   aggregateReplications,
   gridPoints,
+  lnGamma,
   replicate,
+  sweep,
   t975,
   withParams,
 } from "./lib/analysis/study.ts";
@@ -145,6 +148,8 @@ export type {
   GridAxis,
   ReplicatedSummary,
   StudyPoint,
+  SweepGridPoint,
+  SweepOptions,
 } from "./lib/analysis/study.ts";
 export { defaultJobs, runTasks } from "./lib/analysis/pool.ts";
 export type { PoolOptions } from "./lib/analysis/pool.ts";

@@ -12,6 +12,7 @@ import { InputError } from "../scenario/errors.ts";
 import { withParams } from "./study.ts";
 import type { CapacityOptions, CapacityResult } from "./capacity.ts";
 import type { Task } from "./tasks.ts";
+import { runTasks } from "./pool.ts";
 
 /** One placement. */
 export interface Placement {
@@ -228,4 +229,42 @@ export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
     return gb - ga || a.row.placement.gpus - b.row.placement.gpus ||
       a.order - b.order;
   }).map((x) => x.row);
+}
+
+/**
+ * Plans placements on workers and ranks them: the library form of `llmsim
+ * plan`.
+ *
+ * @param scenario The base scenario (workload, hardware, SLO).
+ * @param options Budget, TP degrees, modes.
+ * @param capacityOptions The capacity criterion.
+ * @param jobs Workers (default: the logical cores).
+ * @returns The placements, best goodput per GPU first.
+ *
+ * @example Usage
+ * ```ts
+ * import { plan } from "./plan.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ batching: "continuous", sim_seconds: 30, warmup_seconds: 3, slo: { ttft_s: 1, tpot_s: 0.1 } });
+ * const rows = await plan(s, { gpus: 2, tps: [1] }, { tolerance: 0.1 }, 1);
+ * if (rows.length !== 3 || !(rows[0].capacity!.goodput_rps_per_gpu >= rows[2].capacity!.goodput_rps_per_gpu)) throw new Error();
+ * ```
+ */
+export async function plan(
+  scenario: Scenario,
+  options: PlanOptions,
+  capacityOptions: CapacityOptions = {},
+  jobs?: number,
+): Promise<PlanRow[]> {
+  const planned = planTasks(scenario, options, capacityOptions);
+  const runnable = planned.filter((p) => p.task);
+  const outcomes = await runTasks(runnable.map((p) => p.task!), { jobs });
+  let k = 0;
+  return rankPlan(
+    planned.map((p) =>
+      p.task
+        ? { placement: p.placement, capacity: outcomes[k++] as CapacityResult }
+        : { placement: p.placement, skipped: p.skipped }
+    ),
+  );
 }

@@ -12,6 +12,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { validateScenario } from "../scenario/validate.ts";
 import { InputError } from "../scenario/errors.ts";
 import type { Summary, SummaryValue } from "../metrics/summary.ts";
+import { runTasks } from "./pool.ts";
 
 /** One key of a grid and the values it takes. */
 export interface GridAxis {
@@ -318,4 +319,74 @@ export function aggregateReplications(
     summary[key] = merge(runs.map((r) => r[key]), key);
   }
   return { summary, ci95 };
+}
+
+/** One point of {@linkcode sweep}: its keys, mean summary and intervals. */
+export interface SweepGridPoint {
+  /** The axes' values. */
+  params: Record<string, unknown>;
+  /** Mean summary over the replications. */
+  summary: Summary;
+  /** 95% half-widths by key (empty with one replication). */
+  ci95: Record<string, number>;
+  /** Every replication's warnings. */
+  warnings: string[];
+}
+
+/** Options of {@linkcode sweep}. */
+export interface SweepOptions {
+  /** Seeds per point (default 1). */
+  replications?: number;
+  /** Workers (default: the logical cores). */
+  jobs?: number;
+}
+
+/**
+ * Runs a grid of points, each replicated, on workers: the library form of
+ * `llmsim sweep --set KEY=V1,V2 --replications R`.
+ *
+ * @param scenario The base scenario.
+ * @param axes The keys to vary and their values.
+ * @param options Replications and workers.
+ * @returns The points in grid order.
+ *
+ * @example Usage
+ * ```ts
+ * import { sweep } from "./study.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const base = validateScenario({ mode: "mono", sim_seconds: 30, warmup_seconds: 3 });
+ * const points = await sweep(base, [{ path: "arrival.rate_per_s", values: [1, 2] }], { replications: 2, jobs: 1 });
+ * if (points.length !== 2 || !(points[1].ci95.p90_ttft_s >= 0)) throw new Error();
+ * ```
+ */
+export async function sweep(
+  scenario: Scenario,
+  axes: readonly GridAxis[],
+  options: SweepOptions = {},
+): Promise<SweepGridPoint[]> {
+  const R = options.replications ?? 1;
+  const points = gridPoints(axes);
+  const tasks = points.flatMap((p) => {
+    const s = withParams(scenario, p.params);
+    return Array.from({ length: R }, (_, r) => ({
+      kind: "simulate" as const,
+      scenario: replicate(s, r),
+    }));
+  });
+  const outcomes = await runTasks(tasks, { jobs: options.jobs });
+  return points.map((p) => {
+    const runs = outcomes.slice(p.index * R, (p.index + 1) * R) as {
+      summary: Summary;
+      warnings: string[];
+    }[];
+    const { summary, ci95 } = R > 1
+      ? aggregateReplications(runs.map((r) => r.summary))
+      : { summary: runs[0].summary, ci95: {} };
+    return {
+      params: p.params,
+      summary,
+      ci95,
+      warnings: runs.flatMap((r) => r.warnings),
+    };
+  });
 }
