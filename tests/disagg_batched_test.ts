@@ -248,3 +248,28 @@ Deno.test("disagg invariants on random scenarios: KV within capacity, exact toke
   }
   assert.ok(preemptions > 0, "no trial reached the preemption path");
 });
+
+Deno.test("a fixed request overhead delays every request by exactly that much", () => {
+  for (const mode of ["mono", "disagg"] as const) {
+    const base = scenario({ mode, sim_seconds: 120, warmup_seconds: 12 });
+    const d = 0.037;
+    const plain = simulate(base);
+    const late = simulate({
+      ...base,
+      scheduler: { ...base.scheduler, request_overhead_s: d },
+    });
+    const a = plain.records, b = late.records;
+    assert.equal(a.count, b.count);
+    for (let i = 0; i < a.count; i++) {
+      // Every event moves by d: the same schedule, later.
+      const ttftA = a.firstTokenS[i] - a.arrivalS[i];
+      const ttftB = b.firstTokenS[i] - b.arrivalS[i];
+      assert.ok(Math.abs(ttftB - ttftA - d) < 1e-9, `${mode} request ${i}`);
+      assert.ok(
+        Math.abs(
+          (b.finishS[i] - b.firstTokenS[i]) - (a.finishS[i] - a.firstTokenS[i]),
+        ) < 1e-9,
+      );
+    }
+  }
+});

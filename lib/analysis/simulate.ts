@@ -209,6 +209,7 @@ function runBatched(
         router: scenario.scheduler.router,
         seed: scenario.random_seed,
         records,
+        requestOverheadS: scenario.scheduler.request_overhead_s,
         instance: instanceConfig(scenario, pool, itl, timelines[0]),
       });
       return {
@@ -239,6 +240,7 @@ function runBatched(
       records,
       router: scenario.scheduler.router,
       seed: scenario.random_seed,
+      requestOverheadS: scenario.scheduler.request_overhead_s,
     });
     return {
       ...run,

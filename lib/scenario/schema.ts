@@ -521,6 +521,15 @@ export const SCENARIO_SCHEMA: ObjectField = {
           min: 0,
           default: 0,
         },
+        request_overhead_s: {
+          kind: "number",
+          description:
+            "Fixed time from a request's arrival to its reaching an " +
+            "instance (API server, tokenisation), seconds; it counts in TTFT " +
+            "and the prefill wait.",
+          min: 0,
+          default: 0,
+        },
         router: {
           kind: "enum",
           description: "How arrivals are spread over instances.",

@@ -226,6 +226,8 @@ export interface Scenario {
     max_num_batched_tokens: number;
     /** Fixed cost per iteration, seconds. */
     iteration_overhead_s: number;
+    /** Fixed time from arrival to an instance's queue, seconds. */
+    request_overhead_s: number;
     /** Router across instances. */
     router:
       | "round_robin"

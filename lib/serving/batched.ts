@@ -30,6 +30,11 @@ export interface BatchedClusterOptions {
   expectedRequests?: number;
   /** The records to fill (default: new ones). */
   records?: RequestRecords;
+  /**
+   * Fixed time from a request's arrival to its reaching the router (API
+   * server, tokenisation), seconds (default 0).
+   */
+  requestOverheadS?: number;
 }
 
 /** What a batched run produced. */
@@ -88,6 +93,7 @@ export function runBatchedCluster(
 ): BatchedRun {
   const records = options.records ??
     new RequestRecords(options.expectedRequests ?? 1024);
+  const overheadS = options.requestOverheadS ?? 0;
   const instances = Array.from(
     { length: options.instances },
     () => new Instance(options.instance, records),
@@ -97,13 +103,13 @@ export function runBatchedCluster(
     records,
   });
   const events = new EventQueue(64);
-  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+  if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
   let now = 0;
   while (events.pop()) {
     now = events.time;
     if (events.kind === ARRIVAL) {
       const i = records.addRequest(source);
-      if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+      if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
       const k = route(i);
       const inst = instances[k];
       inst.enqueue(i);

@@ -45,6 +45,11 @@ export interface DisaggBatchedOptions {
   expectedRequests?: number;
   /** The records to fill (default: new ones). */
   records?: RequestRecords;
+  /**
+   * Fixed time from a request's arrival to its reaching the router (API
+   * server, tokenisation), seconds (default 0).
+   */
+  requestOverheadS?: number;
   /** Router over the prefill instances (default `least_outstanding`). */
   router?: RouterPolicy;
   /** Seed for the power-of-two router's choices. */
@@ -100,6 +105,7 @@ export function runDisaggBatched(
 ): DisaggBatchedRun {
   const records = options.records ??
     new RequestRecords(options.expectedRequests ?? 1024);
+  const overheadS = options.requestOverheadS ?? 0;
   const firstTokenAtDecode = options.firstTokenAtDecode;
   const prefill = Array.from(
     { length: options.prefillInstances },
@@ -171,14 +177,14 @@ export function runDisaggBatched(
     }
   };
 
-  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+  if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
   let now = 0;
   while (events.pop()) {
     now = events.time;
     const kind = events.kind;
     if (kind === ARRIVAL) {
       const i = records.addRequest(source);
-      if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
+      if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
       const k = route(i);
       prefill[k].enqueue(i);
       kick(prefill[k], PREFILL_END, k, now);
