@@ -659,6 +659,10 @@ async function finishPlan(
     );
   });
   const out: Record<string, unknown> = { placements: rows };
+  // The cheapest placement for each required rate, from the capacities
+  // already found: where it changes architecture is the rate crossover.
+  const cheapest = cheapestByRate(ranked[ranked.length - 1]);
+  out.cheapest_by_rate = cheapest;
   if (spec.crossover) {
     const flips: unknown[] = [];
     for (let k = 1; k < best.length; k++) {
@@ -703,6 +707,17 @@ async function finishPlan(
     front: "max",
   });
   const notes: string[] = [];
+  for (let k = 1; k < cheapest.length; k++) {
+    if (cheapest[k].mode !== cheapest[k - 1].mode) {
+      notes.push(
+        `rate crossover: above ${
+          cheapest[k - 1].up_to_rate_per_s.toPrecision(4)
+        } req/s the cheapest placement is ${cheapest[k].mode} (${
+          cheapest[k].placement
+        }, ${cheapest[k].gpus} GPUs)`,
+      );
+    }
+  }
   if (out.crossover) {
     const c = out.crossover as {
       flips: { between: unknown[]; winner: string }[];
@@ -750,6 +765,68 @@ async function finishPlan(
       renderTable(columns, rows.map((r) => columns.map((c) => r[c]))),
     );
   }
+}
+
+/** The cheapest placement able to serve rates up to a bound. */
+export interface RateBand {
+  /** Rates up to this (from the previous band's bound) are served by it. */
+  up_to_rate_per_s: number;
+  /** The placement's name. */
+  placement: string;
+  /** Its architecture. */
+  mode: string;
+  /** Its GPUs. */
+  gpus: number;
+}
+
+/**
+ * For each capacity level, the placement with the fewest GPUs whose
+ * capacity reaches it (ties: the higher capacity); consecutive levels with
+ * the same placement merge into one band. Where the bands change
+ * architecture is the plan's rate crossover.
+ *
+ * @param rows Planned placements with their capacities.
+ * @returns The bands, by increasing rate.
+ *
+ * @example Usage
+ * ```ts
+ * import { cheapestByRate } from "./study_commands.ts";
+ * const row = (name: string, mode: "mono" | "disagg", gpus: number, rate: number) => ({
+ *   placement: { name, mode, gpus },
+ *   capacity: { rate_per_s: rate } as never,
+ * });
+ * const bands = cheapestByRate([row("m1", "mono", 1, 10), row("m2", "mono", 2, 18), row("d2", "disagg", 2, 25)]);
+ * if (bands.map((b) => b.placement).join() !== "m1,d2") throw new Error(JSON.stringify(bands));
+ * ```
+ */
+export function cheapestByRate(rows: readonly PlanRow[]): RateBand[] {
+  const able = rows.filter((r) => r.capacity);
+  const levels = [...new Set(able.map((r) => r.capacity!.rate_per_s))]
+    .sort((a, b) => a - b);
+  const bands: RateBand[] = [];
+  for (const rate of levels) {
+    let best: PlanRow | undefined;
+    for (const r of able) {
+      if (r.capacity!.rate_per_s < rate) continue;
+      if (
+        !best || r.placement.gpus < best.placement.gpus ||
+        (r.placement.gpus === best.placement.gpus &&
+          r.capacity!.rate_per_s > best.capacity!.rate_per_s)
+      ) best = r;
+    }
+    const last = bands[bands.length - 1];
+    if (last && last.placement === best!.placement.name) {
+      last.up_to_rate_per_s = rate;
+    } else {
+      bands.push({
+        up_to_rate_per_s: rate,
+        placement: best!.placement.name,
+        mode: best!.placement.mode,
+        gpus: best!.placement.gpus,
+      });
+    }
+  }
+  return bands;
 }
 
 // ---------------------------------------------------------------- merge
