@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { cappedSource } from "./_workload.ts";
 import { RandomStream } from "../lib/engine/random.ts";
 import {
   type RouterPolicy,
@@ -54,19 +55,7 @@ Deno.test("invariants hold on many random batched scenarios", () => {
     });
     // Cap lengths so one request always fits in the cache alone.
     const cap = (kvCapacityBlocks * blockSize) / 2;
-    const src = scenarioWorkload(scenario);
-    const capped = {
-      arrivalS: 0,
-      promptTokens: 0,
-      outputTokens: 0,
-      next() {
-        if (!src.next()) return false;
-        capped.arrivalS = src.arrivalS;
-        capped.promptTokens = Math.min(src.promptTokens, cap);
-        capped.outputTokens = Math.min(src.outputTokens, cap - 1);
-        return true;
-      },
-    };
+    const capped = cappedSource(scenarioWorkload(scenario), cap, cap - 1);
     const prefillRate = 5000 + rng.next() * 20000;
     let maxTokens = 0, maxSeqs = 0;
     const stepTime = watched(

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { cappedSource } from "./_workload.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
@@ -199,19 +200,7 @@ Deno.test("disagg invariants on random scenarios: KV within capacity, exact toke
     });
     const capacity = 400 + Math.floor(rng.next() * 600); // blocks of 16
     const cap = capacity * 16 / 3;
-    const src = scenarioWorkload(s);
-    const capped = {
-      arrivalS: 0,
-      promptTokens: 0,
-      outputTokens: 0,
-      next() {
-        if (!src.next()) return false;
-        capped.arrivalS = src.arrivalS;
-        capped.promptTokens = Math.min(src.promptTokens, cap);
-        capped.outputTokens = Math.min(src.outputTokens, cap);
-        return true;
-      },
-    };
+    const capped = cappedSource(scenarioWorkload(s), cap, cap);
     const config = {
       policy:
         (["prefill_first", "decode_first", "chunked"] as const)[trial % 3],

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { cappedSource } from "./_workload.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { loadScenarioFile, parseScenario } from "../lib/scenario/load.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
@@ -253,19 +254,11 @@ Deno.test("roofline invariants on random scenarios: KV within capacity, exact to
       stepTime: plan.pools[i].stepTime,
     });
     // Cap prompts so that each fits the smallest cache alone.
-    const src = scenarioWorkload(s);
-    const capped = {
-      arrivalS: 0,
-      promptTokens: 0,
-      outputTokens: 0,
-      next() {
-        if (!src.next()) return false;
-        capped.arrivalS = src.arrivalS;
-        capped.promptTokens = Math.min(src.promptTokens, capacityBlocks * 8);
-        capped.outputTokens = Math.min(src.outputTokens, capacityBlocks * 8);
-        return true;
-      },
-    };
+    const capped = cappedSource(
+      scenarioWorkload(s),
+      capacityBlocks * 8,
+      capacityBlocks * 8,
+    );
     const run = disagg
       ? runDisaggBatched(capped, {
         prefillInstances: plan.pools[0].instances,

@@ -258,3 +258,35 @@ function runBatched(
     throw e;
   }
 }
+
+/**
+ * The TTFT and TPOT of every measured request of a run (exact mode), for
+ * distributions and charts.
+ *
+ * @param result A run's result (its records must be whole: exact percentiles).
+ * @returns TTFTs of measured requests, and TPOTs of those with more than one output token.
+ *
+ * @example Usage
+ * ```ts
+ * import { measuredLatencies, simulate } from "./simulate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const r = simulate(validateScenario({ mode: "mono", sim_seconds: 60, warmup_seconds: 6 }));
+ * if (measuredLatencies(r).ttft.length !== r.summary.num_samples) throw new Error();
+ * ```
+ */
+export function measuredLatencies(
+  result: SimulationResult,
+): { ttft: number[]; tpot: number[] } {
+  const rec = result.records;
+  const ttft: number[] = [], tpot: number[] = [];
+  for (let i = 0; i < rec.count; i++) {
+    if (!(rec.arrivalS[i] >= result.scenario.warmup_seconds)) continue;
+    ttft.push(rec.firstTokenS[i] - rec.arrivalS[i]);
+    if (rec.outputTokens[i] > 1) {
+      tpot.push(
+        (rec.finishS[i] - rec.firstTokenS[i]) / (rec.outputTokens[i] - 1),
+      );
+    }
+  }
+  return { ttft, tpot };
+}

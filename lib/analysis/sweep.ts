@@ -139,8 +139,21 @@ function prefillSpeed(s: Scenario): number {
     : s.cluster_disagg.prefill_tokens_per_s;
 }
 
-// A rate sweep sets arrival.rate_per_s, which a schedule or a trace lacks.
-function checkRateSweep(scenario: Scenario): void {
+/**
+ * Refuses a rate sweep of a scenario whose arrivals have no single rate to
+ * set (a schedule of rates, or a trace).
+ *
+ * @param scenario The base scenario.
+ * @throws {InputError} Naming `trace` or `arrival.process`.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkRateSweep } from "./sweep.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * checkRateSweep(validateScenario({}));
+ * ```
+ */
+export function checkRateSweep(scenario: Scenario): void {
   if (scenario.trace || scenario.arrival.process === "schedule") {
     throw new InputError(
       "a rate sweep needs an arrival process with rate_per_s (not a schedule or a trace)",

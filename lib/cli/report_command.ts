@@ -8,7 +8,11 @@
  */
 
 import { InputError } from "../scenario/errors.ts";
-import { simulate, type SimulationResult } from "../analysis/simulate.ts";
+import {
+  measuredLatencies,
+  simulate,
+  type SimulationResult,
+} from "../analysis/simulate.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { flattenRow } from "../report/csv.ts";
 import { writeFilesAtomic } from "../report/files.ts";
@@ -51,28 +55,14 @@ const BREAKDOWN = [
   ["first_decode", "first decode"],
 ] as const;
 
-// Measured TTFTs and TPOTs from a run's records.
-function latencies(r: SimulationResult): { ttft: number[]; tpot: number[] } {
-  const rec = r.records;
-  const ttft: number[] = [], tpot: number[] = [];
-  for (let i = 0; i < rec.count; i++) {
-    if (!(rec.arrivalS[i] >= r.scenario.warmup_seconds)) continue;
-    const first = rec.firstTokenS[i] - rec.arrivalS[i];
-    ttft.push(first);
-    if (rec.outputTokens[i] > 1) {
-      tpot.push(
-        (rec.finishS[i] - rec.firstTokenS[i]) / (rec.outputTokens[i] - 1),
-      );
-    }
-  }
-  return { ttft, tpot };
-}
-
 async function runCharts(
   runs: { label: string; result: SimulationResult }[],
 ): Promise<ReportChart[]> {
   const more = await import("../report/charts_more.ts");
-  const lat = runs.map((r) => ({ label: r.label, ...latencies(r.result) }));
+  const lat = runs.map((r) => ({
+    label: r.label,
+    ...measuredLatencies(r.result),
+  }));
   const charts: ReportChart[] = [
     {
       title: "TTFT distribution",

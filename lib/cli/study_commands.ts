@@ -27,6 +27,7 @@ import {
   planTasks,
   rankPlan,
 } from "../analysis/plan.ts";
+import { checkRateSweep } from "../analysis/sweep.ts";
 import { toCsv } from "../report/csv.ts";
 import { writeFilesAtomic } from "../report/files.ts";
 import { toJson } from "../report/json.ts";
@@ -270,13 +271,7 @@ export async function runSweep(
     );
   }
   axes.push(...setAxes);
-  if (axes.some((a) => a.path === "arrival.rate_per_s")) {
-    if (base.trace || base.arrival.process === "schedule") {
-      throw new InputError(
-        "a rate sweep needs an arrival process with rate_per_s (not a schedule or a trace)",
-      );
-    }
-  }
+  if (axes.some((a) => a.path === "arrival.rate_per_s")) checkRateSweep(base);
   const points = gridPoints(axes);
   const tasks: Task[] = [];
   for (const p of points) {

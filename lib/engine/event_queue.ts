@@ -45,6 +45,23 @@ export class EventQueue {
     this.#data = new Int32Array(capacity);
   }
 
+  /**
+   * Time of the earliest pending event, without removing it.
+   *
+   * @returns That time, or Infinity when none is pending.
+   *
+   * @example Usage
+   * ```ts
+   * import { EventQueue } from "./event_queue.ts";
+   * const q = new EventQueue();
+   * q.push(2, 0, 0);
+   * if (q.peekTime !== 2 || q.size !== 1) throw new Error();
+   * ```
+   */
+  get peekTime(): number {
+    return this.#size > 0 ? this.#time[0] : Infinity;
+  }
+
   /** Number of pending events. */
   get size(): number {
     return this.#size;

@@ -7,7 +7,10 @@
  * @module
  */
 
-import type { SimulationResult } from "../analysis/simulate.ts";
+import {
+  measuredLatencies,
+  type SimulationResult,
+} from "../analysis/simulate.ts";
 import type { ComparisonResult } from "../analysis/compare.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { renderHtmlTable, toBase64 } from "../report/html.ts";
@@ -63,17 +66,6 @@ function headline(labels: string[], summaries: Summary[]): string {
   });
 }
 
-function ttfts(result: SimulationResult): number[] {
-  const r = result.records;
-  const out: number[] = [];
-  for (let i = 0; i < r.count; i++) {
-    if (r.arrivalS[i] >= result.scenario.warmup_seconds) {
-      out.push(r.firstTokenS[i] - r.arrivalS[i]);
-    }
-  }
-  return out;
-}
-
 async function bundle(
   labels: string[],
   runs: SimulationResult[],
@@ -82,7 +74,10 @@ async function bundle(
   const png = await renderCdfChart({
     title: "TTFT distribution",
     xLabel: "TTFT (s)",
-    series: runs.map((r, k) => ({ label: labels[k], values: ttfts(r) })),
+    series: runs.map((r, k) => ({
+      label: labels[k],
+      values: measuredLatencies(r).ttft,
+    })),
   }, { width: 720, height: 420 });
   const summaries = runs.map((r) => r.summary);
   return {

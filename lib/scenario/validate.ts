@@ -307,19 +307,49 @@ function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
   }
 }
 
-function checkTokens(dist: TokenDistribution, path: Path): void {
-  const uses = TOKEN_MODE_KEYS[dist.mode];
-  const modeKeys = [...new Set(Object.values(TOKEN_MODE_KEYS).flat())];
-  for (const key of modeKeys) {
-    if (
-      dist[key as keyof TokenDistribution] !== undefined && !uses.includes(key)
-    ) {
+// A section whose keys depend on a variant (a token mode, an arrival
+// process) holds none of the other variants' keys.
+function checkVariantKeys(
+  section: object,
+  variants: Readonly<Record<string, readonly string[]>>,
+  what: string,
+  path: Path,
+): readonly string[] {
+  const values = section as Record<string, unknown>;
+  const uses = variants[values[what] as string];
+  for (const key of new Set(Object.values(variants).flat())) {
+    if (values[key] !== undefined && !uses.includes(key)) {
       throw new InputError(
-        `is not used with mode ${dist.mode} (it takes ${uses.join(", ")})`,
+        `is not used with ${what} ${values[what]} (it takes ${
+          uses.join(", ")
+        })`,
         [...path, key],
       );
     }
   }
+  return uses;
+}
+
+// The variant's own keys must all be given.
+function requireVariantKeys(
+  section: object,
+  keys: readonly string[],
+  what: string,
+  path: Path,
+): void {
+  const values = section as Record<string, unknown>;
+  for (const key of keys) {
+    if (values[key] === undefined) {
+      throw new InputError(`is required with ${what} ${values[what]}`, [
+        ...path,
+        key,
+      ]);
+    }
+  }
+}
+
+function checkTokens(dist: TokenDistribution, path: Path): void {
+  const uses = checkVariantKeys(dist, TOKEN_MODE_KEYS, "mode", path);
   if (dist.mode === "log") {
     // The prototype's defaults: mu 6.0, sigma 1.0.
     dist.mean ??= 6.0;
@@ -348,14 +378,7 @@ function checkTokens(dist: TokenDistribution, path: Path): void {
     }
     return;
   }
-  for (const key of uses) {
-    if (dist[key as keyof TokenDistribution] === undefined) {
-      throw new InputError(
-        `is required with mode ${dist.mode}`,
-        [...path, key],
-      );
-    }
-  }
+  requireVariantKeys(dist, uses, "mode", path);
   if (
     (dist.mode === "real_mean_std" || dist.mode === "exponential") &&
     dist.mean! <= 0
@@ -383,33 +406,18 @@ function checkArrival(
   path: Path,
   topLevel: boolean,
 ): void {
-  const uses = ARRIVAL_PROCESS_KEYS[arrival.process];
-  const all = [...new Set(Object.values(ARRIVAL_PROCESS_KEYS).flat())];
-  for (const key of all) {
-    if (
-      arrival[key as keyof ArrivalConfig] !== undefined && !uses.includes(key)
-    ) {
-      throw new InputError(
-        `is not used with process ${arrival.process} (it takes ${
-          uses.join(", ")
-        })`,
-        [...path, key],
-      );
-    }
-  }
+  const uses = checkVariantKeys(
+    arrival,
+    ARRIVAL_PROCESS_KEYS,
+    "process",
+    path,
+  );
   if (uses.includes("rate_per_s") && topLevel) arrival.rate_per_s ??= 2;
   if (arrival.process === "diurnal") {
     arrival.period_s ??= 86400;
     arrival.peak_s ??= 0;
   }
-  for (const key of uses) {
-    if (arrival[key as keyof ArrivalConfig] === undefined) {
-      throw new InputError(
-        `is required with process ${arrival.process}`,
-        [...path, key],
-      );
-    }
-  }
+  requireVariantKeys(arrival, uses, "process", path);
   if (
     arrival.process === "schedule" &&
     arrival.schedule!.every((step) => step.rate_per_s === 0)

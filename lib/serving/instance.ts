@@ -32,6 +32,7 @@
  * @module
  */
 
+import { EventQueue } from "../engine/event_queue.ts";
 import { IntFifo } from "../engine/fifo.ts";
 import type { RequestRecords } from "../metrics/records.ts";
 import type { IterationShape, StepTimeModel } from "./step_time.ts";
@@ -167,7 +168,7 @@ export class Instance {
   #slotMeasured: Uint8Array;
   #slotDecoding: Uint8Array;
   #slotPending: Uint8Array;
-  #slotStamp: Int32Array; // bumped when a slot leaves decode (stale heap entries)
+  #slotStamp: Int32Array; // bumped when a slot leaves decode (stale finish entries)
   #slotPins: Int32Array; // leading prefix-cache entries the request holds
   #slotCachedTokens: Int32Array; // prompt tokens those entries hold
   #free: Int32Array;
@@ -187,11 +188,9 @@ export class Instance {
   #residueCount: Int32Array;
   #decodeIndex = 0; // index of the next decode iteration
   #lastDecodeEndS = 0;
-  // Min-heap of (last decode iteration, slot, stamp) for decoding requests.
-  #heapKey = new Float64Array(64);
-  #heapSlot = new Int32Array(64);
-  #heapStamp = new Int32Array(64);
-  #heapSize = 0;
+  // Decoding requests by their last decode iteration (time), with their
+  // slot (data) and stamp (kind): an entry whose stamp is old is stale.
+  #finishes = new EventQueue(64);
   #decodeThis = false;
   #shape: IterationShape = {
     prefillTokens: 0,
@@ -454,7 +453,7 @@ export class Instance {
     this.#decodeMeasured += this.#slotMeasured[s];
     const last = d + this.#records.outputTokens[this.#slotId[s]] - generated -
       1;
-    this.#heapPush(last, s, this.#slotStamp[s]);
+    this.#finishes.push(last, this.#slotStamp[s], s);
   }
 
   // A request leaves decode (finished or preempted); returns its KV blocks.
@@ -473,52 +472,6 @@ export class Instance {
     }
     this.#unpin(this.#records.prefixIds[this.#slotId[s]], this.#slotPins[s]);
     return this.#blocksFor(kv - this.#slotCachedTokens[s]);
-  }
-
-  #heapPush(key: number, slot: number, stamp: number): void {
-    if (this.#heapSize === this.#heapKey.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
-        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.#heapKey = grow(this.#heapKey);
-      this.#heapSlot = grow(this.#heapSlot);
-      this.#heapStamp = grow(this.#heapStamp);
-    }
-    const hk = this.#heapKey, hs = this.#heapSlot, ht = this.#heapStamp;
-    let i = this.#heapSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (hk[p] <= key) break;
-      hk[i] = hk[p];
-      hs[i] = hs[p];
-      ht[i] = ht[p];
-      i = p;
-    }
-    hk[i] = key;
-    hs[i] = slot;
-    ht[i] = stamp;
-  }
-
-  #heapPop(): void {
-    const hk = this.#heapKey, hs = this.#heapSlot, ht = this.#heapStamp;
-    const n = --this.#heapSize;
-    const key = hk[n], slot = hs[n], stamp = ht[n];
-    let i = 0;
-    while (true) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && hk[c + 1] < hk[c]) c++;
-      if (hk[c] >= key) break;
-      hk[i] = hk[c];
-      hs[i] = hs[c];
-      ht[i] = ht[c];
-      i = c;
-    }
-    hk[i] = key;
-    hs[i] = slot;
-    ht[i] = stamp;
   }
 
   #nextWaiting(): number {
@@ -803,11 +756,11 @@ export class Instance {
       this.#lastDecodeEndS = now;
       this.#decodeKvSum += decodes;
       this.#decodeIndex++;
-      while (this.#heapSize > 0 && this.#heapKey[0] <= index) {
-        const s = this.#heapSlot[0];
-        const stale = this.#heapStamp[0] !== this.#slotStamp[s];
-        this.#heapPop();
-        if (stale) continue;
+      const finishes = this.#finishes;
+      while (finishes.peekTime <= index) {
+        finishes.pop();
+        const s = finishes.data;
+        if (finishes.kind !== this.#slotStamp[s]) continue; // stale
         const i = this.#slotId[s];
         rec.finishS[i] = now;
         this.kvUsedBlocks -= this.#leaveDecode(s);

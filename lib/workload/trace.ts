@@ -1038,18 +1038,10 @@ function parseDecimal(
     digits++;
   }
   let f = 0;
-  let scale = 1;
   if (s < e && text.charCodeAt(s) === 46) {
-    for (s++; s < e; s++) {
-      const d = text.charCodeAt(s) - 48;
-      if (d < 0 || d > 9) break;
-      // Digits beyond the 15th cannot change a double's fraction.
-      if (scale < 1e15) {
-        f = f * 10 + d;
-        scale *= 10;
-      }
-      digits++;
-    }
+    s = readFraction(text, s + 1, e);
+    f = fraction.value;
+    digits += fraction.digits;
   }
   if (s < e) {
     // Only an exponent is left to accept; Number() handles it exactly.
@@ -1063,8 +1055,28 @@ function parseDecimal(
   }
   if (digits === 0) return false;
   out.w = negative ? -w : w;
-  out.f = negative ? -f / scale : f / scale;
+  out.f = negative ? -f : f;
   return true;
+}
+
+// The digits after a decimal point, from `p`: their value (in [0, 1)) and
+// count go to `fraction`; returns where they end.
+const fraction = { value: 0, digits: 0 };
+function readFraction(text: string, p: number, e: number): number {
+  let f = 0, scale = 1, digits = 0;
+  for (; p < e; p++) {
+    const d = text.charCodeAt(p) - 48;
+    if (d < 0 || d > 9) break;
+    // Digits beyond the 15th cannot change a double's fraction.
+    if (scale < 1e15) {
+      f = f * 10 + d;
+      scale *= 10;
+    }
+    digits++;
+  }
+  fraction.value = f / scale;
+  fraction.digits = digits;
+  return p;
 }
 
 function twoDigits(text: string, p: number): number {
@@ -1113,18 +1125,9 @@ function parseDateTime(
   let p = s + 19;
   let f = 0;
   if (p < e && text.charCodeAt(p) === 46) {
-    const first = ++p;
-    let scale = 1;
-    for (; p < e; p++) {
-      const d = text.charCodeAt(p) - 48;
-      if (d < 0 || d > 9) break;
-      if (scale < 1e15) {
-        f = f * 10 + d;
-        scale *= 10;
-      }
-    }
-    if (p === first) return false;
-    f /= scale;
+    p = readFraction(text, p + 1, e);
+    if (fraction.digits === 0) return false;
+    f = fraction.value;
   }
   if (p < e && text.charCodeAt(p) === 90) p++;
   if (p !== e) return false;
