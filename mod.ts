@@ -42,12 +42,15 @@ export type {
   ArrivalConfig,
   DisaggCluster,
   DTypeName,
+  EngineConfig,
   HardwareConfig,
   InlineGpu,
   InlineModel,
   MonoCluster,
+  PoolOverrides,
   RequestClass,
   Scenario,
+  SchedulerConfig,
   ServingMode,
   Slo,
   StepTimeConfig,
@@ -61,6 +64,14 @@ export {
   scenarioWorkload,
 } from "./lib/workload/workload.ts";
 export type { RequestSource, Workload } from "./lib/workload/workload.ts";
+export { listWorkload } from "./lib/workload/request_list.ts";
+export type { RequestList } from "./lib/workload/request_list.ts";
+export { poolSettings, resolveEngine } from "./lib/scenario/pool_settings.ts";
+export type {
+  PoolName,
+  PoolSettings,
+  ResolvedEngine,
+} from "./lib/scenario/pool_settings.ts";
 export { openTrace } from "./lib/workload/trace.ts";
 export type {
   TraceColumns,
@@ -94,6 +105,16 @@ export type {
 } from "./lib/perf/catalog.ts";
 export { kvBytesPerToken, kvCapacity, kvShards } from "./lib/perf/memory.ts";
 export type { KvCapacity, KvCapacityOptions } from "./lib/perf/memory.ts";
+export { engineIterationS, withEngine } from "./lib/perf/engine.ts";
+export type {
+  EngineContext,
+  EngineParams,
+  EnginePreset,
+} from "./lib/perf/engine.ts";
+export {
+  DEFAULT_ENGINE_PRESET,
+  ENGINE_PRESETS,
+} from "./lib/perf/engines/mod.ts";
 export { rooflineStepTime } from "./lib/perf/roofline.ts";
 export type {
   IterationCost,
@@ -118,7 +139,34 @@ export type { ClusterPlan, PoolPlan } from "./lib/analysis/pools.ts";
 export { compare, simulate } from "./lib/notebook/api.ts";
 export { JUPYTER_DISPLAY } from "./lib/notebook/display.ts";
 export type { Displayable, MediaBundle } from "./lib/notebook/display.ts";
-export type { SimulationResult } from "./lib/analysis/simulate.ts";
+export type {
+  SimulateOptions,
+  SimulationResult,
+} from "./lib/analysis/simulate.ts";
+export {
+  calibrate,
+  calibrationParameters,
+  withCalibration,
+} from "./lib/calibrate/calibrate.ts";
+export type {
+  CalibratedMetric,
+  CalibrateOptions,
+  CalibrationParameter,
+  CalibrationResult,
+  MetricFit,
+} from "./lib/calibrate/calibrate.ts";
+export {
+  measuredMetrics,
+  readMeasuredFile,
+  readMeasuredRun,
+} from "./lib/calibrate/measured.ts";
+export type {
+  MeasuredFormat,
+  MeasuredMetrics,
+  MeasuredRequest,
+  MeasuredRun,
+  ReadMeasuredOptions,
+} from "./lib/calibrate/measured.ts";
 export type { ComparisonResult } from "./lib/analysis/compare.ts";
 export type { TimelineSeries } from "./lib/metrics/timeline.ts";
 export { capacity, scaleLoad } from "./lib/analysis/capacity.ts";

@@ -46,6 +46,7 @@ Deno.test("an inline GPU and model equal to catalog entries give the same run", 
         head_dim: m.head_dim,
         ffn_size: m.ffn_size,
         vocab_size: m.vocab_size,
+        max_context: m.max_context,
       },
     },
   }));
@@ -56,7 +57,9 @@ Deno.test("an inline GPU and model equal to catalog entries give the same run", 
     weightDtype: "bf16",
     kvDtype: "bf16",
     gpuMemoryUtilization: 0.9,
-    reservedBytes: 2e9,
+    reservedBytes: 1.79 * 2 ** 30,
+    maxNumBatchedTokens: 2048,
+    maxNumSeqs: 256,
   }).tokens;
   assert.equal(byName.summary.kv_capacity_tokens, want);
   assert.equal(byName.summary.step_time, "roofline");
@@ -104,7 +107,7 @@ Deno.test("hardware errors name the key", () => {
         batching: "continuous",
         hardware: { gpu: "H100-SXM", model: "Llama-3.1-70B" },
       },
-      /hardware: Llama-3\.1-70B does not fit on H100-SXM at tp 1: 141\.1 GB of weights/,
+      /hardware: Llama-3\.1-70B does not fit on H100-SXM at tp 1: 131\.4 GiB of weights/,
     ],
     [
       {
@@ -175,6 +178,7 @@ Deno.test("a measured step table is read relative to the scenario and drives ite
         "output_tokens: {mode: constant, value: 11}",
         "cluster_mono: {num_gpus: 1}",
         "step_time: {kind: table, table_file: steps.csv}",
+        "engine: {preset: none}", // the table's times alone
       ].join("\n"),
     );
     const s = await loadScenarioFile(`${dir}/s.yaml`);

@@ -153,27 +153,43 @@ Deno.test("a GPU without the weight type's FLOP/s figure is refused", () => {
   );
 });
 
-Deno.test("KV capacity: memory share minus weights and reserve, over KV bytes", () => {
+Deno.test("KV capacity: memory share minus weights, activation peak and non-torch memory", () => {
   const gpu = GPUS["H100-SXM"], model = MODELS["Llama-3.1-8B"];
-  const c = kvCapacity(gpu, model, {
+  const base = {
     tp: 1,
     weightDtype: "bf16",
     kvDtype: "bf16",
     gpuMemoryUtilization: 0.9,
-    reservedBytes: 2e9,
-  });
+    reservedBytes: 1.79 * 2 ** 30,
+    maxNumBatchedTokens: 8192,
+    maxNumSeqs: 256,
+  } as const;
+  const c = kvCapacity(gpu, model, base);
   // Embedding, 32 layers and LM head (norm weights ignored) x 2 bytes.
   const weights = 2 * (2 * 525_336_576 + 6_979_321_856);
   assert.equal(c.weightBytesPerGpu, weights);
-  assert.equal(c.tokens, Math.floor((72e9 - weights - 2e9) / 131072));
+  // The sampler's 256 x 128256 logits set the peak (41 bytes each), not
+  // the FFN's 8192 x 2 x (2 x 4096 + 3 x 14336) bytes.
+  assert.equal(c.activationPeakBytes, 256 * 128256 * 41);
+  assert.ok(8192 * 2 * (2 * 4096 + 3 * 14336) < c.activationPeakBytes);
+  assert.equal(
+    c.tokens,
+    Math.floor(
+      (79.22 * 2 ** 30 * 0.9 - weights - 256 * 128256 * 41 -
+        1.79 * 2 ** 30) / 131072,
+    ),
+  );
+  // vLLM's log for Meta-Llama-3-8B on an H100 at 0.9 (PR #10511): weights
+  // 14.96 GiB, activation peak 1.26 GiB, KV cache 53.29 GiB.
+  const gib = (x: number) => x / 2 ** 30;
+  assert.ok(Math.abs(gib(c.weightBytesPerGpu) - 14.96) < 0.01);
+  assert.ok(Math.abs(gib(c.activationPeakBytes) - 1.26) < 0.01);
+  assert.ok(Math.abs(gib(c.kvBytesPerGpu) - 53.29) < 0.02);
+  // TP 2 doubles the non-torch memory (3.58 GiB in the same log).
+  const tp2 = kvCapacity(gpu, model, { ...base, tp: 2 });
+  assert.ok(Math.abs(gib(tp2.nonTorchBytes) - 3.58) < 0.01);
   // fp8 KV doubles the tokens that fit in the same bytes.
-  const fp8 = kvCapacity(gpu, model, {
-    tp: 1,
-    weightDtype: "bf16",
-    kvDtype: "fp8",
-    gpuMemoryUtilization: 0.9,
-    reservedBytes: 2e9,
-  });
+  const fp8 = kvCapacity(gpu, model, { ...base, kvDtype: "fp8" });
   assert.ok(Math.abs(fp8.tokens - 2 * c.tokens) <= 1);
   // 70B has 8 KV heads: TP 8 splits them, TP 16 replicates each twice.
   const m70 = MODELS["Llama-3.1-70B"];
@@ -183,14 +199,22 @@ Deno.test("KV capacity: memory share minus weights and reserve, over KV bytes", 
   // DeepSeek-V3 caches its MLA latent: 61 x 576 elements per token.
   assert.equal(kvBytesPerToken(MODELS["DeepSeek-V3"], "bf16"), 61 * 576 * 2);
   // 70B in bf16 does not fit on one H100.
-  assert.equal(
-    kvCapacity(gpu, m70, {
-      tp: 1,
-      weightDtype: "bf16",
-      kvDtype: "bf16",
-      gpuMemoryUtilization: 0.9,
-      reservedBytes: 2e9,
-    }).tokens,
-    0,
-  );
+  assert.equal(kvCapacity(gpu, m70, base).tokens, 0);
+});
+
+Deno.test("KV capacity against a logged block count it was not derived from", () => {
+  // vLLM PR #2031: Llama-2-7B on one A100-80GB at 0.9 reports "# GPU
+  // blocks: 7351" (16-token blocks); V0's profile ran max_num_batched_tokens
+  // = max_model_len = 4096 and 256 sequences.
+  const c = kvCapacity(GPUS["A100-80G"], MODELS["Llama-2-7B"], {
+    tp: 1,
+    weightDtype: "fp16",
+    kvDtype: "fp16",
+    gpuMemoryUtilization: 0.9,
+    reservedBytes: 1.79 * 2 ** 30,
+    maxNumBatchedTokens: 4096,
+    maxNumSeqs: 256,
+  });
+  const blocks = Math.floor(c.tokens / 16);
+  assert.ok(Math.abs(blocks - 7351) / 7351 < 0.02, String(blocks));
 });

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { carryStepTables } from "../scenario/step_tables.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { InputError } from "../scenario/errors.ts";
 import type { Summary } from "../metrics/summary.ts";
@@ -81,7 +82,7 @@ export interface CapacityResult {
  */
 export function scaleLoad(scenario: Scenario, factor: number): Scenario {
   const out = structuredClone(scenario);
-  if (scenario.step_time.table) out.step_time.table = scenario.step_time.table;
+  carryStepTables(scenario, out);
   const scale = (a: Scenario["arrival"]) => {
     if (a.rate_per_s !== undefined) a.rate_per_s *= factor;
     for (const step of a.schedule ?? []) step.rate_per_s *= factor;

@@ -11,6 +11,8 @@ import { rateStepTime, type StepTimeModel } from "../serving/step_time.ts";
 import { resolveHardware } from "../perf/hardware.ts";
 import { kvBytesPerToken, kvCapacity } from "../perf/memory.ts";
 import { rooflineStepTime } from "../perf/roofline.ts";
+import { withEngine } from "../perf/engine.ts";
+import { type PoolSettings, poolSettings } from "../scenario/pool_settings.ts";
 import { tableStepTime, type TableStepTimeModel } from "../perf/table.ts";
 
 /** The KV capacity an instance gets when nothing else sizes it. */
@@ -18,6 +20,9 @@ export const DEFAULT_KV_CAPACITY_TOKENS = 131072;
 
 /** KV bytes per token when nothing else sizes them (Llama-3.1-8B in bf16). */
 export const DEFAULT_KV_BYTES_PER_TOKEN = 131072;
+
+/** Layers when no model is given (Llama-3.1-8B's), for the engine's TP term. */
+export const DEFAULT_LAYERS = 32;
 
 /** One pool of identical batched instances. */
 export interface PoolPlan {
@@ -33,6 +38,8 @@ export interface PoolPlan {
   stepTime: StepTimeModel;
   /** KV-cache capacity of each instance, tokens. */
   kvCapacityTokens: number;
+  /** The settings the pool runs with (hardware, scheduler, engine, ...). */
+  settings: PoolSettings;
 }
 
 /** All pools of a scenario, and what the disaggregated link carries. */
@@ -43,6 +50,10 @@ export interface ClusterPlan {
   kvTransferBytesPerToken: number;
   /** Table models, to report extrapolated lookups after a run. */
   tables: TableStepTimeModel[];
+  /** The engine's per-request time before first scheduling, seconds. */
+  requestS: number;
+  /** The engine's per-request time after the last token, seconds. */
+  finishS: number;
 }
 
 /**
@@ -65,9 +76,6 @@ export interface ClusterPlan {
  * ```
  */
 export function planCluster(scenario: Scenario): ClusterPlan {
-  const hw = scenario.hardware ? resolveHardware(scenario.hardware) : null;
-  const st = scenario.step_time;
-  const overheadS = scenario.scheduler.iteration_overhead_s;
   const tables: TableStepTimeModel[] = [];
   const pool = (
     name: PoolPlan["name"],
@@ -75,17 +83,22 @@ export function planCluster(scenario: Scenario): ClusterPlan {
     tp: number,
     rates: { prefill_tokens_per_s: number; decode_tokens_per_s: number },
   ): PoolPlan => {
-    let stepTime: StepTimeModel;
+    const settings = poolSettings(scenario, name);
+    const hwConfig = settings.hardware;
+    const hw = hwConfig ? resolveHardware(hwConfig) : null;
+    const st = settings.step_time;
+    const engine = settings.engine;
+    let gpuWork: StepTimeModel;
     if (st.kind === "roofline") {
-      stepTime = rooflineStepTime(hw!.gpu, hw!.model, {
+      gpuWork = rooflineStepTime(hw!.gpu, hw!.model, {
         tp,
-        weightDtype: scenario.hardware!.weight_dtype,
-        kvDtype: scenario.hardware!.kv_dtype,
-        computeEfficiency: st.compute_efficiency,
-        memoryEfficiency: st.memory_efficiency,
+        weightDtype: hwConfig!.weight_dtype,
+        kvDtype: hwConfig!.kv_dtype,
+        computeEfficiency: st.compute_efficiency ??
+          engine.compute_efficiency[hwConfig!.weight_dtype],
+        memoryEfficiency: st.memory_efficiency ?? engine.memory_efficiency,
         interconnectEfficiency: st.interconnect_efficiency,
         allReduceLatencyS: st.all_reduce_latency_s,
-        iterationOverheadS: overheadS,
       });
     } else if (st.kind === "table") {
       if (!st.table) {
@@ -94,21 +107,26 @@ export function planCluster(scenario: Scenario): ClusterPlan {
           ["step_time", "table_file"],
         );
       }
-      const model = tableStepTime(st.table, { iterationOverheadS: overheadS });
+      const model = tableStepTime(st.table);
       tables.push(model);
-      stepTime = model;
+      gpuWork = model;
     } else {
-      stepTime = rateStepTime({ ...rates, iteration_overhead_s: overheadS });
+      gpuWork = rateStepTime(rates);
     }
-    let kvCapacityTokens = scenario.kv_cache.capacity_tokens ??
+    // Without a model the all-reduce count is unknown; Llama-3.1-8B's 32.
+    const layers = hw?.model.num_layers ?? DEFAULT_LAYERS;
+    const stepTime = withEngine(gpuWork, engine, { tp, layers });
+    let kvCapacityTokens = settings.kv_cache.capacity_tokens ??
       DEFAULT_KV_CAPACITY_TOKENS;
-    if (scenario.kv_cache.capacity_tokens === undefined && hw) {
+    if (settings.kv_cache.capacity_tokens === undefined && hw) {
       kvCapacityTokens = kvCapacity(hw.gpu, hw.model, {
         tp,
-        weightDtype: scenario.hardware!.weight_dtype,
-        kvDtype: scenario.hardware!.kv_dtype,
-        gpuMemoryUtilization: scenario.hardware!.gpu_memory_utilization,
-        reservedBytes: scenario.hardware!.reserved_bytes,
+        weightDtype: hwConfig!.weight_dtype,
+        kvDtype: hwConfig!.kv_dtype,
+        gpuMemoryUtilization: hwConfig!.gpu_memory_utilization,
+        reservedBytes: hwConfig!.reserved_bytes,
+        maxNumBatchedTokens: settings.scheduler.max_num_batched_tokens,
+        maxNumSeqs: settings.scheduler.max_num_seqs,
       }).tokens;
     }
     return {
@@ -118,6 +136,7 @@ export function planCluster(scenario: Scenario): ClusterPlan {
       instances: gpus / tp,
       stepTime,
       kvCapacityTokens,
+      settings,
     };
   };
   const pools = scenario.mode === "mono"
@@ -141,9 +160,17 @@ export function planCluster(scenario: Scenario): ClusterPlan {
         scenario.cluster_disagg,
       ),
     ];
+  // KV moves from the prefill pool's layout; sized by its model.
+  const first = pools[0].settings.hardware;
   const kvTransferBytesPerToken = scenario.kv_transfer.bytes_per_token ??
-    (hw
-      ? kvBytesPerToken(hw.model, scenario.hardware!.kv_dtype)
+    (first
+      ? kvBytesPerToken(resolveHardware(first).model, first.kv_dtype)
       : DEFAULT_KV_BYTES_PER_TOKEN);
-  return { pools, kvTransferBytesPerToken, tables };
+  return {
+    pools,
+    kvTransferBytesPerToken,
+    tables,
+    requestS: pools[0].settings.engine.request_s,
+    finishS: pools[pools.length - 1].settings.engine.finish_s,
+  };
 }

@@ -20,10 +20,15 @@ import {
   addBatchedMetrics,
   type BatchedPool,
 } from "../metrics/batched_summary.ts";
+import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
+import { resolveHardware } from "../perf/hardware.ts";
+import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
+import { stepTimeSections } from "../scenario/step_tables.ts";
 import {
   buildWorkload,
   PREFIX_BLOCK_TOKENS,
   type RequestSource,
+  type Workload,
 } from "../workload/workload.ts";
 
 /** The outcome of {@linkcode simulate}. */
@@ -43,6 +48,17 @@ export interface SimulationResult {
   timelines?: Record<string, TimelineSeries>;
 }
 
+/** Options of {@linkcode simulate}. */
+export interface SimulateOptions {
+  /** Requests to run instead of the scenario's own (a measured benchmark's, say). */
+  workload?: Workload;
+  /**
+   * Batched runs: most requests in flight, as a benchmark client with
+   * `--max-concurrency` sends them (default: no limit).
+   */
+  maxConcurrency?: number;
+}
+
 /**
  * Runs a scenario to completion (arrivals stop at the horizon and the system
  * drains).
@@ -58,8 +74,11 @@ export interface SimulationResult {
  * if (r.summary.mode !== "mono" || r.records.count === 0) throw new Error();
  * ```
  */
-export function simulate(scenario: Scenario): SimulationResult {
-  const workload = buildWorkload(scenario);
+export function simulate(
+  scenario: Scenario,
+  options: SimulateOptions = {},
+): SimulationResult {
+  const workload = options.workload ?? buildWorkload(scenario);
   const sketch = scenario.metrics.percentiles === "sketch";
   const rate = workload.meanRatePerS();
   const records = new RequestRecords(
@@ -77,11 +96,19 @@ export function simulate(scenario: Scenario): SimulationResult {
   // With a sketch, each request is summarised as it retires and its slot
   // reused, so memory follows the requests in flight.
   if (sketch) records.onRetire = (i) => acc.observe(records, i);
+  const maxModelLen = modelLengthLimit(scenario);
+  const source = maxModelLen === undefined
+    ? workload.source
+    : admitWithin(workload.source, {
+      maxModelLen,
+      onOverlong: scenario.scheduler.on_overlong,
+      windowS: [scenario.warmup_seconds, scenario.sim_seconds],
+    });
   const batched = scenario.batching === "continuous"
-    ? runBatched(scenario, workload.source, records)
+    ? runBatched(scenario, source, records, options.maxConcurrency)
     : null;
   const run = batched ??
-    runExclusive(scenario, workload.source, { records });
+    runExclusive(scenario, source, { records });
   // Counted before the summary's capacity probes query the tables too.
   const extrapolated = (batched?.plan.tables ?? []).reduce(
     (n, t) => n + t.extrapolated,
@@ -96,6 +123,17 @@ export function simulate(scenario: Scenario): SimulationResult {
     summary.trace_rows = summary.num_requests;
     summary.trace_skipped_rows = st.skipped;
     summary.trace_failed_rows = st.failed;
+  }
+  if (maxModelLen !== undefined) {
+    const rejected = (source as AdmittedSource).rejectedInWindow;
+    summary.max_model_len = maxModelLen;
+    summary.rejected_requests = rejected;
+    // A refused request did not meet its SLO.
+    const served = summary.num_samples as number;
+    if (typeof summary.slo_attainment === "number" && rejected > 0) {
+      summary.slo_attainment = summary.slo_attainment * served /
+        (served + rejected);
+    }
   }
   if (batched) {
     addBatchedMetrics(
@@ -130,7 +168,7 @@ export function simulate(scenario: Scenario): SimulationResult {
       summary.prefix_cache_evictions = evictions;
     }
   }
-  const warnings: string[] = [];
+  const warnings: string[] = engineWarnings(scenario);
   if (extrapolated > 0) {
     warnings.push(
       `step_time.table_file: ${extrapolated} iterations fell outside the measured grid and were extrapolated linearly; measure larger batches or prompts`,
@@ -167,8 +205,9 @@ function instanceConfig(
   pool: PoolPlan,
   itl: LogHistogram,
   timeline: Timeline,
+  finishDelayS: number,
 ): InstanceConfig {
-  const sch = scenario.scheduler;
+  const sch = pool.settings.scheduler;
   const blockSize = scenario.kv_cache.block_size;
   return {
     policy: sch.policy,
@@ -184,6 +223,7 @@ function instanceConfig(
     // prompts are prefilled.
     prefixCaching: scenario.kv_cache.prefix_caching && pool.name !== "decode",
     prefixBlockTokens: PREFIX_BLOCK_TOKENS,
+    finishDelayS,
   };
 }
 
@@ -191,6 +231,7 @@ function runBatched(
   scenario: Scenario,
   source: RequestSource,
   records: RequestRecords,
+  maxConcurrency?: number,
 ): {
   records: RequestRecords;
   endS: number;
@@ -209,8 +250,15 @@ function runBatched(
         router: scenario.scheduler.router,
         seed: scenario.random_seed,
         records,
-        requestOverheadS: scenario.scheduler.request_overhead_s,
-        instance: instanceConfig(scenario, pool, itl, timelines[0]),
+        requestOverheadS: plan.requestS,
+        maxConcurrency,
+        instance: instanceConfig(
+          scenario,
+          pool,
+          itl,
+          timelines[0],
+          plan.finishS,
+        ),
       });
       return {
         ...run,
@@ -229,8 +277,20 @@ function runBatched(
     const run = runDisaggBatched(source, {
       prefillInstances: prefill.instances,
       decodeInstances: decode.instances,
-      prefill: instanceConfig(scenario, prefill, itl, timelines[0]),
-      decode: instanceConfig(scenario, decode, itl, timelines[1]),
+      prefill: instanceConfig(
+        scenario,
+        prefill,
+        itl,
+        timelines[0],
+        plan.finishS,
+      ),
+      decode: instanceConfig(
+        scenario,
+        decode,
+        itl,
+        timelines[1],
+        plan.finishS,
+      ),
       link: {
         bytesPerToken: plan.kvTransferBytesPerToken,
         bandwidthBytesPerS: t.bandwidth_bytes_per_s,
@@ -240,7 +300,8 @@ function runBatched(
       records,
       router: scenario.scheduler.router,
       seed: scenario.random_seed,
-      requestOverheadS: scenario.scheduler.request_overhead_s,
+      requestOverheadS: plan.requestS,
+      maxConcurrency,
     });
     return {
       ...run,
@@ -257,6 +318,37 @@ function runBatched(
     }
     throw e;
   }
+}
+
+// An engine the run does not use, or one it adds to measured times unasked.
+function engineWarnings(scenario: Scenario): string[] {
+  const given = Object.keys(scenario.engine).length > 0;
+  if (scenario.batching === "none") {
+    return given
+      ? [
+        "engine: has no effect with batching: none (each GPU serves one request; set batching: continuous)",
+      ]
+      : [];
+  }
+  const tables = stepTimeSections(scenario).some((s) =>
+    s.section.kind === "table"
+  );
+  return tables && scenario.engine.preset === undefined
+    ? [
+      `engine: the default preset (${DEFAULT_ENGINE_PRESET}) adds its per-step time to the measured table's; if the table timed whole engine iterations, set engine.preset: none`,
+    ]
+    : [];
+}
+
+// The context limit: the scenario's, else the model's context length.
+function modelLengthLimit(scenario: Scenario): number | undefined {
+  if (scenario.batching !== "continuous") return undefined;
+  if (scenario.scheduler.max_model_len !== undefined) {
+    return scenario.scheduler.max_model_len;
+  }
+  const hw = scenario.hardware;
+  const context = hw ? resolveHardware(hw).model.max_context : Infinity;
+  return Number.isFinite(context) ? context : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { carryStepTables, withoutStepTables } from "../scenario/step_tables.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { validateScenario } from "../scenario/validate.ts";
 import { InputError } from "../scenario/errors.ts";
@@ -78,13 +79,8 @@ export function withParams(
   scenario: Scenario,
   params: Readonly<Record<string, unknown>>,
 ): Scenario {
-  // The loaded step table is not a YAML key: set it aside for validation.
-  const table = scenario.step_time.table;
-  const tree = structuredClone({
-    ...scenario,
-    step_time: { ...scenario.step_time, table: undefined },
-  }) as unknown as Record<string, unknown>;
-  delete (tree.step_time as Record<string, unknown>).table;
+  // Loaded step tables are not YAML keys: set them aside for validation.
+  const tree = withoutStepTables(scenario);
   // Empirical lengths were read from their trace at load: keep the values.
   const classes = (tree.classes ?? []) as Record<string, unknown>[];
   for (
@@ -100,7 +96,7 @@ export function withParams(
     }
   }
   for (const [path, value] of Object.entries(params)) {
-    if (path === "step_time.table_file") {
+    if (path.endsWith("step_time.table_file")) {
       throw new InputError(
         `${path}: a study cannot change the step table (load each in its own scenario)`,
       );
@@ -119,7 +115,7 @@ export function withParams(
     }
     throw e;
   }
-  if (table) out.step_time.table = table;
+  carryStepTables(scenario, out);
   return out;
 }
 

@@ -8,6 +8,7 @@
 import type { Scenario } from "../scenario/types.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { simulate } from "./simulate.ts";
+import { listWorkload, type RequestList } from "../workload/request_list.ts";
 import {
   capacity,
   type CapacityOptions,
@@ -16,7 +17,14 @@ import {
 
 /** A study task. */
 export type Task =
-  | { kind: "simulate"; scenario: Scenario }
+  | {
+    kind: "simulate";
+    scenario: Scenario;
+    /** Requests to replay instead of the scenario's own. */
+    requests?: RequestList;
+    /** Most requests in flight (a benchmark client's concurrency). */
+    maxConcurrency?: number;
+  }
   | { kind: "capacity"; scenario: Scenario; options: CapacityOptions };
 
 /** A simulation task's outcome (the summary only: records stay behind). */
@@ -46,6 +54,11 @@ export type TaskOutcome = SimulateOutcome | CapacityResult;
  */
 export function runTask(task: Task): TaskOutcome {
   if (task.kind === "capacity") return capacity(task.scenario, task.options);
-  const r = simulate(task.scenario);
+  const r = simulate(task.scenario, {
+    workload: task.requests
+      ? listWorkload(task.requests, task.scenario.slo)
+      : undefined,
+    maxConcurrency: task.maxConcurrency,
+  });
   return { summary: r.summary, warnings: r.warnings };
 }

@@ -31,10 +31,10 @@ export interface BatchedPool {
  */
 function secondsPerToken(
   pool: PoolPlan,
-  scenario: Scenario,
   meanTokens: { prompt: number; output: number },
 ): { prefill: number; decode: number } {
-  const budget = scenario.scheduler.max_num_batched_tokens;
+  const scheduler = pool.settings.scheduler;
+  const budget = scheduler.max_num_batched_tokens;
   const prompt = meanTokens.prompt;
   const prefillS = pool.stepTime.iterationTimeS({
     prefillTokens: budget,
@@ -49,7 +49,7 @@ function secondsPerToken(
   const batch = Math.max(
     1,
     Math.min(
-      scenario.scheduler.max_num_seqs,
+      scheduler.max_num_seqs,
       Math.floor(pool.kvCapacityTokens / context),
     ),
   );
@@ -112,6 +112,7 @@ export function addBatchedMetrics(
   const rate = ratePerS;
   const offered: Record<string, number> = {};
   summary.step_time = scenario.step_time.kind;
+  summary.engine = pools[0].plan.settings.engine.preset;
   for (const { plan, instances } of pools) {
     let busy = 0;
     instances.forEach((inst, k) => {
@@ -130,7 +131,7 @@ export function addBatchedMetrics(
       preemptions += st.preemptions;
     });
     summary[`utilization_${plan.name}`] = busy / (instances.length * windowS);
-    const perToken = secondsPerToken(plan, scenario, meanTokens);
+    const perToken = secondsPerToken(plan, meanTokens);
     if (plan.name !== "decode") {
       offered.prefill = rate * meanTokens.prompt * perToken.prefill /
         plan.instances;
@@ -145,6 +146,10 @@ export function addBatchedMetrics(
     summary[`${prefix}tp`] = plan.tp;
     summary[`kv_capacity_tokens${prefix ? `_${plan.name}` : ""}`] =
       plan.kvCapacityTokens;
+    if (prefix) {
+      summary[`${prefix}step_time`] = plan.settings.step_time.kind;
+      summary[`${prefix}engine`] = plan.settings.engine.preset;
+    }
   }
   summary.stable = scenario.mode === "mono"
     ? offered.prefill + offered.decode < 1

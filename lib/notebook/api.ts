@@ -7,6 +7,7 @@
 
 import {
   simulate as runSimulation,
+  type SimulateOptions,
   type SimulationResult,
 } from "../analysis/simulate.ts";
 import {
@@ -37,8 +38,9 @@ import {
  */
 export function simulate(
   scenario: Scenario,
+  options?: SimulateOptions,
 ): SimulationResult & Displayable {
-  return displayableSimulation(runSimulation(scenario));
+  return displayableSimulation(runSimulation(scenario, options));
 }
 
 /**

@@ -7,9 +7,11 @@
  * - GPU FLOP/s are dense (no 2:4 structured sparsity). NVIDIA datasheets mark
  *   tensor-core figures "with sparsity"; those are halved here, and the
  *   comment gives the datasheet figure and the division.
- * - Memory sizes are decimal (1 GB = 1e9 bytes) because the datasheets say
- *   "GB". The devices themselves usually expose a little more (HBM stacks
- *   come in binary sizes), so the decimal figure is the conservative one.
+ * - Memory sizes are what the card exposes to CUDA, the total an engine
+ *   sizes its KV cache from (vLLM's `total_gpu_memory`, from
+ *   cudaMemGetInfo): binary units, since a datasheet's "80GB" is HBM stacks
+ *   of binary size. Where a reading is published it is used ([MEM-H100],
+ *   [MEM-A100]); otherwise the datasheet's figure read as GiB.
  * - Model fields are copied from each model's Hugging Face `config.json`
  *   (field names in the comments), or from its paper where noted.
  *
@@ -17,6 +19,13 @@
  */
 
 // Sources, cited by tag in the comments below.
+//
+// [MEM-H100] vLLM's start-up log on an H100-80G: "total_gpu_memory
+//   79.22GiB" (vLLM PR #10511, https://github.com/vllm-project/vllm/pull/10511,
+//   and PR #12126 "works on H100-80G now", both by youkaichao, 2024-12 and
+//   2025-01). nvidia-smi shows 81559 MiB, part of it not allocatable.
+// [MEM-A100] PyTorch out-of-memory messages on A100 80GB: "total capacity of
+//   79.25 GiB" (e.g. levihsu/OOTDiffusion issue #235, 2025-03-17).
 //
 // [A100-DS]  NVIDIA A100 Tensor Core GPU datasheet,
 //   https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf
@@ -78,7 +87,7 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
  * ```ts
  * import { type GpuSpec, GPUS } from "./catalog.ts";
  * const g: GpuSpec = GPUS["H100-SXM"];
- * if (g.memory_bytes !== 80e9) throw new Error();
+ * if (g.memory_bytes !== 79.22 * 2 ** 30) throw new Error();
  * // Ridge point of the roofline, in FLOP per byte of HBM traffic.
  * const ridge = g.flops_per_s.bf16! / g.memory_bandwidth_bytes_per_s;
  * if (ridge < 250 || ridge > 350) throw new Error();
@@ -87,7 +96,7 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
 export interface GpuSpec {
   /** Catalog name, e.g. "H100-SXM". */
   name: string;
-  /** HBM capacity, bytes (decimal GB as the datasheet says "GB"). */
+  /** Memory the card exposes to CUDA, bytes (see the module doc). */
   memory_bytes: number;
   /** HBM bandwidth, bytes/s. */
   memory_bandwidth_bytes_per_s: number;
@@ -121,7 +130,7 @@ export interface GpuSpec {
 export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   "A100-40G": {
     name: "A100-40G", // A100 40GB, SXM4 form factor
-    memory_bytes: 40e9, // [A100-DS] "40GB HBM2"
+    memory_bytes: 40 * 2 ** 30, // [A100-DS] "40GB HBM2", read as GiB
     memory_bandwidth_bytes_per_s: 1555e9, // [A100-DS] "1,555GB/s" (40GB SXM)
     flops_per_s: {
       fp32: 19.5e12, // [A100-DS] FP32 19.5 TFLOPS (non-tensor)
@@ -136,7 +145,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   },
   "A100-80G": {
     name: "A100-80G", // A100 80GB, SXM4 form factor
-    memory_bytes: 80e9, // [A100-DS] "80GB HBM2e"
+    memory_bytes: 79.25 * 2 ** 30, // [MEM-A100]; [A100-DS] "80GB HBM2e"
     memory_bandwidth_bytes_per_s: 2039e9, // [A100-DS] "2,039GB/s" (80GB SXM)
     flops_per_s: {
       fp32: 19.5e12, // [A100-DS] FP32 19.5 TFLOPS (same GA100 compute as 40GB)
@@ -150,7 +159,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   },
   "H100-SXM": {
     name: "H100-SXM",
-    memory_bytes: 80e9, // [H100-DS] H100 SXM "80GB" HBM3
+    memory_bytes: 79.22 * 2 ** 30, // [MEM-H100]; [H100-DS] "80GB" HBM3
     memory_bandwidth_bytes_per_s: 3.35e12, // [H100-DS] H100 SXM "3.35TB/s"
     flops_per_s: {
       fp32: 67e12, // [H100-DS] FP32 67 teraFLOPS (non-tensor)
@@ -169,7 +178,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   },
   "H200": {
     name: "H200", // H200 SXM
-    memory_bytes: 141e9, // [H200-DS] H200 SXM "141GB" HBM3e
+    memory_bytes: 141 * 2 ** 30, // [H200-DS] H200 SXM "141GB" HBM3e, as GiB
     memory_bandwidth_bytes_per_s: 4.8e12, // [H200-DS] "4.8TB/s"
     flops_per_s: {
       // [H200-DS] lists the same compute as H100 SXM (same GH100 die):
@@ -188,7 +197,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     // [DGXB200] "1,440GB total GPU memory" / 8 GPUs = 180 GB per GPU
     // ([HGXB200] per GPU: "180GB HBM3E"). The 192 GB often quoted is the
     // raw HBM3e on the package, not what the 8-GPU systems list.
-    memory_bytes: 180e9,
+    memory_bytes: 180 * 2 ** 30, // as GiB
     // [DGXB200] "64TB/s HBM3e bandwidth" / 8 = 8 TB/s per GPU. Note:
     // [HGXB200] lists 7.7 TB/s per GPU for HGX B200; the DGX figure is used.
     memory_bandwidth_bytes_per_s: 8e12,
@@ -211,7 +220,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   },
   "L40S": {
     name: "L40S",
-    memory_bytes: 48e9, // [L40S-DS] "48GB GDDR6 with ECC"
+    memory_bytes: 48 * 2 ** 30, // [L40S-DS] "48GB GDDR6 with ECC", as GiB
     memory_bandwidth_bytes_per_s: 864e9, // [L40S-DS] "864GB/s"
     flops_per_s: {
       fp32: 91.6e12, // [L40S-DS] FP32 91.6 TFLOPS
@@ -229,7 +238,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   },
   "MI300X": {
     name: "MI300X", // OAM module
-    memory_bytes: 192e9, // [MI300X-AMD] "192 GB" HBM3 (8 stacks x 24 GB)
+    memory_bytes: 192 * 2 ** 30, // [MI300X-AMD] "192 GB" HBM3 (8 stacks x 24 GiB)
     // [MI300-ROCM] "theoretical aggregated peak memory bandwidth ... 5.3 TB
     // per second"; [MI300X-AMD] "5.3 TB/s".
     memory_bandwidth_bytes_per_s: 5.3e12,
@@ -344,6 +353,9 @@ export interface ModelSpec {
 //           https://arxiv.org/abs/2407.21783 (Table 3)
 // [Q25-72]  https://huggingface.co/Qwen/Qwen2.5-72B/blob/main/config.json
 // [Q25-MC]  https://huggingface.co/Qwen/Qwen2.5-72B (model card)
+// [QWQ-32]  https://huggingface.co/Qwen/QwQ-32B-Preview/blob/main/config.json
+//   (Qwen2ForCausalLM; QwQ-32B has the same architecture)
+// [QWQ-MC]  https://huggingface.co/Qwen/QwQ-32B (model card)
 // [MX87]    https://huggingface.co/mistralai/Mixtral-8x7B-v0.1/blob/main/config.json
 // [MX-BLOG] https://mistral.ai/news/mixtral-of-experts/
 // [DSV3]    https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json
@@ -478,6 +490,21 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
     // [Q25-72] base model max_position_embeddings 131072 (the Instruct
     // config says 32768 and reaches 128K with YaRN).
     max_context: 131072,
+  },
+  "QwQ-32B": {
+    name: "QwQ-32B",
+    num_layers: 64, // [QWQ-32] num_hidden_layers
+    hidden_size: 5120, // [QWQ-32] hidden_size
+    num_attention_heads: 40, // [QWQ-32] num_attention_heads
+    num_kv_heads: 8, // [QWQ-32] num_key_value_heads
+    head_dim: 128, // [QWQ-32] 5120 / 40
+    ffn_size: 27648, // [QWQ-32] intermediate_size
+    gated_ffn: true, // [QWQ-32] hidden_act "silu" (SwiGLU); QKV have biases
+    vocab_size: 152064, // [QWQ-32] vocab_size
+    tied_embeddings: false, // [QWQ-32] tie_word_embeddings false
+    // [QWQ-MC] "Number of Parameters: 32.5B" (recalled, as for Qwen2.5-72B).
+    params_reported: 32.5e9,
+    max_context: 32768, // [QWQ-32] max_position_embeddings
   },
   "Mixtral-8x7B": {
     name: "Mixtral-8x7B",

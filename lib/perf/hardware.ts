@@ -36,7 +36,7 @@ export interface ResolvedHardware {
  *   gpu: "H100-SXM", model: "Llama-3.1-8B", weight_dtype: "bf16",
  *   kv_dtype: "bf16", gpu_memory_utilization: 0.9, reserved_bytes: 2e9,
  * });
- * if (gpu.memory_bytes !== 80e9 || model.num_layers !== 32) throw new Error();
+ * if (gpu.memory_bytes !== 79.22 * 2 ** 30 || model.num_layers !== 32) throw new Error();
  * ```
  */
 export function resolveHardware(hardware: HardwareConfig): ResolvedHardware {
@@ -51,7 +51,7 @@ export function resolveHardware(hardware: HardwareConfig): ResolvedHardware {
       ...m,
       num_experts: m.num_experts > 0 ? m.num_experts : undefined,
       params_reported: 0,
-      max_context: Infinity,
+      max_context: m.max_context ?? Infinity,
     };
     spec.params_reported = parameterCount(spec);
     model = spec;

@@ -1,15 +1,32 @@
 /**
  * GPU memory of a model replica: weight bytes per GPU, KV bytes per token,
- * and the KV-cache capacity that is left, as vLLM sizes it at start-up.
+ * and the KV-cache capacity that is left, as vLLM sizes it at start-up
+ * (`determine_num_available_blocks`: the usable share of the card, minus
+ * the weights, minus the peak of a profiling forward pass at the batching
+ * limits, minus memory outside PyTorch's allocator).
  *
  * Capacity of one instance of TP degree t (all its GPUs hold the same
  * tokens, each a shard of their KV):
  *
- *     kv_tokens = floor((M u - W / t - R) / (K / s))
+ *     kv_tokens = floor((M u - W / t - A - R') / (K / s))
+ *     A  = max(T x 2 B x (2 h + g F / t), S x V x 41 B)
+ *     R' = R, or 2 R when t > 1
  *
- * with M the GPU memory, u `gpu_memory_utilization`, W the weight bytes
- * (parameters x bytes of the weight type), R a reserve per GPU (activation
- * workspace, CUDA graphs, communication buffers), K the KV bytes per token
+ * with M the memory the card exposes, u `gpu_memory_utilization`, W the
+ * weight bytes (parameters x bytes of the weight type); A the activation
+ * peak of the profiling pass: T = max_num_batched_tokens tokens through the
+ * widest layer (the residual stream and the FFN's input, 2 h, plus its g F /
+ * t intermediate values, g = 3 gated), or the sampler's work on S =
+ * max_num_seqs rows of V logits, whichever is larger; R the memory outside
+ * PyTorch (CUDA context, cuBLAS and NCCL workspaces; `reserved_bytes`),
+ * doubled under TP for the all-reduce buffers. Derivation: vLLM's log for
+ * Meta-Llama-3-8B on an H100 at 0.9 (PR #10511) gives a 1.26 GiB activation
+ * peak at both TP 1 and TP 2, so the sampler, not the FFN, sets it: 1.26 GiB
+ * / (256 x 128256) = 41 bytes per logit (fp32 logits, probabilities,
+ * log-probabilities, sorted values and their int64 indices: 4 x 4 + 8 ...
+ * about 40); non-torch memory 1.79 GiB at TP 1 and 3.58 GiB at TP 2.
+ * docs/validation.md checks the result against other logged block counts.
+ * K the KV bytes per token
  * (2 x layers x KV heads x head dim x bytes; an MLA model caches its latent,
  * layers x (kv_lora_rank + rope dim) x bytes) and s the KV shards: min(t, KV
  * heads), since engines replicate KV heads when t exceeds them, and 1 for
@@ -77,9 +94,16 @@ export interface KvCapacityOptions {
   kvDtype: DType;
   /** Share of GPU memory the engine may use (vLLM's default is 0.9). */
   gpuMemoryUtilization: number;
-  /** Bytes per GPU kept back for activations, CUDA graphs and buffers. */
+  /** Bytes per GPU outside PyTorch's allocator at TP 1 (doubled under TP). */
   reservedBytes: number;
+  /** Tokens of the profiling pass (the engine's max_num_batched_tokens). */
+  maxNumBatchedTokens: number;
+  /** Sequences of the profiling pass (the engine's max_num_seqs). */
+  maxNumSeqs: number;
 }
+
+/** Bytes the sampler holds per logit at its peak (module doc). */
+export const SAMPLER_BYTES_PER_LOGIT = 41;
 
 /** An instance's memory budget. */
 export interface KvCapacity {
@@ -87,6 +111,10 @@ export interface KvCapacity {
   weightBytesPerGpu: number;
   /** KV bytes per token on each GPU. */
   kvBytesPerTokenPerGpu: number;
+  /** Peak activation bytes of the profiling pass, per GPU. */
+  activationPeakBytes: number;
+  /** Memory outside PyTorch's allocator, per GPU. */
+  nonTorchBytes: number;
   /** Bytes per GPU left for the KV cache (negative when the weights do not fit). */
   kvBytesPerGpu: number;
   /** KV-cache capacity of the instance, tokens (0 when nothing is left). */
@@ -106,11 +134,11 @@ export interface KvCapacity {
  * import { kvCapacity } from "./memory.ts";
  * import { GPUS, MODELS } from "./catalog.ts";
  * const c = kvCapacity(GPUS["H100-SXM"], MODELS["Llama-3.1-8B"], {
- *   tp: 1, weightDtype: "bf16", kvDtype: "bf16",
- *   gpuMemoryUtilization: 0.9, reservedBytes: 2e9,
+ *   tp: 1, weightDtype: "bf16", kvDtype: "bf16", gpuMemoryUtilization: 0.9,
+ *   reservedBytes: 1.79 * 2 ** 30, maxNumBatchedTokens: 8192, maxNumSeqs: 256,
  * });
- * // (72 GB - 16.06 GB - 2 GB) / 131072 B: about 411,000 tokens.
- * if (c.tokens < 400_000 || c.tokens > 420_000) throw new Error(String(c.tokens));
+ * // vLLM's log (PR #10511): 53.29 GiB for the KV cache, 436,551 tokens.
+ * if (Math.abs(c.kvBytesPerGpu / 2 ** 30 - 53.29) > 0.02) throw new Error(String(c.kvBytesPerGpu));
  * ```
  */
 export function kvCapacity(
@@ -122,10 +150,19 @@ export function kvCapacity(
     DTYPE_BYTES[options.weightDtype] / options.tp;
   const kvBytesPerTokenPerGpu = kvBytesPerToken(model, options.kvDtype) /
     kvShards(model, options.tp);
+  const g = model.gated_ffn ? 3 : 2;
+  const activationPeakBytes = Math.max(
+    options.maxNumBatchedTokens * 2 *
+      (2 * model.hidden_size + g * model.ffn_size / options.tp),
+    options.maxNumSeqs * model.vocab_size * SAMPLER_BYTES_PER_LOGIT,
+  );
+  const nonTorchBytes = options.reservedBytes * (options.tp > 1 ? 2 : 1);
   const kvBytesPerGpu = gpu.memory_bytes * options.gpuMemoryUtilization -
-    weightBytesPerGpu - options.reservedBytes;
+    weightBytesPerGpu - activationPeakBytes - nonTorchBytes;
   return {
     weightBytesPerGpu,
+    activationPeakBytes,
+    nonTorchBytes,
     kvBytesPerTokenPerGpu,
     kvBytesPerGpu,
     tokens: Math.max(0, Math.floor(kvBytesPerGpu / kvBytesPerTokenPerGpu)),

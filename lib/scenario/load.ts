@@ -6,6 +6,7 @@
  * @module
  */
 
+import { stepTimeSections } from "./step_tables.ts";
 import {
   isMap,
   isScalar,
@@ -137,24 +138,26 @@ function resolveWorkloadFiles(scenario: Scenario, baseDir = "."): void {
   }
 }
 
-// Reads the measured step-time table a scenario names.
+// Reads the measured step-time tables a scenario names (top level and
+// each disagg pool's own).
 function loadStepTable(scenario: Scenario, baseDir = "."): void {
-  const file = scenario.step_time.table_file;
-  if (scenario.step_time.kind !== "table" || file === undefined) return;
-  const path = isAbsolute(file) ? file : join(baseDir, file);
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (e) {
-    throw new InputError(
-      e instanceof Deno.errors.NotFound
-        ? `${path}: file not found (step_time.table_file)`
-        : `${path}: cannot read (step_time.table_file): ${
-          (e as Error).message
-        }`,
-    );
+  for (const { path: keyPath, section } of stepTimeSections(scenario)) {
+    const file = section.table_file;
+    if (file === undefined) continue;
+    const key = [...keyPath, "table_file"].join(".");
+    const path = isAbsolute(file) ? file : join(baseDir, file);
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch (e) {
+      throw new InputError(
+        e instanceof Deno.errors.NotFound
+          ? `${path}: file not found (${key})`
+          : `${path}: cannot read (${key}): ${(e as Error).message}`,
+      );
+    }
+    section.table = parseStepTable(text, { source: path });
   }
-  scenario.step_time.table = parseStepTable(text, { source: path });
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 
 import { GPUS, MODELS } from "../perf/catalog.ts";
+import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 
 /** A numeric key. */
 export interface NumberField {
@@ -327,6 +328,10 @@ function positive(description: string, extra: Partial<NumberField> = {}) {
   } as NumberField;
 }
 
+function nonNegative(description: string): NumberField {
+  return { kind: "number", description, min: 0 };
+}
+
 function share(description: string, value: number): NumberField {
   return positive(description, { max: 1, default: value });
 }
@@ -401,6 +406,13 @@ const MODEL_INLINE: ObjectField = {
       description: "Whether the LM head shares the embedding matrix.",
       default: false,
     },
+    max_context: {
+      kind: "number",
+      description: "Context length (max_position_embeddings); the default " +
+        "scheduler.max_model_len.",
+      integer: true,
+      min: 2,
+    },
     num_experts: {
       kind: "number",
       description: "MoE: routed experts per layer (0: dense).",
@@ -442,6 +454,322 @@ const MODEL_INLINE: ObjectField = {
     },
   },
 };
+
+/** Batch scheduling of batched instances (also per pool in disagg). */
+const SCHEDULER: ObjectField = {
+  kind: "object",
+  description: "Batch scheduling of `batching: continuous` instances.",
+  fields: {
+    policy: {
+      kind: "enum",
+      description: "`prefill_first` (whole prompts first; decodes stall), " +
+        "`decode_first` (decodes, then whole prompts in the budget), " +
+        "`chunked` (decodes, then prompt chunks in the budget).",
+      values: ["prefill_first", "decode_first", "chunked"],
+      default: "chunked",
+    },
+    max_num_seqs: {
+      kind: "number",
+      description: "Most requests in one iteration's batch.",
+      integer: true,
+      min: 1,
+      default: 256,
+    },
+    max_num_batched_tokens: {
+      kind: "number",
+      description: "Most tokens (prefill plus decode) in one iteration.",
+      integer: true,
+      min: 1,
+      default: 2048,
+    },
+    iteration_overhead_s: {
+      kind: "number",
+      description: "Fixed cost of every iteration, seconds: another name for " +
+        "`engine.iteration_s` (give one of them).",
+      min: 0,
+    },
+    request_overhead_s: {
+      kind: "number",
+      description: "Fixed time from a request's arrival to its reaching an " +
+        "instance, seconds: another name for `engine.request_s` (give one " +
+        "of them).",
+      min: 0,
+    },
+    max_model_len: {
+      kind: "number",
+      description:
+        "Longest request (prompt plus output tokens) the engine serves, " +
+        "vLLM's max_model_len. Default: the model's context length when " +
+        "`hardware` is given, else no limit. Longer requests are handled " +
+        "as `on_overlong` says.",
+      integer: true,
+      min: 2,
+    },
+    on_overlong: {
+      kind: "enum",
+      description:
+        "A request longer than max_model_len: `reject` (the engine refuses " +
+        "it, as vLLM's API server does; counted in `rejected_requests`) or " +
+        "`error` (an input error).",
+      values: ["reject", "error"],
+      default: "reject",
+    },
+    router: {
+      kind: "enum",
+      description: "How arrivals are spread over instances.",
+      values: [
+        "round_robin",
+        "least_outstanding",
+        "least_kv",
+        "power_of_two",
+        "prefix_aware",
+      ],
+      default: "least_outstanding",
+    },
+  },
+};
+
+/** The GPU and model (also per pool in disagg). */
+const HARDWARE: ObjectField = {
+  kind: "object",
+  description: "The GPU and model that instances run: for `step_time.kind: " +
+    "roofline`, and to size the KV cache and KV transfers when their " +
+    "keys are not given.",
+  optional: true,
+  fields: {
+    gpu: {
+      kind: "catalog",
+      description: "A catalog GPU by name, or a mapping defining one.",
+      values: Object.keys(GPUS),
+      inline: GPU_INLINE,
+      required: true,
+    },
+    model: {
+      kind: "catalog",
+      description: "A catalog model by name, or a mapping defining one.",
+      values: Object.keys(MODELS),
+      inline: MODEL_INLINE,
+      required: true,
+    },
+    weight_dtype: {
+      kind: "enum",
+      description:
+        "Weight data type; matrix multiplies run at the GPU's FLOP/s for it.",
+      values: DTYPES,
+      default: "bf16",
+    },
+    kv_dtype: {
+      kind: "enum",
+      description: "KV-cache data type.",
+      values: DTYPES,
+      default: "bf16",
+    },
+    gpu_memory_utilization: share(
+      "Share of GPU memory the engine uses (vLLM's default 0.9).",
+      0.9,
+    ),
+    reserved_bytes: {
+      kind: "number",
+      description:
+        "Bytes per GPU outside PyTorch's allocator (CUDA context, cuBLAS " +
+        "and NCCL workspaces), kept from the KV cache; doubled under TP " +
+        "for all-reduce buffers. Default 1.79 GiB, vLLM's logged figure " +
+        "for Llama-3-8B on an H100 (PR #10511).",
+      min: 0,
+      default: 1.79 * 2 ** 30,
+    },
+  },
+};
+
+/** The step-time model (also per pool in disagg). */
+const STEP_TIME: ObjectField = {
+  kind: "object",
+  description: "How long a `batching: continuous` iteration takes.",
+  fields: {
+    kind: {
+      kind: "enum",
+      description:
+        "`rate`: from the clusters' tokens-per-second figures (a prefill " +
+        "costs tokens / prefill rate, a decode step 1 / decode rate). " +
+        "`roofline`: from `hardware` (max of compute and memory time, " +
+        "plus all-reduce). `table`: interpolated in measured step times " +
+        "(`table_file`).",
+      values: ["rate", "roofline", "table"],
+      default: "rate",
+    },
+    table_file: {
+      kind: "string",
+      description:
+        "`table`: CSV of measured step times with columns prefill_tokens, " +
+        "decode_batch, context_tokens, step_s (a full grid) and, " +
+        "optionally, prefill_attended_tokens (the attention term), " +
+        "relative to the scenario file.",
+    },
+    compute_efficiency: positive(
+      "`roofline`: share of the GPU's dense FLOP/s achieved. Default: " +
+        "the engine's figure for the weight data type.",
+      { max: 1 },
+    ),
+    memory_efficiency: positive(
+      "`roofline`: share of the memory bandwidth achieved. Default: the " +
+        "engine's figure.",
+      { max: 1 },
+    ),
+    interconnect_efficiency: share(
+      "`roofline`: share of the interconnect bandwidth achieved.",
+      0.7,
+    ),
+    all_reduce_latency_s: {
+      kind: "number",
+      description: "`roofline`: fixed latency of one all-reduce, seconds.",
+      min: 0,
+      default: 10e-6,
+    },
+  },
+};
+
+/** The KV cache of each instance. */
+const KV_CACHE: ObjectField = {
+  kind: "object",
+  description: "KV cache of each `batching: continuous` instance.",
+  fields: {
+    capacity_tokens: {
+      kind: "number",
+      description:
+        "KV-cache capacity of one instance, in tokens. Default: from " +
+        "`hardware` when given (free memory after weights and reserve " +
+        "over KV bytes per token), else 131072.",
+      integer: true,
+      min: 1,
+    },
+    block_size: {
+      kind: "number",
+      description: "Tokens per KV block (vLLM's default is 16).",
+      integer: true,
+      min: 1,
+      default: 16,
+    },
+    prefix_caching: {
+      kind: "boolean",
+      description:
+        "Keep finished prompts' prefix blocks (trace `hash_ids`, a " +
+        "class's shared prefix) in an LRU cache inside the KV capacity; " +
+        "a request whose prompt starts with cached blocks skips their " +
+        "prefill. Reports `prefix_cache_hit_rate`.",
+      default: false,
+    },
+  },
+};
+
+/** The serving engine's own time (lib/perf/engine.ts). */
+const ENGINE: ObjectField = {
+  kind: "object",
+  description:
+    "The serving engine's own time on top of the step-time model's GPU " +
+    "work, per iteration and per request, and the share of peak its " +
+    "kernels reach. `preset` names a measured engine; any other key " +
+    "overrides one of its values.",
+  fields: {
+    preset: {
+      kind: "enum",
+      description:
+        "The engine: `vllm-v0` (vLLM before V1, 2023-24), `vllm-v1`, " +
+        "`sglang`, `trtllm`, or `none` (no engine time: the roofline's " +
+        "upper bound on speed). Default: `" + DEFAULT_ENGINE_PRESET + "`.",
+      values: Object.keys(ENGINE_PRESETS),
+    },
+    iteration_s: nonNegative("Fixed cost of every iteration, seconds."),
+    per_seq_s: nonNegative(
+      "Cost per sequence in an iteration's batch, seconds.",
+    ),
+    per_prefill_seq_s: nonNegative(
+      "Extra cost per prompt (or chunk) prefilled in an iteration, seconds.",
+    ),
+    per_collective_s: nonNegative(
+      "Launch and synchronisation of each TP all-reduce (2 per layer, " +
+        "tp > 1), seconds.",
+    ),
+    tp_sync_s: nonNegative(
+      "Per iteration under TP (tp > 1): handing the step's inputs to the " +
+        "workers and waiting for them, seconds.",
+    ),
+    tp_sync_per_seq_s: nonNegative(
+      "Per iteration under TP, per sequence in the batch and per log2(tp), " +
+        "seconds.",
+    ),
+    request_s: nonNegative(
+      "Per request, arrival to reaching the scheduler (HTTP, " +
+        "tokenisation), seconds; counts in TTFT.",
+    ),
+    finish_s: nonNegative(
+      "Per request, last token to the end of the response, seconds; " +
+        "counts in e2e and TPOT as a client measures them.",
+    ),
+    compute_efficiency: {
+      kind: "object",
+      description:
+        "`roofline`: share of the dense FLOP/s reached, per weight type.",
+      optional: true,
+      fields: Object.fromEntries(
+        DTYPES.map((d) => [d, positive(`${d} matrix multiplies.`, { max: 1 })]),
+      ),
+    },
+    memory_efficiency: positive(
+      "`roofline`: share of the memory bandwidth reached.",
+      { max: 1 },
+    ),
+  },
+};
+
+/**
+ * A section's keys as overrides: no defaults, nothing required, so that only
+ * what the user wrote is kept (the rest comes from the top-level section).
+ */
+function overrides(field: ObjectField, keep?: readonly string[]): ObjectField {
+  const fields: Record<string, FieldSpec> = {};
+  for (const [key, f] of Object.entries(field.fields)) {
+    if (keep && !keep.includes(key)) continue;
+    fields[key] = stripDefaults(f);
+  }
+  return { ...field, fields, optional: true };
+}
+
+function stripDefaults(field: FieldSpec): FieldSpec {
+  if (field.kind === "object") return overrides(field);
+  const { ...copy } = field as FieldSpec & {
+    default?: unknown;
+    required?: boolean;
+  };
+  delete copy.default;
+  delete copy.required;
+  return copy as FieldSpec;
+}
+
+/** Keys of the scheduler that a disagg pool may set for itself. */
+export const POOL_SCHEDULER_KEYS: readonly string[] = [
+  "policy",
+  "max_num_seqs",
+  "max_num_batched_tokens",
+];
+
+/** One disagg pool's own settings, each defaulting to the top-level one. */
+function poolField(pool: string): ObjectField {
+  return {
+    kind: "object",
+    description:
+      `The ${pool} pool's own settings (heterogeneous GPUs, scheduler ` +
+      "limits, step-time model, engine); every key defaults to the " +
+      "top-level section's.",
+    optional: true,
+    fields: {
+      hardware: overrides(HARDWARE),
+      scheduler: overrides(SCHEDULER, POOL_SCHEDULER_KEYS),
+      step_time: overrides(STEP_TIME),
+      engine: overrides(ENGINE),
+      kv_cache: overrides(KV_CACHE, ["capacity_tokens"]),
+    },
+  };
+}
 
 /** The scenario's keys, with the prototype's defaults. */
 export const SCENARIO_SCHEMA: ObjectField = {
@@ -488,62 +816,7 @@ export const SCENARIO_SCHEMA: ObjectField = {
       values: ["none", "continuous"],
       default: "none",
     },
-    scheduler: {
-      kind: "object",
-      description: "Batch scheduling of `batching: continuous` instances.",
-      fields: {
-        policy: {
-          kind: "enum",
-          description:
-            "`prefill_first` (whole prompts first; decodes stall), " +
-            "`decode_first` (decodes, then whole prompts in the budget), " +
-            "`chunked` (decodes, then prompt chunks in the budget).",
-          values: ["prefill_first", "decode_first", "chunked"],
-          default: "chunked",
-        },
-        max_num_seqs: {
-          kind: "number",
-          description: "Most requests in one iteration's batch.",
-          integer: true,
-          min: 1,
-          default: 256,
-        },
-        max_num_batched_tokens: {
-          kind: "number",
-          description: "Most tokens (prefill plus decode) in one iteration.",
-          integer: true,
-          min: 1,
-          default: 2048,
-        },
-        iteration_overhead_s: {
-          kind: "number",
-          description: "Fixed cost of every iteration, seconds.",
-          min: 0,
-          default: 0,
-        },
-        request_overhead_s: {
-          kind: "number",
-          description:
-            "Fixed time from a request's arrival to its reaching an " +
-            "instance (API server, tokenisation), seconds; it counts in TTFT " +
-            "and the prefill wait.",
-          min: 0,
-          default: 0,
-        },
-        router: {
-          kind: "enum",
-          description: "How arrivals are spread over instances.",
-          values: [
-            "round_robin",
-            "least_outstanding",
-            "least_kv",
-            "power_of_two",
-            "prefix_aware",
-          ],
-          default: "least_outstanding",
-        },
-      },
-    },
+    scheduler: SCHEDULER,
     slo: {
       kind: "object",
       description:
@@ -565,128 +838,10 @@ export const SCENARIO_SCHEMA: ObjectField = {
         },
       },
     },
-    hardware: {
-      kind: "object",
-      description:
-        "The GPU and model that instances run: for `step_time.kind: " +
-        "roofline`, and to size the KV cache and KV transfers when their " +
-        "keys are not given.",
-      optional: true,
-      fields: {
-        gpu: {
-          kind: "catalog",
-          description: "A catalog GPU by name, or a mapping defining one.",
-          values: Object.keys(GPUS),
-          inline: GPU_INLINE,
-          required: true,
-        },
-        model: {
-          kind: "catalog",
-          description: "A catalog model by name, or a mapping defining one.",
-          values: Object.keys(MODELS),
-          inline: MODEL_INLINE,
-          required: true,
-        },
-        weight_dtype: {
-          kind: "enum",
-          description:
-            "Weight data type; matrix multiplies run at the GPU's FLOP/s for it.",
-          values: DTYPES,
-          default: "bf16",
-        },
-        kv_dtype: {
-          kind: "enum",
-          description: "KV-cache data type.",
-          values: DTYPES,
-          default: "bf16",
-        },
-        gpu_memory_utilization: share(
-          "Share of GPU memory the engine uses (vLLM's default 0.9).",
-          0.9,
-        ),
-        reserved_bytes: {
-          kind: "number",
-          description:
-            "Bytes per GPU kept from the KV cache for activations, CUDA " +
-            "graphs and communication buffers.",
-          min: 0,
-          default: 2e9,
-        },
-      },
-    },
-    step_time: {
-      kind: "object",
-      description: "How long a `batching: continuous` iteration takes.",
-      fields: {
-        kind: {
-          kind: "enum",
-          description:
-            "`rate`: from the clusters' tokens-per-second figures (a prefill " +
-            "costs tokens / prefill rate, a decode step 1 / decode rate). " +
-            "`roofline`: from `hardware` (max of compute and memory time, " +
-            "plus all-reduce). `table`: interpolated in measured step times " +
-            "(`table_file`).",
-          values: ["rate", "roofline", "table"],
-          default: "rate",
-        },
-        table_file: {
-          kind: "string",
-          description:
-            "`table`: CSV of measured step times with columns prefill_tokens, " +
-            "decode_batch, context_tokens, step_s (a full grid), relative " +
-            "to the scenario file.",
-        },
-        compute_efficiency: share(
-          "`roofline`: share of the GPU's dense FLOP/s achieved.",
-          0.6,
-        ),
-        memory_efficiency: share(
-          "`roofline`: share of the memory bandwidth achieved.",
-          0.7,
-        ),
-        interconnect_efficiency: share(
-          "`roofline`: share of the interconnect bandwidth achieved.",
-          0.7,
-        ),
-        all_reduce_latency_s: {
-          kind: "number",
-          description: "`roofline`: fixed latency of one all-reduce, seconds.",
-          min: 0,
-          default: 10e-6,
-        },
-      },
-    },
-    kv_cache: {
-      kind: "object",
-      description: "KV cache of each `batching: continuous` instance.",
-      fields: {
-        capacity_tokens: {
-          kind: "number",
-          description:
-            "KV-cache capacity of one instance, in tokens. Default: from " +
-            "`hardware` when given (free memory after weights and reserve " +
-            "over KV bytes per token), else 131072.",
-          integer: true,
-          min: 1,
-        },
-        block_size: {
-          kind: "number",
-          description: "Tokens per KV block (vLLM's default is 16).",
-          integer: true,
-          min: 1,
-          default: 16,
-        },
-        prefix_caching: {
-          kind: "boolean",
-          description:
-            "Keep finished prompts' prefix blocks (trace `hash_ids`, a " +
-            "class's shared prefix) in an LRU cache inside the KV capacity; " +
-            "a request whose prompt starts with cached blocks skips their " +
-            "prefill. Reports `prefix_cache_hit_rate`.",
-          default: false,
-        },
-      },
-    },
+    hardware: HARDWARE,
+    step_time: STEP_TIME,
+    engine: ENGINE,
+    kv_cache: KV_CACHE,
     arrival: arrivalField(false),
     prompt_tokens: tokenField("Prompt (input) length distribution."),
     output_tokens: tokenField("Output (generated) length distribution."),
@@ -943,6 +1098,8 @@ export const SCENARIO_SCHEMA: ObjectField = {
           values: ["decode", "prefill"],
           default: "decode",
         },
+        prefill: poolField("prefill"),
+        decode: poolField("decode"),
       },
     },
     kv_transfer: {

@@ -7,6 +7,7 @@
 
 import type { StepTable } from "../perf/table.ts";
 import type { GpuSpec, ModelSpec } from "../perf/catalog.ts";
+import type { EngineParams } from "../perf/engine.ts";
 import type { TraceOptions } from "../workload/trace.ts";
 
 /** How a token-length distribution is given. */
@@ -142,6 +143,57 @@ export interface DisaggCluster {
   decode_tokens_per_s: number;
   /** Batched: whether TTFT ends at the decode or the prefill instance. */
   ttft_at: "decode" | "prefill";
+  /** The prefill pool's own settings (each key defaults to the top level's). */
+  prefill?: PoolOverrides;
+  /** The decode pool's own settings (each key defaults to the top level's). */
+  decode?: PoolOverrides;
+}
+
+/** Batch scheduling of batched instances. */
+export interface SchedulerConfig {
+  /** Batch composition policy. */
+  policy: "prefill_first" | "decode_first" | "chunked";
+  /** Most requests per batch. */
+  max_num_seqs: number;
+  /** Most tokens per batch. */
+  max_num_batched_tokens: number;
+  /** Another name for `engine.iteration_s`. */
+  iteration_overhead_s?: number;
+  /** Another name for `engine.request_s`. */
+  request_overhead_s?: number;
+  /** Longest request (prompt + output); absent: the model's context, else none. */
+  max_model_len?: number;
+  /** What happens to a request longer than max_model_len. */
+  on_overlong: "reject" | "error";
+  /** Router across instances. */
+  router:
+    | "round_robin"
+    | "least_outstanding"
+    | "least_kv"
+    | "power_of_two"
+    | "prefix_aware";
+}
+
+/** The engine as a scenario gives it: a preset and any values it overrides. */
+export type EngineConfig =
+  & { preset?: string }
+  & Partial<Omit<EngineParams, "compute_efficiency">>
+  & { compute_efficiency?: Partial<Record<DTypeName, number>> };
+
+/** What one disagg pool sets for itself; the rest comes from the top level. */
+export interface PoolOverrides {
+  /** GPU and model (a partial section: keys given replace the top level's). */
+  hardware?: Partial<HardwareConfig>;
+  /** Scheduler limits. */
+  scheduler?: Partial<
+    Pick<SchedulerConfig, "policy" | "max_num_seqs" | "max_num_batched_tokens">
+  >;
+  /** Step-time model. */
+  step_time?: Partial<StepTimeConfig>;
+  /** Engine. */
+  engine?: Partial<EngineConfig>;
+  /** KV capacity. */
+  kv_cache?: { capacity_tokens?: number };
 }
 
 /** Storage data types. */
@@ -164,6 +216,8 @@ export type InlineModel =
     | "num_experts"
   >
   & {
+    /** Context length (absent: no limit). */
+    max_context?: number;
     /** LM head tied to the embedding. */
     tied_embeddings: boolean;
     /** MoE: routed experts per layer (0: dense). */
@@ -194,10 +248,10 @@ export interface StepTimeConfig {
   table_file?: string;
   /** `table`: the parsed table (the loader fills it from `table_file`). */
   table?: StepTable;
-  /** `roofline`: share of peak FLOP/s achieved. */
-  compute_efficiency: number;
-  /** `roofline`: share of memory bandwidth achieved. */
-  memory_efficiency: number;
+  /** `roofline`: share of peak FLOP/s achieved (absent: the engine's). */
+  compute_efficiency?: number;
+  /** `roofline`: share of memory bandwidth achieved (absent: the engine's). */
+  memory_efficiency?: number;
   /** `roofline`: share of interconnect bandwidth achieved. */
   interconnect_efficiency: number;
   /** `roofline`: fixed latency of one all-reduce, seconds. */
@@ -217,25 +271,9 @@ export interface Scenario {
   /** Serving model; `none` is exclusive service (one request per GPU). */
   batching: "none" | "continuous";
   /** Batch scheduling for `batching: continuous`. */
-  scheduler: {
-    /** Batch composition policy. */
-    policy: "prefill_first" | "decode_first" | "chunked";
-    /** Most requests per batch. */
-    max_num_seqs: number;
-    /** Most tokens per batch. */
-    max_num_batched_tokens: number;
-    /** Fixed cost per iteration, seconds. */
-    iteration_overhead_s: number;
-    /** Fixed time from arrival to an instance's queue, seconds. */
-    request_overhead_s: number;
-    /** Router across instances. */
-    router:
-      | "round_robin"
-      | "least_outstanding"
-      | "least_kv"
-      | "power_of_two"
-      | "prefix_aware";
-  };
+  scheduler: SchedulerConfig;
+  /** The serving engine's own time, as the user gave it (resolve with `resolveEngine`). */
+  engine: EngineConfig;
   /** Batched disagg: the KV-transfer link of each prefill instance. */
   kv_transfer: {
     /** KV bytes per prompt token; absent: from `hardware`, else 131072. */

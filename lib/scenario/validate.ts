@@ -6,19 +6,26 @@
  * @module
  */
 
-import { didYouMean, InputError } from "./errors.ts";
+import { InputError } from "./errors.ts";
 import {
   ARRIVAL_PROCESS_KEYS,
-  type FieldSpec,
-  type ObjectField,
   SCENARIO_SCHEMA,
   TOKEN_MODE_KEYS,
 } from "./schema.ts";
-import type { ArrivalConfig, Scenario, TokenDistribution } from "./types.ts";
+import { checkObject, type Path } from "./check.ts";
+import type {
+  ArrivalConfig,
+  PoolOverrides,
+  Scenario,
+  TokenDistribution,
+} from "./types.ts";
+import {
+  type PoolName,
+  type PoolSettings,
+  poolSettings,
+} from "./pool_settings.ts";
 import { resolveHardware } from "../perf/hardware.ts";
 import { kvCapacity } from "../perf/memory.ts";
-
-type Path = (string | number)[];
 
 /**
  * Validates a scenario and fills in defaults.
@@ -56,6 +63,7 @@ export function validateScenario(raw: unknown): Scenario {
       ["kv_cache", "block_size"],
     );
   }
+  checkEngine(scenario);
   checkStepTime(scenario);
   return scenario;
 }
@@ -98,35 +106,92 @@ function checkParallelism(scenario: Scenario): void {
   }
 }
 
+// The scheduler's older names for two engine values: one name each.
+function checkEngine(scenario: Scenario): void {
+  const aliases = [
+    ["iteration_overhead_s", "iteration_s"],
+    ["request_overhead_s", "request_s"],
+  ] as const;
+  for (const [old, key] of aliases) {
+    if (
+      scenario.scheduler[old] !== undefined &&
+      scenario.engine[key] !== undefined
+    ) {
+      throw new InputError(
+        `is another name for engine.${key}; give one of them`,
+        ["scheduler", old],
+      );
+    }
+  }
+}
+
 function checkStepTime(scenario: Scenario): void {
-  const st = scenario.step_time;
-  const hw = scenario.hardware;
+  const pools: [PoolName, number, Path][] = scenario.mode === "mono"
+    ? [["gpu", scenario.cluster_mono.tp, []]]
+    : [
+      ["prefill", scenario.cluster_disagg.prefill_tp, [
+        "cluster_disagg",
+        "prefill",
+      ]],
+      ["decode", scenario.cluster_disagg.decode_tp, [
+        "cluster_disagg",
+        "decode",
+      ]],
+    ];
+  for (const [name, tp, ownPath] of pools) {
+    const own = name === "gpu" ? undefined : scenario.cluster_disagg[name];
+    const settings = poolSettings(scenario, name);
+    // Errors name the pool's own key when the pool set it.
+    const at = (section: keyof PoolOverrides, key?: string): Path => {
+      const given = own?.[section] !== undefined &&
+        (key === undefined ||
+          (own[section] as Record<string, unknown>)[key] !== undefined);
+      const keyPath = key === undefined ? [section] : [section, key];
+      return given ? [...ownPath, ...keyPath] : keyPath;
+    };
+    checkPoolStepTime(scenario, settings, tp, at);
+  }
+}
+
+function checkPoolStepTime(
+  scenario: Scenario,
+  settings: PoolSettings,
+  tp: number,
+  at: (section: keyof PoolOverrides, key?: string) => Path,
+): void {
+  const st = settings.step_time;
+  const hw = settings.hardware;
   if (st.kind === "roofline" && !hw) {
     throw new InputError(
       "roofline needs the hardware section (gpu and model)",
-      ["step_time", "kind"],
+      at("step_time", "kind"),
+    );
+  }
+  if (st.kind !== "table" && st.table_file !== undefined) {
+    throw new InputError(
+      `is only used with step_time.kind: table (the kind is ${st.kind})`,
+      at("step_time", "table_file"),
     );
   }
   if (st.kind === "table" && st.table_file === undefined && !st.table) {
-    throw new InputError("is required with step_time.kind: table", [
-      "step_time",
-      "table_file",
-    ]);
+    throw new InputError(
+      "is required with step_time.kind: table",
+      at("step_time", "table_file"),
+    );
   }
   if (!hw) return;
   if (typeof hw.model === "object") {
     const m = hw.model;
     if (m.num_experts > 0 && m.active_experts === undefined) {
       throw new InputError("is required when num_experts > 0", [
-        "hardware",
-        "model",
+        ...at("hardware", "model"),
         "active_experts",
       ]);
     }
     if (m.active_experts !== undefined && m.active_experts > m.num_experts) {
       throw new InputError(
         `must be <= num_experts (${m.num_experts}), got ${m.active_experts}`,
-        ["hardware", "model", "active_experts"],
+        [...at("hardware", "model"), "active_experts"],
       );
     }
   }
@@ -138,172 +203,41 @@ function checkStepTime(scenario: Scenario): void {
       `${gpu.name} has no ${hw.weight_dtype} FLOP/s figure (it has ${
         Object.keys(gpu.flops_per_s).join(", ")
       })`,
-      ["hardware", "weight_dtype"],
+      at("hardware", "weight_dtype"),
+    );
+  }
+  const maxLen = scenario.scheduler.max_model_len;
+  if (
+    maxLen !== undefined && model.max_context !== undefined &&
+    maxLen > model.max_context
+  ) {
+    throw new InputError(
+      `must be <= ${model.name}'s context length (${model.max_context}), got ${maxLen}`,
+      ["scheduler", "max_model_len"],
     );
   }
   if (scenario.batching !== "continuous") return;
-  const tps = scenario.mode === "mono"
-    ? [scenario.cluster_mono.tp]
-    : [scenario.cluster_disagg.prefill_tp, scenario.cluster_disagg.decode_tp];
-  for (const tp of tps) {
-    const c = kvCapacity(gpu, model, {
-      tp,
-      weightDtype: hw.weight_dtype,
-      kvDtype: hw.kv_dtype,
-      gpuMemoryUtilization: hw.gpu_memory_utilization,
-      reservedBytes: hw.reserved_bytes,
-    });
-    if (c.tokens < scenario.kv_cache.block_size) {
-      const gb = (x: number) => (x / 1e9).toFixed(1);
-      throw new InputError(
-        `${model.name} does not fit on ${gpu.name} at tp ${tp}: ` +
-          `${gb(c.weightBytesPerGpu)} GB of weights per GPU and ` +
-          `${gb(hw.reserved_bytes)} GB reserved leave ${
-            gb(c.kvBytesPerGpu)
-          } GB of the ${
-            gb(gpu.memory_bytes * hw.gpu_memory_utilization)
-          } GB usable for the KV cache; raise tp or use smaller weights`,
-        ["hardware"],
-      );
-    }
-  }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-
-function checkObject(
-  raw: unknown,
-  spec: ObjectField,
-  path: Path,
-): Record<string, unknown> {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new InputError(`must be a mapping, got ${describe(raw)}`, path);
-  }
-  const input = raw as Record<string, unknown>;
-  const known = Object.keys(spec.fields);
-  for (const key of Object.keys(input)) {
-    if (!(key in spec.fields)) {
-      const hint = didYouMean(key, known);
-      throw new InputError(
-        `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`,
-        [...path, key],
-      );
-    }
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(spec.fields)) {
-    const value = input[key];
-    const keyPath = [...path, key];
-    if (value === undefined) {
-      if (field.kind === "object") {
-        if (!field.optional) out[key] = checkObject({}, field, keyPath);
-      } else if (
-        field.kind !== "enum" && field.kind !== "string" &&
-        field.kind !== "boolean" && field.required
-      ) {
-        throw new InputError("is required", keyPath);
-      } else if (
-        field.kind !== "catalog" && field.kind !== "array" &&
-        field.default !== undefined
-      ) {
-        out[key] = field.default;
-      }
-      continue;
-    }
-    out[key] = checkField(value, field, keyPath);
-  }
-  return out;
-}
-
-function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
-  switch (field.kind) {
-    case "object":
-      return checkObject(value, field, path);
-    case "array": {
-      if (!Array.isArray(value)) {
-        throw new InputError(`must be a list, got ${describe(value)}`, path);
-      }
-      if (field.minItems !== undefined && value.length < field.minItems) {
-        throw new InputError(
-          `must have at least ${field.minItems} item(s), got ${value.length}`,
-          path,
-        );
-      }
-      return value.map((v, k) => checkField(v, field.items, [...path, k]));
-    }
-    case "string":
-      if (typeof value !== "string" || value === "") {
-        throw new InputError(`must be a text, got ${describe(value)}`, path);
-      }
-      return value;
-    case "boolean":
-      if (typeof value !== "boolean") {
-        throw new InputError(
-          `must be true or false, got ${describe(value)}`,
-          path,
-        );
-      }
-      return value;
-    case "catalog":
-      if (typeof value === "object" && value !== null) {
-        return checkObject(value, field.inline, path);
-      }
-      if (typeof value !== "string" || !field.values.includes(value)) {
-        const hint = typeof value === "string"
-          ? didYouMean(value, field.values)
-          : undefined;
-        throw new InputError(
-          `must be one of ${field.values.join(", ")} or a mapping, got ${
-            describe(value)
-          }` + (hint ? ` (did you mean "${hint}"?)` : ""),
-          path,
-        );
-      }
-      return value;
-    case "enum":
-      if (typeof value !== "string" || !field.values.includes(value)) {
-        const hint = typeof value === "string"
-          ? didYouMean(value, field.values)
-          : undefined;
-        throw new InputError(
-          `must be one of ${field.values.join(", ")}, got ${describe(value)}` +
-            (hint ? ` (did you mean "${hint}"?)` : ""),
-          path,
-        );
-      }
-      return value;
-    case "number": {
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new InputError(
-          `must be a${field.integer ? "n integer" : " number"}, got ${
-            describe(value)
-          }`,
-          path,
-        );
-      }
-      if (field.integer && !Number.isInteger(value)) {
-        throw new InputError(`must be an integer, got ${value}`, path);
-      }
-      if (field.min !== undefined && value < field.min) {
-        throw new InputError(`must be >= ${field.min}, got ${value}`, path);
-      }
-      if (field.exclusiveMin !== undefined && value <= field.exclusiveMin) {
-        throw new InputError(
-          `must be > ${field.exclusiveMin}, got ${value}`,
-          path,
-        );
-      }
-      if (field.max !== undefined && value > field.max) {
-        throw new InputError(`must be <= ${field.max}, got ${value}`, path);
-      }
-      return value;
-    }
+  const c = kvCapacity(gpu, model, {
+    tp,
+    weightDtype: hw.weight_dtype,
+    kvDtype: hw.kv_dtype,
+    gpuMemoryUtilization: hw.gpu_memory_utilization,
+    reservedBytes: hw.reserved_bytes,
+    maxNumBatchedTokens: settings.scheduler.max_num_batched_tokens,
+    maxNumSeqs: settings.scheduler.max_num_seqs,
+  });
+  if (c.tokens < settings.kv_cache.block_size) {
+    const gb = (x: number) => (x / 2 ** 30).toFixed(1);
+    throw new InputError(
+      `${model.name} does not fit on ${gpu.name} at tp ${tp}: ` +
+        `${gb(c.weightBytesPerGpu)} GiB of weights per GPU and ` +
+        `${gb(hw.reserved_bytes)} GiB reserved leave ${
+          gb(c.kvBytesPerGpu)
+        } GiB of the ${
+          gb(gpu.memory_bytes * hw.gpu_memory_utilization)
+        } GiB usable for the KV cache; raise tp or use smaller weights`,
+      at("hardware"),
+    );
   }
 }
 

@@ -13,6 +13,7 @@ import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/workload.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 import { router, type RouterPolicy } from "./router.ts";
+import { ConcurrencyGate } from "./concurrency.ts";
 
 export type { RouterPolicy } from "./router.ts";
 
@@ -35,6 +36,12 @@ export interface BatchedClusterOptions {
    * server, tokenisation), seconds (default 0).
    */
   requestOverheadS?: number;
+  /**
+   * Most requests in flight (a benchmark client's `--max-concurrency`): an
+   * arrival that finds them all busy is sent when one finishes, and its
+   * arrival is then (default: no limit).
+   */
+  maxConcurrency?: number;
 }
 
 /** What a batched run produced. */
@@ -103,13 +110,21 @@ export function runBatchedCluster(
     records,
   });
   const events = new EventQueue(64);
+  const gate = new ConcurrencyGate(
+    options.maxConcurrency ?? Infinity,
+    options.instance.finishDelayS ?? 0,
+  );
   if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
   let now = 0;
   while (events.pop()) {
     now = events.time;
     if (events.kind === ARRIVAL) {
-      const i = records.addRequest(source);
-      if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
+      if (!gate.enter()) continue; // sent when a request finishes
+      const i = records.addRequest(gate.request(source));
+      // Behind a concurrency limit the next request may be overdue.
+      if (source.next()) {
+        events.push(Math.max(source.arrivalS + overheadS, now), ARRIVAL, 0);
+      }
       const k = route(i);
       const inst = instances[k];
       inst.enqueue(i);
@@ -120,7 +135,8 @@ export function runBatchedCluster(
     } else {
       const k = events.data;
       const inst = instances[k];
-      inst.finishIteration(now);
+      const sentS = gate.leave(inst.finishIteration(now), now);
+      if (sentS >= 0) events.push(sentS + overheadS, ARRIVAL, 0);
       const end = inst.startIteration(now);
       if (end >= 0) events.push(end, ITERATION_END, k);
     }

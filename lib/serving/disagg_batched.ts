@@ -16,6 +16,7 @@ import { KvCapacityError } from "./batched.ts";
 import { RandomStream } from "../engine/random.ts";
 import { router, type RouterPolicy } from "./router.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
+import { ConcurrencyGate } from "./concurrency.ts";
 
 /** A KV-transfer link, one per prefill instance. */
 export interface KvLink {
@@ -50,6 +51,8 @@ export interface DisaggBatchedOptions {
    * server, tokenisation), seconds (default 0).
    */
   requestOverheadS?: number;
+  /** Most requests in flight, as for {@linkcode runBatchedCluster}. */
+  maxConcurrency?: number;
   /** Router over the prefill instances (default `least_outstanding`). */
   router?: RouterPolicy;
   /** Seed for the power-of-two router's choices. */
@@ -177,20 +180,32 @@ export function runDisaggBatched(
     }
   };
 
+  const gate = new ConcurrencyGate(
+    options.maxConcurrency ?? Infinity,
+    options.decode.finishDelayS ?? 0,
+  );
+  const left = (finished: number, now: number) => {
+    const sentS = gate.leave(finished, now);
+    if (sentS >= 0) events.push(sentS + overheadS, ARRIVAL, 0);
+  };
   if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
   let now = 0;
   while (events.pop()) {
     now = events.time;
     const kind = events.kind;
     if (kind === ARRIVAL) {
-      const i = records.addRequest(source);
-      if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
+      if (!gate.enter()) continue; // sent when a request finishes
+      const i = records.addRequest(gate.request(source));
+      // Behind a concurrency limit the next request may be overdue.
+      if (source.next()) {
+        events.push(Math.max(source.arrivalS + overheadS, now), ARRIVAL, 0);
+      }
       const k = route(i);
       prefill[k].enqueue(i);
       kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === PREFILL_END) {
       const k = events.data;
-      prefill[k].finishIteration(now);
+      left(prefill[k].finishIteration(now), now);
       for (const i of prefill[k].takeHandoffs()) {
         pending.push(i);
         pendingFrom.push(k);
@@ -199,7 +214,7 @@ export function runDisaggBatched(
       kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === DECODE_END) {
       const d = events.data;
-      decode[d].finishIteration(now);
+      left(decode[d].finishIteration(now), now);
       dispatch(now);
       kick(decode[d], DECODE_END, d, now);
     } else {

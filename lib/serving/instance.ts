@@ -79,6 +79,12 @@ export interface InstanceConfig {
   prefixCaching?: boolean;
   /** Tokens one prefix id covers (a multiple of the block size; default 512). */
   prefixBlockTokens?: number;
+  /**
+   * The engine's time from a request's last token to the end of its
+   * response (detokenisation, closing the stream), seconds (default 0):
+   * its finish time is that much after the iteration that ends it.
+   */
+  finishDelayS?: number;
 }
 
 /** Running totals an instance keeps for metrics. */
@@ -112,6 +118,7 @@ export interface InstanceStats {
 /** A batched model replica. */
 export class Instance {
   readonly config: InstanceConfig;
+  readonly #finishDelayS: number;
   readonly stats: InstanceStats = {
     iterations: 0,
     busyS: 0,
@@ -233,6 +240,7 @@ export class Instance {
     this.config = config;
     this.#records = records;
     this.#blockSize = config.blockSize;
+    this.#finishDelayS = config.finishDelayS ?? 0;
     this.#measureFromS = config.windowS?.[0] ?? -Infinity;
     const n = config.maxNumSeqs;
     this.#slotId = new Int32Array(n);
@@ -762,7 +770,7 @@ export class Instance {
         const s = finishes.data;
         if (finishes.kind !== this.#slotStamp[s]) continue; // stale
         const i = this.#slotId[s];
-        rec.finishS[i] = now;
+        rec.finishS[i] = now + this.#finishDelayS;
         this.kvUsedBlocks -= this.#leaveDecode(s);
         this.#freeSlot(s);
         rec.retire(i);
@@ -796,7 +804,7 @@ export class Instance {
       }
       if (this.config.prefixCaching) this.#cachePrompt(s, i, done);
       if (generated >= rec.outputTokens[i]) {
-        rec.finishS[i] = now;
+        rec.finishS[i] = now + this.#finishDelayS;
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
         this.kvUsedBlocks -= this.#slotBlocks[s];
         this.#unpin(rec.prefixIds[i], this.#slotPins[s]);

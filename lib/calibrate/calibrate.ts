@@ -1,0 +1,378 @@
+/**
+ * Calibration: fit a deployment's engine and kernel-efficiency parameters
+ * so that llmsim, replaying exactly the requests of measured benchmark runs
+ * (their arrival times and lengths, and the client's concurrency limit),
+ * reproduces the measured latencies.
+ *
+ * The objective is the sum, over files and the three metrics mean TTFT, p90
+ * TTFT and mean TPOT, of the squared log ratio ln(simulated / measured):
+ * symmetric in over- and under-prediction and free of units. It is
+ * minimised by a bounded Nelder-Mead search from the base's own values (the
+ * engine preset's), which needs no derivatives of a discrete-event
+ * simulation. Every evaluation runs the same requests with the same seed,
+ * so the objective is a deterministic function of the parameters and the
+ * result is the same whatever the number of workers.
+ *
+ * Fitted parameters: the engine's `iteration_s`, `per_seq_s` and
+ * `request_s`, `tp_sync_s` when some pool has tp > 1, and with the roofline
+ * the weight type's `compute_efficiency` and `memory_efficiency`.
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import { poolSettings } from "../scenario/pool_settings.ts";
+import { carryStepTables } from "../scenario/step_tables.ts";
+import type { Task } from "../analysis/tasks.ts";
+import type { SimulateOutcome } from "../analysis/tasks.ts";
+import { runTasks } from "../analysis/pool.ts";
+import { InputError } from "../scenario/errors.ts";
+import type { RequestList } from "../workload/request_list.ts";
+import { nelderMeadAsync } from "./nelder_mead.ts";
+import { measuredMetrics, type MeasuredRun } from "./measured.ts";
+
+/** A metric calibration matches, as the summary names it. */
+export type CalibratedMetric = "mean_ttft_s" | "p90_ttft_s" | "mean_tpot_s";
+
+/** The metrics calibration matches. */
+export const CALIBRATED_METRICS: readonly CalibratedMetric[] = [
+  "mean_ttft_s",
+  "p90_ttft_s",
+  "mean_tpot_s",
+];
+
+/** A fitted parameter: where it lives and how the search scales it. */
+export interface CalibrationParameter {
+  /** Dotted key path in the scenario (`engine.iteration_s`, ...). */
+  key: string;
+  /** Search units: the value is x times this. */
+  scale: number;
+  /** Least value. */
+  lower: number;
+  /** Largest value. */
+  upper: number;
+}
+
+/** Options of {@linkcode calibrate}. */
+export interface CalibrateOptions {
+  /** Simulations at most per file (default 120 evaluations of all files). */
+  maxEvaluations?: number;
+  /** Workers evaluating candidates (default 1: in this thread). */
+  jobs?: number;
+  /** Called after each evaluation with the count so far. */
+  onProgress?: (evaluations: number) => void;
+}
+
+/** Measured and simulated values of one metric of one file. */
+export interface MetricFit {
+  /** The measured value. */
+  measured: number;
+  /** llmsim with the base's values. */
+  before: number;
+  /** llmsim with the fitted values. */
+  after: number;
+  /** (before - measured) / measured. */
+  error_before: number;
+  /** (after - measured) / measured. */
+  error_after: number;
+}
+
+/** What calibration found. */
+export interface CalibrationResult {
+  /** The fitted values by key path. */
+  fitted: Record<string, number>;
+  /** The values the search started from (the base's). */
+  start: Record<string, number>;
+  /** Per measured file: its request count and each metric. */
+  files: {
+    file: string;
+    num_requests: number;
+    max_concurrency: number | null;
+    metrics: Record<CalibratedMetric, MetricFit>;
+  }[];
+  /** The objective before and after. */
+  objective: { before: number; after: number };
+  /** Candidate parameter sets evaluated. */
+  evaluations: number;
+  /** Simulations run (evaluations x files). */
+  simulations: number;
+  /** Whether the search met its tolerance within the budget. */
+  converged: boolean;
+}
+
+/**
+ * The parameters calibration fits for a base scenario (module doc).
+ *
+ * @param base The deployment as it ran.
+ * @returns The parameters, in a fixed order.
+ *
+ * @example Usage
+ * ```ts
+ * import { calibrationParameters } from "./calibrate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const p = calibrationParameters(validateScenario({ batching: "continuous" }));
+ * if (p.map((q) => q.key).join() !== "engine.iteration_s,engine.per_seq_s,engine.request_s") throw new Error();
+ * ```
+ */
+export function calibrationParameters(base: Scenario): CalibrationParameter[] {
+  const out: CalibrationParameter[] = [
+    { key: "engine.iteration_s", scale: 1e-3, lower: 0, upper: 1 },
+    { key: "engine.per_seq_s", scale: 1e-4, lower: 0, upper: 0.1 },
+    { key: "engine.request_s", scale: 1e-3, lower: 0, upper: 10 },
+  ];
+  const pools = base.mode === "mono"
+    ? [base.cluster_mono.tp]
+    : [base.cluster_disagg.prefill_tp, base.cluster_disagg.decode_tp];
+  if (pools.some((tp) => tp > 1)) {
+    out.push({ key: "engine.tp_sync_s", scale: 1e-3, lower: 0, upper: 1 });
+  }
+  if (base.step_time.kind === "roofline" && base.hardware) {
+    const dtype = base.hardware.weight_dtype;
+    out.push(
+      {
+        key: `engine.compute_efficiency.${dtype}`,
+        scale: 0.1,
+        lower: 0.05,
+        upper: 1,
+      },
+      { key: "engine.memory_efficiency", scale: 0.1, lower: 0.05, upper: 1 },
+    );
+  }
+  return out;
+}
+
+// The value a base runs with for a parameter (its resolved engine's).
+function startValue(base: Scenario, key: string): number {
+  const pool = base.mode === "mono" ? "gpu" : "prefill";
+  const engine = poolSettings(base, pool).engine as unknown as Record<
+    string,
+    unknown
+  >;
+  const [, name, dtype] = key.split(".");
+  const v = dtype === undefined
+    ? engine[name]
+    : (engine[name] as Record<string, number>)[dtype];
+  return v as number;
+}
+
+/**
+ * The base with parameter values set under `engine` (overriding the
+ * preset's; a step_time efficiency the base gave itself is set there).
+ *
+ * @param base The deployment.
+ * @param values Values by key path.
+ * @returns A copy of the base with the values.
+ *
+ * @example Usage
+ * ```ts
+ * import { withCalibration } from "./calibrate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = withCalibration(validateScenario({}), { "engine.iteration_s": 0.002 });
+ * if (s.engine.iteration_s !== 0.002) throw new Error();
+ * ```
+ */
+export function withCalibration(
+  base: Scenario,
+  values: Readonly<Record<string, number>>,
+): Scenario {
+  const out = structuredClone(base);
+  carryStepTables(base, out);
+  for (const [key, value] of Object.entries(values)) {
+    for (const [path, target] of targets(out, key)) {
+      let node = target;
+      for (const part of path.slice(0, -1)) {
+        node[part] ??= {};
+        node = node[part] as Record<string, unknown>;
+      }
+      node[path[path.length - 1]] = value;
+    }
+  }
+  return out;
+}
+
+// Where a parameter is written: the engine section, or the key the base
+// already uses for it (a scheduler alias, an explicit step_time efficiency),
+// and each disagg pool's own section when it sets the key itself.
+function targets(
+  scenario: Scenario,
+  key: string,
+): [string[], Record<string, unknown>][] {
+  const path = key.split(".").slice(1);
+  const root = scenario as unknown as Record<string, unknown>;
+  const aliases: Record<string, string[]> = {
+    iteration_s: ["scheduler", "iteration_overhead_s"],
+    request_s: ["scheduler", "request_overhead_s"],
+  };
+  const alias = aliases[path[0]];
+  const out: [string[], Record<string, unknown>][] = [];
+  const sched = scenario.scheduler as unknown as Record<string, unknown>;
+  const st = scenario.step_time as unknown as Record<string, unknown>;
+  if (alias && sched[alias[1]] !== undefined) out.push([alias, root]);
+  else if (path[0] === "compute_efficiency" && st.compute_efficiency) {
+    out.push([["step_time", "compute_efficiency"], root]);
+  } else if (path[0] === "memory_efficiency" && st.memory_efficiency) {
+    out.push([["step_time", "memory_efficiency"], root]);
+  } else out.push([["engine", ...path], root]);
+  for (const pool of ["prefill", "decode"] as const) {
+    const own = scenario.cluster_disagg[pool]?.engine as
+      | Record<string, unknown>
+      | undefined;
+    if (own && own[path[0]] !== undefined) {
+      out.push([
+        ["cluster_disagg", pool, "engine", ...path],
+        root,
+      ]);
+    }
+  }
+  return out;
+}
+
+// A measured run as the replayed requests: a closed loop at time 0 when the
+// client sent as fast as its concurrency allowed, else the measured (or
+// regenerated) arrival times behind the same limit.
+function replayOf(run: MeasuredRun): RequestList {
+  const closed = run.maxConcurrency !== undefined &&
+    run.requestRatePerS === Infinity;
+  return {
+    arrivalS: run.requests.map((r) => closed ? 0 : r.arrivalS),
+    promptTokens: run.requests.map((r) => r.promptTokens),
+    outputTokens: run.requests.map((r) => r.outputTokens),
+  };
+}
+
+// The base set up to measure every replayed request: no warm-up, a
+// horizon past the last arrival, exact percentiles.
+function replayScenario(base: Scenario, requests: RequestList): Scenario {
+  const last = requests.arrivalS[requests.arrivalS.length - 1] ?? 0;
+  const out = structuredClone(base);
+  carryStepTables(base, out);
+  out.warmup_seconds = 0;
+  out.sim_seconds = last + 1;
+  out.metrics = { percentiles: "exact" };
+  delete out.trace;
+  delete out.classes;
+  return out;
+}
+
+/**
+ * Fits the base's engine and efficiency parameters to measured runs.
+ *
+ * @param base The deployment as it ran (batching: continuous).
+ * @param runs The measured runs.
+ * @param options Budget, workers, progress.
+ * @returns The fitted values and, per file and metric, measured against simulated.
+ * @throws {InputError} When the base does not batch or a run has no requests.
+ *
+ * @example Usage
+ * ```ts
+ * import { calibrate } from "./calibrate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const base = validateScenario({ batching: "continuous", engine: { preset: "none" } });
+ * const requests = Array.from({ length: 40 }, (_, i) => ({
+ *   arrivalS: i, promptTokens: 100, outputTokens: 20, ttftS: 0.05, e2eS: 0.65, tpotS: 0.6 / 19,
+ * }));
+ * const run = { source: "m.csv", format: "csv" as const, requests, arrivalsKnown: true, failedRequests: 0 };
+ * const r = await calibrate(base, [run], { maxEvaluations: 40 });
+ * if (!(r.objective.after <= r.objective.before)) throw new Error();
+ * ```
+ */
+export async function calibrate(
+  base: Scenario,
+  runs: readonly MeasuredRun[],
+  options: CalibrateOptions = {},
+): Promise<CalibrationResult> {
+  if (base.batching !== "continuous") {
+    throw new InputError(
+      "calibrate needs batched instances (set batching: continuous)",
+      ["batching"],
+    );
+  }
+  const params = calibrationParameters(base);
+  const x0 = params.map((p) => startValue(base, p.key) / p.scale);
+  const replays = runs.map(replayOf);
+  const measured = runs.map(measuredMetrics);
+  const jobs = options.jobs ?? 1;
+  let evaluations = 0;
+
+  const valuesOf = (x: readonly number[]) =>
+    Object.fromEntries(params.map((p, i) => [p.key, x[i] * p.scale]));
+  const tasksOf = (x: readonly number[]): Task[] => {
+    const scenario = withCalibration(base, valuesOf(x));
+    return runs.map((run, k) => ({
+      kind: "simulate",
+      scenario: replayScenario(scenario, replays[k]),
+      requests: replays[k],
+      maxConcurrency: run.maxConcurrency,
+    }));
+  };
+  const summariesOf = async (points: number[][]) => {
+    const tasks = points.flatMap(tasksOf);
+    const outcomes = await runTasks(tasks, { jobs }) as SimulateOutcome[];
+    return points.map((_, p) =>
+      outcomes.slice(p * runs.length, (p + 1) * runs.length).map((o) =>
+        o.summary
+      )
+    );
+  };
+  const objective = (summaries: Record<string, unknown>[]): number => {
+    let sum = 0;
+    summaries.forEach((s, k) => {
+      for (const m of CALIBRATED_METRICS) {
+        const sim = s[m] as number;
+        const meas = measured[k][m];
+        if (!(meas > 0)) continue;
+        // A candidate that yields no value is as bad as can be.
+        sum += sim > 0 ? Math.log(sim / meas) ** 2 : 1e6;
+      }
+    });
+    return sum;
+  };
+  const evaluateBatch = async (points: number[][]) => {
+    const all = await summariesOf(points);
+    evaluations += points.length;
+    options.onProgress?.(evaluations);
+    return all.map(objective);
+  };
+  const [startSummaries] = await summariesOf([x0]);
+  const before = objective(startSummaries);
+  const result = await nelderMeadAsync(() => NaN, x0, {
+    step: params.map(() => 1),
+    lower: params.map((p) => p.lower / p.scale),
+    upper: params.map((p) => p.upper / p.scale),
+    maxEvaluations: options.maxEvaluations ?? 120,
+    xTolerance: 1e-3,
+    fTolerance: 1e-5,
+    speculative: jobs > 1,
+    evaluateBatch,
+  });
+  const [endSummaries] = await summariesOf([result.x]);
+  const after = objective(endSummaries);
+  const fitFor = (k: number, m: CalibratedMetric): MetricFit => {
+    const meas = measured[k][m];
+    const b = startSummaries[k][m] as number;
+    const a = endSummaries[k][m] as number;
+    return {
+      measured: meas,
+      before: b,
+      after: a,
+      error_before: (b - meas) / meas,
+      error_after: (a - meas) / meas,
+    };
+  };
+  return {
+    fitted: valuesOf(result.x),
+    start: valuesOf(x0),
+    files: runs.map((run, k) => ({
+      file: run.source,
+      num_requests: run.requests.length,
+      max_concurrency: run.maxConcurrency ?? null,
+      metrics: Object.fromEntries(
+        CALIBRATED_METRICS.map((m) => [m, fitFor(k, m)]),
+      ) as Record<CalibratedMetric, MetricFit>,
+    })),
+    objective: { before, after },
+    evaluations: evaluations + 2,
+    simulations: (evaluations + 2) * runs.length,
+    converged: result.converged,
+  };
+}

@@ -1,0 +1,400 @@
+/**
+ * Measured benchmark runs: the requests a real server was sent and the
+ * latencies it gave them, read from a CSV or from the JSON that
+ * `vllm bench serve --save-result --save-detailed` writes, so that
+ * `llmsim calibrate` can replay the same requests through the simulator and
+ * compare.
+ *
+ * Formats:
+ *
+ * - `csv`: a header naming at least `arrival_s`, `prompt_tokens`,
+ *   `output_tokens`, `ttft_s` and `e2e_s`, in any order; other columns are
+ *   ignored, and blank lines and lines starting with `#` are skipped.
+ *   `arrival_s` may have any origin (epoch seconds, say, or negative
+ *   offsets): the earliest arrival becomes 0. `ttft_s` and `e2e_s` are
+ *   measured from the arrival.
+ * - `vllm-bench`: vLLM's benchmark result JSON (see `_vllm_bench.ts` for the
+ *   keys and the vLLM source they were read from). Failed requests are
+ *   skipped and counted in `failedRequests`. When the file has no
+ *   per-request start times (vLLM versions before `start_times` was saved),
+ *   arrival times are generated as vLLM's benchmark client generates them,
+ *   from the file's `request_rate` and `burstiness`, with a seeded stream.
+ *
+ * Errors are `InputError`s on one line that start with `FILE:LINE: ` for a
+ * problem in one line and `FILE: ` for the file as a whole.
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { mean, quantileSorted } from "../metrics/percentile.ts";
+import { InputError } from "../scenario/errors.ts";
+import type { RequestSource } from "../workload/workload.ts";
+import { parseMeasuredCsv } from "./_measured_csv.ts";
+import { parseVllmBench } from "./_vllm_bench.ts";
+
+// Re-exported so that the interface measuredSource returns is documented too.
+export type { RequestSource } from "../workload/workload.ts";
+
+/**
+ * The formats a measured run can be read from.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MeasuredFormat } from "./measured.ts";
+ * const format: MeasuredFormat = "vllm-bench";
+ * if (format !== "vllm-bench") throw new Error();
+ * ```
+ */
+export type MeasuredFormat = "csv" | "vllm-bench";
+
+/**
+ * One measured request. Times are seconds; `ttftS` and `e2eS` are measured
+ * from `arrivalS`.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MeasuredRequest } from "./measured.ts";
+ * const r: MeasuredRequest = {
+ *   arrivalS: 0, promptTokens: 100, outputTokens: 11,
+ *   ttftS: 0.05, e2eS: 0.25, tpotS: 0.02,
+ * };
+ * if (Math.abs((r.e2eS - r.ttftS) / (r.outputTokens - 1) - r.tpotS!) > 1e-12) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export interface MeasuredRequest {
+  /** Arrival time, seconds after the run's first arrival. */
+  arrivalS: number;
+  /** Prompt length, tokens (>= 1). */
+  promptTokens: number;
+  /** Output length, tokens (>= 1). */
+  outputTokens: number;
+  /** Time to first token, seconds. */
+  ttftS: number;
+  /** End-to-end latency (arrival to last token), seconds; >= `ttftS`. */
+  e2eS: number;
+  /**
+   * Time per output token after the first, as vLLM's benchmark computes it
+   * per request: (e2e - ttft) / (output - 1); undefined for one output
+   * token.
+   */
+  tpotS: number | undefined;
+}
+
+/**
+ * A measured run: its successful requests in arrival order, and the traffic
+ * settings the file records.
+ *
+ * When `arrivalsKnown` is true, `arrivalS` is when the request reached the
+ * server, the origin of its `ttftS` and `e2eS`; a client concurrency limit
+ * (`maxConcurrency`) is already reflected in those times. When it is false,
+ * the arrivals were generated from `requestRatePerS` and `burstiness`: they
+ * are the client's offered times, before its concurrency limit, so a replay
+ * should apply `maxConcurrency` itself.
+ *
+ * @example Usage
+ * ```ts
+ * import { readMeasuredRun } from "./measured.ts";
+ * const run = readMeasuredRun(
+ *   "run.csv",
+ *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n10,100,5,0.1,0.5\n",
+ *   "csv",
+ * );
+ * if (!run.arrivalsKnown || run.failedRequests !== 0) throw new Error();
+ * ```
+ */
+export interface MeasuredRun {
+  /** The file it was read from. */
+  source: string;
+  /** The file's format. */
+  format: MeasuredFormat;
+  /**
+   * The successful requests, sorted by arrival (ties keep file order); the
+   * first arrives at 0.
+   */
+  requests: MeasuredRequest[];
+  /** Whether arrival times come from the file (true) or were generated. */
+  arrivalsKnown: boolean;
+  /**
+   * Requests the file records as failed (a non-empty error, or no output
+   * tokens), skipped; always 0 for CSV.
+   */
+  failedRequests: number;
+  /** The client's concurrency limit (vLLM's `--max-concurrency`), if any. */
+  maxConcurrency?: number;
+  /**
+   * The offered request rate (vLLM's `--request-rate`); Infinity means all
+   * requests were sent at once.
+   */
+  requestRatePerS?: number;
+  /** vLLM's `--burstiness`: the gamma shape of inter-arrival gaps. */
+  burstiness?: number;
+  /** The benchmark's wall-clock duration as the file records it, seconds. */
+  durationS?: number;
+}
+
+/**
+ * Options for reading a measured run.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ReadMeasuredOptions } from "./measured.ts";
+ * const options: ReadMeasuredOptions = { seed: 7 };
+ * if (options.rescaleArrivals !== undefined) throw new Error();
+ * ```
+ */
+export interface ReadMeasuredOptions {
+  /**
+   * Seed of the stream that generates arrival times when a `vllm-bench`
+   * file has none (default 0). The stream is named
+   * `calibrate/arrivals/<file basename>`.
+   */
+  seed?: number;
+  /**
+   * Generated arrivals: rescale the cumulative delays so that the last one
+   * is `num_requests / request_rate`, as `vllm bench serve`
+   * (vllm/benchmarks/serve.py) does without a ramp-up (default true);
+   * false draws plain gamma gaps as the older
+   * benchmarks/benchmark_serving.py did.
+   */
+  rescaleArrivals?: boolean;
+}
+
+/**
+ * Reads a measured run from a file's text.
+ *
+ * @param path The file's path, for messages and the arrival stream's name.
+ * @param text The file's contents.
+ * @param format The file's format.
+ * @param options The seed for generated arrivals, and how to generate them.
+ * @returns The run, its requests sorted by arrival from 0.
+ * @throws {InputError} If the file is malformed; the message starts with
+ *   `FILE:LINE: ` or `FILE: `.
+ *
+ * @example Usage
+ * ```ts
+ * import { readMeasuredRun } from "./measured.ts";
+ * const run = readMeasuredRun(
+ *   "run.csv",
+ *   "# measured on 1xH100\n" +
+ *     "e2e_s,ttft_s,arrival_s,output_tokens,prompt_tokens,model\n" +
+ *     "0.9,0.1,100.5,5,300,llama\n" +
+ *     "0.5,0.2,100.0,1,200,llama\n",
+ *   "csv",
+ * );
+ * const [a, b] = run.requests;
+ * if (a.arrivalS !== 0 || a.promptTokens !== 200 || a.tpotS !== undefined) {
+ *   throw new Error();
+ * }
+ * if (b.arrivalS !== 0.5 || Math.abs(b.tpotS! - 0.2) > 1e-12) throw new Error();
+ * ```
+ */
+export function readMeasuredRun(
+  path: string,
+  text: string,
+  format: MeasuredFormat,
+  options: ReadMeasuredOptions = {},
+): MeasuredRun {
+  if (format === "csv") {
+    return {
+      source: path,
+      format,
+      requests: parseMeasuredCsv(path, text),
+      arrivalsKnown: true,
+      failedRequests: 0,
+    };
+  }
+  if (format === "vllm-bench") {
+    const seed = options.seed ?? 0;
+    if (!Number.isFinite(seed)) {
+      throw new InputError(`seed: must be a finite number, got ${seed}`);
+    }
+    return {
+      source: path,
+      format,
+      ...parseVllmBench(path, text, seed, options.rescaleArrivals ?? true),
+    };
+  }
+  throw new InputError(
+    `${path}: unknown measured format ${
+      JSON.stringify(format)
+    }, expected "csv" or "vllm-bench"`,
+  );
+}
+
+/**
+ * Reads a measured run from a file (see {@linkcode readMeasuredRun}).
+ *
+ * @param path The file's path.
+ * @param format The file's format.
+ * @param options The seed for generated arrivals, and how to generate them.
+ * @returns The run.
+ * @throws {InputError} If the file cannot be read (`FILE: cannot read: ...`)
+ *   or is malformed.
+ *
+ * @example Usage
+ * ```ts
+ * import { readMeasuredFile } from "./measured.ts";
+ * import { InputError } from "../scenario/errors.ts";
+ * try {
+ *   readMeasuredFile("no/such/run.csv", "csv");
+ *   throw new Error("expected an error");
+ * } catch (e) {
+ *   if (!(e instanceof InputError)) throw e;
+ *   if (!e.message.startsWith("no/such/run.csv: cannot read: ")) throw e;
+ * }
+ * ```
+ */
+export function readMeasuredFile(
+  path: string,
+  format: MeasuredFormat,
+  options: ReadMeasuredOptions = {},
+): MeasuredRun {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new InputError(
+      `${path}: cannot read: ${message.replace(/\s+/g, " ").trim()}`,
+    );
+  }
+  return readMeasuredRun(path, text, format, options);
+}
+
+/**
+ * Summary metrics of a measured run, seconds; NaN where there are no values
+ * (TPOT of a run whose requests all have one output token).
+ *
+ * @example Usage
+ * ```ts
+ * import type { MeasuredMetrics } from "./measured.ts";
+ * const m: Partial<MeasuredMetrics> = { num_requests: 2, mean_tpot_s: NaN };
+ * if (m.num_requests !== 2) throw new Error();
+ * ```
+ */
+export interface MeasuredMetrics {
+  /** Successful requests. */
+  num_requests: number;
+  /** Mean time to first token. */
+  mean_ttft_s: number;
+  /** Median time to first token. */
+  p50_ttft_s: number;
+  /** 90th percentile time to first token. */
+  p90_ttft_s: number;
+  /** Mean per-request TPOT, over requests with more than one output token. */
+  mean_tpot_s: number;
+  /** 90th percentile per-request TPOT, over the same requests. */
+  p90_tpot_s: number;
+  /** Mean end-to-end latency. */
+  mean_e2e_s: number;
+  /** First arrival to last completion (max of arrival + e2e). */
+  duration_s: number;
+  /**
+   * Requests per second over `duration_s` (vLLM's `request_throughput`,
+   * with the duration taken from the requests).
+   */
+  request_rate_per_s: number;
+}
+
+/**
+ * The run's summary metrics. Percentiles interpolate linearly between order
+ * statistics (numpy's default), as vLLM's benchmark reports them.
+ *
+ * @param run A measured run.
+ * @returns Its metrics.
+ *
+ * @example Usage
+ * ```ts
+ * import { measuredMetrics, readMeasuredRun } from "./measured.ts";
+ * const m = measuredMetrics(readMeasuredRun(
+ *   "run.csv",
+ *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n" +
+ *     "0,10,3,0.1,0.5\n" +
+ *     "1,10,1,0.3,0.3\n",
+ *   "csv",
+ * ));
+ * // TPOT only from the first request: (0.5 - 0.1) / 2.
+ * if (Math.abs(m.mean_tpot_s - 0.2) > 1e-12) throw new Error();
+ * if (Math.abs(m.p50_ttft_s - 0.2) > 1e-12 || m.duration_s !== 1.3) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function measuredMetrics(run: MeasuredRun): MeasuredMetrics {
+  const requests = run.requests;
+  const n = requests.length;
+  const ttfts = new Float64Array(n);
+  const e2es = new Float64Array(n);
+  const tpots: number[] = [];
+  let firstS = Infinity;
+  let lastS = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const r = requests[i];
+    ttfts[i] = r.ttftS;
+    e2es[i] = r.e2eS;
+    if (r.tpotS !== undefined) tpots.push(r.tpotS);
+    firstS = Math.min(firstS, r.arrivalS);
+    lastS = Math.max(lastS, r.arrivalS + r.e2eS);
+  }
+  const sortedTtfts = ttfts.slice().sort();
+  const sortedTpots = Float64Array.from(tpots).sort();
+  const durationS = n > 0 ? lastS - firstS : NaN;
+  return {
+    num_requests: n,
+    mean_ttft_s: mean(ttfts),
+    p50_ttft_s: quantileSorted(sortedTtfts, 0.5),
+    p90_ttft_s: quantileSorted(sortedTtfts, 0.9),
+    mean_tpot_s: mean(sortedTpots),
+    p90_tpot_s: quantileSorted(sortedTpots, 0.9),
+    mean_e2e_s: mean(e2es),
+    duration_s: durationS,
+    request_rate_per_s: n / durationS,
+  };
+}
+
+/**
+ * The run's requests as a request source, in arrival order, for replay
+ * through the simulator. Each call gives a fresh source from the start.
+ *
+ * @param run A measured run.
+ * @returns A source yielding each request's arrival and token counts.
+ *
+ * @example Usage
+ * ```ts
+ * import { measuredSource, readMeasuredRun } from "./measured.ts";
+ * const source = measuredSource(readMeasuredRun(
+ *   "run.csv",
+ *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n" +
+ *     "5,20,2,0.1,0.2\n" +
+ *     "3,10,1,0.1,0.1\n",
+ *   "csv",
+ * ));
+ * const seen: string[] = [];
+ * while (source.next()) {
+ *   seen.push(`${source.arrivalS}:${source.promptTokens}:${source.outputTokens}`);
+ * }
+ * if (seen.join(" ") !== "0:10:1 2:20:2") throw new Error(seen.join(" "));
+ * ```
+ */
+export function measuredSource(run: MeasuredRun): RequestSource {
+  const requests = run.requests;
+  let i = 0;
+  const source: RequestSource = {
+    arrivalS: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    classIndex: 0,
+    next(): boolean {
+      if (i >= requests.length) return false;
+      const r = requests[i++];
+      source.arrivalS = r.arrivalS;
+      source.promptTokens = r.promptTokens;
+      source.outputTokens = r.outputTokens;
+      return true;
+    },
+  };
+  return source;
+}

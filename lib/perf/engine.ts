@@ -1,0 +1,163 @@
+/**
+ * The serving engine's own time: what a real engine spends per iteration
+ * and per request beyond the GPU work a step-time model (rate, roofline,
+ * measured table) accounts for. Measured against real deployments, a
+ * roofline alone is optimistic; this is the part it leaves out.
+ *
+ * Per iteration of an instance of TP degree t running a model of L layers:
+ *
+ *     engine_s = iteration_s
+ *              + per_seq_s x (decode sequences + prefill sequences)
+ *              + per_prefill_seq_s x prefill sequences
+ *              + [t > 1] (2 L x per_collective_s + tp_sync_s
+ *                         + log2(t) x tp_sync_per_seq_s x sequences)
+ *
+ * - `iteration_s`: the step floor (scheduling, input preparation, sampling,
+ *   kernel launches and the hand-off between the scheduler's process and
+ *   the workers), which does not shrink with TP;
+ * - `per_seq_s`: what grows with the batch (per-sequence scheduling and
+ *   block-table bookkeeping, sampling, detokenising and streaming a token);
+ * - `per_prefill_seq_s`: a prompt's extra cost in the iteration that
+ *   prefills it (its metadata, its first scheduling);
+ * - `per_collective_s`: launch and synchronisation of each of the 2 L
+ *   tensor-parallel all-reduces, beyond their wire time (which the roofline
+ *   already has), so that steps stop shrinking with TP as measured;
+ * - `tp_sync_s`: handing each step's inputs to the other TP workers and
+ *   waiting for them (vLLM V0 did it over Ray), a cost TP adds whatever its
+ *   degree; `tp_sync_per_seq_s` is its part that grows with the batch (the
+ *   per-sequence metadata), by log2(t) as a broadcast tree does.
+ *
+ * Per request: `request_s` before its first scheduling (HTTP, tokenisation,
+ * the hand-off into the engine) and `finish_s` after its last token
+ * (detokenising and closing the response). A client sees both: the first in
+ * TTFT, both in the end-to-end latency.
+ *
+ * The engine also sets the share of the datasheet peaks its kernels reach:
+ * `compute_efficiency` per data type (fp8 matrix multiplies reach a smaller
+ * share of their peak than bf16 ones) and `memory_efficiency`. The roofline
+ * uses them unless `step_time` gives its own.
+ *
+ * @module
+ */
+
+import type { IterationShape, StepTimeModel } from "../serving/step_time.ts";
+import type { DType } from "./catalog.ts";
+
+/** The engine's cost terms and kernel efficiencies (formula in the module doc). */
+export interface EngineParams {
+  /** Fixed cost of every iteration, seconds. */
+  iteration_s: number;
+  /** Cost per sequence in the iteration's batch (decoding or prefilling), seconds. */
+  per_seq_s: number;
+  /** Extra cost per prompt (or prompt chunk) in the iteration, seconds. */
+  per_prefill_seq_s: number;
+  /** Launch and synchronisation of one TP all-reduce (2 per layer when tp > 1), seconds. */
+  per_collective_s: number;
+  /** Per iteration under TP (t > 1): handing inputs to the workers, seconds. */
+  tp_sync_s: number;
+  /** Per iteration under TP, per sequence and per log2(t), seconds. */
+  tp_sync_per_seq_s: number;
+  /** Per request, from arrival to its reaching the scheduler, seconds. */
+  request_s: number;
+  /** Per request, from its last token to the end of the response, seconds. */
+  finish_s: number;
+  /** Share of the GPU's dense FLOP/s reached, per weight data type. */
+  compute_efficiency: Record<DType, number>;
+  /** Share of the memory bandwidth reached. */
+  memory_efficiency: number;
+}
+
+/** A named engine with its parameters and where each one comes from. */
+export interface EnginePreset {
+  /** The preset's name (`vllm-v0`, ...). */
+  name: string;
+  /** What engine and versions it stands for. */
+  description: string;
+  /** The parameters. */
+  params: EngineParams;
+  /** Per parameter, the measurement it is derived from (shown in docs). */
+  sources: Partial<Record<keyof EngineParams, string>>;
+}
+
+/** What the engine cost depends on besides the iteration's shape. */
+export interface EngineContext {
+  /** Tensor-parallel degree of the instance. */
+  tp: number;
+  /** Transformer layers of the model (2 all-reduces each under TP). */
+  layers: number;
+}
+
+/**
+ * The engine's time for one iteration (formula in the module doc).
+ *
+ * @param params The engine's parameters.
+ * @param context TP degree and layer count.
+ * @param shape The iteration.
+ * @returns Seconds the engine adds to the step-time model's figure.
+ *
+ * @example Usage
+ * ```ts
+ * import { engineIterationS } from "./engine.ts";
+ * import { ENGINE_PRESETS } from "./engines/mod.ts";
+ * const p = { ...ENGINE_PRESETS["none"].params, iteration_s: 0.002, per_seq_s: 1e-5 };
+ * const s = engineIterationS(p, { tp: 1, layers: 32 }, {
+ *   prefillTokens: 0, prefillSequences: 0, prefillAttendedTokens: 0,
+ *   prefillPastTokens: 0, decodeTokens: 10, decodeContextTokens: 5000,
+ * });
+ * if (Math.abs(s - 0.0021) > 1e-12) throw new Error(String(s));
+ * ```
+ */
+export function engineIterationS(
+  params: EngineParams,
+  context: EngineContext,
+  shape: IterationShape,
+): number {
+  const seqs = shape.decodeTokens + shape.prefillSequences;
+  let s = params.iteration_s + params.per_seq_s * seqs +
+    params.per_prefill_seq_s * shape.prefillSequences;
+  if (context.tp > 1) {
+    s += 2 * context.layers * params.per_collective_s + params.tp_sync_s +
+      Math.log2(context.tp) * params.tp_sync_per_seq_s * seqs;
+  }
+  return s;
+}
+
+/**
+ * A step-time model with the engine's time added to every iteration.
+ *
+ * @param gpuWork The step-time model of the GPU's work.
+ * @param params The engine's parameters.
+ * @param context TP degree and layer count.
+ * @returns The model of the engine's iterations.
+ *
+ * @example Usage
+ * ```ts
+ * import { withEngine } from "./engine.ts";
+ * import { ENGINE_PRESETS } from "./engines/mod.ts";
+ * import { rateStepTime } from "../serving/step_time.ts";
+ * const gpu = rateStepTime({ prefill_tokens_per_s: 10000, decode_tokens_per_s: 100 });
+ * const p = { ...ENGINE_PRESETS["none"].params, iteration_s: 0.003 };
+ * const m = withEngine(gpu, p, { tp: 1, layers: 32 });
+ * const shape = {
+ *   prefillTokens: 0, prefillSequences: 0, prefillAttendedTokens: 0,
+ *   prefillPastTokens: 0, decodeTokens: 4, decodeContextTokens: 400,
+ * };
+ * if (Math.abs(m.iterationTimeS(shape) - 0.013) > 1e-12) throw new Error();
+ * ```
+ */
+export function withEngine(
+  gpuWork: StepTimeModel,
+  params: EngineParams,
+  context: EngineContext,
+): StepTimeModel {
+  const zero = params.iteration_s === 0 && params.per_seq_s === 0 &&
+    params.per_prefill_seq_s === 0 &&
+    (context.tp === 1 ||
+      (params.per_collective_s === 0 && params.tp_sync_s === 0 &&
+        params.tp_sync_per_seq_s === 0));
+  if (zero) return gpuWork;
+  return {
+    iterationTimeS: (shape) =>
+      gpuWork.iterationTimeS(shape) + engineIterationS(params, context, shape),
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The settings one pool of batched instances runs with: the top-level
+ * `hardware`, `scheduler`, `step_time`, `engine` and `kv_cache`, with a
+ * disaggregated pool's own keys (`cluster_disagg.prefill` / `.decode`) in
+ * their place, and the engine's preset resolved into numbers.
+ *
+ * A scenario keeps what the user wrote (a preset and its overrides, a pool's
+ * partial sections), so that changing a key later (`--set
+ * engine.preset=sglang`) never leaves stale resolved values behind; this
+ * module resolves them when a run is planned.
+ *
+ * @module
+ */
+
+import type { EngineParams } from "../perf/engine.ts";
+import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
+import type { DType } from "../perf/catalog.ts";
+import { checkObject } from "./check.ts";
+import { InputError } from "./errors.ts";
+import { SCENARIO_SCHEMA } from "./schema.ts";
+import type {
+  EngineConfig,
+  HardwareConfig,
+  PoolOverrides,
+  Scenario,
+  SchedulerConfig,
+  StepTimeConfig,
+} from "./types.ts";
+
+/** A pool's name: `gpu` (mono), `prefill` or `decode`. */
+export type PoolName = "gpu" | "prefill" | "decode";
+
+/** A resolved engine: the preset's values with the scenario's overrides. */
+export interface ResolvedEngine extends EngineParams {
+  /** The preset the values start from. */
+  preset: string;
+}
+
+/** Everything one pool's instances run with. */
+export interface PoolSettings {
+  /** GPU and model (absent for rate-only scenarios). */
+  hardware?: HardwareConfig;
+  /** Batch scheduling. */
+  scheduler: SchedulerConfig;
+  /** Step-time model. */
+  step_time: StepTimeConfig;
+  /** The engine, resolved. */
+  engine: ResolvedEngine;
+  /** KV cache. */
+  kv_cache: Scenario["kv_cache"];
+}
+
+/**
+ * The engine's numbers: the preset's, then the scenario's overrides, then
+ * the scheduler's older names for two of them.
+ *
+ * @param engine The engine section as given.
+ * @param scheduler The scheduler (its `iteration_overhead_s` and `request_overhead_s`).
+ * @returns The resolved engine.
+ *
+ * @example Usage
+ * ```ts
+ * import { resolveEngine } from "./pool_settings.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const s = validateScenario({ engine: { preset: "none", per_seq_s: 1e-5 } });
+ * const e = resolveEngine(s.engine, s.scheduler);
+ * if (e.per_seq_s !== 1e-5 || e.iteration_s !== 0) throw new Error();
+ * ```
+ */
+export function resolveEngine(
+  engine: EngineConfig,
+  scheduler: Pick<
+    SchedulerConfig,
+    "iteration_overhead_s" | "request_overhead_s"
+  >,
+): ResolvedEngine {
+  const name = engine.preset ?? DEFAULT_ENGINE_PRESET;
+  const preset = ENGINE_PRESETS[name];
+  const out: ResolvedEngine = {
+    ...preset.params,
+    compute_efficiency: { ...preset.params.compute_efficiency },
+    preset: name,
+  };
+  for (const [key, value] of Object.entries(engine)) {
+    if (key === "preset" || value === undefined) continue;
+    if (key === "compute_efficiency") {
+      for (const [d, v] of Object.entries(value as Record<string, number>)) {
+        if (v !== undefined) out.compute_efficiency[d as DType] = v;
+      }
+    } else (out as unknown as Record<string, number>)[key] = value as number;
+  }
+  if (scheduler.iteration_overhead_s !== undefined) {
+    out.iteration_s = scheduler.iteration_overhead_s;
+  }
+  if (scheduler.request_overhead_s !== undefined) {
+    out.request_s = scheduler.request_overhead_s;
+  }
+  return out;
+}
+
+function isMapping(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+// Keys given in `over` replace those of `base`; sections merge key by key,
+// but a catalog entry (`gpu`, `model`) and a loaded table are replaced whole.
+function merge(
+  base: Record<string, unknown> | undefined,
+  over: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (!over) return base;
+  const out: Record<string, unknown> = { ...(base ?? {}) };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const whole = key === "gpu" || key === "model" || key === "table";
+    out[key] = !whole && isMapping(value) && isMapping(out[key])
+      ? merge(out[key] as Record<string, unknown>, value)
+      : value;
+  }
+  return out;
+}
+
+/**
+ * The settings a pool runs with (module doc). In mono, and for a disagg
+ * pool without its own section, these are the top-level sections.
+ *
+ * @param scenario A validated scenario.
+ * @param pool Which pool.
+ * @returns The pool's settings.
+ * @throws {InputError} When a pool's merged section is invalid (naming
+ * `cluster_disagg.POOL.KEY`).
+ *
+ * @example Usage
+ * ```ts
+ * import { poolSettings } from "./pool_settings.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const s = validateScenario({
+ *   mode: "disagg", batching: "continuous", step_time: { kind: "roofline" },
+ *   hardware: { gpu: "H100-SXM", model: "Llama-3.1-8B" },
+ *   cluster_disagg: { decode: { hardware: { gpu: "A100-80G" }, scheduler: { max_num_seqs: 128 } } },
+ * });
+ * const d = poolSettings(s, "decode");
+ * if (d.hardware?.gpu !== "A100-80G" || d.hardware.model !== "Llama-3.1-8B") throw new Error();
+ * if (d.scheduler.max_num_seqs !== 128 || poolSettings(s, "prefill").scheduler.max_num_seqs !== 256) throw new Error();
+ * ```
+ */
+export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
+  const own: PoolOverrides | undefined = pool === "gpu"
+    ? undefined
+    : scenario.cluster_disagg[pool];
+  if (!own) {
+    return {
+      hardware: scenario.hardware,
+      scheduler: scenario.scheduler,
+      step_time: scenario.step_time,
+      engine: resolveEngine(scenario.engine, scenario.scheduler),
+      kv_cache: scenario.kv_cache,
+    };
+  }
+  const fields = SCENARIO_SCHEMA.fields;
+  const path = ["cluster_disagg", pool];
+  const section = <T>(key: keyof PoolOverrides, base: unknown): T => {
+    const merged = merge(
+      base as Record<string, unknown> | undefined,
+      own[key] as Record<string, unknown> | undefined,
+    );
+    // A step table is loaded, not written: keep it out of the check.
+    const table = key === "step_time" ? merged?.table : undefined;
+    if (merged && table !== undefined) delete merged.table;
+    const spec = fields[key];
+    if (spec.kind !== "object") throw new TypeError(`${key} is no section`);
+    const checked = merged === undefined
+      ? undefined
+      : checkObject(merged, spec, [...path, key]);
+    if (checked && table !== undefined) checked.table = table;
+    return checked as T;
+  };
+  let stepTime = section<StepTimeConfig>("step_time", scenario.step_time);
+  if (own.step_time?.table_file !== undefined) {
+    stepTime = { ...stepTime, table: own.step_time.table };
+  }
+  const scheduler = section<SchedulerConfig>("scheduler", scenario.scheduler);
+  const engine = section<EngineConfig>("engine", scenario.engine);
+  if (own.hardware && !scenario.hardware) {
+    for (const key of ["gpu", "model"] as const) {
+      if (own.hardware[key] === undefined) {
+        throw new InputError(
+          "is required (there is no top-level hardware to take it from)",
+          [...path, "hardware", key],
+        );
+      }
+    }
+  }
+  return {
+    hardware: section<HardwareConfig | undefined>(
+      "hardware",
+      scenario.hardware,
+    ),
+    scheduler,
+    step_time: stepTime,
+    engine: resolveEngine(engine, scheduler),
+    kv_cache: section<Scenario["kv_cache"]>("kv_cache", scenario.kv_cache),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Where a scenario keeps the measured step tables it loaded: the top-level
+ * `step_time` and each disagg pool's own. A table is read from its file,
+ * not written in YAML, so copies of a scenario carry the loaded tables over.
+ *
+ * @module
+ */
+
+import type { Scenario, StepTimeConfig } from "./types.ts";
+
+/** A step-time section and the key path it sits at. */
+export interface StepTimeSection {
+  /** Key path of the section (`step_time`, `cluster_disagg.prefill.step_time`). */
+  path: string[];
+  /** The section (partial for a pool). */
+  section: Partial<StepTimeConfig>;
+}
+
+/**
+ * The step-time sections of a scenario.
+ *
+ * @param scenario A validated scenario.
+ * @returns The top-level section, then each disagg pool's own.
+ *
+ * @example Usage
+ * ```ts
+ * import { stepTimeSections } from "./step_tables.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const s = validateScenario({ cluster_disagg: { decode: { step_time: { kind: "rate" } } } });
+ * if (stepTimeSections(s).length !== 2) throw new Error();
+ * ```
+ */
+export function stepTimeSections(scenario: Scenario): StepTimeSection[] {
+  const out: StepTimeSection[] = [{
+    path: ["step_time"],
+    section: scenario.step_time,
+  }];
+  for (const pool of ["prefill", "decode"] as const) {
+    const own = scenario.cluster_disagg[pool]?.step_time;
+    if (own) {
+      out.push({ path: ["cluster_disagg", pool, "step_time"], section: own });
+    }
+  }
+  return out;
+}
+
+/**
+ * Copies the loaded tables of one scenario into another of the same shape.
+ *
+ * @param from The scenario the tables were loaded into.
+ * @param to A copy of it (structured clone, or validated again).
+ *
+ * @example Usage
+ * ```ts
+ * import { carryStepTables } from "./step_tables.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const a = validateScenario({});
+ * const b = validateScenario({});
+ * carryStepTables(a, b);
+ * if (b.step_time.table !== undefined) throw new Error();
+ * ```
+ */
+export function carryStepTables(from: Scenario, to: Scenario): void {
+  const target = stepTimeSections(to);
+  for (const { path, section } of stepTimeSections(from)) {
+    if (!section.table) continue;
+    const match = target.find((t) => t.path.join(".") === path.join("."));
+    if (match && match.section.table_file === section.table_file) {
+      match.section.table = section.table;
+    }
+  }
+}
+
+/**
+ * A scenario's tree without its loaded tables (for validating it again).
+ *
+ * @param scenario A validated scenario.
+ * @returns A deep copy with every `table` removed.
+ *
+ * @example Usage
+ * ```ts
+ * import { withoutStepTables } from "./step_tables.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const t = withoutStepTables(validateScenario({}));
+ * if (typeof t.step_time !== "object") throw new Error();
+ * ```
+ */
+export function withoutStepTables(
+  scenario: Scenario,
+): Record<string, unknown> {
+  const tables = stepTimeSections(scenario).map((s) => s.section.table);
+  for (const s of stepTimeSections(scenario)) delete s.section.table;
+  try {
+    return structuredClone(scenario) as unknown as Record<string, unknown>;
+  } finally {
+    stepTimeSections(scenario).forEach((s, k) => {
+      if (tables[k]) s.section.table = tables[k];
+    });
+  }
+}
