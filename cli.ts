@@ -1,6 +1,6 @@
 #!/usr/bin/env -S deno run --allow-read --allow-write --allow-env=LOG_TOKENS,LOG_STREAM,NAPI_RS_NATIVE_LIBRARY_PATH,NAPI_RS_FORCE_WASI,DISABLE_SYSTEM_FONTS_LOAD --allow-ffi --allow-sys=homedir
 /**
- * llmsim's command line: `simulate`, `compare`, `sweep` and `sweep-prefill`.
+ * llmsim's command line: `simulate`, `compare`, studies, `fit`, `calibrate`.
  * It parses arguments, calls `lib/`, and prints: JSON on stdout for machines,
  * tables with `--format table`, warnings on stderr. A mistake in the input is
  * one line on stderr and exit code 2.
@@ -21,6 +21,7 @@ import {
 import { compare } from "./lib/analysis/compare.ts";
 import { simulate } from "./lib/analysis/simulate.ts";
 import { runReport } from "./lib/cli/report_command.ts";
+import { CALIBRATE_HELP, runCalibrate } from "./lib/cli/calibrate_command.ts";
 import {
   runCapacity,
   runMerge,
@@ -67,6 +68,7 @@ Commands:
   report          one HTML page (tables, charts) of a simulate, compare,
                   sweep or plan
   fit             fit a scenario (rate, burstiness, lengths) to a trace
+  calibrate       fit the engine to measured benchmark runs of a deployment
   schema          print the JSON Schema of scenario files (for editors)
 
 Run 'llmsim <command> --help' for a command's options.`,
@@ -146,6 +148,7 @@ ${COMMON_HELP}`,
 
 Combines the shard files that 'sweep', 'capacity' or 'plan' wrote with
 --shard i/n into the outputs one unsharded run writes, byte for byte.`,
+  calibrate: CALIBRATE_HELP,
   fit: `Usage: llmsim fit --trace FILE --trace-format FORMAT [options]
 
 Reads a request trace and prints a scenario YAML that reproduces it: the
@@ -198,6 +201,18 @@ function parse(
       "out-dir": str,
       format: str,
     }, true);
+  }
+  if (command === "calibrate") {
+    return parseArgsStrict(command, args, {
+      help: { type: "boolean", short: "h" },
+      config: str,
+      measured: { type: "string", multiple: true },
+      format: str,
+      out: str,
+      jobs: str,
+      "max-evaluations": str,
+      set: { type: "string", multiple: true },
+    });
   }
   if (command === "fit") {
     return parseArgsStrict(command, args, {
@@ -390,6 +405,7 @@ const COMMANDS: Record<string, (values: Values) => Promise<void>> = {
   merge: (v) => runMerge(v, (v._ as string[] | undefined) ?? []),
   report: runReport,
   fit: runFit,
+  calibrate: runCalibrate,
   schema: runSchema,
 };
 

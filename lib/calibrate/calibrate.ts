@@ -6,9 +6,17 @@
  *
  * The objective is the sum, over files and the three metrics mean TTFT, p90
  * TTFT and mean TPOT, of the squared log ratio ln(simulated / measured):
- * symmetric in over- and under-prediction and free of units. It is
- * minimised by a bounded Nelder-Mead search from the base's own values (the
- * engine preset's), which needs no derivatives of a discrete-event
+ * symmetric in over- and under-prediction and free of units, plus a weak
+ * pull towards the base's values, {@linkcode PRIOR_WEIGHT} x the squared
+ * distance in units of each parameter's plausible spread (2 ms for the step
+ * and TP terms, 0.1 ms per sequence, 10 ms per request, 0.1 of efficiency):
+ * measured latencies rarely tell every parameter apart (a
+ * step floor and a lower bandwidth share both lengthen every decode step;
+ * light loads barely show the per-sequence cost), and where they do not,
+ * the engine preset's measured value is the better guess. It is
+ * minimised from the base's own values (the engine preset's) by a bounded
+ * Levenberg-Marquardt search on the residuals (forward differences), then
+ * polished by Nelder-Mead, which needs no derivatives of a discrete-event
  * simulation. Every evaluation runs the same requests with the same seed,
  * so the objective is a deterministic function of the parameters and the
  * result is the same whatever the number of workers.
@@ -29,7 +37,18 @@ import { runTasks } from "../analysis/pool.ts";
 import { InputError } from "../scenario/errors.ts";
 import type { RequestList } from "../workload/request_list.ts";
 import { nelderMeadAsync } from "./nelder_mead.ts";
+import { levenbergMarquardt } from "./levenberg_marquardt.ts";
 import { measuredMetrics, type MeasuredRun } from "./measured.ts";
+
+/**
+ * Weight of the pull towards the base's values: a parameter one `spread`
+ * away from its start costs as much as a 3.2% error in one metric
+ * (ln 1.032 squared).
+ */
+export const PRIOR_WEIGHT = 0.001;
+
+/** Candidate parameter sets evaluated at most, by default. */
+export const DEFAULT_EVALUATIONS = 400;
 
 /** A metric calibration matches, as the summary names it. */
 export type CalibratedMetric = "mean_ttft_s" | "p90_ttft_s" | "mean_tpot_s";
@@ -51,11 +70,13 @@ export interface CalibrationParameter {
   lower: number;
   /** Largest value. */
   upper: number;
+  /** How far from the base's value it plausibly lies (the prior's width). */
+  spread: number;
 }
 
 /** Options of {@linkcode calibrate}. */
 export interface CalibrateOptions {
-  /** Simulations at most per file (default 120 evaluations of all files). */
+  /** Candidate parameter sets at most (default {@linkcode DEFAULT_EVALUATIONS}). */
   maxEvaluations?: number;
   /** Workers evaluating candidates (default 1: in this thread). */
   jobs?: number;
@@ -116,15 +137,39 @@ export interface CalibrationResult {
  */
 export function calibrationParameters(base: Scenario): CalibrationParameter[] {
   const out: CalibrationParameter[] = [
-    { key: "engine.iteration_s", scale: 1e-3, lower: 0, upper: 1 },
-    { key: "engine.per_seq_s", scale: 1e-4, lower: 0, upper: 0.1 },
-    { key: "engine.request_s", scale: 1e-3, lower: 0, upper: 10 },
+    {
+      key: "engine.iteration_s",
+      scale: 1e-3,
+      lower: 0,
+      upper: 1,
+      spread: 2e-3,
+    },
+    {
+      key: "engine.per_seq_s",
+      scale: 1e-4,
+      lower: 0,
+      upper: 0.1,
+      spread: 1e-4,
+    },
+    {
+      key: "engine.request_s",
+      scale: 1e-3,
+      lower: 0,
+      upper: 10,
+      spread: 10e-3,
+    },
   ];
   const pools = base.mode === "mono"
     ? [base.cluster_mono.tp]
     : [base.cluster_disagg.prefill_tp, base.cluster_disagg.decode_tp];
   if (pools.some((tp) => tp > 1)) {
-    out.push({ key: "engine.tp_sync_s", scale: 1e-3, lower: 0, upper: 1 });
+    out.push({
+      key: "engine.tp_sync_s",
+      scale: 1e-3,
+      lower: 0,
+      upper: 1,
+      spread: 2e-3,
+    });
   }
   if (base.step_time.kind === "roofline" && base.hardware) {
     const dtype = base.hardware.weight_dtype;
@@ -134,8 +179,15 @@ export function calibrationParameters(base: Scenario): CalibrationParameter[] {
         scale: 0.1,
         lower: 0.05,
         upper: 1,
+        spread: 0.1,
       },
-      { key: "engine.memory_efficiency", scale: 0.1, lower: 0.05, upper: 1 },
+      {
+        key: "engine.memory_efficiency",
+        scale: 0.1,
+        lower: 0.05,
+        upper: 1,
+        spread: 0.1,
+      },
     );
   }
   return out;
@@ -178,8 +230,8 @@ export function withCalibration(
   const out = structuredClone(base);
   carryStepTables(base, out);
   for (const [key, value] of Object.entries(values)) {
-    for (const [path, target] of targets(out, key)) {
-      let node = target;
+    for (const path of calibrationTargets(out, key)) {
+      let node = out as unknown as Record<string, unknown>;
       for (const part of path.slice(0, -1)) {
         node[part] ??= {};
         node = node[part] as Record<string, unknown>;
@@ -190,38 +242,53 @@ export function withCalibration(
   return out;
 }
 
-// Where a parameter is written: the engine section, or the key the base
-// already uses for it (a scheduler alias, an explicit step_time efficiency),
-// and each disagg pool's own section when it sets the key itself.
-function targets(
+/**
+ * Where a fitted parameter is written: under `engine`, or at the key the
+ * base already uses for it (a scheduler alias, an explicit step_time
+ * efficiency), and in each disagg pool's engine section that sets it.
+ *
+ * @param scenario The base.
+ * @param key The parameter's key (`engine.iteration_s`, ...).
+ * @returns The key paths to set.
+ *
+ * @example Usage
+ * ```ts
+ * import { calibrationTargets } from "./calibrate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ scheduler: { iteration_overhead_s: 0.001 } });
+ * const [path] = calibrationTargets(s, "engine.iteration_s");
+ * if (path.join(".") !== "scheduler.iteration_overhead_s") throw new Error();
+ * ```
+ */
+export function calibrationTargets(
   scenario: Scenario,
   key: string,
-): [string[], Record<string, unknown>][] {
+): string[][] {
   const path = key.split(".").slice(1);
-  const root = scenario as unknown as Record<string, unknown>;
   const aliases: Record<string, string[]> = {
     iteration_s: ["scheduler", "iteration_overhead_s"],
     request_s: ["scheduler", "request_overhead_s"],
   };
   const alias = aliases[path[0]];
-  const out: [string[], Record<string, unknown>][] = [];
+  const out: string[][] = [];
   const sched = scenario.scheduler as unknown as Record<string, unknown>;
-  const st = scenario.step_time as unknown as Record<string, unknown>;
-  if (alias && sched[alias[1]] !== undefined) out.push([alias, root]);
-  else if (path[0] === "compute_efficiency" && st.compute_efficiency) {
-    out.push([["step_time", "compute_efficiency"], root]);
-  } else if (path[0] === "memory_efficiency" && st.memory_efficiency) {
-    out.push([["step_time", "memory_efficiency"], root]);
-  } else out.push([["engine", ...path], root]);
+  const st = scenario.step_time;
+  if (alias && sched[alias[1]] !== undefined) out.push(alias);
+  else if (
+    path[0] === "compute_efficiency" && st.compute_efficiency !== undefined
+  ) {
+    out.push(["step_time", "compute_efficiency"]);
+  } else if (
+    path[0] === "memory_efficiency" && st.memory_efficiency !== undefined
+  ) {
+    out.push(["step_time", "memory_efficiency"]);
+  } else out.push(["engine", ...path]);
   for (const pool of ["prefill", "decode"] as const) {
     const own = scenario.cluster_disagg[pool]?.engine as
       | Record<string, unknown>
       | undefined;
     if (own && own[path[0]] !== undefined) {
-      out.push([
-        ["cluster_disagg", pool, "engine", ...path],
-        root,
-      ]);
+      out.push(["cluster_disagg", pool, "engine", ...path]);
     }
   }
   return out;
@@ -314,39 +381,73 @@ export async function calibrate(
       )
     );
   };
-  const objective = (summaries: Record<string, unknown>[]): number => {
-    let sum = 0;
+  // The residuals: each file's log ratios, then the pull towards the start.
+  const residualsOf = (
+    summaries: Record<string, unknown>[],
+    x: readonly number[],
+  ): number[] => {
+    const out: number[] = [];
     summaries.forEach((s, k) => {
       for (const m of CALIBRATED_METRICS) {
         const sim = s[m] as number;
         const meas = measured[k][m];
         if (!(meas > 0)) continue;
         // A candidate that yields no value is as bad as can be.
-        sum += sim > 0 ? Math.log(sim / meas) ** 2 : 1e6;
+        out.push(sim > 0 ? Math.log(sim / meas) : 1e3);
       }
     });
-    return sum;
+    for (let i = 0; i < x.length; i++) {
+      const d = (x[i] - x0[i]) * params[i].scale / params[i].spread;
+      out.push(Math.sqrt(PRIOR_WEIGHT) * d);
+    }
+    return out;
   };
-  const evaluateBatch = async (points: number[][]) => {
+  const objective = (
+    summaries: Record<string, unknown>[],
+    x: readonly number[],
+  ): number => residualsOf(summaries, x).reduce((a, v) => a + v * v, 0);
+  const residualBatch = async (points: number[][]) => {
     const all = await summariesOf(points);
     evaluations += points.length;
     options.onProgress?.(evaluations);
-    return all.map(objective);
+    return all.map((summaries, p) => residualsOf(summaries, points[p]));
   };
+  const evaluateBatch = async (points: number[][]) =>
+    (await residualBatch(points)).map((r) => r.reduce((a, v) => a + v * v, 0));
   const [startSummaries] = await summariesOf([x0]);
-  const before = objective(startSummaries);
-  const result = await nelderMeadAsync(() => NaN, x0, {
-    step: params.map(() => 1),
-    lower: params.map((p) => p.lower / p.scale),
-    upper: params.map((p) => p.upper / p.scale),
-    maxEvaluations: options.maxEvaluations ?? 120,
-    xTolerance: 1e-3,
-    fTolerance: 1e-5,
-    speculative: jobs > 1,
-    evaluateBatch,
+  const before = objective(startSummaries, x0);
+  // Levenberg-Marquardt follows the valleys where two parameters trade
+  // against each other; Nelder-Mead then polishes with what is left of the
+  // budget, without trusting differences across the simulation's small
+  // jumps.
+  const budget = options.maxEvaluations ?? DEFAULT_EVALUATIONS;
+  const lower = params.map((p) => p.lower / p.scale);
+  const upper = params.map((p) => p.upper / p.scale);
+  const lm = await levenbergMarquardt(residualBatch, x0, {
+    step: params.map((p) => 0.1 * p.spread / p.scale),
+    lower,
+    upper,
+    maxEvaluations: Math.floor(budget * 0.6),
   });
+  let best = { x: lm.x, fx: lm.fx };
+  let converged = lm.converged;
+  if (budget - evaluations > params.length + 1) {
+    const nm = await nelderMeadAsync(() => NaN, best.x, {
+      step: params.map((p) => 0.1 * p.spread / p.scale),
+      lower,
+      upper,
+      maxEvaluations: budget - evaluations,
+      xTolerance: 1e-4,
+      fTolerance: 1e-7,
+      speculative: jobs > 1,
+      evaluateBatch,
+    });
+    if (nm.fx < best.fx) best = { x: nm.x, fx: nm.fx };
+    converged = converged || nm.converged;
+  }
+  const result = best;
   const [endSummaries] = await summariesOf([result.x]);
-  const after = objective(endSummaries);
+  const after = objective(endSummaries, result.x);
   const fitFor = (k: number, m: CalibratedMetric): MetricFit => {
     const meas = measured[k][m];
     const b = startSummaries[k][m] as number;
@@ -373,6 +474,6 @@ export async function calibrate(
     objective: { before, after },
     evaluations: evaluations + 2,
     simulations: (evaluations + 2) * runs.length,
-    converged: result.converged,
+    converged,
   };
 }

@@ -90,16 +90,12 @@ export function scalar(text: string): unknown {
 }
 
 /**
- * Loads `--config` (or the defaults) with the flags' and `--set` overrides.
+ * The overrides the scenario flags and `--set` make, in order.
  *
  * @param values Parsed values.
- * @param extra Further overrides (a study point's).
- * @returns The validated scenario.
+ * @returns The overrides.
  */
-export async function loadScenario(
-  values: Values,
-  extra: Override[] = [],
-): Promise<Scenario> {
+export function scenarioOverrides(values: Values): Override[] {
   const overrides: Override[] = [];
   for (const [flag, spec] of Object.entries(SCENARIO_FLAGS)) {
     const v = values[flag];
@@ -119,7 +115,21 @@ export async function loadScenario(
       source: `--set ${path}`,
     });
   }
-  overrides.push(...extra);
+  return overrides;
+}
+
+/**
+ * Loads `--config` (or the defaults) with the flags' and `--set` overrides.
+ *
+ * @param values Parsed values.
+ * @param extra Further overrides (a study point's).
+ * @returns The validated scenario.
+ */
+export async function loadScenario(
+  values: Values,
+  extra: Override[] = [],
+): Promise<Scenario> {
+  const overrides = [...scenarioOverrides(values), ...extra];
   const config = values.config as string | undefined;
   return config
     ? await loadScenarioFile(config, { overrides })
