@@ -6,7 +6,7 @@
  *
  * Per iteration of an instance of TP degree t running a model of L layers:
  *
- *     engine_s = iteration_s
+ *     engine_s = iteration_s + L x per_layer_s
  *              + per_seq_s x (decode sequences + prefill sequences)
  *              + per_prefill_seq_s x prefill sequences
  *              + [t > 1] (2 L x per_collective_s + tp_sync_s
@@ -15,6 +15,10 @@
  * - `iteration_s`: the step floor (scheduling, input preparation, sampling,
  *   kernel launches and the hand-off between the scheduler's process and
  *   the workers), which does not shrink with TP;
+ * - `per_layer_s`: the small kernels of every layer (norms, rotary
+ *   embedding, activation, residual adds) each take a few microseconds
+ *   whatever their size: time the roofline counts only as bytes, and that
+ *   TP does not divide;
  * - `per_seq_s`: what grows with the batch (per-sequence scheduling and
  *   block-table bookkeeping, sampling, detokenising and streaming a token);
  * - `per_prefill_seq_s`: a prompt's extra cost in the iteration that
@@ -47,6 +51,8 @@ import type { DType } from "./catalog.ts";
 export interface EngineParams {
   /** Fixed cost of every iteration, seconds. */
   iteration_s: number;
+  /** Per layer and iteration: the small kernels' floor, seconds. */
+  per_layer_s: number;
   /** Cost per sequence in the iteration's batch (decoding or prefilling), seconds. */
   per_seq_s: number;
   /** Extra cost per prompt (or prompt chunk) in the iteration, seconds. */
@@ -83,7 +89,7 @@ export interface EnginePreset {
 export interface EngineContext {
   /** Tensor-parallel degree of the instance. */
   tp: number;
-  /** Transformer layers of the model (2 all-reduces each under TP). */
+  /** Transformer layers of the model (kernel floors; 2 all-reduces each under TP). */
   layers: number;
 }
 
@@ -113,7 +119,8 @@ export function engineIterationS(
   shape: IterationShape,
 ): number {
   const seqs = shape.decodeTokens + shape.prefillSequences;
-  let s = params.iteration_s + params.per_seq_s * seqs +
+  let s = params.iteration_s + context.layers * params.per_layer_s +
+    params.per_seq_s * seqs +
     params.per_prefill_seq_s * shape.prefillSequences;
   if (context.tp > 1) {
     s += 2 * context.layers * params.per_collective_s + params.tp_sync_s +
@@ -150,7 +157,8 @@ export function withEngine(
   params: EngineParams,
   context: EngineContext,
 ): StepTimeModel {
-  const zero = params.iteration_s === 0 && params.per_seq_s === 0 &&
+  const zero = params.iteration_s === 0 && params.per_layer_s === 0 &&
+    params.per_seq_s === 0 &&
     params.per_prefill_seq_s === 0 &&
     (context.tp === 1 ||
       (params.per_collective_s === 0 && params.tp_sync_s === 0 &&

@@ -679,6 +679,10 @@ const ENGINE: ObjectField = {
       values: Object.keys(ENGINE_PRESETS),
     },
     iteration_s: nonNegative("Fixed cost of every iteration, seconds."),
+    per_layer_s: nonNegative(
+      "Per layer and iteration: the floor of the small kernels (norms, " +
+        "rotary embedding, activation, adds), seconds.",
+    ),
     per_seq_s: nonNegative(
       "Cost per sequence in an iteration's batch, seconds.",
     ),

@@ -13,6 +13,15 @@
  *   (80.3%) (stas00/ml-engineering, compute/accelerator, "Maximum
  *   Achievable Matmul FLOPS"): 0.6 x 0.709 / 0.803 = 0.53. No measurement
  *   of fp4 or int8 was found; they take the fp8 figure.
+ * - the small kernels' floor, 18 us per layer: Vidur's measured medians of
+ *   vLLM's per-layer operators for Llama-2-70B on an H100 at TP 8 and one
+ *   token (microsoft/vidur, data/profiling/compute/h100/meta-llama/
+ *   Llama-2-70b-hf/mlp.csv, commit 683364e9): input_layernorm 6, attn_rope
+ *   2, post_attention_layernorm 6, mlp_act 2 and two adds of 1 us. The
+ *   matrix multiplies of the same row (13.05 + 9.25 + 43.55 + 22.15 = 88.0
+ *   us) are what the roofline gives at 0.7 of the bandwidth (91.2 us), so
+ *   these small kernels are what it leaves out. The other engines' kernels
+ *   were not profiled; they take the same figure.
  * - memory 0.7: gpt-fast's Llama-2-7B decode at batch 1 on an A100-80G,
  *   9.53 ms per token, against llmsim's 9.30 ms at 0.7 (-2.4%).
  *
@@ -21,11 +30,12 @@
 
 import type { EngineParams } from "../engine.ts";
 
-/** Shares of peak FLOP/s and bandwidth the engines' kernels reach (module doc). */
+/** What the engines' kernels reach and cost (module doc). */
 export const KERNEL_EFFICIENCY: Pick<
   EngineParams,
-  "compute_efficiency" | "memory_efficiency"
+  "compute_efficiency" | "memory_efficiency" | "per_layer_s"
 > = {
+  per_layer_s: 18e-6,
   compute_efficiency: {
     fp32: 0.6,
     bf16: 0.6,
@@ -39,6 +49,8 @@ export const KERNEL_EFFICIENCY: Pick<
 
 /** Where the kernel efficiencies come from (for the docs' table). */
 export const KERNEL_SOURCES = {
+  per_layer_s:
+    "Vidur mlp.csv (Llama-2-70B, H100, TP 8, 1 token): norms 6 + 6, rope 2, activation 2, adds 2 x 1 us",
   compute_efficiency:
     "bf16 0.6: TensorRT-LLM v0.5 2,048-token first-token latency on A100 (+11-12%); fp8 0.53 = 0.6 x 70.9% / 80.3%, measured max matmul FLOP/s on H100 (stas00/ml-engineering)",
   memory_efficiency:

@@ -13,6 +13,7 @@ export const NONE: EnginePreset = {
   description: "no engine time: the step-time model alone (an upper bound)",
   params: {
     iteration_s: 0,
+    per_layer_s: 0,
     per_seq_s: 0,
     per_prefill_seq_s: 0,
     per_collective_s: 0,
