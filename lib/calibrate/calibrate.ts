@@ -33,7 +33,7 @@ import { poolSettings } from "../scenario/pool_settings.ts";
 import { carryStepTables } from "../scenario/step_tables.ts";
 import type { Task } from "../analysis/tasks.ts";
 import type { SimulateOutcome } from "../analysis/tasks.ts";
-import { runTasks } from "../analysis/pool.ts";
+import { TaskPool } from "../analysis/pool.ts";
 import { InputError } from "../scenario/errors.ts";
 import type { RequestList } from "../workload/request_list.ts";
 import { nelderMeadAsync } from "./nelder_mead.ts";
@@ -354,11 +354,24 @@ export async function calibrate(
       ["batching"],
     );
   }
+  const pool = new TaskPool(options.jobs ?? 1);
+  try {
+    return await fit(pool, base, runs, options);
+  } finally {
+    pool.close();
+  }
+}
+
+async function fit(
+  pool: TaskPool,
+  base: Scenario,
+  runs: readonly MeasuredRun[],
+  options: CalibrateOptions,
+): Promise<CalibrationResult> {
   const params = calibrationParameters(base);
   const x0 = params.map((p) => startValue(base, p.key) / p.scale);
   const replays = runs.map(replayOf);
   const measured = runs.map(measuredMetrics);
-  const jobs = options.jobs ?? 1;
   let evaluations = 0;
 
   const valuesOf = (x: readonly number[]) =>
@@ -374,7 +387,7 @@ export async function calibrate(
   };
   const summariesOf = async (points: number[][]) => {
     const tasks = points.flatMap(tasksOf);
-    const outcomes = await runTasks(tasks, { jobs }) as SimulateOutcome[];
+    const outcomes = await pool.run(tasks) as SimulateOutcome[];
     return points.map((_, p) =>
       outcomes.slice(p * runs.length, (p + 1) * runs.length).map((o) =>
         o.summary
@@ -439,7 +452,7 @@ export async function calibrate(
       maxEvaluations: budget - evaluations,
       xTolerance: 1e-4,
       fTolerance: 1e-7,
-      speculative: jobs > 1,
+      speculative: false, // the same path whatever the workers
       evaluateBatch,
     });
     if (nm.fx < best.fx) best = { x: nm.x, fx: nm.fx };
