@@ -14,6 +14,7 @@ import {
 } from "../mod.ts";
 import type { EngineParams, IterationShape } from "../mod.ts";
 import { runCli } from "./_cli.ts";
+import { enginePresetTable } from "../lib/perf/engines/table.ts";
 
 const NONE = ENGINE_PRESETS["none"].params;
 
@@ -241,4 +242,20 @@ Deno.test("an engine that cannot act is a warning, not silence", async () => {
   ]);
   assert.equal(run.code, 0, run.stderr);
   assert.ok(!run.stderr.includes("engine:"), run.stderr);
+});
+
+Deno.test("docs/model.md shows the presets' values as the code has them", async () => {
+  const page = await Deno.readTextFile(
+    new URL("../docs/model.md", import.meta.url),
+  );
+  const cells = (line: string) =>
+    line.split("|").slice(1, -1).map((c) => c.trim());
+  const rows = page.split("\n").filter((l) => l.startsWith("|")).map(cells);
+  for (const line of enginePresetTable().split("\n").slice(2)) {
+    const want = cells(line);
+    assert.ok(
+      rows.some((r) => JSON.stringify(r) === JSON.stringify(want)),
+      `docs/model.md lacks the row ${line}`,
+    );
+  }
 });
