@@ -41,6 +41,7 @@ Deno.test("ITL: every token gap of measured requests, at the decode step time", 
       prefill_tokens_per_s: 10000,
       decode_tokens_per_s: 40,
     },
+    engine: { preset: "none" }, // the rates' step times alone
   }));
   const summary = s.summary;
   // One gap per output token after the first, for each measured request.

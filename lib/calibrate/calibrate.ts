@@ -51,13 +51,18 @@ export const PRIOR_WEIGHT = 0.001;
 export const DEFAULT_EVALUATIONS = 400;
 
 /** A metric calibration matches, as the summary names it. */
-export type CalibratedMetric = "mean_ttft_s" | "p90_ttft_s" | "mean_tpot_s";
+export type CalibratedMetric =
+  | "mean_ttft_s"
+  | "p90_ttft_s"
+  | "mean_tpot_s"
+  | "p90_tpot_s";
 
 /** The metrics calibration matches. */
 export const CALIBRATED_METRICS: readonly CalibratedMetric[] = [
   "mean_ttft_s",
   "p90_ttft_s",
   "mean_tpot_s",
+  "p90_tpot_s",
 ];
 
 /** A fitted parameter: where it lives and how the search scales it. */
@@ -430,20 +435,50 @@ async function fit(
   const [startSummaries] = await summariesOf([x0]);
   const before = objective(startSummaries, x0);
   // Levenberg-Marquardt follows the valleys where two parameters trade
-  // against each other; Nelder-Mead then polishes with what is left of the
-  // budget, without trusting differences across the simulation's small
-  // jumps.
+  // against each other. A simulation's objective has small jumps and can
+  // hold local minima, so it starts from the base's values and from the
+  // best of a few points a spread and a half away along each axis (one
+  // batch), keeps the best end, and Nelder-Mead polishes that with what is
+  // left of the budget, without trusting differences across the jumps.
   const budget = options.maxEvaluations ?? DEFAULT_EVALUATIONS;
   const lower = params.map((p) => p.lower / p.scale);
   const upper = params.map((p) => p.upper / p.scale);
-  const lm = await levenbergMarquardt(residualBatch, x0, {
-    step: params.map((p) => 0.1 * p.spread / p.scale),
-    lower,
-    upper,
-    maxEvaluations: Math.floor(budget * 0.6),
+  const clamp = (x: number[]) =>
+    x.map((v, i) => Math.min(upper[i], Math.max(lower[i], v)));
+  const probes: number[][] = [];
+  params.forEach((p, i) => {
+    for (const sign of [-1, 1]) {
+      const x = x0.slice();
+      x[i] += sign * 1.5 * p.spread / p.scale;
+      probes.push(clamp(x));
+    }
   });
-  let best = { x: lm.x, fx: lm.fx };
-  let converged = lm.converged;
+  const starts = [x0];
+  if (budget >= 4 * probes.length) {
+    const values = await evaluateBatch(probes);
+    const order = values.map((v, k) => [v, k]).sort((a, b) =>
+      a[0] - b[0] || a[1] - b[1]
+    );
+    for (const [v, k] of order.slice(0, 2)) {
+      if (v < before) starts.push(probes[k]);
+    }
+  }
+  let best = { x: x0.slice(), fx: before };
+  let converged = false;
+  const share = Math.floor(
+    (budget - evaluations) * 0.7 / starts.length,
+  );
+  for (const start of starts) {
+    if (share <= params.length + 2) break;
+    const lm = await levenbergMarquardt(residualBatch, start, {
+      step: params.map((p) => 0.1 * p.spread / p.scale),
+      lower,
+      upper,
+      maxEvaluations: share,
+    });
+    if (lm.fx < best.fx) best = { x: lm.x, fx: lm.fx };
+    converged = converged || lm.converged;
+  }
   if (budget - evaluations > params.length + 1) {
     const nm = await nelderMeadAsync(() => NaN, best.x, {
       step: params.map((p) => 0.1 * p.spread / p.scale),

@@ -148,9 +148,22 @@ export async function runCalibrate(values: Values): Promise<void> {
   const header = `# Calibrated by llmsim calibrate from ${config} against ${
     files.join(", ")
   }\n`;
+  let body = doc.toString();
+  // An editor's schema line stays first, pointing at the schema from OUT.
+  const modeline = /^# yaml-language-server: \$schema=(\S+)\n/.exec(body);
+  let first = "";
+  if (modeline) {
+    body = body.slice(modeline[0].length);
+    const schema = modeline[1];
+    first = `# yaml-language-server: $schema=${
+      isAbsolute(schema) || /^[a-z]+:/.test(schema) || from === to
+        ? schema
+        : relative(to, join(from, schema))
+    }\n`;
+  }
   const warnings: string[] = [];
   const json = toJson({ ...result, out }, warnings);
-  await writeFilesAtomic(new Map([[out, header + doc.toString()]]));
+  await writeFilesAtomic(new Map([[out, first + header + body]]));
   warn(warnings);
   console.log(json);
 }

@@ -18,9 +18,9 @@
  *   token (microsoft/vidur, data/profiling/compute/h100/meta-llama/
  *   Llama-2-70b-hf/mlp.csv, commit 683364e9): input_layernorm 6, attn_rope
  *   2, post_attention_layernorm 6, mlp_act 2 and two adds of 1 us. The
- *   matrix multiplies of the same row (13.05 + 9.25 + 43.55 + 22.15 = 88.0
- *   us) are what the roofline gives at 0.7 of the bandwidth (91.2 us), so
- *   these small kernels are what it leaves out. The other engines' kernels
+ *   medians of the matrix multiplies of the same row (13 + 9 + 43.5 + 22 =
+ *   87.5 us) are what the roofline gives at 0.7 of the bandwidth (91.2 us),
+ *   so these small kernels are what it leaves out. The other engines' kernels
  *   were not profiled; they take the same figure.
  * - memory 0.7: gpt-fast's Llama-2-7B decode at batch 1 on an A100-80G,
  *   9.53 ms per token, against llmsim's 9.30 ms at 0.7 (-2.4%).
