@@ -23,7 +23,7 @@ import {
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
 import { resolveHardware } from "../perf/hardware.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
-import { stepTimeSections } from "../scenario/step_tables.ts";
+import { type PoolName, poolSettings } from "../scenario/pool_settings.ts";
 import {
   buildWorkload,
   PREFIX_BLOCK_TOKENS,
@@ -320,22 +320,38 @@ function runBatched(
   }
 }
 
-// An engine the run does not use, or one it adds to measured times unasked.
+// An engine (or a context limit) the run does not use, or an engine it adds
+// to measured times unasked.
 function engineWarnings(scenario: Scenario): string[] {
   const given = Object.keys(scenario.engine).length > 0;
   if (scenario.batching === "none") {
-    return given
-      ? [
+    const out: string[] = [];
+    if (given) {
+      out.push(
         "engine: has no effect with batching: none (each GPU serves one request; set batching: continuous)",
-      ]
-      : [];
+      );
+    }
+    if (scenario.scheduler.max_model_len !== undefined) {
+      out.push(
+        "scheduler.max_model_len: has no effect with batching: none (set batching: continuous)",
+      );
+    }
+    return out;
   }
-  const tables = stepTimeSections(scenario).some((s) =>
-    s.section.kind === "table"
-  );
-  return tables && scenario.engine.preset === undefined
+  const pools: PoolName[] = scenario.mode === "mono"
+    ? ["gpu"]
+    : ["prefill", "decode"];
+  const unasked = pools.filter((pool) => {
+    const own = pool === "gpu" ? undefined : scenario.cluster_disagg[pool];
+    const named = scenario.engine.preset !== undefined ||
+      own?.engine?.preset !== undefined;
+    return !named && poolSettings(scenario, pool).step_time.kind === "table";
+  });
+  return unasked.length > 0
     ? [
-      `engine: the default preset (${DEFAULT_ENGINE_PRESET}) adds its per-step time to the measured table's; if the table timed whole engine iterations, set engine.preset: none`,
+      `engine: the default preset (${DEFAULT_ENGINE_PRESET}) adds its per-step time to the measured table's${
+        scenario.mode === "disagg" ? ` (${unasked.join(", ")} pool)` : ""
+      }; if the table timed whole engine iterations, set engine.preset: none`,
     ]
     : [];
 }
@@ -346,7 +362,10 @@ function modelLengthLimit(scenario: Scenario): number | undefined {
   if (scenario.scheduler.max_model_len !== undefined) {
     return scenario.scheduler.max_model_len;
   }
-  const hw = scenario.hardware;
+  // The model the requests meet first (the prefill pool's in disagg).
+  const hw =
+    poolSettings(scenario, scenario.mode === "mono" ? "gpu" : "prefill")
+      .hardware;
   const context = hw ? resolveHardware(hw).model.max_context : Infinity;
   return Number.isFinite(context) ? context : undefined;
 }

@@ -63,7 +63,24 @@ function tokenLog(dist: TokenDistribution): SummaryValue {
 function tokenReal(dist: TokenDistribution): SummaryValue {
   if (dist.mode === "constant") return { mean: dist.value!, std: 0 };
   if (dist.mode === "exponential") return { mean: dist.mean!, std: dist.mean! };
-  const m = realMoments(lognormalParams(dist)!);
+  if (dist.mode === "uniform") {
+    // A whole number uniform on [low, high]: n = high - low + 1 values.
+    const n = dist.high! - dist.low! + 1;
+    return {
+      mean: (dist.low! + dist.high!) / 2,
+      std: Math.sqrt((n * n - 1) / 12),
+    };
+  }
+  if (dist.mode === "empirical") {
+    const v = dist.values ?? [];
+    if (v.length === 0) return null;
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const sq = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+    return { mean, std: Math.sqrt(sq) };
+  }
+  const p = lognormalParams(dist);
+  if (!p) return null;
+  const m = realMoments(p);
   return { mean: m.mean, std: m.std };
 }
 

@@ -141,13 +141,10 @@ function checkStepTime(scenario: Scenario): void {
   for (const [name, tp, ownPath] of pools) {
     const own = name === "gpu" ? undefined : scenario.cluster_disagg[name];
     const settings = poolSettings(scenario, name);
-    // Errors name the pool's own key when the pool set it.
+    // Errors name the pool's own section when the pool set any of it.
     const at = (section: keyof PoolOverrides, key?: string): Path => {
-      const given = own?.[section] !== undefined &&
-        (key === undefined ||
-          (own[section] as Record<string, unknown>)[key] !== undefined);
       const keyPath = key === undefined ? [section] : [section, key];
-      return given ? [...ownPath, ...keyPath] : keyPath;
+      return own?.[section] !== undefined ? [...ownPath, ...keyPath] : keyPath;
     };
     checkPoolStepTime(scenario, settings, tp, at);
   }

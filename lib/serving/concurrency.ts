@@ -24,27 +24,37 @@ export interface SentRequest {
 }
 
 /**
- * The limit's state inside one event loop. The loop calls
- * {@linkcode ConcurrencyGate.enter} at each arrival event and, when it is
- * refused, keeps the source where it is; {@linkcode ConcurrencyGate.leave}
- * at each iteration end returns when the held request is sent, if a slot
- * freed.
+ * The limit's state inside one event loop. A client slot is held from the
+ * request's sending (its arrival) to the end of its response (its last
+ * iteration plus the engine's finish delay), whatever the engine does in
+ * between, and requests are sent in order. The loop calls
+ * {@linkcode ConcurrencyGate.enter} at each arrival event (the send time
+ * plus the engine's request time); when it is refused the loop keeps the
+ * source where it is and, if {@linkcode ConcurrencyGate.retryS} names a
+ * time, tries again then; {@linkcode ConcurrencyGate.leave} at each
+ * iteration end returns when a waiting request is sent, if a slot frees.
  *
  * @example Usage
  * ```ts
  * import { ConcurrencyGate } from "./concurrency.ts";
- * const g = new ConcurrencyGate(1, 0);
- * if (!g.enter() || g.enter()) throw new Error("one slot");
- * if (g.leave(1, 5) !== 5) throw new Error("held request sent at 5 s");
- * if (!g.enter()) throw new Error();
+ * const g = new ConcurrencyGate(1, 0.5);
+ * if (!g.enter(0) || g.enter(1)) throw new Error("one slot");
+ * // The first response ends 0.5 s after its last iteration at 5 s.
+ * if (g.leave(1, 5) !== 5.5) throw new Error("held request sent at 5.5 s");
+ * if (!g.enter(1)) throw new Error();
  * ```
  */
 export class ConcurrencyGate {
   readonly #limit: number;
   readonly #finishDelayS: number;
+  // Requests sent whose response has not ended by the last release popped.
   #inFlight = 0;
+  // Response ends not yet counted, ascending (a FIFO from #head).
+  #releases: number[] = [];
+  #head = 0;
   #held = false;
-  #sentS = -1;
+  #lastSendS = -Infinity;
+  #sendS = 0;
   readonly #sent: SentRequest = {
     arrivalS: 0,
     promptTokens: 0,
@@ -63,44 +73,80 @@ export class ConcurrencyGate {
   }
 
   /**
-   * Takes a slot for the arriving request.
+   * Takes a slot for the request scheduled at `arrivalS`, at the time it is
+   * sent: then, or when the request before it was sent, if later.
    *
-   * @returns False when none is free: the request waits (hold the source).
+   * @param arrivalS The request's scheduled arrival.
+   * @returns False when no slot is free then: the request waits.
    */
-  enter(): boolean {
+  enter(arrivalS: number): boolean {
+    if (this.#limit === Infinity) {
+      this.#sendS = arrivalS;
+      return true;
+    }
+    const send = Math.max(arrivalS, this.#lastSendS);
+    const r = this.#releases;
+    while (this.#head < r.length && r[this.#head] <= send) {
+      this.#head++;
+      this.#inFlight--;
+    }
     if (this.#inFlight >= this.#limit) {
       this.#held = true;
       return false;
     }
+    this.#held = false;
     this.#inFlight++;
+    this.#lastSendS = send;
+    this.#sendS = send;
     return true;
   }
 
-  /**
-   * Frees the slots of finished requests.
-   *
-   * @param finished Requests that finished in the iteration.
-   * @param now The iteration's end.
-   * @returns When the held request is sent, or -1 when none is released.
-   */
-  leave(finished: number, now: number): number {
-    this.#inFlight -= finished;
-    if (!this.#held || this.#inFlight >= this.#limit) return -1;
+  // When the held request can be sent given the releases known, or -1.
+  #freeS(): number {
+    const k = this.#head + this.#inFlight - this.#limit;
+    if (k >= this.#releases.length) return -1;
     this.#held = false;
-    this.#sentS = now + this.#finishDelayS;
-    return this.#sentS;
+    this.#lastSendS = Math.max(this.#lastSendS, this.#releases[k]);
+    return this.#lastSendS;
   }
 
   /**
-   * The request as sent: the source's, arriving when its slot freed if it
-   * had to wait.
+   * After a refusal: when a response already known to end frees a slot.
    *
-   * @param source The source, at the entering request.
+   * @returns The send time to try again at, or -1 to wait for {@linkcode ConcurrencyGate.leave}.
+   */
+  retryS(): number {
+    return this.#held ? this.#freeS() : -1;
+  }
+
+  /**
+   * Records the requests that finished in an iteration.
+   *
+   * @param finished Requests whose last iteration ended.
+   * @param now The iteration's end.
+   * @returns When the waiting request is sent, or -1 when none is released.
+   */
+  leave(finished: number, now: number): number {
+    if (this.#limit === Infinity) return -1;
+    for (let i = 0; i < finished; i++) {
+      this.#releases.push(now + this.#finishDelayS);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#releases.length) {
+      this.#releases = this.#releases.slice(this.#head);
+      this.#head = 0;
+    }
+    return this.#held ? this.#freeS() : -1;
+  }
+
+  /**
+   * The request as sent, arriving at its send time.
+   *
+   * @param source The source, at the request that just entered.
    * @returns Its fields with the arrival it was sent at.
    */
   request(source: RequestSource): SentRequest {
     const out = this.#sent;
-    out.arrivalS = Math.max(source.arrivalS, this.#sentS);
+    out.arrivalS = this.#sendS;
     out.promptTokens = source.promptTokens;
     out.outputTokens = source.outputTokens;
     out.classIndex = source.classIndex;

@@ -194,7 +194,14 @@ export function runDisaggBatched(
     now = events.time;
     const kind = events.kind;
     if (kind === ARRIVAL) {
-      if (!gate.enter()) continue; // sent when a request finishes
+      if (!gate.enter(source.arrivalS)) {
+        // Sent when a response ends: one already known, or a later one.
+        const sentS = gate.retryS();
+        if (sentS >= 0) {
+          events.push(Math.max(sentS + overheadS, now), ARRIVAL, 0);
+        }
+        continue;
+      }
       const i = records.addRequest(gate.request(source));
       // Behind a concurrency limit the next request may be overdue.
       if (source.next()) {
