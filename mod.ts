@@ -156,7 +156,9 @@ export type {
   MetricFit,
 } from "./lib/calibrate/calibrate.ts";
 export {
+  measuredFromRecords,
   measuredMetrics,
+  measuredRequestList,
   readMeasuredFile,
   readMeasuredRun,
 } from "./lib/calibrate/measured.ts";

@@ -9,7 +9,8 @@
  */
 
 import { calibrate } from "../lib/calibrate/calibrate.ts";
-import type { MeasuredRun } from "../lib/calibrate/measured.ts";
+import { measuredFromRecords } from "../lib/calibrate/measured.ts";
+
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 
@@ -31,27 +32,7 @@ function measure(rate: number): MeasuredRun {
     random_seed: rate,
     engine: { preset: "vllm-v0", iteration_s: 0.003, request_s: 0.012 },
   })).records;
-  const requests = [];
-  for (let i = 0; i < r.count; i++) {
-    const ttftS = r.firstTokenS[i] - r.arrivalS[i];
-    const e2eS = r.finishS[i] - r.arrivalS[i];
-    const o = r.outputTokens[i];
-    requests.push({
-      arrivalS: r.arrivalS[i],
-      promptTokens: r.promptTokens[i],
-      outputTokens: o,
-      ttftS,
-      e2eS,
-      tpotS: o > 1 ? (e2eS - ttftS) / (o - 1) : undefined,
-    });
-  }
-  return {
-    source: `rate${rate}`,
-    format: "csv",
-    requests,
-    arrivalsKnown: true,
-    failedRequests: 0,
-  };
+  return measuredFromRecords(r, `rate${rate}.csv`);
 }
 
 const runs = [measure(4), measure(8)];

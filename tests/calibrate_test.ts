@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import {
   calibrate,
   loadScenarioFile,
+  measuredFromRecords,
   type MeasuredRun,
   parseScenario,
   type Scenario,
@@ -42,27 +43,7 @@ function measure(rate: number, seed: number): MeasuredRun {
     arrival: { rate_per_s: rate },
     random_seed: seed,
   })).records;
-  const requests = [];
-  for (let i = 0; i < r.count; i++) {
-    const ttftS = r.firstTokenS[i] - r.arrivalS[i];
-    const e2eS = r.finishS[i] - r.arrivalS[i];
-    const out = r.outputTokens[i];
-    requests.push({
-      arrivalS: r.arrivalS[i],
-      promptTokens: r.promptTokens[i],
-      outputTokens: out,
-      ttftS,
-      e2eS,
-      tpotS: out > 1 ? (e2eS - ttftS) / (out - 1) : undefined,
-    });
-  }
-  return {
-    source: `rate${rate}.csv`,
-    format: "csv",
-    requests,
-    arrivalsKnown: true,
-    failedRequests: 0,
-  };
+  return measuredFromRecords(r, `rate${rate}.csv`);
 }
 
 function at(s: Scenario, rate: number) {
@@ -151,21 +132,22 @@ Deno.test("llmsim calibrate: OUT.yaml is the base with the fitted values, JSON o
     await Deno.writeTextFile(`${dir}/base/base.yaml`, yaml);
     await Deno.writeTextFile(`${dir}/m4.csv`, csvOf(measure(4, 4)));
     await Deno.writeTextFile(`${dir}/m8.csv`, csvOf(measure(8, 8)));
-    const run = await runCli([
-      "calibrate",
-      "--config",
-      `${dir}/base/base.yaml`,
-      "--measured",
-      `${dir}/m4.csv`,
-      "--measured",
-      `${dir}/m8.csv`,
-      "--out",
-      `${dir}/out/cal.yaml`,
-      "--max-evaluations",
-      "150",
-      "--jobs",
-      "2",
-    ]);
+    const calibrateTo = (out: string, ...extra: string[]) =>
+      runCli([
+        "calibrate",
+        "--config",
+        `${dir}/base/base.yaml`,
+        "--measured",
+        `${dir}/m4.csv`,
+        "--measured",
+        `${dir}/m8.csv`,
+        "--out",
+        `${dir}/out/${out}`,
+        "--max-evaluations",
+        "150",
+        ...extra,
+      ]);
+    const run = await calibrateTo("cal.yaml", "--jobs", "2");
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(run.stdout);
     assert.equal(json.files.length, 2);
@@ -186,19 +168,7 @@ Deno.test("llmsim calibrate: OUT.yaml is the base with the fitted values, JSON o
       json.fitted["engine.memory_efficiency"],
     );
     // The same fit in one thread.
-    const one = await runCli([
-      "calibrate",
-      "--config",
-      `${dir}/base/base.yaml`,
-      "--measured",
-      `${dir}/m4.csv`,
-      "--measured",
-      `${dir}/m8.csv`,
-      "--out",
-      `${dir}/out/cal1.yaml`,
-      "--max-evaluations",
-      "150",
-    ]);
+    const one = await calibrateTo("cal1.yaml");
     assert.equal(one.code, 0, one.stderr);
     assert.deepEqual(
       { ...JSON.parse(one.stdout), out: null },

@@ -38,7 +38,11 @@ import { InputError } from "../scenario/errors.ts";
 import type { RequestList } from "../workload/request_list.ts";
 import { nelderMeadAsync } from "./nelder_mead.ts";
 import { levenbergMarquardt } from "./levenberg_marquardt.ts";
-import { measuredMetrics, type MeasuredRun } from "./measured.ts";
+import {
+  measuredMetrics,
+  measuredRequestList,
+  type MeasuredRun,
+} from "./measured.ts";
 
 /**
  * Weight of the pull towards the base's values: a parameter one `spread`
@@ -303,13 +307,11 @@ export function calibrationTargets(
 // client sent as fast as its concurrency allowed, else the measured (or
 // regenerated) arrival times behind the same limit.
 function replayOf(run: MeasuredRun): RequestList {
+  const list = measuredRequestList(run);
   const closed = run.maxConcurrency !== undefined &&
     run.requestRatePerS === Infinity;
-  return {
-    arrivalS: run.requests.map((r) => closed ? 0 : r.arrivalS),
-    promptTokens: run.requests.map((r) => r.promptTokens),
-    outputTokens: run.requests.map((r) => r.outputTokens),
-  };
+  if (closed) list.arrivalS.fill(0);
+  return list;
 }
 
 // The base set up to measure every replayed request: no warm-up, a

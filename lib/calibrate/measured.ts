@@ -30,6 +30,8 @@ import { readFileSync } from "node:fs";
 import { mean, quantileSorted } from "../metrics/percentile.ts";
 import { InputError } from "../scenario/errors.ts";
 import type { RequestSource } from "../workload/workload.ts";
+import type { RequestRecords } from "../metrics/records.ts";
+import { listWorkload, type RequestList } from "../workload/request_list.ts";
 import { parseMeasuredCsv } from "./_measured_csv.ts";
 import { parseVllmBench } from "./_vllm_bench.ts";
 
@@ -380,21 +382,75 @@ export function measuredMetrics(run: MeasuredRun): MeasuredMetrics {
  * ```
  */
 export function measuredSource(run: MeasuredRun): RequestSource {
-  const requests = run.requests;
-  let i = 0;
-  const source: RequestSource = {
-    arrivalS: 0,
-    promptTokens: 0,
-    outputTokens: 0,
-    classIndex: 0,
-    next(): boolean {
-      if (i >= requests.length) return false;
-      const r = requests[i++];
-      source.arrivalS = r.arrivalS;
-      source.promptTokens = r.promptTokens;
-      source.outputTokens = r.outputTokens;
-      return true;
-    },
+  return listWorkload(measuredRequestList(run)).source;
+}
+
+/**
+ * A measured run's requests as the list a replay runs (arrival times and
+ * lengths, in order).
+ *
+ * @param run A measured run.
+ * @returns The request list.
+ *
+ * @example Usage
+ * ```ts
+ * import { measuredRequestList, readMeasuredRun } from "./measured.ts";
+ * const list = measuredRequestList(readMeasuredRun("m.csv",
+ *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n3,10,2,0.1,0.2\n", "csv"));
+ * if (list.promptTokens[0] !== 10 || list.arrivalS[0] !== 0) throw new Error();
+ * ```
+ */
+export function measuredRequestList(run: MeasuredRun): RequestList {
+  return {
+    arrivalS: run.requests.map((r) => r.arrivalS),
+    promptTokens: run.requests.map((r) => r.promptTokens),
+    outputTokens: run.requests.map((r) => r.outputTokens),
   };
-  return source;
+}
+
+/**
+ * A simulated run's requests as a measured run: what a benchmark of the
+ * simulated deployment would have recorded (to test a calibration against a
+ * known answer, or to compare two deployments request by request).
+ *
+ * @param records A finished run's records (exact percentiles: every slot whole).
+ * @param source A name for the run.
+ * @returns The run, arrivals relative to the first.
+ *
+ * @example Usage
+ * ```ts
+ * import { measuredFromRecords } from "./measured.ts";
+ * import { simulate } from "../analysis/simulate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const r = simulate(validateScenario({ batching: "continuous", sim_seconds: 20, warmup_seconds: 0 }));
+ * const run = measuredFromRecords(r.records, "sim");
+ * if (run.requests.length !== r.records.count || run.requests[0].arrivalS !== 0) throw new Error();
+ * ```
+ */
+export function measuredFromRecords(
+  records: RequestRecords,
+  source: string,
+): MeasuredRun {
+  const requests: MeasuredRequest[] = [];
+  const t0 = records.count > 0 ? records.arrivalS[0] : 0;
+  for (let i = 0; i < records.count; i++) {
+    const ttftS = records.firstTokenS[i] - records.arrivalS[i];
+    const e2eS = records.finishS[i] - records.arrivalS[i];
+    const outputTokens = records.outputTokens[i];
+    requests.push({
+      arrivalS: records.arrivalS[i] - t0,
+      promptTokens: records.promptTokens[i],
+      outputTokens,
+      ttftS,
+      e2eS,
+      tpotS: outputTokens > 1 ? (e2eS - ttftS) / (outputTokens - 1) : undefined,
+    });
+  }
+  return {
+    source,
+    format: "csv",
+    requests,
+    arrivalsKnown: true,
+    failedRequests: 0,
+  };
 }
