@@ -327,7 +327,7 @@ Deno.test("the shipped calibrate example: fits its two runs and predicts the dep
     for (const f of JSON.parse(run.stdout).files) {
       for (const [m, fit] of Object.entries(f.metrics)) {
         const e = (fit as { error_after: number }).error_after;
-        assert.ok(Math.abs(e) < 0.02, `${f.file} ${m}: ${e}`);
+        assert.ok(Math.abs(e) < 0.03, `${f.file} ${m}: ${e}`);
       }
     }
     // The files' header states the engine that generated them.

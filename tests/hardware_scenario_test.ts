@@ -58,8 +58,9 @@ Deno.test("an inline GPU and model equal to catalog entries give the same run", 
     kvDtype: "bf16",
     gpuMemoryUtilization: 0.9,
     reservedBytes: 1.79 * 2 ** 30,
-    maxNumBatchedTokens: 2048,
-    maxNumSeqs: 256,
+    // vllm-v1's own limits on an H100 (the scenario gives none).
+    maxNumBatchedTokens: 8192,
+    maxNumSeqs: 1024,
   }).tokens;
   assert.equal(byName.summary.kv_capacity_tokens, want);
   assert.equal(byName.summary.step_time, "roofline");
@@ -250,9 +251,10 @@ Deno.test("roofline invariants on random scenarios: KV within capacity, exact to
     const plan = planCluster(s);
     const capacityBlocks = Math.floor(40000 / 16);
     const config = (i: number) => ({
-      policy: s.scheduler.policy,
-      maxNumSeqs: s.scheduler.max_num_seqs,
-      maxNumBatchedTokens: s.scheduler.max_num_batched_tokens,
+      policy: plan.pools[i].settings.scheduler.policy,
+      maxNumSeqs: plan.pools[i].settings.scheduler.max_num_seqs,
+      maxNumBatchedTokens:
+        plan.pools[i].settings.scheduler.max_num_batched_tokens,
       kvCapacityBlocks: Math.floor(plan.pools[i].kvCapacityTokens / 16),
       blockSize: 16,
       stepTime: plan.pools[i].stepTime,

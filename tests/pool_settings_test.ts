@@ -93,9 +93,11 @@ Deno.test("per-pool hardware: each pool's KV cache is sized for its own GPU and 
     },
   });
   const { summary } = simulate(s);
+  // The prefill pool runs vllm-v1's own limits for an H100: 8192 tokens,
+  // 1024 sequences.
   const prefill = capacity("H100-SXM", {
-    maxNumBatchedTokens: 2048,
-    maxNumSeqs: 256,
+    maxNumBatchedTokens: 8192,
+    maxNumSeqs: 1024,
   });
   const decode = capacity("A100-80G", {
     maxNumBatchedTokens: 4096,
@@ -187,10 +189,10 @@ Deno.test("per-pool settings: keys a pool does not give come from the top level"
   assert.equal(d.scheduler.policy, s.scheduler.policy);
   assert.equal(d.scheduler.policy, "decode_first");
   assert.equal(d.scheduler.max_num_seqs, 64);
-  assert.equal(
-    d.scheduler.max_num_batched_tokens,
-    s.scheduler.max_num_batched_tokens,
-  );
+  // Neither the pool nor the top level gives a token budget: the engine's
+  // for the pool's own GPU (vllm-v1: 2048 on an A100, 8192 on an H100).
+  assert.equal(s.scheduler.max_num_batched_tokens, undefined);
+  assert.equal(d.scheduler.max_num_batched_tokens, 2048);
   // Hardware merges key by key: the GPU is replaced, the rest inherited.
   assert.equal(d.hardware?.gpu, "A100-80G");
   assert.equal(d.hardware?.model, "Llama-3.1-8B");
@@ -203,13 +205,15 @@ Deno.test("per-pool settings: keys a pool does not give come from the top level"
   // A pool without its own section runs the top-level ones.
   const p = poolSettings(s, "prefill");
   assert.deepEqual(p.hardware, s.hardware);
-  assert.deepEqual(p.scheduler, s.scheduler);
+  assert.equal(p.scheduler.policy, s.scheduler.policy);
+  assert.equal(p.scheduler.max_num_batched_tokens, 8192);
+  assert.equal(p.scheduler.max_num_seqs, 1024);
   // A pool's own capacity replaces the sized one; the other is still sized.
   const { summary } = simulate(s);
   assert.equal(summary.kv_capacity_tokens_decode, 50000);
   assert.equal(
     summary.kv_capacity_tokens_prefill,
-    capacity("H100-SXM", { maxNumBatchedTokens: 2048, maxNumSeqs: 256 }),
+    capacity("H100-SXM", { maxNumBatchedTokens: 8192, maxNumSeqs: 1024 }),
   );
 });
 

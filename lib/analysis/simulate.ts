@@ -363,11 +363,8 @@ function modelLengthLimit(scenario: Scenario): number | undefined {
     return scenario.scheduler.max_model_len;
   }
   // The model the requests meet first (the prefill pool's in disagg).
-  const hw =
-    poolSettings(scenario, scenario.mode === "mono" ? "gpu" : "prefill")
-      .hardware;
-  const context = hw ? resolveHardware(hw).model.max_context : Infinity;
-  return Number.isFinite(context) ? context : undefined;
+  return poolSettings(scenario, scenario.mode === "mono" ? "gpu" : "prefill")
+    .maxModelLen;
 }
 
 /**

@@ -150,6 +150,11 @@ export function addBatchedMetrics(
       summary[`${prefix}step_time`] = plan.settings.step_time.kind;
       summary[`${prefix}engine`] = plan.settings.engine.preset;
     }
+    // The limits the pool ran with (the scenario's, or its engine's).
+    const sch = plan.settings.scheduler;
+    summary[`${prefix}scheduler_policy`] = sch.policy;
+    summary[`${prefix}max_num_seqs`] = sch.max_num_seqs;
+    summary[`${prefix}max_num_batched_tokens`] = sch.max_num_batched_tokens;
   }
   summary.stable = scenario.mode === "mono"
     ? offered.prefill + offered.decode < 1

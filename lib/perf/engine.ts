@@ -45,7 +45,7 @@
  */
 
 import type { IterationShape, StepTimeModel } from "../serving/step_time.ts";
-import type { DType } from "./catalog.ts";
+import type { DType, GpuSpec } from "./catalog.ts";
 
 /** The engine's cost terms and kernel efficiencies (formula in the module doc). */
 export interface EngineParams {
@@ -73,6 +73,24 @@ export interface EngineParams {
   memory_efficiency: number;
 }
 
+/** An engine's scheduler limits when a scenario gives none. */
+export interface EngineSchedulerDefaults {
+  /** Batch composition policy. */
+  policy: "prefill_first" | "decode_first" | "chunked";
+  /** Most requests per batch. */
+  max_num_seqs: number;
+  /** Most tokens per batch. */
+  max_num_batched_tokens: number;
+}
+
+/** What an engine's scheduler defaults depend on. */
+export interface EngineSchedulerContext {
+  /** The GPU, when the scenario names one. */
+  gpu?: GpuSpec;
+  /** The context limit, when known. */
+  maxModelLen?: number;
+}
+
 /** A named engine with its parameters and where each one comes from. */
 export interface EnginePreset {
   /** The preset's name (`vllm-v0`, ...). */
@@ -83,6 +101,10 @@ export interface EnginePreset {
   params: EngineParams;
   /** Per parameter, the measurement it is derived from (shown in docs). */
   sources: Partial<Record<keyof EngineParams, string>>;
+  /** The engine's own scheduler limits, for a scenario that gives none. */
+  scheduler: (context: EngineSchedulerContext) => EngineSchedulerDefaults;
+  /** Where those defaults are read from. */
+  schedulerSource: string;
 }
 
 /** What the engine cost depends on besides the iteration's shape. */

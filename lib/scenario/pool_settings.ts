@@ -16,12 +16,14 @@ import type { EngineParams } from "../perf/engine.ts";
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
 import { checkObject } from "./check.ts";
+import { resolveHardware } from "../perf/hardware.ts";
 import { InputError } from "./errors.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
 import type {
   EngineConfig,
   HardwareConfig,
   PoolOverrides,
+  ResolvedScheduler,
   Scenario,
   SchedulerConfig,
   StepTimeConfig,
@@ -40,8 +42,10 @@ export interface ResolvedEngine extends EngineParams {
 export interface PoolSettings {
   /** GPU and model (absent for rate-only scenarios). */
   hardware?: HardwareConfig;
-  /** Batch scheduling. */
-  scheduler: SchedulerConfig;
+  /** Batch scheduling, with the engine's limits where the scenario gives none. */
+  scheduler: ResolvedScheduler;
+  /** The context limit: `max_model_len`, else the model's context, else none. */
+  maxModelLen?: number;
   /** Step-time model. */
   step_time: StepTimeConfig;
   /** The engine, resolved. */
@@ -141,7 +145,9 @@ function merge(
  * });
  * const d = poolSettings(s, "decode");
  * if (d.hardware?.gpu !== "A100-80G" || d.hardware.model !== "Llama-3.1-8B") throw new Error();
- * if (d.scheduler.max_num_seqs !== 128 || poolSettings(s, "prefill").scheduler.max_num_seqs !== 256) throw new Error();
+ * if (d.scheduler.max_num_seqs !== 128) throw new Error();
+ * // Limits the scenario leaves open are the engine's (vllm-v1 on an H100).
+ * if (poolSettings(s, "prefill").scheduler.max_num_seqs !== 1024) throw new Error();
  * ```
  */
 export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
@@ -149,13 +155,13 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
     ? undefined
     : scenario.cluster_disagg[pool];
   if (!own) {
-    return {
+    return withEngineScheduler({
       hardware: scenario.hardware,
       scheduler: scenario.scheduler,
       step_time: scenario.step_time,
-      engine: resolveEngine(scenario.engine, scenario.scheduler),
+      engine: scenario.engine,
       kv_cache: scenario.kv_cache,
-    };
+    });
   }
   const fields = SCENARIO_SCHEMA.fields;
   const path = ["cluster_disagg", pool];
@@ -191,14 +197,47 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
       }
     }
   }
-  return {
+  return withEngineScheduler({
     hardware: section<HardwareConfig | undefined>(
       "hardware",
       scenario.hardware,
     ),
     scheduler,
     step_time: stepTime,
-    engine: resolveEngine(engine, scheduler),
+    engine,
     kv_cache: section<Scenario["kv_cache"]>("kv_cache", scenario.kv_cache),
+  });
+}
+
+// Resolves the engine, the context limit and the scheduler limits the
+// scenario left to the engine.
+function withEngineScheduler(given: {
+  hardware?: HardwareConfig;
+  scheduler: SchedulerConfig;
+  step_time: StepTimeConfig;
+  engine: EngineConfig;
+  kv_cache: Scenario["kv_cache"];
+}): PoolSettings {
+  const engine = resolveEngine(given.engine, given.scheduler);
+  const hw = given.hardware ? resolveHardware(given.hardware) : undefined;
+  const context = hw?.model.max_context;
+  const maxModelLen = given.scheduler.max_model_len ??
+    (context !== undefined && Number.isFinite(context) ? context : undefined);
+  const defaults = ENGINE_PRESETS[engine.preset].scheduler({
+    gpu: hw?.gpu,
+    maxModelLen,
+  });
+  const s = given.scheduler;
+  return {
+    ...given,
+    engine,
+    maxModelLen,
+    scheduler: {
+      ...s,
+      policy: s.policy ?? defaults.policy,
+      max_num_seqs: s.max_num_seqs ?? defaults.max_num_seqs,
+      max_num_batched_tokens: s.max_num_batched_tokens ??
+        defaults.max_num_batched_tokens,
+    },
   };
 }

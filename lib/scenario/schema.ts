@@ -464,23 +464,27 @@ const SCHEDULER: ObjectField = {
       kind: "enum",
       description: "`prefill_first` (whole prompts first; decodes stall), " +
         "`decode_first` (decodes, then whole prompts in the budget), " +
-        "`chunked` (decodes, then prompt chunks in the budget).",
+        "`chunked` (decodes, then prompt chunks in the budget). Default: " +
+        "the engine's (vllm-v0 prefill_first, otherwise chunked).",
       values: ["prefill_first", "decode_first", "chunked"],
-      default: "chunked",
     },
     max_num_seqs: {
       kind: "number",
-      description: "Most requests in one iteration's batch.",
+      description:
+        "Most requests in one iteration's batch. Default: the engine's " +
+        "(vllm-v1 1024 on GPUs of 70 GiB or more other than the A100, " +
+        "otherwise 256).",
       integer: true,
       min: 1,
-      default: 256,
     },
     max_num_batched_tokens: {
       kind: "number",
-      description: "Most tokens (prefill plus decode) in one iteration.",
+      description:
+        "Most tokens (prefill plus decode) in one iteration. Default: the " +
+        "engine's (vllm-v0 max(max_model_len, 2048); vllm-v1 8192 on GPUs " +
+        "of 70 GiB or more other than the A100; otherwise 2048).",
       integer: true,
       min: 1,
-      default: 2048,
     },
     iteration_overhead_s: {
       kind: "number",

@@ -149,14 +149,17 @@ export interface DisaggCluster {
   decode?: PoolOverrides;
 }
 
-/** Batch scheduling of batched instances. */
+/** A batch composition policy. */
+export type BatchPolicyName = "prefill_first" | "decode_first" | "chunked";
+
+/** Batch scheduling of batched instances, as the scenario gives it. */
 export interface SchedulerConfig {
-  /** Batch composition policy. */
-  policy: "prefill_first" | "decode_first" | "chunked";
-  /** Most requests per batch. */
-  max_num_seqs: number;
-  /** Most tokens per batch. */
-  max_num_batched_tokens: number;
+  /** Batch composition policy (absent: the engine's). */
+  policy?: BatchPolicyName;
+  /** Most requests per batch (absent: the engine's). */
+  max_num_seqs?: number;
+  /** Most tokens per batch (absent: the engine's). */
+  max_num_batched_tokens?: number;
   /** Another name for `engine.iteration_s`. */
   iteration_overhead_s?: number;
   /** Another name for `engine.request_s`. */
@@ -173,6 +176,18 @@ export interface SchedulerConfig {
     | "power_of_two"
     | "prefix_aware";
 }
+
+/** Batch scheduling as a pool runs it: every limit known. */
+export type ResolvedScheduler =
+  & Omit<SchedulerConfig, "policy" | "max_num_seqs" | "max_num_batched_tokens">
+  & {
+    /** Batch composition policy. */
+    policy: BatchPolicyName;
+    /** Most requests per batch. */
+    max_num_seqs: number;
+    /** Most tokens per batch. */
+    max_num_batched_tokens: number;
+  };
 
 /** The engine as a scenario gives it: a preset and any values it overrides. */
 export type EngineConfig =

@@ -31,6 +31,14 @@ export const NONE: EnginePreset = {
     },
     memory_efficiency: 0.7,
   },
+  // llmsim's generic limits (vLLM V1's on GPUs under 70 GiB).
+  scheduler: () => ({
+    policy: "chunked",
+    max_num_seqs: 256,
+    max_num_batched_tokens: 2048,
+  }),
+  schedulerSource:
+    "llmsim's generic limits: chunked, 256 sequences, 2,048 tokens",
   sources: {
     compute_efficiency: "llmsim's pre-engine default (docs/model.md)",
     memory_efficiency: "llmsim's pre-engine default (docs/model.md)",

@@ -33,6 +33,17 @@ export const SGLANG: EnginePreset = {
     finish_s: 0,
     ...KERNEL_EFFICIENCY,
   },
+  // SGLang's server defaults (python/sglang/srt/server_args.py):
+  // chunked_prefill_size 8192 with enable_mixed_chunk off, so prefill
+  // batches run apart from decode batches, and a request pool of at least
+  // 2048.
+  scheduler: () => ({
+    policy: "prefill_first",
+    max_num_seqs: 2048,
+    max_num_batched_tokens: 8192,
+  }),
+  schedulerSource:
+    "SGLang server_args.py: chunked_prefill_size 8192, mixed chunks off, at least 2048 running requests",
   sources: {
     iteration_s: "SGLang v0.4 blog: no idle GPU time between decode batches",
     per_seq_s: "hidden by the overlap scheduler (v0.4 blog)",

@@ -29,6 +29,15 @@ export const TRTLLM: EnginePreset = {
     finish_s: 0,
     ...KERNEL_EFFICIENCY,
   },
+  // Not read from TensorRT-LLM (its limits come from the engine build):
+  // llmsim's generic ones.
+  scheduler: () => ({
+    policy: "chunked",
+    max_num_seqs: 256,
+    max_num_batched_tokens: 2048,
+  }),
+  schedulerSource:
+    "not read from TensorRT-LLM: llmsim's generic chunked, 256, 2,048",
   sources: {
     iteration_s:
       "TensorRT-LLM issue #13957: ~580 us exposed host time per iteration",

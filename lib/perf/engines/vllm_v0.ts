@@ -42,6 +42,17 @@ export const VLLM_V0: EnginePreset = {
     finish_s: 0,
     ...KERNEL_EFFICIENCY,
   },
+  // vLLM V0's SchedulerConfig (vllm/config.py, 0.6.x __post_init__):
+  // chunked prefill off by default, so prompts run whole ahead of decodes,
+  // max_num_batched_tokens = max(max_model_len, 2048) "for higher
+  // throughput", max_num_seqs 256.
+  scheduler: ({ maxModelLen }) => ({
+    policy: "prefill_first",
+    max_num_seqs: 256,
+    max_num_batched_tokens: Math.max(maxModelLen ?? 2048, 2048),
+  }),
+  schedulerSource:
+    "vLLM 0.6 vllm/config.py SchedulerConfig: no chunked prefill, max(max_model_len, 2048) tokens, 256 sequences",
   sources: {
     iteration_s:
       "Vidur cpu_overheads.csv (vLLM V0, A100): least-squares intercept",

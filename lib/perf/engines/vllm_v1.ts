@@ -31,6 +31,22 @@ export const VLLM_V1: EnginePreset = {
     finish_s: 0, // not measured apart
     ...KERNEL_EFFICIENCY,
   },
+  // vLLM V1 always chunks prefills; its API server's limits depend on the
+  // GPU (vllm/engine/arg_utils.py, get_batch_defaults): 8192 tokens and
+  // 1024 sequences on cards of 70 GiB or more except the A100 ("Setting
+  // large max_num_batched_tokens for A100 reduces throughput", PR #17885),
+  // else 2048 and 256.
+  scheduler: ({ gpu }) => {
+    const big = gpu !== undefined && gpu.memory_bytes >= 70 * 2 ** 30 &&
+      !gpu.name.startsWith("A100");
+    return {
+      policy: "chunked",
+      max_num_seqs: big ? 1024 : 256,
+      max_num_batched_tokens: big ? 8192 : 2048,
+    };
+  },
+  schedulerSource:
+    "vLLM vllm/engine/arg_utils.py get_batch_defaults (API server): chunked; 8192 tokens and 1024 sequences on 70 GiB+ GPUs but the A100, else 2048 and 256",
   sources: {
     iteration_s: "vLLM PR #11133: 150-170 us decode gap, batch 256",
     per_seq_s: "vLLM issue #10634: 5-6 ms decode gap at batch 256",
