@@ -14,20 +14,10 @@ import {
 } from "../mod.ts";
 import type { EngineParams, IterationShape } from "../mod.ts";
 import { runCli } from "./_cli.ts";
+import { decode } from "./_shapes.ts";
 import { enginePresetTable } from "../lib/perf/engines/table.ts";
 
 const NONE = ENGINE_PRESETS["none"].params;
-
-function decode(batch: number, context = 1000): IterationShape {
-  return {
-    prefillTokens: 0,
-    prefillSequences: 0,
-    prefillAttendedTokens: 0,
-    prefillPastTokens: 0,
-    decodeTokens: batch,
-    decodeContextTokens: batch * context,
-  };
-}
 
 Deno.test("engine time: each term of the stated formula", () => {
   const p: EngineParams = {

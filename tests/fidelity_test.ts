@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { rooflineStepTime } from "../lib/perf/roofline.ts";
 import { type DType, GPUS, MODELS } from "../lib/perf/catalog.ts";
+import { decode, prefill } from "./_shapes.ts";
 import type { IterationShape } from "../lib/serving/step_time.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
@@ -12,28 +13,6 @@ const docs = await Deno.readTextFile(
   new URL("../docs/model.md", import.meta.url),
 );
 const fidelity = docs.slice(docs.indexOf("### Fidelity"));
-
-function prefill(tokens: number): IterationShape {
-  return {
-    prefillTokens: tokens,
-    prefillSequences: 1,
-    prefillAttendedTokens: tokens * (tokens + 1) / 2,
-    prefillPastTokens: 0,
-    decodeTokens: 0,
-    decodeContextTokens: 0,
-  };
-}
-
-function decode(batch: number, context: number): IterationShape {
-  return {
-    prefillTokens: 0,
-    prefillSequences: 0,
-    prefillAttendedTokens: 0,
-    prefillPastTokens: 0,
-    decodeTokens: batch,
-    decodeContextTokens: batch * context,
-  };
-}
 
 function stepMs(
   gpu: string,
@@ -78,49 +57,49 @@ const STEPS: [string, number, number, number][] = [
   ],
   [
     "7B A100 prefill 2048",
-    stepMs("A100-80G", "Llama-2-7B", 1, "fp16", prefill(2048)),
+    stepMs("A100-80G", "Llama-2-7B", 1, "fp16", prefill(1, 2048)),
     133,
     0.36,
   ],
   [
     "7B A100 prefill 128",
-    stepMs("A100-80G", "Llama-2-7B", 1, "fp16", prefill(128)),
+    stepMs("A100-80G", "Llama-2-7B", 1, "fp16", prefill(1, 128)),
     16,
     0.6,
   ],
   [
     "70B A100 TP4 prefill 2048",
-    stepMs("A100-80G", "Llama-2-70B", 4, "fp16", prefill(2048)),
+    stepMs("A100-80G", "Llama-2-70B", 4, "fp16", prefill(1, 2048)),
     377,
     0.36,
   ],
   [
     "70B A100 TP4 prefill 128",
-    stepMs("A100-80G", "Llama-2-70B", 4, "fp16", prefill(128)),
+    stepMs("A100-80G", "Llama-2-70B", 4, "fp16", prefill(1, 128)),
     47,
     0.6,
   ],
   [
     "7B H100 fp8 prefill 2048",
-    stepMs("H100-SXM", "Llama-2-7B", 1, "fp8", prefill(2048)),
+    stepMs("H100-SXM", "Llama-2-7B", 1, "fp8", prefill(1, 2048)),
     36,
     0.36,
   ],
   [
     "7B H100 fp8 prefill 128",
-    stepMs("H100-SXM", "Llama-2-7B", 1, "fp8", prefill(128)),
+    stepMs("H100-SXM", "Llama-2-7B", 1, "fp8", prefill(1, 128)),
     7,
     0.6,
   ],
   [
     "70B H100 TP4 fp8 prefill 2048",
-    stepMs("H100-SXM", "Llama-2-70B", 4, "fp8", prefill(2048)),
+    stepMs("H100-SXM", "Llama-2-70B", 4, "fp8", prefill(1, 2048)),
     109,
     0.36,
   ],
   [
     "70B H100 TP4 fp8 prefill 128",
-    stepMs("H100-SXM", "Llama-2-70B", 4, "fp8", prefill(128)),
+    stepMs("H100-SXM", "Llama-2-70B", 4, "fp8", prefill(1, 128)),
     26,
     0.6,
   ],
@@ -138,7 +117,7 @@ const STEPS: [string, number, number, number][] = [
   ],
   [
     "70B fp8 TP2 TTFT",
-    stepMs("H100-SXM", "Llama-3.1-70B", 2, "fp8", prefill(5000)),
+    stepMs("H100-SXM", "Llama-3.1-70B", 2, "fp8", prefill(1, 5000)),
     406.77,
     0.36,
   ],

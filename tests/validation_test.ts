@@ -2,6 +2,7 @@
 // page can never drift from the code: each table row (cells compared after
 // trimming, so table padding does not matter) and each summary line (after
 // collapsing whitespace, so prose wrapping does not matter) must be in it.
+import { decode, prefill } from "./_shapes.ts";
 import assert from "node:assert/strict";
 import {
   type DType,
@@ -65,28 +66,6 @@ function medianAbs(errors: number[]): string {
 const ms = (s: number) => String(Number((s * 1000).toPrecision(6)));
 /** Seconds as microseconds, the same way. */
 const us = (s: number) => String(Number((s * 1e6).toPrecision(6)));
-
-function decode(batch: number, context: number): IterationShape {
-  return {
-    prefillTokens: 0,
-    prefillSequences: 0,
-    prefillAttendedTokens: 0,
-    prefillPastTokens: 0,
-    decodeTokens: batch,
-    decodeContextTokens: batch * context,
-  };
-}
-
-function prefill(sequences: number, tokens: number): IterationShape {
-  return {
-    prefillTokens: sequences * tokens,
-    prefillSequences: sequences,
-    prefillAttendedTokens: sequences * tokens * (tokens + 1) / 2,
-    prefillPastTokens: 0,
-    decodeTokens: 0,
-    decodeContextTokens: 0,
-  };
-}
 
 /** The roofline at a preset's kernel efficiencies, alone and with its engine time. */
 function models(

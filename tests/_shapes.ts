@@ -1,0 +1,31 @@
+/**
+ * Iteration shapes the step-time tests ask about.
+ *
+ * @module
+ */
+
+import type { IterationShape } from "../lib/serving/step_time.ts";
+
+/** A decode-only iteration of `batch` sequences, each at `context` tokens. */
+export function decode(batch: number, context = 1000): IterationShape {
+  return {
+    prefillTokens: 0,
+    prefillSequences: 0,
+    prefillAttendedTokens: 0,
+    prefillPastTokens: 0,
+    decodeTokens: batch,
+    decodeContextTokens: batch * context,
+  };
+}
+
+/** A prefill-only iteration of `sequences` whole prompts of `tokens` each. */
+export function prefill(sequences: number, tokens: number): IterationShape {
+  return {
+    prefillTokens: sequences * tokens,
+    prefillSequences: sequences,
+    prefillAttendedTokens: sequences * tokens * (tokens + 1) / 2,
+    prefillPastTokens: 0,
+    decodeTokens: 0,
+    decodeContextTokens: 0,
+  };
+}
