@@ -40,6 +40,7 @@ export type {
 } from "./lib/scenario/schema.ts";
 export type {
   ArrivalConfig,
+  BatchPolicyName,
   DisaggCluster,
   DTypeName,
   EngineConfig,
@@ -49,6 +50,7 @@ export type {
   MonoCluster,
   PoolOverrides,
   RequestClass,
+  ResolvedScheduler,
   Scenario,
   SchedulerConfig,
   ServingMode,
@@ -110,6 +112,8 @@ export type {
   EngineContext,
   EngineParams,
   EnginePreset,
+  EngineSchedulerContext,
+  EngineSchedulerDefaults,
 } from "./lib/perf/engine.ts";
 export {
   DEFAULT_ENGINE_PRESET,

@@ -10,7 +10,6 @@ import {
   ENGINE_PRESETS,
   engineIterationS,
   GPUS,
-  type IterationShape,
   kvCapacity,
   MODELS,
   parameterBreakdown,

@@ -21,7 +21,6 @@ import {
   type BatchedPool,
 } from "../metrics/batched_summary.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
-import { resolveHardware } from "../perf/hardware.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { type PoolName, poolSettings } from "../scenario/pool_settings.ts";
 import {
