@@ -9,10 +9,14 @@ import type { Scenario } from "../scenario/types.ts";
 import { InputError } from "../scenario/errors.ts";
 import { rateStepTime, type StepTimeModel } from "../serving/step_time.ts";
 import { resolveHardware } from "../perf/hardware.ts";
-import { kvBytesPerToken, kvCapacity } from "../perf/memory.ts";
+import { kvBytesPerToken } from "../perf/memory.ts";
 import { rooflineStepTime } from "../perf/roofline.ts";
 import { withEngine } from "../perf/engine.ts";
-import { type PoolSettings, poolSettings } from "../scenario/pool_settings.ts";
+import {
+  poolKvCapacity,
+  type PoolSettings,
+  poolSettings,
+} from "../scenario/pool_settings.ts";
 import { tableStepTime, type TableStepTimeModel } from "../perf/table.ts";
 
 /** The KV capacity an instance gets when nothing else sizes it. */
@@ -116,19 +120,8 @@ export function planCluster(scenario: Scenario): ClusterPlan {
     // Without a model the all-reduce count is unknown; Llama-3.1-8B's 32.
     const layers = hw?.model.num_layers ?? DEFAULT_LAYERS;
     const stepTime = withEngine(gpuWork, engine, { tp, layers });
-    let kvCapacityTokens = settings.kv_cache.capacity_tokens ??
-      DEFAULT_KV_CAPACITY_TOKENS;
-    if (settings.kv_cache.capacity_tokens === undefined && hw) {
-      kvCapacityTokens = kvCapacity(hw.gpu, hw.model, {
-        tp,
-        weightDtype: hwConfig!.weight_dtype,
-        kvDtype: hwConfig!.kv_dtype,
-        gpuMemoryUtilization: hwConfig!.gpu_memory_utilization,
-        reservedBytes: hwConfig!.reserved_bytes,
-        maxNumBatchedTokens: settings.scheduler.max_num_batched_tokens,
-        maxNumSeqs: settings.scheduler.max_num_seqs,
-      }).tokens;
-    }
+    const kvCapacityTokens = settings.kv_cache.capacity_tokens ??
+      poolKvCapacity(settings, tp)?.tokens ?? DEFAULT_KV_CAPACITY_TOKENS;
     return {
       name,
       gpus,

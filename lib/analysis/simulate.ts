@@ -355,13 +355,10 @@ function engineWarnings(scenario: Scenario): string[] {
     : [];
 }
 
-// The context limit: the scenario's, else the model's context length.
+// The context limit of the pool requests meet first (the prefill pool in
+// disagg): the scenario's, else its model's context length.
 function modelLengthLimit(scenario: Scenario): number | undefined {
   if (scenario.batching !== "continuous") return undefined;
-  if (scenario.scheduler.max_model_len !== undefined) {
-    return scenario.scheduler.max_model_len;
-  }
-  // The model the requests meet first (the prefill pool's in disagg).
   return poolSettings(scenario, scenario.mode === "mono" ? "gpu" : "prefill")
     .maxModelLen;
 }

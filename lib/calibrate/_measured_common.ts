@@ -7,16 +7,23 @@
 import type { MeasuredRequest } from "./measured.ts";
 
 /**
- * Per-request TPOT as vLLM's benchmark computes it (calculate_metrics in
- * vllm/benchmarks/serve.py): (latency - ttft) / (output_len - 1), only for
- * more than one output token.
+ * A measured request with its TPOT as vLLM's benchmark computes it
+ * (calculate_metrics in vllm/benchmarks/serve.py): (latency - ttft) /
+ * (output_len - 1), only for more than one output token.
  */
-export function tpotOf(
-  ttftS: number,
-  e2eS: number,
-  outputTokens: number,
-): number | undefined {
-  return outputTokens > 1 ? (e2eS - ttftS) / (outputTokens - 1) : undefined;
+export function measuredRequest(
+  r: Omit<MeasuredRequest, "tpotS">,
+): MeasuredRequest {
+  return {
+    arrivalS: r.arrivalS,
+    promptTokens: r.promptTokens,
+    outputTokens: r.outputTokens,
+    ttftS: r.ttftS,
+    e2eS: r.e2eS,
+    tpotS: r.outputTokens > 1
+      ? (r.e2eS - r.ttftS) / (r.outputTokens - 1)
+      : undefined,
+  };
 }
 
 /**

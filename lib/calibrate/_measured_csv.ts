@@ -7,7 +7,7 @@
 
 import { didYouMean, InputError } from "../scenario/errors.ts";
 import type { MeasuredRequest } from "./measured.ts";
-import { show, sortByArrival, tpotOf } from "./_measured_common.ts";
+import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";
 
 const REQUIRED = [
   "arrival_s",
@@ -96,14 +96,9 @@ export function parseMeasuredCsv(
     if (ttftS > e2eS) {
       fail(`ttft_s (${ttftS}) must not exceed e2e_s (${e2eS})`);
     }
-    requests.push({
-      arrivalS,
-      promptTokens,
-      outputTokens,
-      ttftS,
-      e2eS,
-      tpotS: tpotOf(ttftS, e2eS, outputTokens),
-    });
+    requests.push(
+      measuredRequest({ arrivalS, promptTokens, outputTokens, ttftS, e2eS }),
+    );
   }
   if (header === undefined) {
     throw new InputError(

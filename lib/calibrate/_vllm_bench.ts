@@ -55,19 +55,11 @@
 import { RandomStream } from "../engine/random.ts";
 import { InputError } from "../scenario/errors.ts";
 import { arrivalClock } from "../workload/arrivals.ts";
-import type { MeasuredRequest } from "./measured.ts";
-import { show, sortByArrival, tpotOf } from "./_measured_common.ts";
+import type { MeasuredRequest, MeasuredRun } from "./measured.ts";
+import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";
 
 /** What the reader finds in a file, besides its path and format. */
-export interface VllmBenchRun {
-  requests: MeasuredRequest[];
-  arrivalsKnown: boolean;
-  failedRequests: number;
-  maxConcurrency?: number;
-  requestRatePerS?: number;
-  burstiness?: number;
-  durationS?: number;
-}
+export type VllmBenchRun = Omit<MeasuredRun, "source" | "format">;
 
 const REQUIRED = ["input_lens", "output_lens", "ttfts", "errors"] as const;
 
@@ -201,14 +193,9 @@ export function parseVllmBench(
       }
       arrivalS = v as number;
     }
-    requests.push({
-      arrivalS,
-      promptTokens,
-      outputTokens,
-      ttftS,
-      e2eS,
-      tpotS: tpotOf(ttftS, e2eS, outputTokens),
-    });
+    requests.push(
+      measuredRequest({ arrivalS, promptTokens, outputTokens, ttftS, e2eS }),
+    );
     kept.push(i);
   }
   if (requests.length === 0) {

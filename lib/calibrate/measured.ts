@@ -34,6 +34,7 @@ import type { RequestRecords } from "../metrics/records.ts";
 import { listWorkload, type RequestList } from "../workload/request_list.ts";
 import { parseMeasuredCsv } from "./_measured_csv.ts";
 import { parseVllmBench } from "./_vllm_bench.ts";
+import { measuredRequest } from "./_measured_common.ts";
 
 // Re-exported so that the interface measuredSource returns is documented too.
 export type { RequestSource } from "../workload/workload.ts";
@@ -434,17 +435,13 @@ export function measuredFromRecords(
   const requests: MeasuredRequest[] = [];
   const t0 = records.count > 0 ? records.arrivalS[0] : 0;
   for (let i = 0; i < records.count; i++) {
-    const ttftS = records.firstTokenS[i] - records.arrivalS[i];
-    const e2eS = records.finishS[i] - records.arrivalS[i];
-    const outputTokens = records.outputTokens[i];
-    requests.push({
+    requests.push(measuredRequest({
       arrivalS: records.arrivalS[i] - t0,
       promptTokens: records.promptTokens[i],
-      outputTokens,
-      ttftS,
-      e2eS,
-      tpotS: outputTokens > 1 ? (e2eS - ttftS) / (outputTokens - 1) : undefined,
-    });
+      outputTokens: records.outputTokens[i],
+      ttftS: records.firstTokenS[i] - records.arrivalS[i],
+      e2eS: records.finishS[i] - records.arrivalS[i],
+    }));
   }
   return {
     source,

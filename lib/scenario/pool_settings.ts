@@ -17,6 +17,7 @@ import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
 import { checkObject } from "./check.ts";
 import { resolveHardware } from "../perf/hardware.ts";
+import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
 import { InputError } from "./errors.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
 import type {
@@ -240,4 +241,38 @@ function withEngineScheduler(given: {
         defaults.max_num_batched_tokens,
     },
   };
+}
+
+/**
+ * The KV capacity one instance of a pool finds at start-up, from its
+ * hardware and its scheduler's profiling limits (lib/perf/memory.ts).
+ *
+ * @param settings The pool's settings.
+ * @param tp The instance's TP degree.
+ * @returns The sizing, or undefined without hardware.
+ *
+ * @example Usage
+ * ```ts
+ * import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const s = validateScenario({ batching: "continuous", hardware: { gpu: "H100-SXM", model: "Llama-3.1-8B" } });
+ * if (!(poolKvCapacity(poolSettings(s, "prefill"), 1)!.tokens > 100_000)) throw new Error();
+ * ```
+ */
+export function poolKvCapacity(
+  settings: PoolSettings,
+  tp: number,
+): KvCapacity | undefined {
+  const hw = settings.hardware;
+  if (!hw) return undefined;
+  const { gpu, model } = resolveHardware(hw);
+  return kvCapacity(gpu, model, {
+    tp,
+    weightDtype: hw.weight_dtype,
+    kvDtype: hw.kv_dtype,
+    gpuMemoryUtilization: hw.gpu_memory_utilization,
+    reservedBytes: hw.reserved_bytes,
+    maxNumBatchedTokens: settings.scheduler.max_num_batched_tokens,
+    maxNumSeqs: settings.scheduler.max_num_seqs,
+  });
 }

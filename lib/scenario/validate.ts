@@ -20,12 +20,12 @@ import type {
   TokenDistribution,
 } from "./types.ts";
 import {
+  poolKvCapacity,
   type PoolName,
   type PoolSettings,
   poolSettings,
 } from "./pool_settings.ts";
 import { resolveHardware } from "../perf/hardware.ts";
-import { kvCapacity } from "../perf/memory.ts";
 
 /**
  * Validates a scenario and fills in defaults.
@@ -214,15 +214,7 @@ function checkPoolStepTime(
     );
   }
   if (scenario.batching !== "continuous") return;
-  const c = kvCapacity(gpu, model, {
-    tp,
-    weightDtype: hw.weight_dtype,
-    kvDtype: hw.kv_dtype,
-    gpuMemoryUtilization: hw.gpu_memory_utilization,
-    reservedBytes: hw.reserved_bytes,
-    maxNumBatchedTokens: settings.scheduler.max_num_batched_tokens,
-    maxNumSeqs: settings.scheduler.max_num_seqs,
-  });
+  const c = poolKvCapacity(settings, tp)!;
   if (c.tokens < settings.kv_cache.block_size) {
     const gb = (x: number) => (x / 2 ** 30).toFixed(1);
     throw new InputError(

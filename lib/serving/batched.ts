@@ -13,7 +13,7 @@ import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/workload.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 import { router, type RouterPolicy } from "./router.ts";
-import { ConcurrencyGate } from "./concurrency.ts";
+import { ClientArrivals } from "./concurrency.ts";
 
 export type { RouterPolicy } from "./router.ts";
 
@@ -110,28 +110,19 @@ export function runBatchedCluster(
     records,
   });
   const events = new EventQueue(64);
-  const gate = new ConcurrencyGate(
-    options.maxConcurrency ?? Infinity,
-    options.instance.finishDelayS ?? 0,
-  );
-  if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
+  const clients = new ClientArrivals(source, events, {
+    kind: ARRIVAL,
+    overheadS,
+    maxConcurrency: options.maxConcurrency,
+    finishDelayS: options.instance.finishDelayS ?? 0,
+  });
+  clients.start();
   let now = 0;
   while (events.pop()) {
     now = events.time;
     if (events.kind === ARRIVAL) {
-      if (!gate.enter(source.arrivalS)) {
-        // Sent when a response ends: one already known, or a later one.
-        const sentS = gate.retryS();
-        if (sentS >= 0) {
-          events.push(Math.max(sentS + overheadS, now), ARRIVAL, 0);
-        }
-        continue;
-      }
-      const i = records.addRequest(gate.request(source));
-      // Behind a concurrency limit the next request may be overdue.
-      if (source.next()) {
-        events.push(Math.max(source.arrivalS + overheadS, now), ARRIVAL, 0);
-      }
+      const i = clients.arrive(now, records);
+      if (i < 0) continue; // sent when a response ends
       const k = route(i);
       const inst = instances[k];
       inst.enqueue(i);
@@ -142,8 +133,7 @@ export function runBatchedCluster(
     } else {
       const k = events.data;
       const inst = instances[k];
-      const sentS = gate.leave(inst.finishIteration(now), now);
-      if (sentS >= 0) events.push(sentS + overheadS, ARRIVAL, 0);
+      clients.finished(inst.finishIteration(now), now);
       const end = inst.startIteration(now);
       if (end >= 0) events.push(end, ITERATION_END, k);
     }

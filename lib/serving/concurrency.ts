@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { EventQueue } from "../engine/event_queue.ts";
+import type { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/workload.ts";
 
 /** A request's fields as the records take them. */
@@ -152,5 +154,132 @@ export class ConcurrencyGate {
     out.classIndex = source.classIndex;
     out.prefixIds = source.prefixIds;
     return out;
+  }
+}
+
+/** Options of {@linkcode ClientArrivals}. */
+export interface ClientArrivalsOptions {
+  /** The event kind arrivals are queued as. */
+  kind: number;
+  /** Time from a request's sending to its reaching the router, seconds. */
+  overheadS: number;
+  /** Most requests in flight (default: no limit). */
+  maxConcurrency?: number;
+  /** Time from a request's last iteration to the end of its response, seconds. */
+  finishDelayS: number;
+}
+
+/**
+ * The client side of a cluster's event loop: it queues each request's
+ * arrival event (its sending plus the engine's request time) and, behind a
+ * concurrency limit, holds a request until a response ends. Both the
+ * colocated and the disaggregated loops use it, so the two cannot disagree.
+ *
+ * @example Usage
+ * ```ts
+ * import { ClientArrivals } from "./concurrency.ts";
+ * import { EventQueue } from "../engine/event_queue.ts";
+ * import { RequestRecords } from "../metrics/records.ts";
+ * const times = [0, 0];
+ * let k = -1;
+ * const source = {
+ *   arrivalS: 0, promptTokens: 10, outputTokens: 2,
+ *   next() { if (++k >= times.length) return false; this.arrivalS = times[k]; return true; },
+ * };
+ * const events = new EventQueue(8);
+ * const records = new RequestRecords(4);
+ * const clients = new ClientArrivals(source, events, {
+ *   kind: 0, overheadS: 0, maxConcurrency: 1, finishDelayS: 0,
+ * });
+ * clients.start();
+ * events.pop();
+ * if (clients.arrive(events.time, records) !== 0) throw new Error("first sent");
+ * events.pop();
+ * if (clients.arrive(events.time, records) !== -1) throw new Error("second waits");
+ * clients.finished(1, 3);
+ * events.pop();
+ * if (events.time !== 3 || clients.arrive(3, records) !== 1) throw new Error();
+ * ```
+ */
+export class ClientArrivals {
+  readonly #source: RequestSource;
+  readonly #events: EventQueue;
+  readonly #kind: number;
+  readonly #overheadS: number;
+  readonly #gate: ConcurrencyGate;
+
+  /**
+   * Creates the client side.
+   *
+   * @param source The requests, in arrival order.
+   * @param events The loop's event queue.
+   * @param options Event kind, request time, concurrency limit, finish delay.
+   */
+  constructor(
+    source: RequestSource,
+    events: EventQueue,
+    options: ClientArrivalsOptions,
+  ) {
+    this.#source = source;
+    this.#events = events;
+    this.#kind = options.kind;
+    this.#overheadS = options.overheadS;
+    this.#gate = new ConcurrencyGate(
+      options.maxConcurrency ?? Infinity,
+      options.finishDelayS,
+    );
+  }
+
+  /** Queues the first request's arrival. */
+  start(): void {
+    if (this.#source.next()) {
+      this.#events.push(this.#source.arrivalS + this.#overheadS, this.#kind, 0);
+    }
+  }
+
+  /**
+   * At an arrival event: records the request and queues the next one's.
+   *
+   * @param now The event's time.
+   * @param records The run's records.
+   * @returns The new request's index, or -1 when it waits for a free slot.
+   */
+  arrive(now: number, records: RequestRecords): number {
+    const source = this.#source;
+    if (!this.#gate.enter(source.arrivalS)) {
+      // Sent when a response ends: one already known, or a later one.
+      const sentS = this.#gate.retryS();
+      if (sentS >= 0) {
+        this.#events.push(
+          Math.max(sentS + this.#overheadS, now),
+          this.#kind,
+          0,
+        );
+      }
+      return -1;
+    }
+    const i = records.addRequest(this.#gate.request(source));
+    // Behind a concurrency limit the next request may be overdue.
+    if (source.next()) {
+      this.#events.push(
+        Math.max(source.arrivalS + this.#overheadS, now),
+        this.#kind,
+        0,
+      );
+    }
+    return i;
+  }
+
+  /**
+   * After an iteration: frees the finished requests' slots.
+   *
+   * @param finished Requests whose last iteration ended.
+   * @param now The iteration's end.
+   */
+  finished(finished: number, now: number): void {
+    const sentS = this.#gate.leave(finished, now);
+    if (sentS >= 0) {
+      this.#events.push(sentS + this.#overheadS, this.#kind, 0);
+    }
   }
 }

@@ -16,7 +16,7 @@ import { KvCapacityError } from "./batched.ts";
 import { RandomStream } from "../engine/random.ts";
 import { router, type RouterPolicy } from "./router.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
-import { ConcurrencyGate } from "./concurrency.ts";
+import { ClientArrivals } from "./concurrency.ts";
 
 /** A KV-transfer link, one per prefill instance. */
 export interface KvLink {
@@ -180,39 +180,26 @@ export function runDisaggBatched(
     }
   };
 
-  const gate = new ConcurrencyGate(
-    options.maxConcurrency ?? Infinity,
-    options.decode.finishDelayS ?? 0,
-  );
-  const left = (finished: number, now: number) => {
-    const sentS = gate.leave(finished, now);
-    if (sentS >= 0) events.push(sentS + overheadS, ARRIVAL, 0);
-  };
-  if (source.next()) events.push(source.arrivalS + overheadS, ARRIVAL, 0);
+  const clients = new ClientArrivals(source, events, {
+    kind: ARRIVAL,
+    overheadS,
+    maxConcurrency: options.maxConcurrency,
+    finishDelayS: options.decode.finishDelayS ?? 0,
+  });
+  clients.start();
   let now = 0;
   while (events.pop()) {
     now = events.time;
     const kind = events.kind;
     if (kind === ARRIVAL) {
-      if (!gate.enter(source.arrivalS)) {
-        // Sent when a response ends: one already known, or a later one.
-        const sentS = gate.retryS();
-        if (sentS >= 0) {
-          events.push(Math.max(sentS + overheadS, now), ARRIVAL, 0);
-        }
-        continue;
-      }
-      const i = records.addRequest(gate.request(source));
-      // Behind a concurrency limit the next request may be overdue.
-      if (source.next()) {
-        events.push(Math.max(source.arrivalS + overheadS, now), ARRIVAL, 0);
-      }
+      const i = clients.arrive(now, records);
+      if (i < 0) continue; // sent when a response ends
       const k = route(i);
       prefill[k].enqueue(i);
       kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === PREFILL_END) {
       const k = events.data;
-      left(prefill[k].finishIteration(now), now);
+      clients.finished(prefill[k].finishIteration(now), now);
       for (const i of prefill[k].takeHandoffs()) {
         pending.push(i);
         pendingFrom.push(k);
@@ -221,7 +208,7 @@ export function runDisaggBatched(
       kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === DECODE_END) {
       const d = events.data;
-      left(decode[d].finishIteration(now), now);
+      clients.finished(decode[d].finishIteration(now), now);
       dispatch(now);
       kick(decode[d], DECODE_END, d, now);
     } else {
