@@ -14,14 +14,26 @@
 
 import {
   Chart,
+  type ChartConfiguration,
   type ChartDataset,
   type ChartOptions,
   type Plugin,
+  type PointStyle,
 } from "npm:chart.js@^4.5.0";
 import {
   type ChartRenderOptions,
+  degenerateRange,
+  type FontSizes,
+  fontSizes,
+  formatTick,
+  legendSampleImage,
+  logTickLabel,
   renderChartConfig,
   SERIES_COLORS,
+  type SeriesStyle,
+  seriesStyle,
+  UNSTABLE_LABEL,
+  UNSTABLE_POINT_STYLE,
 } from "./chart.ts";
 
 // Re-exported so that this module's signatures are documented in full.
@@ -79,6 +91,11 @@ export interface ScatterPoint {
   y: number;
   /** Short text drawn next to the point, e.g. a configuration's name. */
   label?: string;
+  /**
+   * `false` marks a run that did not reach a steady state (its queue
+   * grows): drawn as a large cross, listed in the legend.
+   */
+  stable?: boolean;
 }
 
 /** Points drawn with one colour and legend entry. */
@@ -249,41 +266,114 @@ export function paretoFront<P extends ScatterPoint>(
 }
 
 /** Colour of the Pareto front line: dark, apart from the group colours. */
+/** Colour of the Pareto front line: dark, apart from the group colours. */
 const FRONT_COLOR = "#333333";
 /** Dash pattern (on, off in pixels) of the Pareto front, as in chart.ts. */
 const FRONT_DASH = [6, 4];
-/** Font of the point labels; the family is the one chart.ts registers. */
-const POINT_LABEL_FONT = '11px "DejaVu Sans"';
 /** Series longer than this are drawn without point markers, as lines only. */
 const MAX_MARKED_POINTS = 60;
 
+/** A rectangle in canvas pixels: top-left corner and size. */
+export interface Box {
+  /** Left edge. */
+  x: number;
+  /** Top edge. */
+  y: number;
+  /** Width. */
+  width: number;
+  /** Height. */
+  height: number;
+}
+
+/** A text label to be placed near its point. */
+export interface LabelRequest {
+  /** The point's x in pixels. */
+  anchorX: number;
+  /** The point's y in pixels. */
+  anchorY: number;
+  /** The text's width in pixels. */
+  width: number;
+  /** The text's height in pixels. */
+  height: number;
+  /** How far out the label may go: 1 (next to its point) to 3 (default). */
+  maxRing?: number;
+}
+
+/** Where a label goes: its box, and whether a leader line joins it to its point. */
+export interface LabelPlacement extends Box {
+  /** The label sits away from its point, joined to it by a thin line. */
+  leader: boolean;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width &&
+    a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
 /**
- * Writes each scatter point's `label` next to it. Static images have no
- * tooltips, so this is the only way to tell which configuration a point is.
+ * Places labels so that none overlaps another label, a marker or the edge
+ * of the plot: each label, in the order given (most important first),
+ * takes the first free spot of right, left, above, below and the four
+ * diagonals of its point, then of the same spots two and three times as
+ * far out (those joined to the point by a leader line), up to its
+ * `maxRing`. A label with no free spot is left out (`null`), not drawn
+ * over others.
+ *
+ * @param labels The labels, most important first.
+ * @param obstacles Boxes labels must not cover (the markers).
+ * @param area The box labels must stay inside (the plot).
+ * @param gap Distance in pixels between a point and its label's nearest edge.
+ * @returns One placement per label, or `null` where none was free.
+ *
+ * @example Usage
+ * ```ts
+ * import { placeLabels } from "./charts_more.ts";
+ * const at = { anchorX: 50, anchorY: 50, width: 30, height: 10 };
+ * const [a, b] = placeLabels([at, at], [], { x: 0, y: 0, width: 200, height: 200 }, 5);
+ * if (a === null || b === null || (a.x === b.x && a.y === b.y)) throw new Error();
+ * ```
  */
-const pointLabels: Plugin = {
-  id: "llmsimPointLabels",
-  afterDatasetsDraw(chart) {
-    const { ctx } = chart;
-    ctx.save();
-    ctx.font = POINT_LABEL_FONT;
-    ctx.fillStyle = "#333333";
-    ctx.textBaseline = "bottom";
-    chart.data.datasets.forEach((dataset, i) => {
-      const meta = chart.getDatasetMeta(i);
-      if (meta.hidden || meta.type !== "scatter") return;
-      (dataset.data as unknown[]).forEach((raw, j) => {
-        const label = (raw as ScatterPoint).label;
-        const element = meta.data[j];
-        if (label && element) ctx.fillText(label, element.x + 5, element.y - 3);
-      });
-    });
-    ctx.restore();
-  },
-};
+export function placeLabels(
+  labels: readonly LabelRequest[],
+  obstacles: readonly Box[],
+  area: Box,
+  gap: number,
+): (LabelPlacement | null)[] {
+  const taken: Box[] = [];
+  return labels.map((label) => {
+    const { anchorX: ax, anchorY: ay, width: w, height: h } = label;
+    for (const ring of [1, 2, 3]) {
+      if (ring > (label.maxRing ?? 3)) break;
+      const d = gap * ring + (ring - 1) * h;
+      const spots: [number, number][] = [
+        [ax + d, ay - h / 2], // right
+        [ax - d - w, ay - h / 2], // left
+        [ax - w / 2, ay - d - h], // above
+        [ax - w / 2, ay + d], // below
+        [ax + d * 0.7, ay - d * 0.7 - h], // upper right
+        [ax + d * 0.7, ay + d * 0.7], // lower right
+        [ax - d * 0.7 - w, ay - d * 0.7 - h], // upper left
+        [ax - d * 0.7 - w, ay + d * 0.7], // lower left
+      ];
+      for (const [x, y] of spots) {
+        const box = { x, y, width: w, height: h };
+        const inside = x >= area.x && y >= area.y &&
+          x + w <= area.x + area.width && y + h <= area.y + area.height;
+        if (
+          inside && !taken.some((t) => overlaps(t, box)) &&
+          !obstacles.some((o) => overlaps(o, box))
+        ) {
+          taken.push(box);
+          return { ...box, leader: ring > 1 };
+        }
+      }
+    }
+    return null;
+  });
+}
 
 /** Shared chart.js options: static, exact size, no events or tooltips. */
-function baseOptions(title: string) {
+function baseOptions(title: string, fonts: FontSizes) {
   return {
     animation: false,
     responsive: false,
@@ -295,39 +385,157 @@ function baseOptions(title: string) {
       title: {
         display: title !== "",
         text: title,
-        font: { size: 16, weight: "bold" as const },
+        font: { size: fonts.title, weight: "bold" as const },
       },
       tooltip: { enabled: false },
     },
   } satisfies ChartOptions;
 }
 
-function axisTitle(text: string) {
-  return { display: text !== "", text, font: { size: 13 } };
+function axisTitle(text: string, fonts: FontSizes) {
+  return { display: text !== "", text, font: { size: fonts.axis } };
+}
+
+/** Tick options of a linear axis: readable numbers (see formatTick). */
+function linearTicks(fonts: FontSizes) {
+  return { font: { size: fonts.tick }, callback: formatTick };
+}
+
+/** Legend options of line-only charts (CDFs, time series). */
+function lineLegend(
+  fonts: FontSizes,
+  count: number,
+  styles: readonly SeriesStyle[],
+) {
+  const width = Math.round(fonts.legend * 2.6);
+  const height = Math.round(fonts.legend * 1.1);
+  const images = new Map<number, object>();
+  return {
+    display: count > 0,
+    position: "top" as const,
+    labels: {
+      font: { size: fonts.legend },
+      usePointStyle: true,
+      pointStyleWidth: width,
+      boxHeight: height,
+      // A line sample with the series' dash pattern (see legendSampleImage).
+      generateLabels: (chart: Chart) =>
+        Chart.defaults.plugins.legend.labels.generateLabels(chart).map(
+          (item) => {
+            const k = item.datasetIndex ?? -1;
+            const style = styles[k];
+            if (style === undefined) return item;
+            if (!images.has(k)) {
+              images.set(
+                k,
+                legendSampleImage(
+                  {
+                    color: style.color,
+                    dash: style.dash,
+                    marker: null,
+                    radius: 0,
+                    lineWidth: 2,
+                  },
+                  width,
+                  height,
+                ),
+              );
+            }
+            return { ...item, pointStyle: images.get(k) as PointStyle };
+          },
+        ),
+    },
+  };
 }
 
 /** Grid colour shared with chart.ts' line charts. */
 const GRID = { color: "#e5e5e5" };
 
-type XY = { x: number; y: number | null };
+/** A point of a line as chart.js gets it; `null` y leaves a gap. */
+export type XY = { x: number; y: number | null };
 
 /**
- * Labels log-axis ticks at 1, 2 and 5 times a power of ten, or only at the
- * powers when the axis spans more than three decades. chart.js' default
- * prints every tick with as many decimals as the smallest needs, which
- * crowds the axis with unreadable numbers.
+ * The chart.js configuration that {@link renderCdfChart} draws.
+ *
+ * @param spec What to draw.
+ * @param options The size the chart will be drawn at (fonts scale with it).
+ * @returns The configuration.
  */
-function logTickLabel(
-  value: number | string,
-  _index: number,
-  ticks: { value: number }[],
-): string {
-  const v = Number(value);
-  const positive = ticks.map((t) => t.value).filter((t) => t > 0);
-  const decades = Math.log10(Math.max(...positive) / Math.min(...positive));
-  const mantissa = Number((v / 10 ** Math.floor(Math.log10(v))).toFixed(6));
-  const shown = decades > 3 ? [1] : [1, 2, 5];
-  return shown.includes(mantissa) ? String(Number(v.toPrecision(3))) : "";
+export function cdfChartConfig(
+  spec: CdfChartSpec,
+  options: ChartRenderOptions = {},
+): ChartConfiguration<"line", XY[]> {
+  const fonts = fontSizes(options.width ?? 900);
+  const logX = spec.logX ?? false;
+  const styles = spec.series.map((_, i) => seriesStyle(i, { markers: false }));
+  const xs: number[] = [];
+  const datasets: ChartDataset<"line", XY[]>[] = spec.series.map(
+    (series, i) => {
+      const cdf = empiricalCdf(series.values);
+      const data: XY[] = [];
+      // The line rises from 0 at the first drawable x; on a log axis that is
+      // the first positive sample, after the fraction already below it.
+      let below = 0;
+      cdf.x.forEach((x, j) => {
+        if (logX && x <= 0) {
+          below = cdf.p[j];
+          return;
+        }
+        if (data.length === 0) data.push({ x, y: below });
+        data.push({ x, y: cdf.p[j] });
+        xs.push(x);
+      });
+      const { color, dash } = styles[i];
+      return {
+        label: series.label,
+        data,
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: 2,
+        borderDash: [...dash],
+        pointRadius: 0,
+        // chart.js' "before" runs level to the next point, then rises: the
+        // fraction holds until the next sample value.
+        stepped: "before",
+        fill: false,
+      };
+    },
+  );
+  const base = baseOptions(spec.title, fonts);
+  return {
+    type: "line",
+    data: { datasets },
+    options: {
+      ...base,
+      parsing: false,
+      scales: {
+        x: {
+          type: logX ? "logarithmic" : "linear",
+          title: axisTitle(spec.xLabel, fonts),
+          grid: GRID,
+          // Samples all equal (a constant TPOT) would otherwise spread the
+          // ticks over float noise.
+          ...degenerateRange(xs),
+          ticks: {
+            font: { size: fonts.tick },
+            callback: logX ? logTickLabel : formatTick,
+          },
+        },
+        y: {
+          type: "linear",
+          min: 0,
+          max: 1,
+          title: axisTitle("Fraction of samples at or below x", fonts),
+          grid: GRID,
+          ticks: linearTicks(fonts),
+        },
+      },
+      plugins: {
+        ...base.plugins,
+        legend: lineLegend(fonts, spec.series.length, styles),
+      },
+    },
+  };
 }
 
 /**
@@ -357,69 +565,75 @@ export async function renderCdfChart(
   spec: CdfChartSpec,
   options: ChartRenderOptions = {},
 ): Promise<Uint8Array> {
-  const logX = spec.logX ?? false;
-  const datasets: ChartDataset<"line", XY[]>[] = spec.series.map(
-    (series, i) => {
-      const cdf = empiricalCdf(series.values);
-      const data: XY[] = [];
-      // The line rises from 0 at the first drawable x; on a log axis that is
-      // the first positive sample, after the fraction already below it.
-      let below = 0;
-      cdf.x.forEach((x, j) => {
-        if (logX && x <= 0) {
-          below = cdf.p[j];
-          return;
-        }
-        if (data.length === 0) data.push({ x, y: below });
-        data.push({ x, y: cdf.p[j] });
-      });
+  return await renderChartConfig(cdfChartConfig(spec, options), options);
+}
+
+/**
+ * The chart.js configuration that {@link renderStackedBarChart} draws.
+ *
+ * @param spec What to draw.
+ * @param options The size the chart will be drawn at (fonts scale with it).
+ * @returns The configuration.
+ * @throws {RangeError} If a stack has not one value per category.
+ */
+export function stackedBarChartConfig(
+  spec: StackedBarChartSpec,
+  options: ChartRenderOptions = {},
+): ChartConfiguration<"bar", (number | null)[]> {
+  const fonts = fontSizes(options.width ?? 900);
+  for (const stack of spec.stacks) {
+    if (stack.values.length !== spec.categories.length) {
+      throw new RangeError(
+        `Stack "${stack.label}" has ${stack.values.length} values for ${spec.categories.length} categories`,
+      );
+    }
+  }
+  const datasets: ChartDataset<"bar", (number | null)[]>[] = spec.stacks.map(
+    (stack, i) => {
       const color = SERIES_COLORS[i % SERIES_COLORS.length];
       return {
-        label: series.label,
-        data,
-        borderColor: color,
+        label: stack.label,
+        data: stack.values.map((v) =>
+          v !== null && Number.isFinite(v) ? v : null
+        ),
         backgroundColor: color,
-        borderWidth: 2,
-        pointRadius: 0,
-        // chart.js' "before" runs level to the next point, then rises: the
-        // fraction holds until the next sample value.
-        stepped: "before",
-        fill: false,
+        // A white edge keeps neighbouring segments apart.
+        borderColor: "#ffffff",
+        borderWidth: 1,
+        maxBarThickness: 120,
       };
     },
   );
-  const base = baseOptions(spec.title);
-  return await renderChartConfig({
-    type: "line",
-    data: { datasets },
+  const base = baseOptions(spec.title, fonts);
+  return {
+    type: "bar",
+    data: { labels: spec.categories, datasets },
     options: {
       ...base,
-      parsing: false,
       scales: {
         x: {
-          type: logX ? "logarithmic" : "linear",
-          title: axisTitle(spec.xLabel),
-          grid: GRID,
-          ticks: logX ? { callback: logTickLabel } : {},
+          stacked: true,
+          grid: { display: false },
+          ticks: { font: { size: fonts.tick } },
         },
         y: {
-          type: "linear",
-          min: 0,
-          max: 1,
-          title: axisTitle("Fraction of samples at or below x"),
+          stacked: true,
+          beginAtZero: true,
+          title: axisTitle(spec.yLabel, fonts),
           grid: GRID,
+          ticks: linearTicks(fonts),
         },
       },
       plugins: {
         ...base.plugins,
         legend: {
-          display: spec.series.length > 0,
+          display: spec.stacks.length > 0,
           position: "top",
-          labels: { usePointStyle: true, pointStyle: "line" },
+          labels: { font: { size: fonts.legend } },
         },
       },
     },
-  }, options);
+  };
 }
 
 /**
@@ -453,97 +667,172 @@ export async function renderStackedBarChart(
   spec: StackedBarChartSpec,
   options: ChartRenderOptions = {},
 ): Promise<Uint8Array> {
-  for (const stack of spec.stacks) {
-    if (stack.values.length !== spec.categories.length) {
-      throw new RangeError(
-        `Stack "${stack.label}" has ${stack.values.length} values for ${spec.categories.length} categories`,
-      );
-    }
-  }
-  const datasets: ChartDataset<"bar", (number | null)[]>[] = spec.stacks.map(
-    (stack, i) => {
-      const color = SERIES_COLORS[i % SERIES_COLORS.length];
-      return {
-        label: stack.label,
-        data: stack.values.map((v) =>
-          v !== null && Number.isFinite(v) ? v : null
-        ),
-        backgroundColor: color,
-        // A white edge keeps neighbouring segments apart.
-        borderColor: "#ffffff",
-        borderWidth: 1,
-        maxBarThickness: 120,
-      };
-    },
+  return await renderChartConfig(
+    stackedBarChartConfig(spec, options),
+    options,
   );
-  const base = baseOptions(spec.title);
-  return await renderChartConfig({
-    type: "bar",
-    data: { labels: spec.categories, datasets },
-    options: {
-      ...base,
-      scales: {
-        x: { stacked: true, grid: { display: false } },
-        y: {
-          stacked: true,
-          beginAtZero: true,
-          title: axisTitle(spec.yLabel),
-          grid: GRID,
-        },
-      },
-      plugins: {
-        ...base.plugins,
-        legend: { display: spec.stacks.length > 0, position: "top" },
-      },
-    },
-  }, options);
 }
 
 /**
- * Draws each group's points as a scatter plot and the Pareto front over all
- * of them (see {@link paretoFront}) as a dark dashed step line: for any x,
- * it shows the best y reached at that x or less. Points with a `label` are
- * annotated with it.
- *
- * @param spec What to draw: title, axis titles, groups and which y is better.
- * @param options Size in pixels (default 900 x 560) and format (default PNG).
- * @returns The encoded image: PNG bytes, or UTF-8 SVG text starting with `<svg`.
- * @throws {RangeError} If a size is not an integer from 1 to 16384.
- *
- * @example Usage
- * ```ts ignore
- * import { renderParetoChart } from "./charts_more.ts";
- * const png = await renderParetoChart({
- *   title: "Throughput vs latency",
- *   xLabel: "p99 TTFT (s)",
- *   yLabel: "Goodput (req/s)",
- *   groups: [
- *     { label: "colocated", points: [{ x: 0.8, y: 10, label: "tp2" }] },
- *     { label: "disaggregated", points: [{ x: 0.4, y: 12, label: "1P1D" }] },
- *   ],
- * });
- * await Deno.writeFile("pareto.png", png);
- * ```
+ * Writes each scatter point's `label` next to it where it fits without
+ * covering another label or marker (see {@link placeLabels}), Pareto-front
+ * points first, then by descending y; far labels get a leader line. Static
+ * images have no tooltips, so labels are the only way to tell which
+ * configuration a point is; how many did not fit is said under the plot.
  */
-export async function renderParetoChart(
+function pointLabelsPlugin(
+  fonts: FontSizes,
+  front: ReadonlySet<ScatterPoint>,
+): Plugin {
+  return {
+    id: "llmsimPointLabels",
+    afterDatasetsDraw(chart) {
+      const { ctx, chartArea } = chart;
+      ctx.save();
+      ctx.font = `${fonts.label}px "DejaVu Sans"`;
+      const height = fonts.label + 2;
+      const obstacles: Box[] = [];
+      const wanted: { point: ScatterPoint; x: number; y: number }[] = [];
+      chart.data.datasets.forEach((dataset, i) => {
+        const meta = chart.getDatasetMeta(i);
+        if (meta.hidden || meta.type !== "scatter") return;
+        (dataset.data as unknown[]).forEach((raw, j) => {
+          const element = meta.data[j];
+          if (!element) return;
+          const r = 5;
+          obstacles.push({
+            x: element.x - r,
+            y: element.y - r,
+            width: 2 * r,
+            height: 2 * r,
+          });
+          const point = raw as ScatterPoint;
+          if (point.label) wanted.push({ point, x: element.x, y: element.y });
+        });
+      });
+      // The front's points first, then the better ones (higher on the plot).
+      wanted.sort((a, b) =>
+        Number(front.has(b.point)) - Number(front.has(a.point)) || a.y - b.y
+      );
+      const placed = placeLabels(
+        // The front's labels may sit further out, on a leader line; the
+        // others only next to their points.
+        wanted.map((w) => ({
+          anchorX: w.x,
+          anchorY: w.y,
+          width: ctx.measureText(w.point.label!).width + 4,
+          height,
+          maxRing: front.has(w.point) ? 3 : 1,
+        })),
+        obstacles,
+        {
+          x: chartArea.left,
+          y: chartArea.top,
+          width: chartArea.right - chartArea.left,
+          height: chartArea.bottom - chartArea.top,
+        },
+        8,
+      );
+      ctx.textBaseline = "middle";
+      let omitted = 0;
+      placed.forEach((box, k) => {
+        if (box === null) {
+          omitted++;
+          return;
+        }
+        const w = wanted[k];
+        if (box.leader) {
+          // From the point to the nearest point of the label's box.
+          const tx = Math.max(box.x, Math.min(w.x, box.x + box.width));
+          const ty = Math.max(box.y, Math.min(w.y, box.y + box.height));
+          ctx.strokeStyle = "#999999";
+          ctx.lineWidth = 1;
+          ctx.beginPath();
+          ctx.moveTo(w.x, w.y);
+          ctx.lineTo(tx, ty);
+          ctx.stroke();
+        }
+        // A white ground keeps the text clear of grid and front lines.
+        ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+        ctx.fillRect(box.x, box.y, box.width, box.height);
+        ctx.fillStyle = "#333333";
+        ctx.fillText(w.point.label!, box.x + 2, box.y + box.height / 2);
+      });
+      if (omitted > 0) {
+        ctx.fillStyle = "#666666";
+        ctx.textBaseline = "bottom";
+        ctx.textAlign = "right";
+        ctx.fillText(
+          `${omitted} of ${wanted.length} labels left out where they would overlap`,
+          chart.width - 8,
+          chart.height - 4,
+        );
+      }
+      ctx.restore();
+    },
+  };
+}
+
+/** The chart.js configuration of a Pareto chart (scatter and front line). */
+export type ParetoChartConfig = ChartConfiguration<
+  "scatter" | "line",
+  (ScatterPoint | XY)[]
+>;
+
+/**
+ * The chart.js configuration that {@link renderParetoChart} draws: one
+ * scatter dataset per group (in the group's {@link seriesStyle} colour,
+ * marker and fill, distinct for up to 80 groups; points with `stable: false` as large crosses, `pointStyle`
+ * {@link UNSTABLE_POINT_STYLE}, with an {@link UNSTABLE_LABEL} legend
+ * entry), then the front.
+ *
+ * @param spec What to draw.
+ * @param options The size the chart will be drawn at (fonts scale with it).
+ * @returns The configuration.
+ */
+export function paretoChartConfig(
   spec: ParetoChartSpec,
   options: ChartRenderOptions = {},
-): Promise<Uint8Array> {
+): ParetoChartConfig {
+  const fonts = fontSizes(options.width ?? 900);
   const front = paretoFront(spec.groups.flatMap((g) => g.points), spec.front);
   const finite = (p: ScatterPoint) =>
     Number.isFinite(p.x) && Number.isFinite(p.y);
+  const radius = 5;
+  let anyUnstable = false;
   const datasets: ChartDataset[] = spec.groups.map((group, i) => {
-    const color = SERIES_COLORS[i % SERIES_COLORS.length];
+    const { color, marker, hollow } = seriesStyle(i);
+    const points = group.points.filter(finite);
+    if (points.some((p) => p.stable === false)) anyUnstable = true;
     return {
       type: "scatter",
       label: group.label,
-      data: group.points.filter(finite),
+      data: points,
       borderColor: color,
-      backgroundColor: color,
-      pointRadius: 4.5,
+      backgroundColor: hollow ? "#ffffff" : color,
+      pointStyle: points.map((p) =>
+        p.stable === false ? UNSTABLE_POINT_STYLE : marker
+      ),
+      pointRadius: points.map((p) => (p.stable === false ? 8 : radius)),
+      pointBorderWidth: points.map((p) =>
+        p.stable === false ? 3 : hollow ? 2 : 1
+      ),
       order: 0,
     } as ChartDataset;
   });
+  if (anyUnstable) {
+    datasets.push({
+      type: "scatter",
+      label: UNSTABLE_LABEL,
+      data: [],
+      borderColor: "#333333",
+      backgroundColor: "#333333",
+      pointStyle: UNSTABLE_POINT_STYLE,
+      pointRadius: 7,
+      pointBorderWidth: 3,
+      order: 0,
+    } as ChartDataset);
+  }
   if (front.length > 0) {
     const line = front.map(({ x, y }) => ({ x, y }));
     // Past its last point the front stays at that point's y: carrying it to
@@ -571,26 +860,30 @@ export async function renderParetoChart(
       order: 1,
     } as ChartDataset);
   }
-  const base = baseOptions(spec.title);
-  return await renderChartConfig({
+  const base = baseOptions(spec.title, fonts);
+  return {
     type: "scatter",
     data: { datasets },
     options: {
       ...base,
+      // Room under the x axis title for the note on left-out labels.
+      layout: { padding: { top: 12, left: 12, right: 12, bottom: 24 } },
       parsing: false,
       scales: {
         // Room around the points keeps their labels inside the plot.
         x: {
           type: "linear",
           grace: "5%",
-          title: axisTitle(spec.xLabel),
+          title: axisTitle(spec.xLabel, fonts),
           grid: GRID,
+          ticks: linearTicks(fonts),
         },
         y: {
           type: "linear",
           grace: "5%",
-          title: axisTitle(spec.yLabel),
+          title: axisTitle(spec.yLabel, fonts),
           grid: GRID,
+          ticks: linearTicks(fonts),
         },
       },
       plugins: {
@@ -599,23 +892,147 @@ export async function renderParetoChart(
           display: datasets.length > 0,
           position: "top",
           labels: {
-            // Dots for the groups, a dashed line for the front. chart.js
+            font: { size: fonts.legend },
+            // Markers for the groups, a dashed line for the front. chart.js
             // sizes both alike, so the line is short and its dashes shorter.
             usePointStyle: true,
-            boxHeight: 8,
+            boxHeight: 10,
             generateLabels: (chart) =>
               Chart.defaults.plugins.legend.labels.generateLabels(chart)
-                .map((item) =>
-                  item.pointStyle === "line"
-                    ? { ...item, lineWidth: 1.5, lineDash: [3, 2] }
-                    : item
-                ),
+                .map((item) => {
+                  const k = item.datasetIndex ?? -1;
+                  if (item.pointStyle === "line") {
+                    return { ...item, lineWidth: 1.5, lineDash: [3, 2] };
+                  }
+                  // Markers as in the plot (the first point's may be a cross).
+                  const style = chart.data.datasets[k]?.label === UNSTABLE_LABEL
+                    ? UNSTABLE_POINT_STYLE
+                    : seriesStyle(k).marker;
+                  return {
+                    ...item,
+                    pointStyle: style as PointStyle,
+                    lineWidth: style === UNSTABLE_POINT_STYLE ? 3 : 1,
+                  };
+                }),
           },
         },
       },
     },
-    plugins: [pointLabels],
-  }, options);
+    plugins: [pointLabelsPlugin(fonts, new Set(front))],
+  } as ParetoChartConfig;
+}
+
+/**
+ * Draws each group's points as a scatter plot and the Pareto front over all
+ * of them (see {@link paretoFront}) as a dark dashed step line: for any x,
+ * it shows the best y reached at that x or less. Points with a `label` are
+ * annotated with it where the label fits without overlapping (the front's
+ * first); points with `stable: false` are drawn as crosses and listed as
+ * {@link UNSTABLE_LABEL}.
+ *
+ * @param spec What to draw: title, axis titles, groups and which y is better.
+ * @param options Size in pixels (default 900 x 560) and format (default PNG).
+ * @returns The encoded image: PNG bytes, or UTF-8 SVG text starting with `<svg`.
+ * @throws {RangeError} If a size is not an integer from 1 to 16384.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { renderParetoChart } from "./charts_more.ts";
+ * const png = await renderParetoChart({
+ *   title: "Throughput vs latency",
+ *   xLabel: "p99 TTFT (s)",
+ *   yLabel: "Goodput (req/s)",
+ *   groups: [
+ *     { label: "colocated", points: [{ x: 0.8, y: 10, label: "tp2" }] },
+ *     { label: "disaggregated", points: [{ x: 0.4, y: 12, label: "1P1D" }] },
+ *   ],
+ * });
+ * await Deno.writeFile("pareto.png", png);
+ * ```
+ */
+export async function renderParetoChart(
+  spec: ParetoChartSpec,
+  options: ChartRenderOptions = {},
+): Promise<Uint8Array> {
+  return await renderChartConfig(paretoChartConfig(spec, options), options);
+}
+
+/**
+ * The chart.js configuration that {@link renderTimeSeriesChart} draws.
+ *
+ * @param spec What to draw.
+ * @param options The size the chart will be drawn at (fonts scale with it).
+ * @returns The configuration.
+ * @throws {RangeError} If a series' `t` and `y` differ in length.
+ */
+export function timeSeriesChartConfig(
+  spec: TimeSeriesChartSpec,
+  options: ChartRenderOptions = {},
+): ChartConfiguration<"line", XY[]> {
+  const fonts = fontSizes(options.width ?? 900);
+  const styles = spec.series.map((_, i) => seriesStyle(i, { markers: false }));
+  const ys: number[] = [];
+  const datasets: ChartDataset<"line", XY[]>[] = spec.series.map(
+    (series, i) => {
+      if (series.t.length !== series.y.length) {
+        throw new RangeError(
+          `Series "${series.label}": y has ${series.y.length} values but t has ${series.t.length}`,
+        );
+      }
+      const { color, dash } = styles[i];
+      const data: XY[] = [];
+      series.t.forEach((t, j) => {
+        const y = series.y[j];
+        if (Number.isFinite(t)) {
+          data.push({ x: t, y: Number.isFinite(y) ? y : null });
+          if (Number.isFinite(y)) ys.push(y);
+        }
+      });
+      // chart.js takes {x, y} points to be sorted by x.
+      data.sort((a, b) => a.x - b.x);
+      return {
+        label: series.label,
+        data,
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: 1.5,
+        borderDash: [...dash],
+        pointRadius: data.length > MAX_MARKED_POINTS ? 0 : 2.5,
+        spanGaps: false,
+        fill: false,
+      };
+    },
+  );
+  const base = baseOptions(spec.title, fonts);
+  return {
+    type: "line",
+    data: { datasets },
+    options: {
+      ...base,
+      // Decimation needs unparsed {x, y} points on a linear x axis.
+      parsing: false,
+      scales: {
+        x: {
+          type: "linear",
+          title: axisTitle(spec.xLabel, fonts),
+          grid: GRID,
+          ticks: linearTicks(fonts),
+        },
+        y: {
+          type: "linear",
+          title: axisTitle(spec.yLabel, fonts),
+          grid: GRID,
+          ...degenerateRange(ys),
+          ticks: linearTicks(fonts),
+        },
+      },
+      plugins: {
+        ...base.plugins,
+        decimation: { enabled: true, algorithm: "min-max" },
+        legend: lineLegend(fonts, spec.series.length, styles),
+      },
+    },
+  };
 }
 
 /**
@@ -646,54 +1063,8 @@ export async function renderTimeSeriesChart(
   spec: TimeSeriesChartSpec,
   options: ChartRenderOptions = {},
 ): Promise<Uint8Array> {
-  const datasets: ChartDataset<"line", XY[]>[] = spec.series.map(
-    (series, i) => {
-      if (series.t.length !== series.y.length) {
-        throw new RangeError(
-          `Series "${series.label}": y has ${series.y.length} values but t has ${series.t.length}`,
-        );
-      }
-      const color = SERIES_COLORS[i % SERIES_COLORS.length];
-      const data: XY[] = [];
-      series.t.forEach((t, j) => {
-        const y = series.y[j];
-        if (Number.isFinite(t)) {
-          data.push({ x: t, y: Number.isFinite(y) ? y : null });
-        }
-      });
-      return {
-        label: series.label,
-        data,
-        borderColor: color,
-        backgroundColor: color,
-        borderWidth: 1.5,
-        pointRadius: data.length > MAX_MARKED_POINTS ? 0 : 2.5,
-        spanGaps: false,
-        fill: false,
-      };
-    },
+  return await renderChartConfig(
+    timeSeriesChartConfig(spec, options),
+    options,
   );
-  const base = baseOptions(spec.title);
-  return await renderChartConfig({
-    type: "line",
-    data: { datasets },
-    options: {
-      ...base,
-      // Decimation needs unparsed {x, y} points on a linear x axis.
-      parsing: false,
-      scales: {
-        x: { type: "linear", title: axisTitle(spec.xLabel), grid: GRID },
-        y: { type: "linear", title: axisTitle(spec.yLabel), grid: GRID },
-      },
-      plugins: {
-        ...base.plugins,
-        decimation: { enabled: true, algorithm: "min-max" },
-        legend: {
-          display: spec.series.length > 0,
-          position: "top",
-          labels: { usePointStyle: true, pointStyle: "line" },
-        },
-      },
-    },
-  }, options);
 }
