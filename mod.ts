@@ -65,7 +65,12 @@ export {
   PREFIX_BLOCK_TOKENS,
   scenarioWorkload,
 } from "./lib/workload/workload.ts";
-export type { RequestSource, Workload } from "./lib/workload/workload.ts";
+export type {
+  MeasuredWindow,
+  ReplayEnd,
+  RequestSource,
+  Workload,
+} from "./lib/workload/workload.ts";
 export { listWorkload } from "./lib/workload/request_list.ts";
 export type { RequestList } from "./lib/workload/request_list.ts";
 export { poolSettings, resolveEngine } from "./lib/scenario/pool_settings.ts";
@@ -209,6 +214,7 @@ export { defaultJobs, runTasks } from "./lib/analysis/pool.ts";
 export type { PoolOptions } from "./lib/analysis/pool.ts";
 export { runTask } from "./lib/analysis/tasks.ts";
 export type {
+  CapacityInfeasible,
   SimulateOutcome,
   Task,
   TaskOutcome,
@@ -251,6 +257,11 @@ export type {
 } from "./lib/analysis/sweep.ts";
 export { RequestRecords } from "./lib/metrics/records.ts";
 export { summarize, SummaryAccumulator } from "./lib/metrics/summary.ts";
+export {
+  judgeSaturation,
+  type ObservedBacklog,
+  type SaturationVerdict,
+} from "./lib/metrics/saturation.ts";
 export type {
   Summary,
   SummaryOptions,

@@ -47,6 +47,13 @@ Deno.test("every shipped example runs and prints the prototype's keys", async ()
     "mode",
     "throughput_rps",
     "arrival_rate_per_s",
+    "prompt_tokens_simulated",
+    "output_tokens_simulated",
+    "saturation",
+  ];
+  // The prototype's distribution keys, where the distribution gave lengths
+  // (not in a trace replay, nor under classes that give their own).
+  const configured = [
     "prompt_tokens_log",
     "prompt_tokens_real",
     "output_tokens_log",
@@ -58,6 +65,13 @@ Deno.test("every shipped example runs and prints the prototype's keys", async ()
     assert.equal(r.code, 0, `${entry.name}: ${r.stderr}`);
     const s = JSON.parse(r.stdout);
     for (const k of common) assert.ok(k in s, `${entry.name} lacks ${k}`);
+    const own = /^(trace|classes):/m.test(
+      await Deno.readTextFile(`examples/${entry.name}`),
+    );
+    for (const k of configured) {
+      assert.equal(k in s, !own, `${entry.name}: ${k}`);
+    }
+    assert.equal(s.saturation, "stable", `${entry.name}: ${s.saturation}`);
     const extra = s.mode === "mono" ? ["utilization_gpu", "num_gpus"] : [
       "utilization_prefill",
       "utilization_decode",

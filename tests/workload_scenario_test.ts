@@ -269,7 +269,7 @@ Deno.test("workload errors name the key", async () => {
   try {
     await Deno.writeTextFile(
       `${dir}/t.csv`,
-      "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:47.0000000,abc,5\n",
+      "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:47.0000000,abc,5\n2023-11-16 18:15:48.0000000,120,7\n",
     );
     await Deno.writeTextFile(
       `${dir}/s.yaml`,
@@ -285,7 +285,7 @@ Deno.test("workload errors name the key", async () => {
       { baseDir: dir },
     );
     const r = simulate(ok).summary;
-    assert.equal(r.trace_rows, 1);
+    assert.equal(r.trace_rows, 2);
     assert.equal(r.trace_skipped_rows, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -39,21 +39,22 @@ export interface CapacityEvaluation {
   value: number;
   /** Whether the target was met (and the run was stable). */
   ok: boolean;
+  /** The run's saturation verdict (`stable`, `backlogged`, `overloaded`). */
+  saturation: string;
 }
 
 /** The outcome of {@linkcode capacity}. */
 export interface CapacityResult {
-  /** Highest mean arrival rate found to meet the target. */
+  /**
+   * The capacity: the highest mean arrival rate found to meet the target
+   * (what DistServe calls a placement's goodput; not the summary's
+   * `goodput_rps`, which counts the requests meeting their SLO at one rate).
+   */
   rate_per_s: number;
   /** Load factor of that rate relative to the scenario's. */
   factor: number;
-  /**
-   * Goodput as DistServe defines it: the highest rate served within the
-   * attainment target (equal to `rate_per_s`).
-   */
-  goodput_rps: number;
-  /** Goodput per GPU, DistServe's measure of a placement. */
-  goodput_rps_per_gpu: number;
+  /** The capacity per GPU, DistServe's measure of a placement. */
+  rate_per_s_per_gpu: number;
   /** GPUs of the scenario's architecture. */
   gpus: number;
   /** The criterion's value at that rate. */
@@ -106,12 +107,13 @@ function gpusOf(scenario: Scenario): number {
 
 /**
  * Finds the highest load meeting the target: from the scenario's own load,
- * doubling (or halving) until the target flips, then bisecting. A run whose
- * offered load is unstable counts as missing the target.
+ * doubling (or halving) until the target flips, then bisecting. A run that
+ * is not `stable` (overloaded, or its backlog kept growing) counts as
+ * missing the target.
  *
  * @param scenario A validated scenario (its load is the starting point).
  * @param options The criterion and tolerance.
- * @returns The capacity, its goodput and every evaluation.
+ * @returns The capacity, per GPU, and every evaluation.
  * @throws {InputError} Without an SLO (for attainment), or when even a
  * tiny load misses the target.
  *
@@ -166,6 +168,7 @@ export function capacity(
       rate_per_s: (summary.arrival_rate_per_s as number) ?? baseRate * factor,
       value,
       ok,
+      saturation: String(summary.saturation),
     });
     return ok;
   };
@@ -204,8 +207,7 @@ export function capacity(
   return {
     rate_per_s: rate,
     factor: lo,
-    goodput_rps: rate,
-    goodput_rps_per_gpu: rate / gpus,
+    rate_per_s_per_gpu: rate / gpus,
     gpus,
     value: evaluations.find((e) => e.factor === lo)!.value,
     summary,

@@ -6,7 +6,16 @@
  */
 
 import { RequestRecords } from "../metrics/records.ts";
-import { type Summary, SummaryAccumulator } from "../metrics/summary.ts";
+import {
+  type Summary,
+  SummaryAccumulator,
+  type SummaryValue,
+} from "../metrics/summary.ts";
+import {
+  judgeSaturation,
+  type SaturationVerdict,
+  saturationWarning,
+} from "../metrics/saturation.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
 import { KvCapacityError, runBatchedCluster } from "../serving/batched.ts";
@@ -78,6 +87,8 @@ export function simulate(
   options: SimulateOptions = {},
 ): SimulationResult {
   const workload = options.workload ?? buildWorkload(scenario);
+  const window = workload.window ??
+    [scenario.warmup_seconds, scenario.sim_seconds];
   const sketch = scenario.metrics.percentiles === "sketch";
   const rate = workload.meanRatePerS();
   const records = new RequestRecords(
@@ -91,6 +102,11 @@ export function simulate(
     arrivalRatePerS: workload.meanRatePerS,
     classNames: workload.classNames,
     classSlos: workload.classSlos,
+    window,
+    configuredLengths: {
+      prompt: usesTopLevel(scenario, options.workload, "prompt_tokens"),
+      output: usesTopLevel(scenario, options.workload, "output_tokens"),
+    },
   });
   // With a sketch, each request is summarised as it retires and its slot
   // reused, so memory follows the requests in flight.
@@ -101,10 +117,16 @@ export function simulate(
     : admitWithin(workload.source, {
       maxModelLen,
       onOverlong: scenario.scheduler.on_overlong,
-      windowS: [scenario.warmup_seconds, scenario.sim_seconds],
+      windowS: window,
     });
   const batched = scenario.batching === "continuous"
-    ? runBatched(scenario, source, records, options.maxConcurrency)
+    ? runBatched(
+      scenario,
+      source,
+      records,
+      window,
+      options.maxConcurrency,
+    )
     : null;
   const run = batched ??
     runExclusive(scenario, source, { records });
@@ -122,6 +144,9 @@ export function simulate(
     summary.trace_rows = summary.num_requests;
     summary.trace_skipped_rows = st.skipped;
     summary.trace_failed_rows = st.failed;
+    const replay = workload.replay!;
+    summary.trace_replayed_span_s = replay.lastArrivalS - replay.firstArrivalS;
+    summary.trace_cut_at_s = Number.isNaN(replay.cutAtS) ? null : replay.cutAtS;
   }
   if (maxModelLen !== undefined) {
     const rejected = (source as AdmittedSource).rejectedInWindow;
@@ -141,6 +166,7 @@ export function simulate(
       batched.pools,
       acc.meanTokens(),
       workload.meanRatePerS(),
+      window,
     );
     // Every token gap of measured requests, from a sketch (0.5% relative).
     const itl = batched.itl;
@@ -168,29 +194,36 @@ export function simulate(
     }
   }
   const warnings: string[] = engineWarnings(scenario);
+  if (workload.replay && !Number.isNaN(workload.replay.cutAtS)) {
+    warnings.push(
+      `trace: sim_seconds (${scenario.sim_seconds} s) ends the replay before the trace does (the first row left out arrives at ${
+        workload.replay.cutAtS.toFixed(3)
+      } s); raise sim_seconds to replay it all`,
+    );
+  }
   if (extrapolated > 0) {
     warnings.push(
       `step_time.table_file: ${extrapolated} iterations fell outside the measured grid and were extrapolated linearly; measure larger batches or prompts`,
     );
   }
+  // A colocated batched pool's prefill and decode shares are of one GPU.
+  const combine = batched && scenario.mode === "mono" ? "sum" : "max";
   const offered = summary.offered_load as Record<string, number>;
-  const total = Object.values(offered).reduce((a, b) => a + b, 0);
-  if (scenario.batching === "continuous" && summary.stable === false) {
-    warnings.push(
-      `${scenario.mode}: offered load (prefill + full-batch decode) is ${
-        total.toFixed(3)
-      } >= 1; the queue grows without bound and results depend on sim_seconds`,
-    );
+  if (batched) {
+    // The batched offered load replaced the exclusive one: judge again.
+    const sat = judgeSaturation(offered, acc.observedBacklog(), combine);
+    summary.stable = sat.verdict === "stable";
+    summary.saturation = sat.verdict;
+    summary.saturation_evidence = sat.evidence;
   }
-  for (const [pool, rho] of Object.entries(offered)) {
-    if (scenario.batching === "none" && rho >= 1) {
-      warnings.push(
-        `${scenario.mode}: offered load of the ${pool} pool is ${
-          rho.toFixed(3)
-        } >= 1; the queue grows without bound and results depend on sim_seconds`,
-      );
-    }
-  }
+  const saturated = saturationWarning(
+    scenario.mode,
+    summary.saturation as SaturationVerdict,
+    summary.saturation_evidence as Record<string, SummaryValue>,
+    offered,
+    combine,
+  );
+  if (saturated) warnings.push(saturated);
   const timelines = batched
     ? Object.fromEntries(
       batched.pools.map((p) => [p.plan.name, p.timeline.series()]),
@@ -201,6 +234,7 @@ export function simulate(
 
 function instanceConfig(
   scenario: Scenario,
+  window: readonly [number, number],
   pool: PoolPlan,
   itl: LogHistogram,
   timeline: Timeline,
@@ -215,7 +249,7 @@ function instanceConfig(
     kvCapacityBlocks: Math.floor(pool.kvCapacityTokens / blockSize),
     blockSize,
     stepTime: pool.stepTime,
-    windowS: [scenario.warmup_seconds, scenario.sim_seconds],
+    windowS: window,
     itl,
     timeline,
     // Decode instances receive whole KV caches; prefixes are cached where
@@ -230,6 +264,7 @@ function runBatched(
   scenario: Scenario,
   source: RequestSource,
   records: RequestRecords,
+  window: readonly [number, number],
   maxConcurrency?: number,
 ): {
   records: RequestRecords;
@@ -253,6 +288,7 @@ function runBatched(
         maxConcurrency,
         instance: instanceConfig(
           scenario,
+          window,
           pool,
           itl,
           timelines[0],
@@ -278,6 +314,7 @@ function runBatched(
       decodeInstances: decode.instances,
       prefill: instanceConfig(
         scenario,
+        window,
         prefill,
         itl,
         timelines[0],
@@ -285,6 +322,7 @@ function runBatched(
       ),
       decode: instanceConfig(
         scenario,
+        window,
         decode,
         itl,
         timelines[1],
@@ -353,6 +391,16 @@ function engineWarnings(scenario: Scenario): string[] {
       }; if the table timed whole engine iterations, set engine.preset: none`,
     ]
     : [];
+}
+
+// Whether a top-level length distribution gave any request its length.
+function usesTopLevel(
+  scenario: Scenario,
+  given: Workload | undefined,
+  key: "prompt_tokens" | "output_tokens",
+): boolean {
+  if (given || scenario.trace) return false;
+  return !scenario.classes || scenario.classes.some((c) => !c[key]);
 }
 
 // The context limit of the pool requests meet first (the prefill pool in

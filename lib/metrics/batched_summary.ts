@@ -77,9 +77,9 @@ function secondsPerToken(
  *   time per token of a decode step at the largest batch that max_num_seqs
  *   and the KV cache allow (each request holding E[P] + E[O]/2 tokens).
  *   Both come from the pool's step-time model. Their sum is a lower bound
- *   on the load, so `stable: false` means certainly overloaded; `stable:
- *   true` is necessary, not sufficient. In disagg each pool's share must be
- *   below 1.
+ *   on the load: at 1 or more the run is `overloaded` (see
+ *   `judgeSaturation`, which the caller applies). In disagg each pool's
+ *   share must be below 1.
  * - `num_instances`, `tp`, `kv_capacity_tokens` (mono) or `prefill_` /
  *   `decode_` ones (disagg), and `kv_transfer_bytes_per_token`.
  * - `mean_batch_size`, `peak_batch_size`: requests per iteration.
@@ -92,6 +92,7 @@ function secondsPerToken(
  * @param pools The run's instance pools.
  * @param meanTokens Mean prompt and output lengths of the generated requests.
  * @param ratePerS Mean arrival rate of the workload.
+ * @param window The measured window [start, end).
  *
  * @example Usage
  * ```ts ignore
@@ -104,8 +105,12 @@ export function addBatchedMetrics(
   pools: readonly BatchedPool[],
   meanTokens: { prompt: number; output: number },
   ratePerS: number,
+  window: readonly [number, number] = [
+    scenario.warmup_seconds,
+    scenario.sim_seconds,
+  ],
 ): void {
-  const windowS = scenario.sim_seconds - scenario.warmup_seconds;
+  const windowS = window[1] - window[0];
   const perInstance: Record<string, number> = {};
   let iterations = 0, batchSum = 0, peakBatch = 0;
   let kvSum = 0, peakKv = 0, preemptions = 0;
@@ -156,9 +161,6 @@ export function addBatchedMetrics(
     summary[`${prefix}max_num_seqs`] = sch.max_num_seqs;
     summary[`${prefix}max_num_batched_tokens`] = sch.max_num_batched_tokens;
   }
-  summary.stable = scenario.mode === "mono"
-    ? offered.prefill + offered.decode < 1
-    : offered.prefill < 1 && offered.decode < 1;
   summary.utilization_per_instance = perInstance;
   summary.offered_load = offered;
   summary.mean_batch_size = batchSum / iterations;

@@ -12,6 +12,12 @@ import { lognormalParams, realMoments } from "../workload/tokens.ts";
 import type { RequestRecords } from "./records.ts";
 import { mean, quantilesInPlace } from "./percentile.ts";
 import { LogHistogram } from "./log_histogram.ts";
+import { LengthStats } from "./length_stats.ts";
+import {
+  BacklogCurve,
+  judgeSaturation,
+  type ObservedBacklog,
+} from "./saturation.ts";
 
 /** A summary value: a number (NaN when undefined), a word, a flag or a group. */
 export type SummaryValue =
@@ -173,6 +179,18 @@ export interface SummaryOptions {
   classNames?: readonly string[];
   /** Latency targets per class, by class index (default: the scenario's). */
   classSlos?: readonly ({ ttft_s: number; tpot_s: number } | undefined)[];
+  /**
+   * The measured window [start, end), read live (a trace replay ends it at
+   * its last arrival); default [warmup_seconds, sim_seconds).
+   */
+  window?: readonly [number, number];
+  /**
+   * Whether the scenario's top-level `prompt_tokens` and `output_tokens`
+   * gave any request its length (not in a trace replay, a measured request
+   * list, or classes that all give their own); default both. Only a used
+   * distribution is described in the summary.
+   */
+  configuredLengths?: { prompt: boolean; output: boolean };
 }
 
 /**
@@ -189,6 +207,14 @@ export class SummaryAccumulator {
   #promptSum = 0;
   #outputSum = 0;
   #busy = { gpu: 0, prefill: 0, decode: 0 };
+  #window: readonly [number, number];
+  // Every request, warm-up included: the backlog over time.
+  #backlog = new BacklogCurve(1e-3);
+  #inSystemAtEnd = 0;
+  #waitingAtEnd = 0;
+  #arrivalsInWindow = 0;
+  #promptLengths = new LengthStats();
+  #outputLengths = new LengthStats();
 
   /**
    * Creates an empty accumulator.
@@ -215,6 +241,8 @@ export class SummaryAccumulator {
   constructor(scenario: Scenario, options: SummaryOptions = {}) {
     this.#scenario = scenario;
     this.#options = options;
+    this.#window = options.window ??
+      [scenario.warmup_seconds, scenario.sim_seconds];
     const sketch = options.sketch ?? false;
     this.#all = new GroupStats(sketch);
     const classes = options.classNames?.length ?? 0;
@@ -231,8 +259,8 @@ export class SummaryAccumulator {
    */
   observe(records: RequestRecords, i: number): void {
     const sc = this.#scenario;
-    const lo = sc.warmup_seconds;
-    const hi = sc.sim_seconds;
+    const lo = this.#window[0];
+    const hi = this.#window[1];
     const prompt = records.promptTokens[i];
     const output = records.outputTokens[i];
     this.#requests++;
@@ -249,18 +277,32 @@ export class SummaryAccumulator {
       this.#busy.decode += clipped(decodeStart, finish, lo, hi);
     } else this.#busy.gpu += clipped(prefillStart, finish, lo, hi);
 
+    this.#backlog.add(a, finish);
+    if (a < hi && a >= lo) this.#arrivalsInWindow++;
+    if (a < hi && finish >= hi) {
+      this.#inSystemAtEnd++;
+      if (prefillStart >= hi) this.#waitingAtEnd++;
+    }
+
     const cls = records.classIndex[i];
     const group = this.#classes[cls];
     const inWindow = finish >= lo && finish < hi;
     const measured = a >= lo;
     if (!measured && !inWindow) return;
+    if (measured) {
+      this.#promptLengths.add(prompt);
+      this.#outputLengths.add(output);
+    }
     const ttft = firstToken - a;
     const e2e = finish - a;
     const prefillWait = prefillStart - a;
     // Batched disagg: the wait for decode room ends when the KV transfer
     // starts; the transfer (link queue included) ends at decode admission.
     const kvStart = records.kvTransferStartS[i];
-    const handoff = Number.isNaN(kvStart) ? decodeStart : kvStart;
+    // A one-token reply can finish at the prefill instance, never reaching
+    // decode: its decode-side parts of TTFT are then 0, not NaN.
+    const decodeAt = Number.isNaN(decodeStart) ? firstToken : decodeStart;
+    const handoff = Number.isNaN(kvStart) ? decodeAt : kvStart;
     const decodeWait = handoff - prefillEnd;
     const tpot = output > 1 ? (e2e - ttft) / (output - 1) : NaN;
     const slo = this.#options.classSlos?.[cls] ?? sc.slo;
@@ -281,8 +323,8 @@ export class SummaryAccumulator {
       c.prefill_wait.add(prefillWait);
       c.prefill_compute.add(prefillEnd - prefillStart);
       c.decode_wait.add(decodeWait);
-      c.kv_transfer.add(decodeStart - handoff);
-      c.first_decode.add(firstToken - decodeStart);
+      c.kv_transfer.add(decodeAt - handoff);
+      c.first_decode.add(firstToken - decodeAt);
       c.queue_wait.add(prefillWait + decodeWait);
       if (output > 1) {
         g.multiToken++;
@@ -303,6 +345,39 @@ export class SummaryAccumulator {
   }
 
   /**
+   * What the requests observed so far show of the backlog, for
+   * {@linkcode judgeSaturation}.
+   *
+   * @returns Arrivals, finishes and requests in the system over the window.
+   */
+  observedBacklog(): ObservedBacklog {
+    const [lo, hi] = this.#window;
+    const curve = this.#backlog;
+    const at = (k: number) => lo + (hi - lo) * k / 4;
+    let quarters = [0, 1, 2, 3].map((k) =>
+      curve.meanInSystem(at(k), at(k + 1))
+    ) as [number, number, number, number];
+    // A window narrower than a few bins (a drain far longer than it): the
+    // counts at the quarters' edges.
+    if (quarters.some(Number.isNaN)) {
+      quarters = [0, 1, 2, 3].map((k) => curve.inSystemAt(at(k + 1))) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+    }
+    return {
+      window: [lo, hi],
+      arrivals: this.#arrivalsInWindow,
+      finishes: this.#all.finishedInWindow,
+      quarters,
+      inSystemAtEnd: this.#inSystemAtEnd,
+      waitingAtEnd: this.#waitingAtEnd,
+    };
+  }
+
+  /**
    * The summary of the requests observed so far.
    *
    * @param endS When the last request finished.
@@ -310,8 +385,7 @@ export class SummaryAccumulator {
    */
   summary(endS: number): Summary {
     const scenario = this.#scenario;
-    const lo = scenario.warmup_seconds;
-    const hi = scenario.sim_seconds;
+    const [lo, hi] = this.#window;
     const windowS = hi - lo;
     const disagg = scenario.mode === "disagg";
     const all = this.#all;
@@ -325,10 +399,20 @@ export class SummaryAccumulator {
     out.elapsed_s = endS;
     out.throughput_rps = all.finishedInWindow / windowS;
     out.arrival_rate_per_s = rate;
-    out.prompt_tokens_log = tokenLog(scenario.prompt_tokens);
-    out.prompt_tokens_real = tokenReal(scenario.prompt_tokens);
-    out.output_tokens_log = tokenLog(scenario.output_tokens);
-    out.output_tokens_real = tokenReal(scenario.output_tokens);
+    // The configured distributions where they were used, and always the
+    // lengths the measured requests had.
+    const used = this.#options.configuredLengths ??
+      { prompt: true, output: true };
+    if (used.prompt) {
+      out.prompt_tokens_log = tokenLog(scenario.prompt_tokens);
+      out.prompt_tokens_real = tokenReal(scenario.prompt_tokens);
+    }
+    if (used.output) {
+      out.output_tokens_log = tokenLog(scenario.output_tokens);
+      out.output_tokens_real = tokenReal(scenario.output_tokens);
+    }
+    out.prompt_tokens_simulated = this.#promptLengths.summary();
+    out.output_tokens_simulated = this.#outputLengths.summary();
 
     const meanPrompt = n > 0 ? this.#promptSum / n : NaN;
     const meanOutput = n > 0 ? this.#outputSum / n : NaN;
@@ -357,7 +441,10 @@ export class SummaryAccumulator {
       : scenario.cluster_mono.num_gpus;
     this.#groupStats(out, all, windowS, gpus, scenario.slo);
     out.offered_load = offered;
-    out.stable = Object.values(offered).every((rho) => rho < 1);
+    const sat = judgeSaturation(offered, this.observedBacklog());
+    out.stable = sat.verdict === "stable";
+    out.saturation = sat.verdict;
+    out.saturation_evidence = sat.evidence;
     out.num_requests = n;
     out.num_tpot_samples = all.multiToken;
     out.measured_window_s = windowS;
@@ -404,15 +491,19 @@ export class SummaryAccumulator {
       c.prefill_wait.stats(out, "prefill_wait");
       c.decode_wait.stats(out, "decode_wait");
     }
+    // The parts of TTFT add up to it in every mode: mono queue wait +
+    // prefill compute (+ first decode, exclusive); disagg prefill wait +
+    // prefill compute (+ decode wait + KV transfer + first decode when the
+    // first token comes from the decode side).
+    c.prefill_compute.stats(out, "prefill_compute");
     if (scenario.batching === "continuous") {
-      c.prefill_compute.stats(out, "prefill_compute");
       if (disagg) {
         c.kv_transfer.stats(out, "kv_transfer");
         if (scenario.cluster_disagg.ttft_at === "decode") {
           c.first_decode.stats(out, "first_decode");
         }
       }
-    }
+    } else c.first_decode.stats(out, "first_decode");
     out.output_tokens_per_s = g.tokensInWindow / windowS;
     out.throughput_rps_per_gpu = g.finishedInWindow / windowS / gpus;
     out.output_tokens_per_s_per_gpu = g.tokensInWindow / windowS / gpus;

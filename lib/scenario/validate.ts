@@ -26,6 +26,7 @@ import {
   poolSettings,
 } from "./pool_settings.ts";
 import { resolveHardware } from "../perf/hardware.ts";
+import { lognormalParams } from "../workload/tokens.ts";
 
 /**
  * Validates a scenario and fills in defaults.
@@ -65,7 +66,56 @@ export function validateScenario(raw: unknown): Scenario {
   }
   checkEngine(scenario);
   checkStepTime(scenario);
+  checkLengthsFitContext(scenario);
   return scenario;
+}
+
+// A distribution whose median prompt (or prompt plus output) is past the
+// model's context would have most requests refused: not what anyone means.
+function checkLengthsFitContext(scenario: Scenario): void {
+  if (scenario.trace || scenario.batching !== "continuous") return;
+  const limit = poolSettings(
+    scenario,
+    scenario.mode === "mono" ? "gpu" : "prefill",
+  ).maxModelLen;
+  if (limit === undefined) return;
+  const median = (d: TokenDistribution | undefined): number => {
+    if (!d) return 0;
+    const p = lognormalParams(d);
+    if (p) return Math.exp(p.mu);
+    if (d.mode === "constant") return d.value!;
+    if (d.mode === "uniform") return (d.low! + d.high!) / 2;
+    if (d.mode === "exponential") return d.mean! * Math.LN2;
+    return 0;
+  };
+  const groups: [Path, TokenDistribution, TokenDistribution][] = [];
+  const classes = scenario.classes;
+  if (!classes || classes.some((c) => !c.prompt_tokens || !c.output_tokens)) {
+    groups.push([[], scenario.prompt_tokens, scenario.output_tokens]);
+  }
+  classes?.forEach((c, k) =>
+    groups.push([
+      ["classes", k],
+      c.prompt_tokens ?? scenario.prompt_tokens,
+      c.output_tokens ?? scenario.output_tokens,
+    ])
+  );
+  for (const [path, prompt, output] of groups) {
+    const p = median(prompt), o = median(output);
+    if (p + o > limit) {
+      const key = p > limit ? "prompt_tokens" : "output_tokens";
+      throw new InputError(
+        `the median request (${Math.round(p)} prompt + ${
+          Math.round(o)
+        } output tokens) exceeds the context limit max_model_len (${limit}), so most requests would be refused${
+          (key === "prompt_tokens" ? prompt : output).mode === "log"
+            ? "; in mode log (the default) mean and sigma are of ln(tokens): for tokens write mode: real_mean_std"
+            : ""
+        }`,
+        [...path, key],
+      );
+    }
+  }
 }
 
 // Each pool's GPUs split into whole instances of tp GPUs.
@@ -271,12 +321,31 @@ function requireVariantKeys(
   }
 }
 
+/** The largest mu (mean of ln tokens) taken in mode log: e^20 is 4.9e8 tokens. */
+const LOG_MU_LIMIT = 20;
+// mu + 10 sigma below this: e^700 is about the largest finite double's size.
+const LOG_SPACE_LIMIT = 700;
+
 function checkTokens(dist: TokenDistribution, path: Path): void {
   const uses = checkVariantKeys(dist, TOKEN_MODE_KEYS, "mode", path);
   if (dist.mode === "log") {
     // The prototype's defaults: mu 6.0, sigma 1.0.
     dist.mean ??= 6.0;
     dist.sigma ??= 1.0;
+    // In log space a mean of 700 is e^700 tokens: surely meant in tokens.
+    if (dist.mean > LOG_MU_LIMIT) {
+      throw new InputError(
+        `is mu = the mean of ln(tokens) in mode log (the default), so ${dist.mean} means e^${dist.mean} tokens; for a mean of ${dist.mean} tokens write mode: real_mean_std with mean and std (or mode: p50_p90)`,
+        [...path, "mean"],
+      );
+    }
+    // Beyond mu + 10 sigma the draws could overflow to Infinity.
+    if (dist.mean + 10 * dist.sigma > LOG_SPACE_LIMIT) {
+      throw new InputError(
+        `is the standard deviation of ln(tokens) in mode log; ${dist.sigma} puts lengths beyond e^${LOG_SPACE_LIMIT} (write mode: real_mean_std for a std in tokens)`,
+        [...path, "sigma"],
+      );
+    }
     return;
   }
   if (dist.mode === "empirical") {

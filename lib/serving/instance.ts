@@ -56,7 +56,10 @@ export interface InstanceConfig {
   blockSize: number;
   /** Iteration duration model. */
   stepTime: StepTimeModel;
-  /** The measured window [start, end), for windowed busy time. */
+  /**
+   * The measured window [start, end), for windowed busy time; read at the
+   * end of each iteration, so an end set while the run goes on applies.
+   */
   windowS?: readonly [number, number];
   /**
    * `both` (default) prefills and decodes. `prefill` hands each request
@@ -119,6 +122,7 @@ export interface InstanceStats {
 export class Instance {
   readonly config: InstanceConfig;
   readonly #finishDelayS: number;
+  #iterationStartS = 0;
   readonly stats: InstanceStats = {
     iterations: 0,
     busyS: 0,
@@ -627,9 +631,7 @@ export class Instance {
     const st = this.stats;
     st.iterations++;
     st.busyS += durationS;
-    const lo = Math.max(now, cfg.windowS?.[0] ?? -Infinity);
-    const hi = Math.min(now + durationS, cfg.windowS?.[1] ?? Infinity);
-    if (hi > lo) st.busyInWindowS += hi - lo;
+    this.#iterationStartS = now;
     st.batchSizeSum += batch;
     if (batch > st.peakBatchSize) st.peakBatchSize = batch;
     if (this.kvUsedBlocks > st.peakKvBlocks) {
@@ -738,6 +740,11 @@ export class Instance {
    * @returns How many requests finished.
    */
   finishIteration(now: number): number {
+    // Clipped at the end, when a window that ends early is known.
+    const window = this.config.windowS;
+    const lo = Math.max(this.#iterationStartS, window?.[0] ?? -Infinity);
+    const hi = Math.min(now, window?.[1] ?? Infinity);
+    if (hi > lo) this.stats.busyInWindowS += hi - lo;
     const rec = this.#records;
     const itl = this.config.itl;
     let finished = 0;

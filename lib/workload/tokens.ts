@@ -136,8 +136,20 @@ function baseSampler(
       return empiricalSampler(dist.values, stream, { min_value: min });
     default: {
       const { mu, sigma } = lognormalParams(dist)!;
-      return () =>
-        Math.max(Math.floor(Math.exp(mu + sigma * stream.normal())), min);
+      return () => {
+        const v = Math.max(
+          Math.floor(Math.exp(mu + sigma * stream.normal())),
+          min,
+        );
+        // Validation bounds mu and sigma; a length that is not a finite
+        // whole number would be simulated as nothing.
+        if (!Number.isSafeInteger(v)) {
+          throw new RangeError(
+            `a lognormal length (mu ${mu}, sigma ${sigma}) drew ${v}: not a finite whole number`,
+          );
+        }
+        return v;
+      };
     }
   }
 }

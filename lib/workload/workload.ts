@@ -19,6 +19,7 @@ import type {
 import { arrivalClock, type ArrivalSpec, meanRate } from "./arrivals.ts";
 import { tokenSampler } from "./tokens.ts";
 import { openTrace, type TraceSource } from "./trace.ts";
+import { InputError } from "../scenario/errors.ts";
 
 /** A source of requests in arrival order. */
 export interface RequestSource {
@@ -42,18 +43,51 @@ export interface RequestSource {
 /** Tokens one prefix block id covers (Mooncake's hash blocks). */
 export const PREFIX_BLOCK_TOKENS = 512;
 
+/**
+ * The measured window [start, end) of a run, in seconds: `warmup_seconds` to
+ * `sim_seconds`, except that a trace replay which ends before the horizon
+ * ends its window at its last replayed arrival. The end is set while the run
+ * goes on (the moment the trace runs out, before any later event), so it is
+ * read live; everything clipped to the window before then ends earlier.
+ */
+export type MeasuredWindow = [startS: number, endS: number];
+
+/** How a trace replay ended, for the summary. */
+export interface ReplayEnd {
+  /** Rows replayed (arrivals before the horizon). */
+  replayed: number;
+  /** Replayed rows that arrive inside the measured window. */
+  inWindow: number;
+  /** Arrival of the first replayed row, seconds. */
+  firstArrivalS: number;
+  /** Arrival of the last replayed row, seconds. */
+  lastArrivalS: number;
+  /** Arrival of the first row the horizon cut off (NaN: the trace ran out first). */
+  cutAtS: number;
+}
+
 /** A scenario's workload: its requests and what reports need to know. */
 export interface Workload {
   /** The requests. */
   source: RequestSource;
-  /** Long-run arrival rate; for a trace, known once it has been replayed. */
+  /**
+   * Arrival rate over the measured window; for a trace, the replayed
+   * arrivals in the window over its length, known once it has been replayed.
+   */
   meanRatePerS(): number;
+  /**
+   * The measured window (see {@linkcode MeasuredWindow}); default
+   * [warmup_seconds, sim_seconds).
+   */
+  window?: MeasuredWindow;
   /** Class names by class index (one, `default`, without classes). */
   classNames: string[];
   /** Latency targets by class index. */
   classSlos: (Slo | undefined)[];
   /** The trace being replayed, for its row counts. */
   trace?: TraceSource;
+  /** A trace replay: how far it got (complete once the run is over). */
+  replay?: ReplayEnd;
 }
 
 /**
@@ -115,32 +149,8 @@ function spec(arrival: ArrivalConfig): ArrivalSpec {
  */
 export function buildWorkload(scenario: Scenario): Workload {
   const horizonS = scenario.sim_seconds;
-  if (scenario.trace) {
-    const trace = openTrace(scenario.trace);
-    let replayed = 0;
-    const source: RequestSource = {
-      arrivalS: 0,
-      promptTokens: 0,
-      outputTokens: 0,
-      prefixIds: [],
-      next(): boolean {
-        if (!trace.next() || trace.arrivalS >= horizonS) return false;
-        replayed++;
-        source.arrivalS = trace.arrivalS;
-        source.promptTokens = trace.promptTokens;
-        source.outputTokens = trace.outputTokens;
-        source.prefixIds = trace.prefixIds;
-        return true;
-      },
-    };
-    return {
-      source,
-      meanRatePerS: () => replayed / horizonS,
-      classNames: ["default"],
-      classSlos: [scenario.slo],
-      trace,
-    };
-  }
+  const window: MeasuredWindow = [scenario.warmup_seconds, horizonS];
+  if (scenario.trace) return replayWorkload(scenario, window);
   const seed = scenario.random_seed;
   const classes: RequestClass[] = scenario.classes ?? [{
     name: "default",
@@ -239,7 +249,109 @@ export function buildWorkload(scenario: Scenario): Workload {
   return {
     source,
     meanRatePerS: () => rate,
+    window,
     classNames: classes.map((c) => c.name),
     classSlos: classes.map((c) => c.slo ?? scenario.slo),
+  };
+}
+
+// A trace replay ends its window at its last arrival when it runs out before
+// the horizon: the measured rates are then those of the replayed span, not of
+// the empty time after it. A replay with nothing to measure is an input error.
+function replayWorkload(scenario: Scenario, window: MeasuredWindow): Workload {
+  const horizonS = scenario.sim_seconds;
+  const warmupS = scenario.warmup_seconds;
+  const trace = openTrace(scenario.trace!);
+  const replay: ReplayEnd = {
+    replayed: 0,
+    inWindow: 0,
+    firstArrivalS: NaN,
+    lastArrivalS: NaN,
+    cutAtS: NaN,
+  };
+  let ended = false;
+  const end = (): false => {
+    if (ended) return false;
+    ended = true;
+    const file = scenario.trace!.file;
+    if (replay.replayed === 0) {
+      const st = trace.stats;
+      throw new InputError(
+        `${file}: no request to replay before sim_seconds (${horizonS} s): ${
+          st.rows + st.skipped + st.failed + st.outside_window === 0
+            ? "the file has no data rows"
+            : `${st.skipped} bad row(s) skipped, ${st.failed} failed, ${st.outside_window} outside [start_s, end_s)` +
+              (Number.isNaN(replay.cutAtS)
+                ? ""
+                : `, the first arrives at ${replay.cutAtS} s`)
+        }`,
+        ["trace", "file"],
+      );
+    }
+    if (replay.inWindow === 0) {
+      throw new InputError(
+        `${file}: every replayed request arrives before warmup_seconds (${warmupS} s; the last at ${replay.lastArrivalS} s): nothing is measured`,
+        ["trace", "file"],
+      );
+    }
+    if (Number.isNaN(replay.cutAtS)) {
+      if (!(replay.lastArrivalS > warmupS)) {
+        throw new InputError(
+          `${file}: the replayed requests in the window all arrive at ${replay.lastArrivalS} s: a window of no length has no rates (replay rows that span some time, or lower warmup_seconds)`,
+          ["trace", "file"],
+        );
+      }
+      window[1] = replay.lastArrivalS;
+    }
+    return false;
+  };
+  // One row is read ahead, so the replay's end is known when its last row is
+  // handed out (at or before that row's arrival), before any later event.
+  const ahead = {
+    arrivalS: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    ids: [] as readonly number[],
+  };
+  const pull = (): boolean => {
+    if (!trace.next()) return end();
+    if (trace.arrivalS >= horizonS) {
+      replay.cutAtS = trace.arrivalS;
+      return end();
+    }
+    if (replay.replayed++ === 0) replay.firstArrivalS = trace.arrivalS;
+    replay.lastArrivalS = trace.arrivalS;
+    if (trace.arrivalS >= warmupS) replay.inWindow++;
+    ahead.arrivalS = trace.arrivalS;
+    ahead.promptTokens = trace.promptTokens;
+    ahead.outputTokens = trace.outputTokens;
+    ahead.ids = trace.prefixIds;
+    return true;
+  };
+  let have: boolean | undefined;
+  const source: RequestSource = {
+    arrivalS: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    prefixIds: [],
+    next(): boolean {
+      have ??= pull();
+      if (!have) return false;
+      source.arrivalS = ahead.arrivalS;
+      source.promptTokens = ahead.promptTokens;
+      source.outputTokens = ahead.outputTokens;
+      source.prefixIds = ahead.ids;
+      have = pull();
+      return true;
+    },
+  };
+  return {
+    source,
+    meanRatePerS: () => replay.inWindow / (window[1] - window[0]),
+    window,
+    classNames: ["default"],
+    classSlos: [scenario.slo],
+    trace,
+    replay,
   };
 }
