@@ -9,6 +9,7 @@
  */
 
 import type { ParseArgsOptionsConfig } from "node:util";
+import denoJson from "./deno.json" with { type: "json" };
 import {
   COMMON_HELP,
   format,
@@ -33,7 +34,12 @@ import { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 import type { Scenario } from "./lib/scenario/types.ts";
 import type { RequestRecords } from "./lib/metrics/records.ts";
 import { flattenRow, toCsv } from "./lib/report/csv.ts";
-import { writeFilesAtomic } from "./lib/report/files.ts";
+import {
+  checkOutputDir,
+  checkOutputs,
+  type OutputPath,
+  writeFilesAtomic,
+} from "./lib/report/files.ts";
 import { toJson } from "./lib/report/json.ts";
 import { renderTable } from "./lib/report/table.ts";
 import { fitToYaml, fitTrace } from "./lib/workload/fit.ts";
@@ -70,6 +76,8 @@ Commands:
   fit             fit a scenario (rate, burstiness, lengths) to a trace
   calibrate       fit the engine to measured benchmark runs of a deployment
   schema          print the JSON Schema of scenario files (for editors)
+  version         print llmsim's version (also --version)
+  help COMMAND    a command's options (also COMMAND --help)
 
 Run 'llmsim <command> --help' for a command's options.`,
   simulate: `Usage: llmsim simulate [options]
@@ -88,7 +96,8 @@ ${COMMON_HELP}`,
   sweep: `Usage: llmsim sweep [--rates LIST] [--set KEY=V1,V2,...]... [options]
 
 Runs a grid of points: every combination of the list-valued --set keys (and
---rates, which also runs both architectures unless mode is an axis). Writes
+--rates, which also runs both architectures unless --mode or a mode axis is
+given). A key given twice, or given and swept, is an error. Writes
 sweep.csv, sweep.json and sweep_ttft.png (TTFT against the rate, or the last
 numeric axis) into --out-dir. Results are identical for any --jobs.
 
@@ -111,10 +120,11 @@ ${COMMON_HELP}`,
 
 Finds the highest load (all arrival rates scaled together) at which SLO
 attainment stays at or above --target, by doubling then bisection with common
-random numbers; prints it with goodput per GPU and writes capacity.json.
+random numbers; prints it (capacity_rps, capacity_rps_per_gpu) and writes
+capacity.json.
 
   --target T              least SLO attainment (default 0.9; needs slo keys)
-  --metric KEY --max V    instead: keep a summary key at or below V
+  --metric KEY --max V    instead of --target: keep a summary key at or below V
                           (e.g. --metric p90_ttft_s --max 1)
   --tolerance F           stop when the bracket is within F (default 0.01)
 ${STUDY_HELP}
@@ -123,11 +133,13 @@ ${COMMON_HELP}`,
 
 Enumerates placements on a GPU budget: colocated (TP degree x instances) and
 disaggregated (x prefill instances at one TP, y decode instances at another),
-runs capacity on each in parallel, ranks them by goodput per GPU, and writes
-plan.csv, plan.json and plan_pareto.png (goodput against GPUs).
+runs capacity on each in parallel, ranks the feasible ones by capacity per
+GPU (infeasible ones follow, unranked, with their reason), and writes
+plan.csv, plan.json and plan_pareto.png (capacity against GPUs).
 
   --gpus N                the budget (required)
-  --tps LIST              TP degrees to try (default 1,2,4,8)
+  --tps LIST              TP degrees to try (default 1,2,4,8 up to --gpus;
+                          1 with batching: none)
   --modes LIST            mono,disagg (default both)
   --exact-budget          only placements that use all N GPUs
   --crossover KEY=V1,...  plan at each value and name where disagg starts
@@ -172,6 +184,40 @@ server use it through a first line such as
 };
 
 const STUDY = ["sweep", "sweep-prefill", "capacity", "plan"];
+
+/** llmsim's version, from deno.json. */
+export const VERSION: string = denoJson.version;
+
+// The files a command will write, checked before it runs so that a bad
+// path fails at once rather than after the run. The names must match what
+// the commands write (lib/cli/study_commands.ts); `merge` learns its files
+// from the shards: its folder is checked now, its files when it writes.
+function plannedOutputs(name: string, values: Values): OutputPath[] {
+  const file = (flag: string): OutputPath[] => {
+    const v = values[flag];
+    return typeof v === "string" ? [{ path: v, flag: `--${flag}` }] : [];
+  };
+  if (name === "simulate") {
+    return [...file("dump-ttft"), ...file("dump-requests")];
+  }
+  if (name === "report" || name === "calibrate") return file("out");
+  if (!STUDY.includes(name) && name !== "merge") return [];
+  const dir = (values["out-dir"] as string | undefined) ?? "out";
+  checkOutputDir(dir, "--out-dir");
+  if (name === "merge") return [];
+  const kind = name.startsWith("sweep") ? "sweep" : name;
+  const shard = /^(\d+)\/(\d+)$/.exec((values.shard as string) ?? "");
+  const names = shard && Number(shard[2]) > 1
+    ? [`${kind}.shard-${shard[1]}-of-${shard[2]}.json`]
+    : name === "capacity"
+    ? ["capacity.json"]
+    : name === "plan"
+    ? ["plan.csv", "plan.json", "plan_pareto.png"]
+    : ((stem) => [`${stem}.csv`, `${stem}.json`, `${stem}_ttft.png`])(
+      name.replace("-", "_"),
+    );
+  return names.map((n) => ({ path: `${dir}/${n}`, flag: "--out-dir" }));
+}
 
 function parse(
   command: string,
@@ -318,6 +364,17 @@ function requestsCsv(records: RequestRecords, scenario: Scenario): string {
 
 async function runCompare(values: Values): Promise<void> {
   const fmt = format(values);
+  // compare runs both architectures: a mode given would do nothing.
+  const setMode = ((values.set as string[] | undefined) ?? []).find((x) =>
+    x.startsWith("mode=")
+  );
+  if (values.mode !== undefined || setMode !== undefined) {
+    throw new InputError(
+      `compare: ${
+        values.mode !== undefined ? "--mode" : "--set mode"
+      } has no effect (compare runs both mono and disagg)`,
+    );
+  }
   const result = compare(await loadScenario(values));
   const warnings = [...result.warnings];
   const json = toJson(
@@ -386,7 +443,9 @@ function runFit(values: Values): Promise<void> {
     timestamp_unit: unit as TraceOptions["timestamp_unit"],
     spread_s: spreadS,
   });
-  console.log(fitToYaml(fitTrace(trace), { form, source: file }));
+  console.log(
+    fitToYaml(fitTrace(trace, { name: file }), { form, source: file }),
+  );
   return Promise.resolve();
 }
 
@@ -423,30 +482,46 @@ const COMMANDS: Record<string, (values: Values) => Promise<void>> = {
  */
 export async function main(args: string[]): Promise<number> {
   const [first, ...rest] = args;
-  if (
-    first === undefined || first === "-h" || first === "--help" ||
-    first === "help"
-  ) {
+  if (first === undefined) {
     // Without a command this is a usage error: help goes to stderr.
-    if (first === undefined) console.error(HELP.main);
-    else console.log(HELP.main);
-    return first === undefined ? 2 : 0;
+    console.error(HELP.main);
+    return 2;
   }
-  const name = first === "sweep_prefill" ? "sweep-prefill" : first;
-  const command = COMMANDS[name];
+  if (first === "--version" || first === "-V" || first === "version") {
+    console.log(`llmsim ${VERSION}`);
+    return 0;
+  }
+  const helpOf = first === "help" && rest.length > 0 ? rest[0] : undefined;
+  if (first === "-h" || first === "--help" || first === "help") {
+    if (helpOf === undefined) {
+      console.log(HELP.main);
+      return 0;
+    }
+  }
+  const asked = helpOf ?? first;
+  const name = asked === "sweep_prefill" ? "sweep-prefill" : asked;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
     if (!command) {
       throw new InputError(
-        `unknown command "${first}" (commands: ${
-          Object.keys(COMMANDS).join(", ")
+        `unknown command "${asked}" (commands: ${
+          [...Object.keys(COMMANDS), "help", "version"].join(", ")
         })`,
       );
+    }
+    if (helpOf !== undefined) {
+      if (rest.length > 1) {
+        throw new InputError(`help: takes one command, got ${rest.join(" ")}`);
+      }
+      console.log(HELP[name]);
+      return 0;
     }
     const values = parse(name, rest);
     if (values.help) {
       console.log(HELP[name]);
       return 0;
     }
+    checkOutputs(plannedOutputs(name, values));
     await command(values);
     return 0;
   } catch (e) {

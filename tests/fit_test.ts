@@ -14,10 +14,12 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { parse } from "npm:yaml@^2.8.0";
 import { RandomStream } from "../lib/engine/random.ts";
+import { runCli } from "./_cli.ts";
 import { arrivalClock } from "../lib/workload/arrivals.ts";
 import { capped, uniformSampler } from "../lib/workload/empirical.ts";
 import { fitToYaml, fitTrace, type TraceFit } from "../lib/workload/fit.ts";
 import { tokenSampler } from "../lib/workload/tokens.ts";
+import { InputError } from "../lib/scenario/errors.ts";
 import type { RequestSource } from "../lib/workload/workload.ts";
 import {
   lognormalCentralMoments,
@@ -251,9 +253,28 @@ Deno.test("fitTrace: rejects too short or unordered traces", () => {
     };
     return s;
   };
-  assert.throws(() => fitTrace(rows([[0, 1, 1]])), RangeError);
-  assert.throws(() => fitTrace(rows([[2, 1, 1], [2, 1, 1]])), RangeError);
-  assert.throws(() => fitTrace(rows([[2, 1, 1], [1, 1, 1]])), RangeError);
+  // Input errors (exit 2, one line) naming the trace, not internal errors.
+  const name = { name: "t.csv" };
+  assert.throws(
+    () => fitTrace(rows([[0, 1, 1]]), name),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^t\.csv: a fit needs at least two usable requests, got 1$/.test(
+        e.message,
+      ),
+  );
+  assert.throws(
+    () => fitTrace(rows([[2, 1, 1], [2, 1, 1]]), name),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^t\.csv: all 2 usable requests arrive at one time/.test(e.message),
+  );
+  assert.throws(
+    () => fitTrace(rows([[2, 1, 1], [1, 1, 1]]), name),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^t\.csv: arrival times must not decrease/.test(e.message),
+  );
   const fit = fitTrace(rows([[0, 5, 5], [0, 6, 6], [2, 7, 7]]));
   assert.equal(fit.zero_gaps, 1);
 });
@@ -337,4 +358,44 @@ Deno.test("fitToYaml: real_mean_std form, Poisson near cv 1", () => {
   }
   const gamma = parseYaml(fitToYaml({ ...fit, interarrival_cv: 1.06 }));
   assert.equal(gamma.arrival.process, "gamma");
+});
+
+Deno.test("fit: a trace with one usable row, or all at one time, is an input error naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string, string, RegExp][] = [
+      [
+        "one.csv",
+        "0,10,10\n",
+        /one\.csv: a fit needs at least two usable requests, got 1/,
+      ],
+      [
+        "same.csv",
+        "5,10,10\n5,20,20\n5,30,30\n",
+        /same\.csv: all 3 usable requests arrive at one time/,
+      ],
+    ];
+    for (const [file, body, pattern] of cases) {
+      const path = `${dir}/${file}`;
+      await Deno.writeTextFile(path, `t,p,o\n${body}`);
+      const r = await runCli([
+        "fit",
+        "--trace",
+        path,
+        "--trace-format",
+        "csv",
+        "--columns",
+        "timestamp=t,prompt_tokens=p,output_tokens=o",
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, "");
+      const lines = r.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /^llmsim: error: /);
+      assert.match(lines[0], pattern);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

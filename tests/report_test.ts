@@ -37,13 +37,15 @@ Deno.test("tables align columns", () => {
 
 Deno.test("atomic writes leave no file when one write fails", async () => {
   const dir = await Deno.makeTempDir();
+  // A missing folder is created; one under a file cannot be.
+  await Deno.writeTextFile(`${dir}/f`, "");
   await assert.rejects(
     writeFilesAtomic(
-      new Map([[`${dir}/a.txt`, "a"], [`${dir}/missing/b.txt`, "b"]]),
+      new Map([[`${dir}/new/a.txt`, "a"], [`${dir}/f/b.txt`, "b"]]),
     ),
-    /missing\/b\.txt: cannot write/,
+    /f\/b\.txt: cannot write/,
   );
-  assert.deepEqual([...Deno.readDirSync(dir)], []);
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["f"]);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -150,7 +150,7 @@ Deno.test("capacity finds the M/D/1 rate at which the mean wait reaches its limi
   const se = batchMeans(waits).se;
   const slope = S * S / (2 * (1 - exact * S) ** 2);
   near("capacity", c.rate_per_s, exact, 4 * se / slope + 0.002 * exact);
-  assert.equal(c.goodput_rps_per_gpu, c.rate_per_s);
+  assert.equal(c.rate_per_s_per_gpu, c.rate_per_s);
   assert.ok(c.evaluations.every((e) => e.ok === (e.value <= W)));
 });
 
@@ -209,7 +209,7 @@ Deno.test("plan ranks what a brute-force loop over placements finds", async () =
   assert.deepEqual(
     ranked.map((
       r: PlanRow,
-    ) => [r.placement.name, r.capacity!.goodput_rps_per_gpu]),
+    ) => [r.placement.name, r.capacity!.rate_per_s_per_gpu]),
     brute.map((b) => [b.name, b.perGpu]),
   );
   // A placement is the scenario laid out on its GPUs.

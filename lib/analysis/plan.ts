@@ -2,7 +2,8 @@
  * Placement planning: every way to lay a model out on a GPU budget,
  * colocated (TP degree x instances) or disaggregated (x prefill instances of
  * one TP degree, y decode instances of another), each run through
- * {@linkcode capacity} and ranked by goodput per GPU.
+ * {@linkcode capacity} and ranked by capacity per GPU (DistServe's goodput
+ * per GPU).
  *
  * @module
  */
@@ -11,7 +12,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { InputError } from "../scenario/errors.ts";
 import { withParams } from "./study.ts";
 import type { CapacityOptions, CapacityResult } from "./capacity.ts";
-import type { Task } from "./tasks.ts";
+import type { Task, TaskOutcome } from "./tasks.ts";
 import { runTasks } from "./pool.ts";
 
 /** One placement. */
@@ -161,7 +162,10 @@ export interface PlanRow {
   placement: Placement;
   /** Its capacity search, when it can run. */
   capacity?: CapacityResult;
-  /** Why it cannot run (e.g. the model does not fit). */
+  /**
+   * Why it is infeasible: it cannot run (the model does not fit), or its
+   * capacity search failed (the target is missed even at a vanishing load).
+   */
   skipped?: string;
 }
 
@@ -195,6 +199,7 @@ export function planTasks(
           kind: "capacity",
           scenario: placedScenario(scenario, placement),
           options: capacityOptions,
+          infeasibleAsReason: true,
         },
       };
     } catch (e) {
@@ -205,8 +210,9 @@ export function planTasks(
 }
 
 /**
- * Ranks planned placements: highest goodput per GPU first (ties: fewer GPUs,
- * then enumeration order); skipped ones last.
+ * Ranks planned placements: highest capacity per GPU first (ties: fewer
+ * GPUs, then enumeration order); infeasible ones (skipped, or without a
+ * capacity) last, in enumeration order.
  *
  * @param rows Placements with their capacities.
  * @returns A new array, ranked.
@@ -216,7 +222,7 @@ export function planTasks(
  * import { rankPlan } from "./plan.ts";
  * const row = (name: string, g: number, v?: number) => ({
  *   placement: { mode: "mono" as const, gpus: g, name },
- *   capacity: v === undefined ? undefined : { goodput_rps_per_gpu: v } as never,
+ *   capacity: v === undefined ? undefined : { rate_per_s_per_gpu: v } as never,
  * });
  * const r = rankPlan([row("a", 2, 1), row("b", 1, 3), row("c", 1)]);
  * if (r.map((x) => x.placement.name).join() !== "b,a,c") throw new Error();
@@ -224,8 +230,8 @@ export function planTasks(
  */
 export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
   return rows.map((row, order) => ({ row, order })).sort((a, b) => {
-    const ga = a.row.capacity?.goodput_rps_per_gpu ?? -Infinity;
-    const gb = b.row.capacity?.goodput_rps_per_gpu ?? -Infinity;
+    const ga = a.row.capacity?.rate_per_s_per_gpu ?? -Infinity;
+    const gb = b.row.capacity?.rate_per_s_per_gpu ?? -Infinity;
     return gb - ga || a.row.placement.gpus - b.row.placement.gpus ||
       a.order - b.order;
   }).map((x) => x.row);
@@ -239,7 +245,7 @@ export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
  * @param options Budget, TP degrees, modes.
  * @param capacityOptions The capacity criterion.
  * @param jobs Workers (default: the logical cores).
- * @returns The placements, best goodput per GPU first.
+ * @returns The placements, best capacity per GPU first.
  *
  * @example Usage
  * ```ts
@@ -247,7 +253,7 @@ export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ batching: "continuous", sim_seconds: 30, warmup_seconds: 3, slo: { ttft_s: 1, tpot_s: 0.1 } });
  * const rows = await plan(s, { gpus: 2, tps: [1] }, { tolerance: 0.1 }, 1);
- * if (rows.length !== 3 || !(rows[0].capacity!.goodput_rps_per_gpu >= rows[2].capacity!.goodput_rps_per_gpu)) throw new Error();
+ * if (rows.length !== 3 || !(rows[0].capacity!.rate_per_s_per_gpu >= rows[2].capacity!.rate_per_s_per_gpu)) throw new Error();
  * ```
  */
 export async function plan(
@@ -261,10 +267,30 @@ export async function plan(
   const outcomes = await runTasks(runnable.map((p) => p.task!), { jobs });
   let k = 0;
   return rankPlan(
-    planned.map((p) =>
-      p.task
-        ? { placement: p.placement, capacity: outcomes[k++] as CapacityResult }
-        : { placement: p.placement, skipped: p.skipped }
-    ),
+    planned.map((p) => {
+      if (!p.task) return { placement: p.placement, skipped: p.skipped };
+      return planRow(p.placement, outcomes[k++]);
+    }),
   );
+}
+
+/**
+ * A placement's row from its task's outcome: its capacity, or why its
+ * search failed.
+ *
+ * @param placement The placement.
+ * @param outcome Its capacity task's outcome.
+ * @returns The row.
+ *
+ * @example Usage
+ * ```ts
+ * import { planRow } from "./plan.ts";
+ * const row = planRow({ mode: "mono", gpus: 1, name: "m" }, { infeasible: "no" });
+ * if (row.skipped !== "no" || row.capacity) throw new Error();
+ * ```
+ */
+export function planRow(placement: Placement, outcome: TaskOutcome): PlanRow {
+  return "infeasible" in outcome
+    ? { placement, skipped: outcome.infeasible }
+    : { placement, capacity: outcome as CapacityResult };
 }

@@ -255,16 +255,58 @@ export function lnGamma(z: number): number {
 
 /** A replicated point's summary: means, and 95% half-widths by key. */
 export interface ReplicatedSummary {
-  /** Mean of each numeric key over the replications (other keys: the first's). */
+  /**
+   * Each measured key's mean over the replications; configuration keys as
+   * the scenario fixes them; `random_seed` the base seed, with
+   * `random_seeds` (e.g. `"42..46"`) and `replications` after it.
+   */
   summary: Summary;
-  /** Half-width of the 95% t-interval of each numeric key's mean (0 with one replication). */
+  /** Half-width of the 95% t-interval of each measured key's mean (0 with one replication). */
   ci95: Record<string, number>;
 }
 
 /**
- * Averages replications of one point: each numeric key's mean and the
- * half-width of its 95% confidence interval, t(0.975, R - 1) s / sqrt(R).
- * Nested groups (offered load, per class) are averaged key by key.
+ * Summary keys that a run's configuration fixes rather than measures: the
+ * same in every replication of a point (they do not depend on the seed), so
+ * they are reported as they are, never averaged and without an interval.
+ * A key is matched by its own name at any depth (`per_class.chat.slo_ttft_s`);
+ * a group listed here (`prompt_tokens_log`) is configuration as a whole.
+ */
+const CONFIGURATION_KEYS: readonly RegExp[] = [
+  /^(random_seed|mode|batching|step_time|engine|arrival_rate_per_s|measured_window_s)$/,
+  /^(num_gpus|prefill_gpus|decode_gpus|max_model_len|kv_transfer_bytes_per_token)$/,
+  /^slo_(ttft|tpot)_s$/,
+  /^(prompt|output)_tokens_(log|real)$/,
+  /^((prefill|decode)_)?(tp|instances|step_time|engine|scheduler_policy|max_num_seqs|max_num_batched_tokens)$/,
+  /^num_instances$/,
+  /^kv_capacity_tokens(_prefill|_decode)?$/,
+];
+
+function isConfiguration(key: string): boolean {
+  return CONFIGURATION_KEYS.some((re) => re.test(key));
+}
+
+// Seeds as a range when consecutive (42..46), else listed.
+function seedList(seeds: readonly SummaryValue[]): string {
+  const xs = seeds.map(Number);
+  const consecutive = xs.every((x, k) => x === xs[0] + k);
+  return consecutive && xs.length > 1
+    ? `${xs[0]}..${xs[xs.length - 1]}`
+    : xs.join(",");
+}
+
+/**
+ * Averages replications of one point. The rule: a key that the scenario
+ * fixes (configuration: the GPUs, mode, batching, step-time model, engine,
+ * scheduler limits, SLO targets, the configured arrival rate and lengths;
+ * see `CONFIGURATION_KEYS`) is reported as it is, without an interval; the
+ * seed is configuration too, though it differs by design: `random_seed` is
+ * the base seed, followed by `random_seeds` (`"42..46"`) and `replications`.
+ * Every other number is measured by a run: its mean, and the half-width of
+ * its 95% confidence interval, t(0.975, R - 1) s / sqrt(R). A measured flag
+ * (`stable`) holds only if it holds in every replication; other measured
+ * text that differs lists the distinct values. Nested groups (offered load,
+ * per class) are treated key by key.
  *
  * @param runs The replications' summaries, in replication order.
  * @returns Means and half-widths.
@@ -272,8 +314,13 @@ export interface ReplicatedSummary {
  * @example Usage
  * ```ts
  * import { aggregateReplications } from "./study.ts";
- * const r = aggregateReplications([{ x: 1, m: "a" }, { x: 3, m: "a" }]);
+ * const r = aggregateReplications([
+ *   { x: 1, num_gpus: 4, random_seed: 42 },
+ *   { x: 3, num_gpus: 4, random_seed: 43 },
+ * ]);
  * if (r.summary.x !== 2 || Math.abs(r.ci95.x - 12.7062) > 1e-3) throw new Error();
+ * if (r.summary.random_seed !== 42 || r.summary.random_seeds !== "42..43") throw new Error();
+ * if ("num_gpus" in r.ci95 || "random_seed" in r.ci95) throw new Error();
  * ```
  */
 export function aggregateReplications(
@@ -284,8 +331,10 @@ export function aggregateReplications(
   const merge = (
     values: readonly SummaryValue[],
     prefix: string,
+    key: string,
   ): SummaryValue => {
     const first = values[0];
+    if (isConfiguration(key)) return first;
     if (typeof first === "number") {
       const xs = values.map((v) => typeof v === "number" ? v : NaN);
       const n = xs.length;
@@ -296,14 +345,20 @@ export function aggregateReplications(
       ci95[prefix] = factor * Math.sqrt(variance / n);
       return mean;
     }
+    if (typeof first === "boolean") return values.every((v) => v === true);
+    if (typeof first === "string") {
+      const distinct = [...new Set(values.map(String))];
+      return distinct.length === 1 ? first : distinct.join(",");
+    }
     if (first !== null && typeof first === "object") {
       const out: Record<string, SummaryValue> = {};
-      for (const key of Object.keys(first)) {
-        out[key] = merge(
+      for (const k of Object.keys(first)) {
+        out[k] = merge(
           values.map((v) =>
-            (v as Record<string, SummaryValue> | null)?.[key] ?? null
+            (v as Record<string, SummaryValue> | null)?.[k] ?? null
           ),
-          `${prefix}.${key}`,
+          `${prefix}.${k}`,
+          k,
         );
       }
       return out;
@@ -312,7 +367,11 @@ export function aggregateReplications(
   };
   const summary: Summary = {};
   for (const key of Object.keys(runs[0])) {
-    summary[key] = merge(runs.map((r) => r[key]), key);
+    summary[key] = merge(runs.map((r) => r[key]), key, key);
+    if (key === "random_seed") {
+      summary.random_seeds = seedList(runs.map((r) => r[key]));
+      summary.replications = runs.length;
+    }
   }
   return { summary, ci95 };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InputError } from "../scenario/errors.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { simulate } from "./simulate.ts";
@@ -25,7 +26,17 @@ export type Task =
     /** Most requests in flight (a benchmark client's concurrency). */
     maxConcurrency?: number;
   }
-  | { kind: "capacity"; scenario: Scenario; options: CapacityOptions };
+  | {
+    kind: "capacity";
+    scenario: Scenario;
+    options: CapacityOptions;
+    /**
+     * A plan's placement: an input error (the target is missed even at a
+     * vanishing load, say) makes the placement infeasible instead of
+     * failing the study.
+     */
+    infeasibleAsReason?: boolean;
+  };
 
 /** A simulation task's outcome (the summary only: records stay behind). */
 export interface SimulateOutcome {
@@ -35,8 +46,14 @@ export interface SimulateOutcome {
   warnings: string[];
 }
 
+/** A placement whose capacity search could not run: why. */
+export interface CapacityInfeasible {
+  /** The reason (the search's input error). */
+  infeasible: string;
+}
+
 /** What a task produced. */
-export type TaskOutcome = SimulateOutcome | CapacityResult;
+export type TaskOutcome = SimulateOutcome | CapacityResult | CapacityInfeasible;
 
 /**
  * Runs one task.
@@ -53,7 +70,16 @@ export type TaskOutcome = SimulateOutcome | CapacityResult;
  * ```
  */
 export function runTask(task: Task): TaskOutcome {
-  if (task.kind === "capacity") return capacity(task.scenario, task.options);
+  if (task.kind === "capacity") {
+    try {
+      return capacity(task.scenario, task.options);
+    } catch (e) {
+      if (task.infeasibleAsReason && e instanceof InputError) {
+        return { infeasible: e.message };
+      }
+      throw e;
+    }
+  }
   const r = simulate(task.scenario, {
     workload: task.requests
       ? listWorkload(task.requests, task.scenario.slo)

@@ -19,6 +19,7 @@ import {
 } from "../calibrate/measured.ts";
 import { InputError } from "../scenario/errors.ts";
 import { writeFilesAtomic } from "../report/files.ts";
+import { createProgress } from "./progress.ts";
 import { toJson } from "../report/json.ts";
 import {
   loadScenario,
@@ -111,17 +112,26 @@ export async function runCalibrate(values: Values): Promise<void> {
       { seed: base.random_seed },
     )
   );
-  const result = await calibrate(base, runs, {
-    maxEvaluations: positiveInteger(
-      "max-evaluations",
-      values["max-evaluations"],
-      DEFAULT_EVALUATIONS,
-    ),
-    jobs: positiveInteger("jobs", values.jobs, 1),
-    onProgress: (n) => {
-      if (n % 20 === 0) console.error(`calibrate: ${n} candidates evaluated`);
-    },
-  });
+  const maxEvaluations = positiveInteger(
+    "max-evaluations",
+    values["max-evaluations"],
+    DEFAULT_EVALUATIONS,
+  );
+  const jobs = positiveInteger("jobs", values.jobs, 1);
+  // Candidates evaluated; the fit may stop before the budget.
+  const progress = createProgress("calibrate: candidates evaluated");
+  let result;
+  try {
+    result = await calibrate(base, runs, {
+      maxEvaluations,
+      jobs,
+      onProgress: (n) => progress.update(n),
+    });
+  } catch (e) {
+    progress.done(false);
+    throw e;
+  }
+  progress.done();
 
   // OUT.yaml: the base file's text with the flags and the fitted values
   // set, so comments and layout survive.

@@ -7,6 +7,7 @@
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { InputError } from "../scenario/errors.ts";
+import { scenarioWarnings } from "../scenario/no_ops.ts";
 import {
   loadScenarioFile,
   type Override,
@@ -62,7 +63,7 @@ export function parseArgsStrict(
 ): Values {
   try {
     const parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, options),
       options,
       strict: true,
       allowPositionals: positionals,
@@ -77,13 +78,52 @@ export function parseArgsStrict(
   }
 }
 
+// `--rate -2`: node:util's parseArgs takes "-2" for an option and calls the
+// flag ambiguous. A value flag followed by a negative number (or a list
+// starting with one) gets it as its value, so validation can say what is
+// wrong with it.
+function joinNegativeValues(
+  args: readonly string[],
+  options: ParseArgsOptionsConfig,
+): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a === "--") {
+      out.push(...args.slice(k));
+      break;
+    }
+    const next = args[k + 1];
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : null;
+    if (
+      name !== null && next !== undefined && /^-(\d|\.\d)/.test(next) &&
+      Object.hasOwn(options, name) && options[name].type === "string"
+    ) {
+      out.push(`${a}=${next}`);
+      k++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /**
  * A command-line value as YAML would read it: a number, a flag, or text.
  *
  * @param text The value.
+ * @param source The flag it came from, for messages.
  * @returns Number, boolean or the text.
+ * @throws {InputError} On a whole number too large to be exact.
  */
-export function scalar(text: string): unknown {
+export function scalar(text: string, source?: string): unknown {
+  if (/^[+-]?\d+$/.test(text) && !Number.isSafeInteger(Number(text))) {
+    // Beyond 2^53 a whole number is silently rounded (a seed would not be
+    // the one asked for): say so instead.
+    throw new InputError(
+      `${
+        source ? `${source}: ` : ""
+      }${text}: whole numbers must be within ±${Number.MAX_SAFE_INTEGER} (larger ones cannot be represented exactly)`,
+    );
+  }
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
   if (text === "true" || text === "false") return text === "true";
   return text;
@@ -100,7 +140,7 @@ export function scenarioOverrides(values: Values): Override[] {
   for (const [flag, spec] of Object.entries(SCENARIO_FLAGS)) {
     const v = values[flag];
     if (typeof v !== "string") continue;
-    const value = spec.type === "number" ? scalar(v) : v;
+    const value = spec.type === "number" ? scalar(v, `--${flag}`) : v;
     overrides.push({ path: spec.path, value, source: `--${flag}` });
   }
   for (const item of (values.set as string[] | undefined) ?? []) {
@@ -111,7 +151,7 @@ export function scenarioOverrides(values: Values): Override[] {
     const path = item.slice(0, eq);
     overrides.push({
       path,
-      value: scalar(item.slice(eq + 1)),
+      value: scalar(item.slice(eq + 1), `--set ${path}`),
       source: `--set ${path}`,
     });
   }
@@ -131,10 +171,16 @@ export async function loadScenario(
 ): Promise<Scenario> {
   const overrides = [...scenarioOverrides(values), ...extra];
   const config = values.config as string | undefined;
-  return config
+  const scenario = config
     ? await loadScenarioFile(config, { overrides })
     : parseScenario("", { overrides, sourceName: "<defaults>" });
+  // Keys that do nothing here, once each however often a study loads.
+  warn(scenarioWarnings(scenario).filter((w) => !warnedOnce.has(w)));
+  for (const w of scenarioWarnings(scenario)) warnedOnce.add(w);
+  return scenario;
 }
+
+const warnedOnce = new Set<string>();
 
 /**
  * A comma-separated list of positive numbers.

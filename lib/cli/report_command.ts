@@ -15,13 +15,14 @@ import {
 } from "../analysis/simulate.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { flattenRow } from "../report/csv.ts";
+import { ttftBreakdownStacks } from "../report/study_charts.ts";
 import { writeFilesAtomic } from "../report/files.ts";
 import {
   renderReport,
   type ReportChart,
   type ReportSection,
 } from "../report/html.ts";
-import { loadScenario, type Values } from "./common.ts";
+import { loadScenario, type Values, warn } from "./common.ts";
 import { runPlan, runSweep, type StudyArtifacts } from "./study_commands.ts";
 
 const KINDS = ["simulate", "compare", "sweep", "plan"] as const;
@@ -44,16 +45,8 @@ const HEADLINE = [
   "mean_batch_size",
   "mean_kv_occupancy",
   "preemptions",
-  "stable",
+  "saturation",
 ];
-
-const BREAKDOWN = [
-  ["prefill_wait", "prefill wait"],
-  ["prefill_compute", "prefill compute"],
-  ["decode_wait", "decode wait"],
-  ["kv_transfer", "KV transfer"],
-  ["first_decode", "first decode"],
-] as const;
 
 async function runCharts(
   runs: { label: string; result: SimulationResult }[],
@@ -82,23 +75,17 @@ async function runCharts(
     },
   ];
   const summaries = runs.map((r) => r.result.summary);
-  const parts = BREAKDOWN.filter(([k]) =>
-    summaries.some((s) => typeof s[`mean_${k}_s`] === "number")
-  );
-  if (parts.length > 0) {
+  // Each bar is its run's mean TTFT, split into parts that add up to it
+  // in every mode (see ttftParts).
+  const stacks = ttftBreakdownStacks(summaries);
+  if (stacks.length > 0) {
     charts.push({
       title: "Mean TTFT breakdown",
       png: await more.renderStackedBarChart({
         title: "Mean TTFT, by part",
         yLabel: "seconds",
         categories: runs.map((r) => r.label),
-        stacks: parts.map(([k, label]) => ({
-          label,
-          values: summaries.map((s) => {
-            const v = s[`mean_${k}_s`];
-            return typeof v === "number" && Number.isFinite(v) ? v : null;
-          }),
-        })),
+        stacks,
       }),
     });
   }
@@ -174,6 +161,8 @@ export async function runReport(values: Values): Promise<void> {
   if (!out) throw new InputError("report: --out FILE is required");
   const config = (values.config as string | undefined) ?? "defaults";
   const sections: ReportSection[] = [];
+  const warnings: string[] = [];
+  const notes: string[] = [];
   let title: string;
   if (kind === "simulate" || kind === "compare") {
     const scenario = await loadScenario(values);
@@ -188,9 +177,11 @@ export async function runReport(values: Values): Promise<void> {
       : `llmsim: colocated against disaggregated, ${config}`;
     const labels = runs.map((r) => r.label);
     const summaries = runs.map((r) => r.result.summary);
+    // The same warnings `simulate` and `compare` print, on stderr too.
+    warnings.push(...runs.flatMap((r) => r.result.warnings));
     sections.push({
       heading: "Headline",
-      text: runs.flatMap((r) => r.result.warnings).join("\n\n") || undefined,
+      text: warnings.join("\n\n") || undefined,
       table: metricTable(labels, summaries, HEADLINE),
     });
     sections.push({ heading: "Charts", charts: await runCharts(runs) });
@@ -205,6 +196,9 @@ export async function runReport(values: Values): Promise<void> {
     title = kind === "sweep"
       ? `llmsim: sweep of ${config}`
       : `llmsim: placement plan for ${values.gpus} GPUs, ${config}`;
+    // A sweep's notes are its runs' warnings; a plan's, what it found.
+    if (kind === "sweep") warnings.push(...sink.notes);
+    else notes.push(...sink.notes);
     sections.push({
       heading: kind === "sweep" ? "Results" : "Placements, best first",
       text: sink.notes.join("\n\n") || undefined,
@@ -222,5 +216,7 @@ export async function runReport(values: Values): Promise<void> {
     sections,
   });
   await writeFilesAtomic(new Map([[out, html]]));
+  warn(warnings);
+  for (const note of notes) console.error(`llmsim: ${note}`);
   console.error(`llmsim: wrote ${out}`);
 }

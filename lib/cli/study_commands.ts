@@ -24,24 +24,28 @@ import type { CapacityOptions, CapacityResult } from "../analysis/capacity.ts";
 import {
   type Placement,
   type PlanRow,
+  planRow,
   planTasks,
   rankPlan,
 } from "../analysis/plan.ts";
 import { checkRateSweep } from "../analysis/sweep.ts";
 import { toCsv } from "../report/csv.ts";
+import { sweepChartSpec } from "../report/study_charts.ts";
 import { writeFilesAtomic } from "../report/files.ts";
 import { toJson } from "../report/json.ts";
 import { renderTable } from "../report/table.ts";
 import type { Summary } from "../metrics/summary.ts";
 import {
-  finiteOrNull,
   format,
   loadScenario,
   numberList,
   scalar,
+  SCENARIO_FLAGS,
   type Values,
   warn,
 } from "./common.ts";
+import { type PoolName, poolSettings } from "../scenario/pool_settings.ts";
+import { progressCallback } from "./progress.ts";
 
 // ---------------------------------------------------------------- running
 
@@ -122,21 +126,9 @@ function replicationsOf(values: Values): number {
   return n;
 }
 
-// A progress bar on stderr, only when a person is watching it.
-function progress(label: string): (done: number, total: number) => void {
-  if (!Deno.stderr.isTerminal()) return () => {};
-  const enc = new TextEncoder();
-  return (done, total) => {
-    const width = 30;
-    const full = Math.round(width * done / total);
-    const bar = "#".repeat(full) + ".".repeat(width - full);
-    Deno.stderr.writeSync(
-      enc.encode(
-        `\r${label} [${bar}] ${done}/${total}${done === total ? "\n" : ""}`,
-      ),
-    );
-  };
-}
+// Progress on stderr (lib/cli/progress.ts): a bar on a terminal, else a
+// line every few seconds.
+const progress = progressCallback;
 
 // FNV-1a over the study's inputs: shards of different studies do not merge.
 function fingerprint(...parts: unknown[]): string {
@@ -184,6 +176,11 @@ async function execute(
     mine.forEach(([k], j) => (all[k] = outcomes[j]));
     return all;
   }
+  if (values.format !== undefined) {
+    warn([
+      `--format has no effect with --shard ${i}/${n}: a shard prints nothing (merge prints the study)`,
+    ]);
+  }
   const dir = outDir(values);
   await ensureDir(dir);
   const file: ShardFile = {
@@ -201,21 +198,235 @@ async function execute(
   return null;
 }
 
+// ---------------------------------------------------------------- flags
+
+/** The `--set` items and scenario flags of a study, checked. */
+interface Sets {
+  /** The values with only the single-valued `--set` items (for loading). */
+  rest: Values;
+  /** The list-valued `--set` items, as axes. */
+  axes: GridAxis[];
+  /** Each key given one value (by a scenario flag or `--set`): its source. */
+  overrides: Map<string, string>;
+}
+
 // `--set key=v1,v2`: a list makes an axis; a single value stays an override.
-function splitSets(values: Values): { rest: Values; axes: GridAxis[] } {
-  const sets = (values.set as string[] | undefined) ?? [];
+// A key given twice (two --set, or a flag and a --set) is an error, not a
+// silent last-one-wins.
+function splitSets(values: Values): Sets {
+  const overrides = new Map<string, string>();
+  for (const [flag, spec] of Object.entries(SCENARIO_FLAGS)) {
+    if (typeof values[flag] === "string") overrides.set(spec.path, `--${flag}`);
+  }
+  const seen = new Set<string>();
   const keep: string[] = [];
   const axes: GridAxis[] = [];
-  for (const item of sets) {
+  for (const item of (values.set as string[] | undefined) ?? []) {
     const eq = item.indexOf("=");
-    if (eq > 0 && item.slice(eq + 1).includes(",")) {
-      axes.push({
-        path: item.slice(0, eq),
-        values: item.slice(eq + 1).split(",").map((v) => scalar(v.trim())),
-      });
-    } else keep.push(item);
+    if (eq <= 0) {
+      throw new InputError(`--set: expected KEY=VALUE, got "${item}"`);
+    }
+    const path = item.slice(0, eq);
+    if (seen.has(path)) {
+      throw new InputError(
+        `--set ${path} given twice (give one value, or one list V1,V2,...)`,
+      );
+    }
+    seen.add(path);
+    const flag = overrides.get(path);
+    if (flag !== undefined) {
+      throw new InputError(
+        `${flag} and --set ${path} both set ${path}: give one`,
+      );
+    }
+    const text = item.slice(eq + 1);
+    if (text.includes(",")) {
+      axes.push({ path, values: listValues(`--set ${path}`, text) });
+    } else {
+      keep.push(item);
+      overrides.set(path, `--set ${path}`);
+    }
   }
-  return { rest: { ...values, set: keep }, axes };
+  return { rest: { ...values, set: keep }, axes, overrides };
+}
+
+// A list of values, none empty and none twice (a repeated value would only
+// repeat rows).
+function listValues(flag: string, text: string): unknown[] {
+  const out: unknown[] = [];
+  const seen = new Set<string>();
+  for (const item of text.split(",").map((v) => v.trim())) {
+    if (item === "") {
+      throw new InputError(`${flag}: an empty value in "${text}"`);
+    }
+    const value = scalar(item, flag);
+    const key = JSON.stringify(value);
+    if (seen.has(key)) {
+      throw new InputError(`${flag}: ${item} is given twice in "${text}"`);
+    }
+    seen.add(key);
+    out.push(value);
+  }
+  return out;
+}
+
+// `numberList`, with no number twice.
+function uniqueNumbers(flag: string, text: string | undefined): number[] {
+  const list = numberList(flag, text);
+  const twice = list.find((x, k) => list.indexOf(x) !== k);
+  if (twice !== undefined) {
+    throw new InputError(`--${flag}: ${twice} is given twice in "${text}"`);
+  }
+  return list;
+}
+
+// An axis whose key a flag or a single --set also gives, or that two flags
+// sweep, would silently lose one of them.
+function checkAxisSources(
+  axes: readonly { path: string; source: string }[],
+  overrides: ReadonlyMap<string, string>,
+): void {
+  axes.forEach((a, k) => {
+    const single = overrides.get(a.path);
+    if (single !== undefined) {
+      throw new InputError(
+        `${single} has no effect: ${a.source} sweeps ${a.path}; give one of them`,
+      );
+    }
+    const other = axes.slice(0, k).find((b) => b.path === a.path);
+    if (other) {
+      throw new InputError(
+        `${other.source} and ${a.source} both sweep ${a.path}; give one of them`,
+      );
+    }
+  });
+}
+
+const BATCHED_ONLY = ["scheduler", "engine", "step_time", "kv_cache"];
+const ROOFLINE_ONLY = [
+  "compute_efficiency",
+  "memory_efficiency",
+  "interconnect_efficiency",
+  "all_reduce_latency_s",
+];
+
+/**
+ * Why a key has no effect on a run of the scenario, or undefined when it may
+ * have one. The rules: a cluster section other than the mode's; the KV link
+ * in mono; the batched engine's sections under `batching: none`; the rate
+ * model's speeds (`*_tokens_per_s`) when no pool of the mode steps by rate;
+ * the roofline's efficiencies when no pool uses the roofline; arrival keys
+ * under a trace, or when every class has its own arrival.
+ *
+ * @param s A scenario (a study point).
+ * @param path A dotted key path.
+ * @returns The reason, starting "under ...", or undefined.
+ */
+function noEffect(s: Scenario, path: string): string | undefined {
+  const keys = path.split(".");
+  const [head, key] = keys;
+  if (head === "cluster_mono" && s.mode === "disagg") {
+    return "under mode=disagg (which runs cluster_disagg)";
+  }
+  if (head === "cluster_disagg" && s.mode === "mono") {
+    return "under mode=mono (which runs cluster_mono)";
+  }
+  if (head === "kv_transfer" && s.mode === "mono") {
+    return "under mode=mono (no KV cache moves between pools)";
+  }
+  if (head === "arrival" && s.trace) {
+    return "under a trace (it replays its own arrivals)";
+  }
+  if (head === "arrival" && s.classes?.every((c) => c.arrival)) {
+    return "when every class has its own arrival";
+  }
+  const poolSection = head === "cluster_disagg" &&
+    (key === "prefill" || key === "decode");
+  if (
+    s.batching === "none" &&
+    (BATCHED_ONLY.includes(head) || head === "kv_transfer" || poolSection)
+  ) {
+    return "under batching=none (each GPU serves one request; set batching: continuous)";
+  }
+  if (s.batching !== "continuous") return undefined;
+  const pools: PoolName[] = s.mode === "mono" ? ["gpu"] : ["prefill", "decode"];
+  const kinds = pools.map((p) => poolSettings(s, p).step_time.kind);
+  const shown = [...new Set(kinds)].join("/");
+  if (
+    (head === "cluster_mono" || head === "cluster_disagg") &&
+    keys.length === 2 && /^(prefill|decode)_tokens_per_s$/.test(key) &&
+    !kinds.includes("rate")
+  ) {
+    return `under step_time.kind=${shown} (${
+      kinds.includes("roofline")
+        ? "step times come from the hardware and model: sweep hardware.gpu or step_time.compute_efficiency instead"
+        : "step times come from the measured table: sweep scheduler or engine keys instead, or use step_time.kind: rate"
+    })`;
+  }
+  if (
+    head === "step_time" && ROOFLINE_ONLY.includes(key) &&
+    !kinds.includes("roofline")
+  ) {
+    return `under step_time.kind=${shown} (only the roofline uses it)`;
+  }
+  return undefined;
+}
+
+// The effect of every axis and single value on the study's scenarios: an
+// axis that changes nothing anywhere would repeat every row (an error); one
+// that changes nothing at some points repeats those rows (a warning); a
+// single value that changes nothing is a warning. Those the scenario's load
+// already gives (lib/scenario/no_ops.ts: batched sections under batching:
+// none) or the runs give (the engine) are left to them.
+function checkEffects(
+  scenarios: readonly Scenario[],
+  axes: readonly { path: string; source: string }[],
+  overrides: ReadonlyMap<string, string>,
+): string[] {
+  const warnings: string[] = [];
+  if (scenarios.length === 0) return warnings;
+  for (const a of axes) {
+    const reasons = scenarios.map((s) => noEffect(s, a.path));
+    const idle = reasons.filter((r) => r !== undefined);
+    if (idle.length === reasons.length) {
+      throw new InputError(
+        `${a.source}: ${a.path} has no effect ${
+          idle[0]
+        }; every row would repeat`,
+      );
+    }
+    if (idle.length > 0) {
+      warnings.push(
+        `${a.path} has no effect at ${idle.length} of ${reasons.length} points, ${
+          idle[0]
+        }: their rows repeat`,
+      );
+    }
+  }
+  for (const [path, source] of overrides) {
+    if (path.startsWith("engine") || path === "scheduler.max_model_len") {
+      continue;
+    }
+    const reasons = scenarios.map((s) => noEffect(s, path));
+    if (reasons[0]?.startsWith("under batching=none")) continue;
+    if (reasons.every((r) => r !== undefined)) {
+      warnings.push(`${source}: ${path} has no effect ${reasons[0]}`);
+    }
+  }
+  return warnings;
+}
+
+// A report runs the whole study and writes one page: the flags that shard
+// it or choose its files and format would do nothing.
+function refuseInReport(values: Values, sink?: StudyArtifacts): void {
+  if (!sink) return;
+  for (const flag of ["shard", "out-dir", "format"]) {
+    if (values[flag] !== undefined) {
+      throw new InputError(
+        `report: --${flag} has no effect (a report runs the whole study and writes one page to --out)`,
+      );
+    }
+  }
 }
 
 function baseFingerprint(scenario: Scenario, ...more: unknown[]): string {
@@ -247,35 +458,74 @@ export async function runSweep(
   sink?: StudyArtifacts,
 ): Promise<void> {
   format(values);
-  const { rest, axes: setAxes } = splitSets(values);
+  refuseInReport(values, sink);
+  const { rest, axes: setAxes, overrides } = splitSets(values);
   const replications = replicationsOf(values);
   const base = await loadScenario(rest);
-  const axes: GridAxis[] = [];
+  const axes: { path: string; values: unknown[]; source: string }[] = [];
   if (name === "sweep_prefill") {
-    const rates = numberList("rates", values.rates as string | undefined);
-    const speeds = numberList("prefill", values.prefill as string | undefined);
+    const rates = uniqueNumbers("rates", values.rates as string | undefined);
+    const speeds = uniqueNumbers(
+      "prefill",
+      values.prefill as string | undefined,
+    );
+    if (setAxes.some((a) => a.path === "mode")) {
+      throw new InputError(
+        "sweep-prefill runs the scenario's own mode; mode cannot be an axis (use --mode, or sweep --set cluster_mono.prefill_tokens_per_s=... with --set mode=...)",
+      );
+    }
     axes.push({
       path: `cluster_${base.mode}.prefill_tokens_per_s`,
       values: speeds,
+      source: "--prefill",
     });
-    axes.push({ path: "arrival.rate_per_s", values: rates });
+    axes.push({ path: "arrival.rate_per_s", values: rates, source: "--rates" });
   } else if (values.rates !== undefined) {
-    const rates = numberList("rates", values.rates as string);
-    if (!setAxes.some((a) => a.path === "mode")) {
-      axes.push({ path: "mode", values: ["mono", "disagg"] });
+    const rates = uniqueNumbers("rates", values.rates as string);
+    // Both architectures, unless the mode is an axis or given one value.
+    if (!setAxes.some((a) => a.path === "mode") && !overrides.has("mode")) {
+      axes.push({
+        path: "mode",
+        values: ["mono", "disagg"],
+        source: "--rates",
+      });
     }
-    axes.push({ path: "arrival.rate_per_s", values: rates });
+    axes.push({ path: "arrival.rate_per_s", values: rates, source: "--rates" });
   } else if (setAxes.length === 0) {
     throw new InputError(
       "--rates is required (or give --set KEY=V1,V2,... axes)",
     );
   }
-  axes.push(...setAxes);
+  axes.push(
+    ...setAxes.map((a) => ({
+      path: a.path,
+      values: [...a.values],
+      source: `--set ${a.path}=${a.values.join(",")}`,
+    })),
+  );
+  checkAxisSources(axes, overrides);
   if (axes.some((a) => a.path === "arrival.rate_per_s")) checkRateSweep(base);
-  const points = gridPoints(axes);
+  const gridAxes: GridAxis[] = axes.map((a) => ({
+    path: a.path,
+    values: a.values,
+  }));
+  // A key that does not exist is named with the flag that gave it.
+  for (const a of axes) {
+    try {
+      withParams(base, { [a.path]: a.values[0] });
+    } catch (e) {
+      if (e instanceof InputError && e.message.includes("unknown key")) {
+        throw new InputError(
+          `${a.source}: ${e.message.replace(/^at [^:]*: /, "")}`,
+        );
+      }
+    }
+  }
+  const points = gridPoints(gridAxes);
+  const scenarios = points.map((p) => withParams(base, p.params));
+  warn(checkEffects(scenarios, axes, overrides));
   const tasks: Task[] = [];
-  for (const p of points) {
-    const scenario = withParams(base, p.params);
+  for (const scenario of scenarios) {
     for (let r = 0; r < replications; r++) {
       tasks.push({ kind: "simulate", scenario: replicate(scenario, r) });
     }
@@ -283,9 +533,9 @@ export async function runSweep(
   const spec: StudySpec = {
     kind: "sweep",
     name,
-    axes,
+    axes: gridAxes,
     replications,
-    fingerprint: baseFingerprint(base, axes, replications),
+    fingerprint: baseFingerprint(base, gridAxes, replications),
   };
   const outcomes = await execute(values, spec, tasks, sink !== undefined);
   if (outcomes) {
@@ -338,7 +588,7 @@ async function finishSweep(
     "p90_ttft_s",
     "p99_ttft_s",
     ...(R > 1 ? ["p90_ttft_s_ci95"] : []),
-    "stable",
+    "saturation",
   ];
   if (sink) {
     Object.assign(sink, { rows, columns, png, notes: warnings });
@@ -363,67 +613,23 @@ async function finishSweep(
   }
 }
 
-// TTFT against the rate axis (or the last numeric one), one group of lines
-// per combination of the other axes; 95% bands with replications.
+// TTFT against the rate axis (or the last numeric one, or a categorical
+// one), one group of lines per combination of the other axes; 95% bands
+// with replications; unstable points marked (see sweepChartSpec).
 async function sweepChart(
   spec: Extract<StudySpec, { kind: "sweep" }>,
   rows: Record<string, unknown>[],
   cis: Record<string, number>[],
 ): Promise<Uint8Array> {
   const { renderLineChart } = await import("../report/chart.ts");
-  const numeric = spec.axes.filter((a) =>
-    a.values.every((v) => typeof v === "number")
-  );
-  const xAxis = spec.axes.find((a) => a.path === "arrival.rate_per_s") ??
-    numeric[numeric.length - 1] ?? spec.axes[spec.axes.length - 1];
-  const others = spec.axes.filter((a) => a !== xAxis);
-  const quantiles = spec.name === "sweep_prefill"
-    ? ["p50"]
-    : others.length <= 1
-    ? ["p50", "p90", "p99"]
-    : ["p90"];
-  const groups = new Map<string, number[]>();
-  rows.forEach((row, k) => {
-    const key = others.map((a) => `${a.path}=${row[axisColumn(a.path)]}`)
-      .join(", ");
-    groups.set(key, [...(groups.get(key) ?? []), k]);
-  });
-  const series = [];
-  let g = 0;
-  for (const [key, idx] of groups) {
-    for (const q of quantiles) {
-      const metric = `${q}_ttft_s`;
-      const y = idx.map((k) => finiteOrNull(rows[k][metric]));
-      const half = idx.map((k) => cis[k][metric]);
-      const band = spec.replications > 1;
-      series.push({
-        label: spec.name === "sweep_prefill"
-          ? `prefill ${rows[idx[0]].sweep_prefill_tokens_per_s} tok/s`
-          : `${key ? key.replace(/^mode=/, "") + " " : ""}${q.toUpperCase()}`,
-        x: idx.map((k) => Number(rows[k][axisColumn(xAxis.path)])),
-        y,
-        yLow: band
-          ? y.map((v, j) => v === null ? null : v - (half[j] ?? 0))
-          : undefined,
-        yHigh: band
-          ? y.map((v, j) => v === null ? null : v + (half[j] ?? 0))
-          : undefined,
-        dashed: g % 2 === 1,
-      });
-    }
-    g++;
-  }
-  const xLabel = xAxis.path === "arrival.rate_per_s"
-    ? "arrival rate (requests/s)"
-    : xAxis.path;
-  return await renderLineChart({
-    title: spec.name === "sweep_prefill"
-      ? "P50 TTFT against arrival rate"
-      : `TTFT against ${xLabel}${spec.replications > 1 ? " (95% CI)" : ""}`,
-    xLabel,
-    yLabel: spec.name === "sweep_prefill" ? "P50 TTFT (s)" : "TTFT (s)",
-    series,
-  });
+  return await renderLineChart(sweepChartSpec({
+    name: spec.name,
+    axes: spec.axes,
+    replications: spec.replications,
+    rows,
+    cis,
+    column: axisColumn,
+  }));
 }
 
 // ---------------------------------------------------------------- capacity
@@ -448,8 +654,20 @@ function capacityOptions(values: Values): CapacityOptions {
   }
   const metric = values.metric as string | undefined;
   const max = num("max");
+  if (target !== undefined && (metric !== undefined || max !== undefined)) {
+    throw new InputError(
+      `--target and --${
+        metric !== undefined ? "metric" : "max"
+      } are two criteria (SLO attainment at least T, or a metric at most V): give one`,
+    );
+  }
   if ((metric === undefined) !== (max === undefined)) {
     throw new InputError("--metric and --max go together");
+  }
+  if (metric === "slo_attainment") {
+    throw new InputError(
+      "--metric slo_attainment: attainment must stay at or above a share, not below a maximum; use --target",
+    );
   }
   return { target, metric, max, tolerance };
 }
@@ -462,8 +680,17 @@ function capacityOptions(values: Values): CapacityOptions {
 export async function runCapacity(values: Values): Promise<void> {
   format(values);
   const replications = replicationsOf(values);
-  const base = await loadScenario(values);
   const options = capacityOptions(values);
+  const { rest, axes, overrides } = splitSets(values);
+  if (axes.length > 0) {
+    throw new InputError(
+      `capacity takes no axes: --set ${
+        axes[0].path
+      } is a list (run sweep for a grid, or plan --crossover)`,
+    );
+  }
+  const base = await loadScenario(rest);
+  warn(checkEffects([base], [], overrides));
   const tasks: Task[] = Array.from({ length: replications }, (_, r) => ({
     kind: "capacity",
     scenario: replicate(base, r),
@@ -486,22 +713,29 @@ async function finishCapacity(
   runs: CapacityResult[],
 ): Promise<void> {
   const fmt = format(values);
-  const keys = ["rate_per_s", "goodput_rps", "goodput_rps_per_gpu", "value"];
+  // `capacity_rps` is the capacity (the highest rate meeting the target);
+  // the summary's `goodput_rps` counts the requests meeting their SLO.
+  const keys = ["rate_per_s", "rate_per_s_per_gpu", "value"];
   const summaries = runs.map((r) =>
     Object.fromEntries(keys.map((k) => [k, r[k as keyof CapacityResult]]))
   ) as Summary[];
   const { summary, ci95 } = aggregateReplications(summaries);
+  const seeds = runs.map((r) => r.summary.random_seed as number);
   const out: Record<string, unknown> = {
-    capacity_rate_per_s: summary.rate_per_s,
-    goodput_rps: summary.goodput_rps,
-    goodput_rps_per_gpu: summary.goodput_rps_per_gpu,
+    capacity_rps: summary.rate_per_s,
+    capacity_rps_per_gpu: summary.rate_per_s_per_gpu,
     gpus: runs[0].gpus,
     criterion_value: summary.value,
+    random_seed: seeds[0],
     replications: spec.replications,
   };
   if (spec.replications > 1) {
-    out.capacity_rate_per_s_ci95 = ci95.rate_per_s;
-    out.goodput_rps_per_gpu_ci95 = ci95.goodput_rps_per_gpu;
+    out.random_seeds = seeds.every((x, k) => x === seeds[0] + k)
+      ? `${seeds[0]}..${seeds[seeds.length - 1]}`
+      : seeds.join(",");
+    out.capacity_rps_ci95 = ci95.rate_per_s;
+    out.capacity_rps_per_gpu_ci95 = ci95.rate_per_s_per_gpu;
+    out.criterion_value_ci95 = ci95.value;
     out.per_replication = runs.map((r) => r.rate_per_s);
   }
   out.evaluations = runs[0].evaluations;
@@ -532,27 +766,71 @@ export async function runPlan(
   sink?: StudyArtifacts,
 ): Promise<void> {
   format(values);
+  refuseInReport(values, sink);
+  if (values.replications !== undefined) {
+    throw new InputError(
+      "plan: --replications has no effect (each placement gets one capacity search); run capacity --replications R on a placement",
+    );
+  }
   const gpusText = values.gpus as string | undefined;
   if (gpusText === undefined) throw new InputError("--gpus is required");
   const gpus = Number(gpusText);
-  const tps = values.tps === undefined
+  if (gpusText.trim() === "" || !Number.isInteger(gpus) || gpus < 1) {
+    throw new InputError(
+      `--gpus: must be a whole number >= 1, got "${gpusText}"`,
+    );
+  }
+  const tpsGiven = values.tps === undefined
     ? undefined
-    : numberList("tps", values.tps as string);
-  const modesText = (values.modes as string | undefined) ?? "mono,disagg";
-  const modes = modesText.split(",").map((m) => m.trim());
+    : uniqueNumbers("tps", values.tps as string);
+  for (const t of tpsGiven ?? []) {
+    if (!Number.isInteger(t)) {
+      throw new InputError(`--tps: TP degrees are whole numbers, got ${t}`);
+    }
+  }
+  const modes = listValues(
+    "--modes",
+    (values.modes as string | undefined) ?? "mono,disagg",
+  ) as string[];
   for (const m of modes) {
     if (m !== "mono" && m !== "disagg") {
       throw new InputError(`--modes: mono and/or disagg, got "${m}"`);
     }
   }
-  const { rest, axes } = splitSets(values);
+  const { rest, axes, overrides } = splitSets(values);
   if (axes.length > 0) {
     throw new InputError(
       "plan takes one list axis, with --crossover KEY=V1,V2,... (not --set)",
     );
   }
-  const base = await loadScenario(rest);
+  for (const [path, source] of overrides) {
+    if (PLAN_KEYS.includes(path)) {
+      throw new InputError(
+        `plan: ${source} has no effect: plan lays out each placement's mode and GPUs (use --modes, --gpus and --tps)`,
+      );
+    }
+  }
   const options = capacityOptions(values);
+  const warnings: string[] = [];
+  // TP degrees within the budget; given ones that are not are said so.
+  const fitting = (tpsGiven ?? [1, 2, 4, 8]).filter((t) => t <= gpus);
+  if (tpsGiven) {
+    const over = tpsGiven.filter((t) => t > gpus);
+    if (fitting.length === 0) {
+      throw new InputError(
+        `no placement of ${gpus} GPU${gpus > 1 ? "s" : ""} fits: TP ${
+          over[0]
+        } needs ${over[0]} GPUs per instance (--tps ${values.tps})`,
+      );
+    }
+    if (over.length > 0) {
+      warnings.push(
+        `--tps ${over.join(",")}: ${
+          over.length > 1 ? "each needs" : "needs"
+        } more GPUs per instance than the ${gpus} of --gpus; not tried`,
+      );
+    }
+  }
   let crossover: GridAxis | undefined;
   const cross = values.crossover as string | undefined;
   if (cross !== undefined) {
@@ -562,11 +840,21 @@ export async function runPlan(
         `--crossover: expected KEY=V1,V2,..., got "${cross}"`,
       );
     }
+    const path = cross.slice(0, eq);
+    if (PLAN_KEYS.includes(path)) {
+      throw new InputError(
+        `--crossover ${path}: has no effect: plan lays out each placement's mode and GPUs`,
+      );
+    }
     crossover = {
-      path: cross.slice(0, eq),
-      values: cross.slice(eq + 1).split(",").map((v) => scalar(v.trim())),
+      path,
+      values: listValues(`--crossover ${path}`, cross.slice(eq + 1)),
     };
+    checkAxisSources([{ path, source: "--crossover" }], overrides);
   }
+  const base = await loadPlanBase(rest, fitting, gpus);
+  // Without batching a GPU serves one request: TP 1 only, unless asked.
+  const tps = tpsGiven || base.batching === "continuous" ? fitting : [1];
   const bases = crossover
     ? crossover.values.map((v) => withParams(base, { [crossover!.path]: v }))
     : [base];
@@ -578,8 +866,54 @@ export async function runPlan(
   };
   const perBase = bases.map((s) => planTasks(s, planOptions, options));
   const placements = perBase[0].map((x) => x.placement);
+  const least = Math.min(...tps);
+  const budget = `${gpus} GPU${gpus > 1 ? "s" : ""}`;
+  if (placements.length === 0) {
+    throw new InputError(
+      planOptions.exactBudget
+        ? `no placement uses exactly ${budget} with --tps ${
+          tps.join(",")
+        } and --modes ${
+          modes.join(",")
+        } (drop --exact-budget, or change --gpus)`
+        : `no placement of ${budget} fits: disagg needs at least ${
+          2 * least
+        } (a prefill and a decode instance of TP ${least})`,
+    );
+  }
+  for (const m of modes) {
+    if (!placements.some((p) => p.mode === m)) {
+      warnings.push(
+        `--modes ${m}: no ${
+          m === "mono" ? "colocated" : "disaggregated"
+        } placement fits ${budget}${
+          m === "disagg" && !planOptions.exactBudget
+            ? ` (a prefill and a decode instance of TP ${least} need ${
+              2 * least
+            })`
+            : ""
+        }`,
+      );
+    }
+  }
   const tasks = perBase.flatMap((list) => list.map((x) => x.task ?? null));
   const skipped = perBase.flatMap((list) => list.map((x) => x.skipped ?? null));
+  if (tasks.every((t) => t === null)) {
+    throw new InputError(
+      `no placement of ${budget} fits: ${
+        [...new Set(skipped)].slice(0, 2).join("; ")
+      }`,
+    );
+  }
+  const scenarios = tasks.filter((t) => t !== null).map((t) => t!.scenario);
+  warnings.push(
+    ...checkEffects(
+      scenarios,
+      crossover ? [{ path: crossover.path, source: "--crossover" }] : [],
+      overrides,
+    ),
+  );
+  warn(warnings);
   const spec: StudySpec = {
     kind: "plan",
     placements,
@@ -591,7 +925,54 @@ export async function runPlan(
   if (outcomes) await finishPlan(values, spec, outcomes, sink);
 }
 
-function planRowOut(row: PlanRow, rank: number): Record<string, unknown> {
+/** The keys plan sets for each placement. */
+const PLAN_KEYS = [
+  "mode",
+  "cluster_mono.num_gpus",
+  "cluster_mono.tp",
+  "cluster_disagg.prefill_gpus",
+  "cluster_disagg.prefill_tp",
+  "cluster_disagg.decode_gpus",
+  "cluster_disagg.decode_tp",
+];
+
+// The base scenario, checked only for what plan keeps fixed: each
+// placement replaces its GPUs and TP degrees, so they are set to one TP
+// degree of the plan after another (smallest first) until the scenario is
+// valid. A model too large for the base's own TP does not stop the plan.
+async function loadPlanBase(
+  values: Values,
+  tps: readonly number[],
+  gpus: number,
+): Promise<Scenario> {
+  const errors: string[] = [];
+  for (const tp of tps) {
+    const source = `plan, laid out at TP ${tp}`;
+    const extra = PLAN_KEYS.slice(1).map((path) => ({
+      path,
+      value: tp,
+      source,
+    }));
+    try {
+      return await loadScenario(values, extra);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      errors.push(e.message);
+    }
+  }
+  // The same error at every TP is the base's own; else no TP fits.
+  if (new Set(errors).size === 1) throw new InputError(errors[0]);
+  throw new InputError(
+    `no placement of ${gpus} GPU${gpus > 1 ? "s" : ""} fits at TP ${
+      tps.join(", ")
+    }: ${errors[errors.length - 1]}`,
+  );
+}
+
+function planRowOut(
+  row: PlanRow,
+  rank: number | null,
+): Record<string, unknown> {
   const p = row.placement;
   const c = row.capacity;
   return {
@@ -605,12 +986,12 @@ function planRowOut(row: PlanRow, rank: number): Record<string, unknown> {
     prefill_instances: p.prefill_instances,
     decode_tp: p.decode_tp,
     decode_instances: p.decode_instances,
-    capacity_rate_per_s: c?.rate_per_s,
-    goodput_rps_per_gpu: c?.goodput_rps_per_gpu,
+    capacity_rps: c?.rate_per_s,
+    capacity_rps_per_gpu: c?.rate_per_s_per_gpu,
     criterion_value: c?.value,
     p90_ttft_s: c?.summary.p90_ttft_s,
     p90_tpot_s: c?.summary.p90_tpot_s,
-    skipped: row.skipped,
+    reason: row.skipped,
   };
 }
 
@@ -627,13 +1008,12 @@ async function finishPlan(
   const best: { value: unknown; mono: number; disagg: number }[] = [];
   const ranked: PlanRow[][] = [];
   groups.forEach((value, g) => {
-    const planRows: PlanRow[] = spec.placements.map((placement, k) => ({
-      placement,
-      capacity: (outcomes[g * n + k] ?? undefined) as
-        | CapacityResult
-        | undefined,
-      skipped: spec.skipped[g * n + k] ?? undefined,
-    }));
+    const planRows: PlanRow[] = spec.placements.map((placement, k) => {
+      const outcome = outcomes[g * n + k];
+      return outcome
+        ? planRow(placement, outcome)
+        : { placement, skipped: spec.skipped[g * n + k] ?? undefined };
+    });
     const order = rankPlan(planRows);
     ranked.push(order);
     const top = (mode: string) =>
@@ -641,7 +1021,7 @@ async function finishPlan(
         0,
         ...order.filter((r) => r.placement.mode === mode && r.capacity).map((
           r,
-        ) => r.capacity!.goodput_rps_per_gpu),
+        ) => r.capacity!.rate_per_s_per_gpu),
       );
     best.push({ value, mono: top("mono"), disagg: top("disagg") });
     order.forEach((row, k) =>
@@ -649,10 +1029,22 @@ async function finishPlan(
         ...(spec.crossover
           ? { [`crossover_${spec.crossover.path}`]: value }
           : {}),
-        ...planRowOut(row, k + 1),
+        // Only feasible placements are ranked; rankPlan puts them first.
+        ...planRowOut(row, row.capacity ? k + 1 : null),
       })
     );
   });
+  if (!ranked.some((order) => order.some((r) => r.capacity))) {
+    const reasons = [
+      ...new Set(ranked.flat().map((r) => r.skipped).filter((r) => r)),
+    ];
+    const g = spec.placements.reduce((m, p) => Math.max(m, p.gpus), 0);
+    throw new InputError(
+      `no placement of ${g} GPU${g > 1 ? "s" : ""} fits: ${
+        reasons.slice(0, 2).join("; ")
+      }`,
+    );
+  }
   const out: Record<string, unknown> = { placements: rows };
   // The cheapest placement for each required rate, from the capacities
   // already found: where it changes architecture is the rate crossover.
@@ -672,7 +1064,7 @@ async function finishPlan(
     }
     out.crossover = {
       key: spec.crossover.path,
-      best_goodput_rps_per_gpu: best.map((b) => ({
+      best_capacity_rps_per_gpu: best.map((b) => ({
         value: b.value,
         mono: b.mono,
         disagg: b.disagg,
@@ -690,14 +1082,15 @@ async function finishPlan(
       r,
     ) => ({
       x: r.placement.gpus,
-      y: r.capacity!.goodput_rps,
+      y: r.capacity!.rate_per_s,
       label: r.placement.name,
+      stable: r.capacity!.summary.stable !== false,
     })),
   });
   const png = await renderParetoChart({
-    title: "Goodput against GPUs (Pareto front)",
+    title: "Capacity against GPUs (Pareto front)",
     xLabel: "GPUs",
-    yLabel: "goodput (requests/s within the SLO target)",
+    yLabel: "capacity (requests/s within the target)",
     groups: [group("mono"), group("disagg")],
     front: "max",
   });
@@ -734,11 +1127,11 @@ async function finishPlan(
     "rank",
     "placement",
     "gpus",
-    "capacity_rate_per_s",
-    "goodput_rps_per_gpu",
+    "capacity_rps",
+    "capacity_rps_per_gpu",
     "p90_ttft_s",
     "p90_tpot_s",
-    "skipped",
+    "reason",
   ];
   if (sink) {
     Object.assign(sink, { rows, columns, png, notes });

@@ -5,8 +5,11 @@
  * @module
  */
 
-import { didYouMean, InputError } from "./errors.ts";
+import { didYouMean, InputError, quoteExcerpt } from "./errors.ts";
 import type { FieldSpec, ObjectField } from "./schema.ts";
+
+// Unknown keys named in one message at most.
+const MAX_LISTED = 20;
 
 /** A key path, as errors name it. */
 export type Path = (string | number)[];
@@ -14,7 +17,7 @@ export type Path = (string | number)[];
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return quoteExcerpt(value);
   if (typeof value === "object") return "a mapping";
   return String(value);
 }
@@ -45,15 +48,28 @@ export function checkObject(
     throw new InputError(`must be a mapping, got ${describe(raw)}`, path);
   }
   const input = raw as Record<string, unknown>;
-  const known = Object.keys(spec.fields);
+  // One pass over the keys; the message names the first unknown key (with
+  // a suggestion) and a bounded number of the others.
+  let unknown: string[] | undefined;
+  let more = 0;
   for (const key of Object.keys(input)) {
-    if (!(key in spec.fields)) {
-      const hint = didYouMean(key, known);
-      throw new InputError(
-        `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`,
-        [...path, key],
-      );
-    }
+    if (Object.hasOwn(spec.fields, key)) continue;
+    unknown ??= [];
+    if (unknown.length < MAX_LISTED) unknown.push(key);
+    else more++;
+  }
+  if (unknown) {
+    const [first, ...others] = unknown;
+    const hint = didYouMean(first, Object.keys(spec.fields));
+    const also = others.length === 0
+      ? ""
+      : `; also unknown: ${others.map((k) => JSON.stringify(k)).join(", ")}${
+        more > 0 ? ` and ${more} more` : ""
+      }`;
+    throw new InputError(
+      `unknown key${hint ? ` (did you mean "${hint}"?)` : ""}${also}`,
+      [...path, first],
+    );
   }
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(spec.fields)) {
@@ -148,6 +164,12 @@ function checkField(value: unknown, field: FieldSpec, path: Path): unknown {
       }
       if (field.integer && !Number.isInteger(value)) {
         throw new InputError(`must be an integer, got ${value}`, path);
+      }
+      if (field.integer && !Number.isSafeInteger(value)) {
+        throw new InputError(
+          `must be an integer within ±${Number.MAX_SAFE_INTEGER} (larger ones cannot be represented exactly), got ${value}`,
+          path,
+        );
       }
       if (field.min !== undefined && value < field.min) {
         throw new InputError(`must be >= ${field.min}, got ${value}`, path);

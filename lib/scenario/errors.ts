@@ -67,6 +67,9 @@ export function didYouMean(
   name: string,
   candidates: readonly string[],
 ): string | undefined {
+  // Names are short; a long text is no slip of the finger (and an edit
+  // distance to it would cost its length squared).
+  if (name.length > 64) return undefined;
   const lower = name.toLowerCase();
   // A truncated or extended key (`rate` for `rate_per_s`) is the likeliest slip.
   const prefix = candidates.find((c) =>
@@ -104,4 +107,28 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
+}
+
+/**
+ * A value as an error message shows it: JSON-quoted (control characters
+ * escaped), undecodable bytes and invisible characters escaped, cut to
+ * `max` characters.
+ *
+ * @param text The text.
+ * @param max The most characters to show (default 60).
+ * @returns The quoted excerpt.
+ *
+ * @example Usage
+ * ```ts
+ * import { quoteExcerpt } from "./errors.ts";
+ * if (quoteExcerpt("a\u0000b") !== '"a\\u0000b"') throw new Error(quoteExcerpt("a\u0000b"));
+ * if (quoteExcerpt("x".repeat(100), 10) !== '"xxxxx..."') throw new Error();
+ * ```
+ */
+export function quoteExcerpt(text: string, max = 60): string {
+  const quoted = JSON.stringify(text).replace(
+    /[\p{C}\p{Zl}\p{Zp}\uFFFD]/gu,
+    (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, "0")}`,
+  );
+  return quoted.length <= max ? quoted : `${quoted.slice(0, max - 4)}..."`;
 }

@@ -21,6 +21,7 @@ import { parseStepTable } from "../perf/table.ts";
 import { openTrace } from "../workload/trace.ts";
 import type { Scenario } from "./types.ts";
 import { validateScenario } from "./validate.ts";
+import { checkNoOps } from "./no_ops.ts";
 
 /** A value to set at a key path before validation (a command-line flag). */
 export interface Override {
@@ -63,12 +64,30 @@ export function parseScenario(
 ): Scenario {
   const source = options.sourceName ?? "<scenario>";
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // The library's own duplicate-key check is quadratic in a mapping's size
+  // (20,000 keys take seconds): keys are checked below, in one pass.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = lineCounter.linePos(e.pos[0]);
-    const what = e.message.split("\n")[0].replace(/ at line \d+.*$/, "");
+    const what = e.code === "MULTIPLE_DOCS"
+      ? "a scenario file holds one YAML document; found a second one (remove the '---' line or split the file)"
+      : e.message.split("\n")[0].replace(/ at line \d+.*$/, "");
     throw new InputError(`${source}:${pos.line}:${pos.col}: ${what}`);
+  }
+  const duplicate = findDuplicateKey(doc.contents as Node | null);
+  if (duplicate) {
+    const pos = lineCounter.linePos(duplicate.node.range?.[0] ?? 0);
+    const first = lineCounter.linePos(duplicate.first.range?.[0] ?? 0);
+    throw new InputError(
+      `${source}:${pos.line}:${pos.col}: ${
+        formatPath(duplicate.path)
+      }: duplicate key (first at line ${first.line})`,
+    );
   }
   let raw: unknown;
   try {
@@ -88,6 +107,7 @@ export function parseScenario(
   let scenario: Scenario;
   try {
     scenario = validateScenario(tree);
+    checkNoOps(tree, scenario);
   } catch (e) {
     if (!(e instanceof InputError) || e.path.length === 0) throw e;
     const dotted = formatPath(e.path);
@@ -100,7 +120,9 @@ export function parseScenario(
     const node = locate(doc.contents as Node | null, e.path, atKey);
     if (node?.range) {
       const pos = lineCounter.linePos(node.range[0]);
-      throw new InputError(`${source}:${pos.line}:${pos.col}: ${e.message}`);
+      throw new InputError(
+        `${source}:${pos.line}:${pos.col}: ${asWritten(e.message, node)}`,
+      );
     }
     throw new InputError(`${source}: ${e.message}`);
   }
@@ -245,4 +267,64 @@ function locate(
       : (pair.value as Node | null) ?? (pair.key as Node);
   }
   return node ?? last;
+}
+
+// A number as the file writes it: 9007199254740993 reads as ...992, 1e400
+// as Infinity; the message shows what the user wrote.
+function asWritten(message: string, node: Node): string {
+  if (!isScalar(node) || typeof node.value !== "number") return message;
+  const source = (node as { source?: unknown }).source;
+  const got = `got ${node.value}`;
+  if (
+    typeof source !== "string" || source === String(node.value) ||
+    !message.endsWith(got) || !/^[-+]?[\d.]/.test(source)
+  ) return message;
+  return message.slice(0, -got.length) + `got ${source}`;
+}
+
+// The first key that a mapping repeats, with its path, in one pass.
+function findDuplicateKey(
+  root: Node | null,
+): { path: (string | number)[]; node: Node; first: Node } | null {
+  const stack: { node: Node; path: (string | number)[] }[] = [];
+  if (root) stack.push({ node: root, path: [] });
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (isMap(node)) {
+      const seen = new Map<unknown, Node>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        if (isScalar(key)) {
+          const before = seen.get(key.value);
+          if (before) {
+            return {
+              path: [...path, String(key.value)],
+              node: key,
+              first: before,
+            };
+          }
+          seen.set(key.value, key);
+        }
+      }
+      for (let k = node.items.length - 1; k >= 0; k--) {
+        const pair = node.items[k];
+        const value = pair.value as Node | null;
+        if (value && (isMap(value) || isSeq(value))) {
+          const key = pair.key as Node | null;
+          stack.push({
+            node: value,
+            path: [...path, isScalar(key) ? String(key.value) : "?"],
+          });
+        }
+      }
+    } else if (isSeq(node)) {
+      for (let k = node.items.length - 1; k >= 0; k--) {
+        const item = node.items[k] as Node | null;
+        if (item && (isMap(item) || isSeq(item))) {
+          stack.push({ node: item, path: [...path, k] });
+        }
+      }
+    }
+  }
+  return null;
 }

@@ -13,6 +13,8 @@
 import type { TokenDistribution } from "../scenario/types.ts";
 import { lognormalParams, realMoments, Z90 } from "./tokens.ts";
 import type { RequestSource } from "./workload.ts";
+import type { TraceSource } from "./trace.ts";
+import { InputError } from "../scenario/errors.ts";
 
 /** Summary of observed token lengths. */
 export interface LengthStats {
@@ -102,9 +104,10 @@ export interface TraceFit {
  *
  * @param source The trace's requests in arrival order (at least two, with
  *   distinct first and last arrival times).
+ * @param options `name`: the trace's file, which errors name.
  * @returns The statistics and fitted parameters.
- * @throws {RangeError} If there are fewer than two requests, the span is
- *   zero, or arrival times decrease.
+ * @throws {InputError} Naming the trace, if there are fewer than two usable
+ *   requests, they all arrive at one time, or arrival times decrease.
  *
  * @example Usage
  * ```ts
@@ -126,7 +129,11 @@ export interface TraceFit {
  * if (fit.prompt.p50 !== 200 || fit.prompt.p90 !== 400) throw new Error();
  * ```
  */
-export function fitTrace(source: RequestSource): TraceFit {
+export function fitTrace(
+  source: RequestSource,
+  options: { name?: string } = {},
+): TraceFit {
+  const at = options.name === undefined ? "" : `${options.name}: `;
   let prompts: Int32Array = new Int32Array(1024);
   let outputs: Int32Array = new Int32Array(1024);
   let rows = 0;
@@ -143,8 +150,10 @@ export function fitTrace(source: RequestSource): TraceFit {
     } else {
       const gap = t - last;
       if (!(gap >= 0)) {
-        throw new RangeError(
-          `arrival times must not decrease: ${t} after ${last} (row ${rows})`,
+        throw new InputError(
+          `${at}arrival times must not decrease: ${t} after ${last} (request ${
+            rows + 1
+          })`,
         );
       }
       if (gap === 0) zeroGaps++;
@@ -162,10 +171,20 @@ export function fitTrace(source: RequestSource): TraceFit {
     rows++;
   }
   if (rows < 2) {
-    throw new RangeError(`a fit needs at least two requests, got ${rows}`);
+    throw new InputError(
+      `${at}a fit needs at least two usable requests, got ${rows}${
+        skippedRows(source)
+      }`,
+    );
   }
   const span = last - first;
-  if (!(span > 0)) throw new RangeError("all requests arrive at one time");
+  if (!(span > 0)) {
+    throw new InputError(
+      `${at}all ${rows} usable requests arrive at one time (${first} s); a fit needs two different arrival times${
+        skippedRows(source)
+      }`,
+    );
+  }
   const gaps = rows - 1;
   const gapStd = gaps > 1 ? Math.sqrt(gapM2 / (gaps - 1)) : 0;
 
@@ -352,6 +371,18 @@ export function fitToYaml(
     }
   }
   return lines.join("\n") + "\n";
+}
+
+// A trace's rows left out (bad, failed, outside the window), for messages.
+function skippedRows(source: RequestSource): string {
+  const stats = (source as Partial<TraceSource>).stats;
+  if (!stats) return "";
+  const parts = [
+    [stats.skipped, "bad"],
+    [stats.failed, "failed"],
+    [stats.outside_window, "outside the window"],
+  ].filter(([n]) => (n as number) > 0).map(([n, what]) => `${n} ${what}`);
+  return parts.length > 0 ? ` (rows left out: ${parts.join(", ")})` : "";
 }
 
 function grow(a: Int32Array): Int32Array {

@@ -777,7 +777,7 @@ class CsvParser {
         ? `columns.${key}: column "${name}" is not in the header`
         : `missing column "${name}" for format "${format}"`;
       throw new InputError(
-        `${at}: ${where} (columns: ${names.join(", ")})`,
+        `${at}: ${where} (columns: ${showNames(names)})`,
       );
     };
     this.#iTime = find("timestamp");
@@ -1267,9 +1267,31 @@ function show(v: unknown): string {
   } catch {
     s = String(v);
   }
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return printable(s, 80);
 }
 
 function oneLine(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
+  return printable(s.replace(/\s+/g, " ").trim(), 160);
+}
+
+// Text from a file, fit for a one-line message: control, format and
+// unassigned characters and undecodable bytes (U+FFFD) escaped as \uXXXX,
+// cut at `max` characters. A binary file gives a short, readable excerpt.
+function printable(s: string, max: number): string {
+  let out = "";
+  for (const ch of s) {
+    const safe = /[\p{C}\p{Zl}\p{Zp}\uFFFD]/u.test(ch)
+      ? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, "0")}`
+      : ch;
+    if (out.length + safe.length > max - 3) return `${out}...`;
+    out += safe;
+  }
+  return out;
+}
+
+// Header names for a message: each printable, at most a few.
+function showNames(names: readonly string[]): string {
+  const shown = names.slice(0, 12).map((n) => printable(n, 40)).join(", ");
+  return printable(shown, 200) +
+    (names.length > 12 ? `, ... (${names.length} columns)` : "");
 }
