@@ -343,7 +343,25 @@ async function runSimulate(values: Values): Promise<void> {
   console.log(fmt === "json" ? json : summaryTable(result.summary));
 }
 
+// The instance numbers of a request: `instance` colocated, `prefill_instance`
+// and `decode_instance` disaggregated; empty where none served it (the
+// exclusive model does not number its GPUs).
+function instanceColumns(
+  records: RequestRecords,
+  i: number,
+  scenario: Scenario,
+): Record<string, number | string> {
+  const at = (k: number) => (k < 0 ? "" : k);
+  return scenario.mode === "mono"
+    ? { instance: at(records.prefillInstance[i]) }
+    : {
+      prefill_instance: at(records.prefillInstance[i]),
+      decode_instance: at(records.decodeInstance[i]),
+    };
+}
+
 function requestsCsv(records: RequestRecords, scenario: Scenario): string {
+  const classNames = scenario.classes?.map((c) => c.name) ?? ["default"];
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < records.count; i++) {
     rows.push({
@@ -357,6 +375,11 @@ function requestsCsv(records: RequestRecords, scenario: Scenario): string {
       decode_start_s: records.decodeStartS[i],
       first_token_s: records.firstTokenS[i],
       finish_s: records.finishS[i],
+      // After the timeline, so the first columns keep their places.
+      class: classNames[records.classIndex[i]] ?? "default",
+      ...instanceColumns(records, i, scenario),
+      preemptions: records.preemptions[i],
+      prefix_hit_tokens: records.prefixHitTokens[i],
     });
   }
   return toCsv(rows);

@@ -213,7 +213,8 @@ Deno.test("--dump-requests writes every request's timeline as CSV", async () => 
   assert.equal(
     lines[0],
     "request,measured,arrival_s,prompt_tokens,output_tokens,prefill_start_s," +
-      "prefill_end_s,decode_start_s,first_token_s,finish_s",
+      "prefill_end_s,decode_start_s,first_token_s,finish_s,class," +
+      "prefill_instance,decode_instance,preemptions,prefix_hit_tokens",
   );
   assert.equal(lines.length - 1, s.num_requests);
   const measured = lines.slice(1).filter((l) => l.split(",")[1] === "true");

@@ -416,11 +416,18 @@ Deno.test("replications: configuration is not averaged; intervals only for measu
 
 Deno.test("aggregateReplications: a flag holds only if it holds in every replication", () => {
   const r = aggregateReplications([
-    { x: 1, stable: true, mode: "mono", random_seed: 7 },
-    { x: 2, stable: false, mode: "mono", random_seed: 8 },
-    { x: 3, stable: true, mode: "mono", random_seed: 9 },
+    { x: 1, stable: true, saturation: "stable", mode: "mono", random_seed: 7 },
+    {
+      x: 2,
+      stable: false,
+      saturation: "backlogged",
+      mode: "mono",
+      random_seed: 8,
+    },
+    { x: 3, stable: true, saturation: "stable", mode: "mono", random_seed: 9 },
   ]);
   assert.equal(r.summary.stable, false);
+  assert.equal(r.summary.saturation, "backlogged");
   assert.equal(r.summary.mode, "mono");
   assert.equal(r.summary.random_seed, 7);
   assert.equal(r.summary.random_seeds, "7..9");

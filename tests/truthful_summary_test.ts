@@ -254,3 +254,74 @@ Deno.test("a trace with nothing to replay is an input error naming the file", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--dump-requests gives each request's class, instance, preemptions and prefix hits", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const csv = `${dir}/requests.csv`;
+    const r = await runCli([
+      "simulate",
+      "--config",
+      "examples/mooncake_prefix_cache.yaml",
+      "--sim-seconds",
+      "120",
+      "--dump-requests",
+      csv,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    const [header, ...lines] = (await Deno.readTextFile(csv)).trim().split(
+      "\n",
+    );
+    const cols = header.split(",");
+    for (
+      const c of ["class", "instance", "preemptions", "prefix_hit_tokens"]
+    ) {
+      assert.ok(cols.includes(c), `no ${c} column`);
+    }
+    const col = (row: string[], name: string) => row[cols.indexOf(name)];
+    const rows = lines.map((l) => l.split(","));
+    const hits = rows.reduce(
+      (a, row) => a + Number(col(row, "prefix_hit_tokens")),
+      0,
+    );
+    assert.equal(hits, summary.prefix_cache_hit_tokens);
+    assert.ok(hits > 0);
+    const preempted = rows.reduce(
+      (a, row) => a + Number(col(row, "preemptions")),
+      0,
+    );
+    assert.equal(preempted, summary.preemptions);
+    const used = new Set(rows.map((row) => col(row, "instance")));
+    assert.deepEqual(
+      [...used].sort(),
+      Array.from({ length: summary.num_instances }, (_, k) => String(k)),
+    );
+    assert.ok(rows.every((row) => col(row, "class") === "default"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a key set twice on the command line is an error, not the last one winning", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["--set", "sim_seconds=10", "--set", "sim_seconds=20"],
+      /--set sim_seconds given twice/,
+    ],
+    [
+      ["--rate", "3", "--set", "arrival.rate_per_s=4"],
+      /--rate and --set arrival\.rate_per_s both set/,
+    ],
+    [
+      ["--set", "arrival={rate_per_s: 2}", "--set", "arrival.rate_per_s=4"],
+      /both set arrival/,
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await runCli(["simulate", ...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, expected);
+  }
+});

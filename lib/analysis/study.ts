@@ -304,7 +304,8 @@ function seedList(seeds: readonly SummaryValue[]): string {
  * the base seed, followed by `random_seeds` (`"42..46"`) and `replications`.
  * Every other number is measured by a run: its mean, and the half-width of
  * its 95% confidence interval, t(0.975, R - 1) s / sqrt(R). A measured flag
- * (`stable`) holds only if it holds in every replication; other measured
+ * (`stable`) holds only if it holds in every replication, and `saturation`
+ * is the worst verdict of any (overloaded, then backlogged); other measured
  * text that differs lists the distinct values. Nested groups (offered load,
  * per class) are treated key by key.
  *
@@ -346,6 +347,13 @@ export function aggregateReplications(
       return mean;
     }
     if (typeof first === "boolean") return values.every((v) => v === true);
+    // The worst verdict of any replication (one unstable run is enough).
+    if (key === "saturation") {
+      const order = ["stable", "backlogged", "overloaded"];
+      return values.reduce((a, b) =>
+        order.indexOf(String(b)) > order.indexOf(String(a)) ? b : a
+      );
+    }
     if (typeof first === "string") {
       const distinct = [...new Set(values.map(String))];
       return distinct.length === 1 ? first : distinct.join(",");

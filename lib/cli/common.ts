@@ -155,6 +155,25 @@ export function scenarioOverrides(values: Values): Override[] {
       source: `--set ${path}`,
     });
   }
+  // The same key twice would let the last one win silently; a key inside
+  // another given key (arrival and arrival.rate_per_s) likewise.
+  for (let a = 0; a < overrides.length; a++) {
+    for (let b = a + 1; b < overrides.length; b++) {
+      const [x, y] = [overrides[a], overrides[b]];
+      if (
+        x.path === y.path || y.path.startsWith(x.path + ".") ||
+        x.path.startsWith(y.path + ".")
+      ) {
+        throw new InputError(
+          x.source === y.source
+            ? `${x.source} given twice`
+            : `${x.source} and ${y.source} both set ${
+              x.path.length <= y.path.length ? x.path : y.path
+            }; give one`,
+        );
+      }
+    }
+  }
   return overrides;
 }
 

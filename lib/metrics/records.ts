@@ -42,6 +42,14 @@ export class RequestRecords {
   finishS: Float64Array;
   /** Request class (index into the scenario's classes; 0 without classes). */
   classIndex: Uint8Array;
+  /** Batched runs: the instance that prefilled the request (-1: none, or the exclusive model). */
+  prefillInstance: Int16Array;
+  /** Batched disagg: the decode instance that took the request (-1: none). */
+  decodeInstance: Int16Array;
+  /** Batched runs: times the request was preempted (its KV freed, recomputed). */
+  preemptions: Uint16Array;
+  /** Batched runs with prefix caching: prompt tokens found in the cache. */
+  prefixHitTokens: Int32Array;
   /** Prompt prefix block ids (for prefix caching), when the workload has them. */
   prefixIds: (readonly number[] | undefined)[] = [];
   readonly #recycle: boolean;
@@ -73,10 +81,14 @@ export class RequestRecords {
     this.kvTransferStartS = new Float64Array(n).fill(NaN);
     this.firstTokenS = new Float64Array(n).fill(NaN);
     this.finishS = new Float64Array(n).fill(NaN);
+    this.prefillInstance = new Int16Array(n).fill(-1);
+    this.decodeInstance = new Int16Array(n).fill(-1);
+    this.preemptions = new Uint16Array(n);
+    this.prefixHitTokens = new Int32Array(n);
   }
 
   /** Bytes held per request slot (all columns). */
-  static readonly bytesPerRequest: number = 7 * 8 + 2 * 4 + 1;
+  static readonly bytesPerRequest: number = 7 * 8 + 3 * 4 + 3 * 2 + 1;
 
   /**
    * Records a new request and returns its index.
@@ -168,6 +180,10 @@ export class RequestRecords {
     this.firstTokenS[i] = NaN;
     this.finishS[i] = NaN;
     this.classIndex[i] = 0;
+    this.prefillInstance[i] = -1;
+    this.decodeInstance[i] = -1;
+    this.preemptions[i] = 0;
+    this.prefixHitTokens[i] = 0;
     this.prefixIds[i] = undefined;
     this.#free.push(i);
   }
@@ -196,5 +212,16 @@ export class RequestRecords {
     const c = new Uint8Array(n);
     c.set(this.classIndex);
     this.classIndex = c;
+    const h = (a: Int16Array) => {
+      const b = new Int16Array(n).fill(-1);
+      b.set(a);
+      return b;
+    };
+    this.prefillInstance = h(this.prefillInstance);
+    this.decodeInstance = h(this.decodeInstance);
+    const p = new Uint16Array(n);
+    p.set(this.preemptions);
+    this.preemptions = p;
+    this.prefixHitTokens = g(this.prefixHitTokens);
   }
 }

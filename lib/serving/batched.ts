@@ -103,7 +103,7 @@ export function runBatchedCluster(
   const overheadS = options.requestOverheadS ?? 0;
   const instances = Array.from(
     { length: options.instances },
-    () => new Instance(options.instance, records),
+    (_, k) => new Instance(options.instance, records, k),
   );
   const route = router(options.router ?? "least_outstanding", instances, {
     rng: new RandomStream(options.seed ?? 0, "router"),

@@ -112,18 +112,20 @@ export function runDisaggBatched(
   const firstTokenAtDecode = options.firstTokenAtDecode;
   const prefill = Array.from(
     { length: options.prefillInstances },
-    () =>
+    (_, k) =>
       new Instance(
         { ...options.prefill, role: "prefill", firstTokenAtDecode },
         records,
+        k,
       ),
   );
   const decode = Array.from(
     { length: options.decodeInstances },
-    () =>
+    (_, k) =>
       new Instance(
         { ...options.decode, role: "decode", firstTokenAtDecode },
         records,
+        k,
       ),
   );
   const route = router(options.router ?? "least_outstanding", prefill, {

@@ -122,6 +122,8 @@ export interface InstanceStats {
 export class Instance {
   readonly config: InstanceConfig;
   readonly #finishDelayS: number;
+  /** The instance's number in its pool (written to the records). */
+  readonly index: number;
   #iterationStartS = 0;
   readonly stats: InstanceStats = {
     iterations: 0,
@@ -217,6 +219,7 @@ export class Instance {
    *
    * @param config Batching limits, KV capacity and the step-time model.
    * @param records The run's request records (prompt and output lengths are read, timelines written).
+   * @param index The instance's number in its pool, written to the records.
    *
    * @example Usage
    * ```ts
@@ -240,7 +243,8 @@ export class Instance {
    * if (records.finishS[0] !== now) throw new Error("not finished");
    * ```
    */
-  constructor(config: InstanceConfig, records: RequestRecords) {
+  constructor(config: InstanceConfig, records: RequestRecords, index = 0) {
+    this.index = index;
     this.config = config;
     this.#records = records;
     this.#blockSize = config.blockSize;
@@ -412,6 +416,7 @@ export class Instance {
     this.#reservedSlots--;
     this.#staged.push(i);
     this.#records.decodeStartS[i] = now;
+    this.#records.decodeInstance[i] = this.index;
   }
 
   #blocksFor(tokens: number): number {
@@ -520,6 +525,7 @@ export class Instance {
     this.#resumed.unshift(i);
     this.#resume.set(i, { generated, lastTokenS });
     this.stats.preemptions++;
+    this.#records.preemptions[i]++;
   }
 
   // Admits a waiting request whose first `chunk` tokens after its `pins`
@@ -553,6 +559,8 @@ export class Instance {
       this.#records.prefillStartS[i] = now;
       this.stats.prefixPromptTokens += this.#records.promptTokens[i];
       this.stats.prefixHitTokens += cached;
+      this.#records.prefillInstance[i] = this.index;
+      this.#records.prefixHitTokens[i] = cached;
     }
     return true;
   }
