@@ -22,6 +22,7 @@ import {
 import { compare } from "./lib/analysis/compare.ts";
 import { simulate } from "./lib/analysis/simulate.ts";
 import { runReport } from "./lib/cli/report_command.ts";
+import { endOpenProgress } from "./lib/cli/progress.ts";
 import { CALIBRATE_HELP, runCalibrate } from "./lib/cli/calibrate_command.ts";
 import {
   runCapacity,
@@ -548,6 +549,7 @@ export async function main(args: string[]): Promise<number> {
     await command(values);
     return 0;
   } catch (e) {
+    endOpenProgress();
     if (e instanceof InputError) {
       console.error(`llmsim: error: ${e.message}`);
       return 2;

@@ -187,10 +187,14 @@ Deno.test("csv: empty files and files without rows", () => {
   );
 });
 
-Deno.test("csv: an unreadable file names the file", () => {
+Deno.test("csv: a missing or unreadable file names the file", () => {
   startsWith(
     errorOf(() => readMeasuredFile("/no/such/dir/run.csv", "csv")),
-    "/no/such/dir/run.csv: cannot read: ",
+    "/no/such/dir/run.csv: file not found",
+  );
+  startsWith(
+    errorOf(() => readMeasuredFile("/proc/self/mem", "csv")),
+    "/proc/self/mem: cannot read: ",
   );
 });
 

@@ -410,3 +410,22 @@ Deno.test("report prints the run's warnings on stderr, as simulate does", async 
     assert.deepEqual(warnings(rep.stderr), warnings(sim.stderr));
   });
 });
+
+Deno.test("progress: an error after a drawn bar starts on a line of its own", async () => {
+  const { createProgress, endOpenProgress } = await import(
+    "../lib/cli/progress.ts"
+  );
+  const out: string[] = [];
+  const p = createProgress("plan", 10, {
+    terminal: true,
+    write: (t) => out.push(t),
+    now: () => 0,
+  });
+  p.tick();
+  endOpenProgress();
+  assert.equal(out.at(-1), "\n");
+  const n = out.length;
+  endOpenProgress(); // already ended: nothing more
+  p.done(false);
+  assert.equal(out.length, n);
+});

@@ -325,3 +325,53 @@ Deno.test("a key set twice on the command line is an error, not the last one win
     assert.match(r.stderr, expected);
   }
 });
+
+Deno.test("an empty scenario file is an error, not a silent run of the defaults", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const text of ["", "# only a comment\n", "{}\n"]) {
+      await Deno.writeTextFile(`${dir}/s.yaml`, text);
+      const r = await runCli(["simulate", "--config", `${dir}/s.yaml`]);
+      assert.equal(r.code, 2, JSON.stringify(text));
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /s\.yaml: the file holds no keys/);
+    }
+    // Without --config the defaults are asked for, and run.
+    const defaults = await runCli([
+      "simulate",
+      "--sim-seconds",
+      "20",
+      "--warmup-seconds",
+      "2",
+    ]);
+    assert.equal(defaults.code, 0, defaults.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("report compare refuses a mode, calibrate names a missing measured file", async () => {
+  const report = await runCli([
+    "report",
+    "compare",
+    "--config",
+    "examples/light_load.yaml",
+    "--mode",
+    "mono",
+    "--out",
+    "/tmp/llmsim-never-written.html",
+  ]);
+  assert.equal(report.code, 2);
+  assert.match(report.stderr, /report compare: --mode has no effect/);
+  const calibrate = await runCli([
+    "calibrate",
+    "--config",
+    "examples/calibrate/base.yaml",
+    "--measured",
+    "no/such/run.csv",
+    "--out",
+    "/tmp/llmsim-never-written.yaml",
+  ]);
+  assert.equal(calibrate.code, 2);
+  assert.match(calibrate.stderr, /no\/such\/run\.csv: file not found\n$/);
+});

@@ -234,20 +234,18 @@ export function readMeasuredRun(
  * @param format The file's format.
  * @param options The seed for generated arrivals, and how to generate them.
  * @returns The run.
- * @throws {InputError} If the file cannot be read (`FILE: cannot read: ...`)
- *   or is malformed.
+ * @throws {InputError} If the file is missing (`FILE: file not found`),
+ *   cannot be read (`FILE: cannot read: ...`) or is malformed.
  *
  * @example Usage
  * ```ts
  * import { readMeasuredFile } from "./measured.ts";
  * import { InputError } from "../scenario/errors.ts";
- * try {
- *   readMeasuredFile("no/such/run.csv", "csv");
- *   throw new Error("expected an error");
- * } catch (e) {
- *   if (!(e instanceof InputError)) throw e;
- *   if (!e.message.startsWith("no/such/run.csv: cannot read: ")) throw e;
- * }
+ * import assert from "node:assert/strict";
+ * assert.throws(
+ *   () => readMeasuredFile("no/such/run.csv", "csv"),
+ *   (e) => e instanceof InputError && e.message === "no/such/run.csv: file not found",
+ * );
  * ```
  */
 export function readMeasuredFile(
@@ -259,6 +257,11 @@ export function readMeasuredFile(
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") throw new InputError(`${path}: file not found`);
+    if (code === "EISDIR") {
+      throw new InputError(`${path}: is a directory, not a measured run`);
+    }
     const message = e instanceof Error ? e.message : String(e);
     throw new InputError(
       `${path}: cannot read: ${message.replace(/\s+/g, " ").trim()}`,

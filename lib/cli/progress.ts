@@ -60,6 +60,25 @@ function seconds(ms: number): string {
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
 
+// The terminal bar drawn last and not yet done: an error ends its line first.
+let openBar: (() => void) | undefined;
+
+/**
+ * Ends the line of a terminal progress bar that is still drawn (a command
+ * failed part way), so that an error message starts on a line of its own.
+ *
+ * @example Usage
+ * ```ts
+ * import { endOpenProgress } from "./progress.ts";
+ * endOpenProgress(); // nothing drawn: nothing written
+ * ```
+ */
+export function endOpenProgress(): void {
+  const end = openBar;
+  openBar = undefined;
+  end?.();
+}
+
 /**
  * Starts a progress report.
  *
@@ -93,6 +112,11 @@ export function createProgress(
   let last = -Infinity;
   let finished = false;
   let drawn = false;
+  const endLine = () => {
+    if (!drawn) return;
+    drawn = false;
+    write("\n");
+  };
 
   const counts = () =>
     all !== undefined && all > 0
@@ -112,6 +136,7 @@ export function createProgress(
         `\r\x1b[Kllmsim: ${label} ${bar()}${counts()}, ${seconds(t - start)}`,
       );
       drawn = true;
+      openBar = endLine;
     } else {
       write(`llmsim: ${label}: ${counts()}, ${seconds(t - start)}\n`);
     }
@@ -133,6 +158,7 @@ export function createProgress(
     done(ok = true) {
       if (finished) return;
       finished = true;
+      if (openBar === endLine) openBar = undefined;
       if (!ok) {
         if (terminal && drawn) write("\n");
         return;

@@ -165,6 +165,17 @@ export async function runReport(values: Values): Promise<void> {
   const notes: string[] = [];
   let title: string;
   if (kind === "simulate" || kind === "compare") {
+    // compare runs both architectures: a mode given would do nothing.
+    const setMode = ((values.set as string[] | undefined) ?? []).some((x) =>
+      x.startsWith("mode=")
+    );
+    if (kind === "compare" && (values.mode !== undefined || setMode)) {
+      throw new InputError(
+        `report compare: ${
+          values.mode !== undefined ? "--mode" : "--set mode"
+        } has no effect (compare runs both mono and disagg)`,
+      );
+    }
     const scenario = await loadScenario(values);
     const runs = kind === "simulate"
       ? [{ label: scenario.mode, result: simulate(scenario) }]

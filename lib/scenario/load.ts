@@ -41,6 +41,11 @@ export interface LoadOptions {
   sourceName?: string;
   /** Directory that relative paths in the scenario (a step table) start from (default: the working directory). */
   baseDir?: string;
+  /**
+   * Refuse text with no keys (a scenario file that is empty or all
+   * comments would otherwise run every default without a word).
+   */
+  requireKeys?: boolean;
 }
 
 /**
@@ -99,6 +104,11 @@ export function parseScenario(
     throw new InputError(`${source}: the scenario must be a mapping of keys`);
   }
   const tree = (raw ?? {}) as Record<string, unknown>;
+  if (options.requireKeys && Object.keys(tree).length === 0) {
+    throw new InputError(
+      `${source}: the file holds no keys, so it would run every default; write the scenario's keys (at least mode:), or leave out --config to run the defaults`,
+    );
+  }
   const overridden = new Map<string, string>();
   for (const o of options.overrides ?? []) {
     setPath(tree, o.path, o.value);
@@ -213,6 +223,7 @@ export async function loadScenarioFile(
     throw new InputError(`${path}: cannot read: ${(e as Error).message}`);
   }
   return parseScenario(text, {
+    requireKeys: true,
     ...options,
     sourceName: path,
     baseDir: options.baseDir ?? dirname(path),
