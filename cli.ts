@@ -320,6 +320,16 @@ function summaryTable(summary: Record<string, unknown>): string {
 async function runSimulate(values: Values): Promise<void> {
   const fmt = format(values);
   const scenario = await loadScenario(values);
+  // A sketch recycles request slots: there is no per-request record left.
+  for (const flag of ["dump-requests", "dump-ttft"]) {
+    if (
+      values[flag] !== undefined && scenario.metrics.percentiles !== "exact"
+    ) {
+      throw new InputError(
+        `--${flag} needs every request's record: metrics.percentiles is ${scenario.metrics.percentiles}, set it to exact`,
+      );
+    }
+  }
   const result = simulate(scenario);
   const warnings = [...result.warnings];
   const json = toJson(result.summary, warnings);

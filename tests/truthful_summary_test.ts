@@ -375,3 +375,21 @@ Deno.test("report compare refuses a mode, calibrate names a missing measured fil
   assert.equal(calibrate.code, 2);
   assert.match(calibrate.stderr, /no\/such\/run\.csv: file not found\n$/);
 });
+
+Deno.test("per-request dumps refuse sketch percentiles, which keep no per-request records", async () => {
+  for (const flag of ["--dump-requests", "--dump-ttft"]) {
+    const r = await runCli([
+      "simulate",
+      "--set",
+      "metrics.percentiles=sketch",
+      flag,
+      "/tmp/llmsim-never-written.out",
+    ]);
+    assert.equal(r.code, 2, flag);
+    assert.equal(r.stdout, "");
+    assert.match(
+      r.stderr,
+      /needs every request's record: metrics\.percentiles is sketch/,
+    );
+  }
+});
