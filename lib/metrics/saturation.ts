@@ -36,6 +36,8 @@ const BINS = 256;
  */
 export class BacklogCurve {
   #width: number;
+  // 1 / width: bins by multiplication (a power of two apart from the first).
+  #perS: number;
   #arrivals = new Float64Array(BINS);
   #finishes = new Float64Array(BINS);
 
@@ -46,6 +48,7 @@ export class BacklogCurve {
    */
   constructor(widthS: number) {
     this.#width = widthS > 0 && Number.isFinite(widthS) ? widthS : 1;
+    this.#perS = 1 / this.#width;
   }
 
   /** The bin width now, seconds. */
@@ -54,10 +57,10 @@ export class BacklogCurve {
   }
 
   #bin(t: number): number {
-    let k = Math.floor(t / this.#width);
+    let k = Math.floor(t * this.#perS);
     while (k >= BINS) {
       this.#merge();
-      k = Math.floor(t / this.#width);
+      k = Math.floor(t * this.#perS);
     }
     return k < 0 ? 0 : k;
   }
@@ -68,6 +71,7 @@ export class BacklogCurve {
       a.fill(0, BINS / 2);
     }
     this.#width *= 2;
+    this.#perS = 1 / this.#width;
   }
 
   /**
@@ -88,7 +92,7 @@ export class BacklogCurve {
    * @returns Arrivals minus finishes before that edge.
    */
   inSystemAt(t: number): number {
-    const edge = Math.min(Math.floor(t / this.#width), BINS);
+    const edge = Math.min(Math.floor(t * this.#perS), BINS);
     let n = 0;
     for (let k = 0; k < edge; k++) n += this.#arrivals[k] - this.#finishes[k];
     return n;
@@ -103,8 +107,8 @@ export class BacklogCurve {
    * @returns The mean over the edges (NaN when none falls inside).
    */
   meanInSystem(fromS: number, toS: number): number {
-    const first = Math.ceil(fromS / this.#width);
-    const last = Math.min(Math.floor(toS / this.#width), BINS);
+    const first = Math.ceil(fromS * this.#perS);
+    const last = Math.min(Math.floor(toS * this.#perS), BINS);
     let n = 0, sum = 0, count = 0;
     for (let k = 0; k < last; k++) {
       n += this.#arrivals[k] - this.#finishes[k];
