@@ -219,6 +219,30 @@ Deno.test("keys that do nothing: an error where they contradict, a warning where
     /step_time: has no effect with batching: none/,
   );
   assert.deepEqual(scenarioWarnings(parseScenario("mode: mono\n")), []);
+  const efficiency = parseScenario(
+    "batching: continuous\nstep_time: {compute_efficiency: 0.5}\n",
+  );
+  assert.match(
+    scenarioWarnings(efficiency)[0],
+    /step_time\.compute_efficiency: has no effect with step_time\.kind rate/,
+  );
+  const prefix = parseScenario(
+    "batching: continuous\nkv_cache: {prefix_caching: true}\n",
+  );
+  assert.match(scenarioWarnings(prefix)[0], /prefix_caching: has no effect/);
+  const ttftAt = parseScenario(
+    "mode: disagg\ncluster_disagg: {ttft_at: decode}\n",
+  );
+  assert.match(
+    scenarioWarnings(ttftAt)[0],
+    /ttft_at: has no effect with batching: none/,
+  );
+  // Each shipped example uses every key it gives.
+  for await (const entry of Deno.readDir("examples")) {
+    if (!entry.name.endsWith(".yaml")) continue;
+    const s = await loadScenarioFile(`examples/${entry.name}`);
+    assert.deepEqual(scenarioWarnings(s), [], entry.name);
+  }
 });
 
 Deno.test("a trace with nothing to replay is an input error naming the file", async () => {

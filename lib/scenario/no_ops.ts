@@ -98,7 +98,16 @@ export function checkNoOps(
         );
       }
     }
+    if (
+      scenario.mode === "disagg" && given(tree, ["cluster_disagg", "ttft_at"])
+    ) {
+      warnings.push(
+        "cluster_disagg.ttft_at: has no effect with batching: none (the first token comes with the first decode step)",
+      );
+    }
   } else {
+    checkStepTimeKeys(tree, scenario, warnings);
+    checkPrefixSource(scenario, warnings);
     const section = `cluster_${scenario.mode}`;
     const pools: [PoolName, string][] = scenario.mode === "mono"
       ? [["gpu", "prefill_tokens_per_s"], ["gpu", "decode_tokens_per_s"]]
@@ -118,4 +127,73 @@ export function checkNoOps(
     }
   }
   warningsOf.set(scenario, warnings);
+}
+
+// Which step-time kind reads each step_time key.
+const STEP_TIME_KEY_KIND: Readonly<Record<string, string>> = {
+  table_file: "table",
+  compute_efficiency: "roofline",
+  memory_efficiency: "roofline",
+  interconnect_efficiency: "roofline",
+  all_reduce_latency_s: "roofline",
+};
+
+// A step_time key for a kind that no pool of the mode runs (a pool's own
+// section is judged by that pool's kind).
+function checkStepTimeKeys(
+  tree: Record<string, unknown>,
+  scenario: Scenario,
+  warnings: string[],
+): void {
+  const pools: PoolName[] = scenario.mode === "mono"
+    ? ["gpu"]
+    : ["prefill", "decode"];
+  const kinds = new Map(
+    pools.map((p) => [p, poolSettings(scenario, p).step_time.kind]),
+  );
+  const sections: [string[], PoolName[]][] = [[["step_time"], pools]];
+  if (scenario.mode === "disagg") {
+    for (const p of ["prefill", "decode"] as const) {
+      sections.push([["cluster_disagg", p, "step_time"], [p]]);
+    }
+  }
+  for (const [path, users] of sections) {
+    for (const [key, kind] of Object.entries(STEP_TIME_KEY_KIND)) {
+      if (!given(tree, [...path, key])) continue;
+      // A pool with its own value for the key does not read the top level's.
+      const readers = users.filter((p) =>
+        path.length > 1 ||
+        scenario.mode === "mono" ||
+        !given(tree, ["cluster_disagg", p, "step_time", key])
+      );
+      if (readers.some((p) => kinds.get(p) === kind)) continue;
+      warnings.push(
+        `${path.join(".")}.${key}: has no effect with step_time.kind ${
+          [...new Set(readers.map((p) => kinds.get(p)))].join(" / ") ||
+          "(every pool sets its own)"
+        } (it is read by kind ${kind})`,
+      );
+    }
+  }
+}
+
+// Prefix caching needs prompts that name their prefix blocks: a trace's
+// hash ids or a class's shared prefix.
+function checkPrefixSource(scenario: Scenario, warnings: string[]): void {
+  if (!scenario.kv_cache.prefix_caching) return;
+  const trace = scenario.trace;
+  const noIds = trace
+    ? trace.format === "azure" || trace.format === "burstgpt" ||
+      ((trace.format === "csv" || trace.format === "jsonl") &&
+        !(trace.columns as Record<string, unknown> | undefined)?.hash_ids)
+    : !(scenario.classes ?? []).some((c) => c.shared_prefix_tokens >= 512);
+  if (noIds) {
+    warnings.push(
+      `kv_cache.prefix_caching: has no effect: ${
+        trace
+          ? `the ${trace.format} trace has no hash_ids`
+          : "no class has a shared_prefix_tokens of a whole 512-token block"
+      }, so no prompt names a cached prefix`,
+    );
+  }
 }
