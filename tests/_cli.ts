@@ -5,6 +5,8 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+
 /** Flags `deno task sim` uses. */
 export const SIM_FLAGS: readonly string[] = [
   "--allow-read",
@@ -59,4 +61,34 @@ export async function runDeno(args: string[], cwd?: string): Promise<CliRun> {
     stdout: dec.decode(out.stdout),
     stderr: dec.decode(out.stderr),
   };
+}
+
+/**
+ * Runs the CLI and checks it failed as bad input should: exit code 2,
+ * nothing on stdout, one line on stderr matching `pattern`, no stack trace
+ * and none of the `absent` files written.
+ *
+ * @param args Arguments after `cli.ts`.
+ * @param pattern What the error line must say.
+ * @param absent Files that must not exist afterwards.
+ * @returns The error line.
+ */
+export async function expectInputError(
+  args: string[],
+  pattern: RegExp,
+  absent: string[] = [],
+): Promise<string> {
+  const r = await runCli(args);
+  assert.equal(r.code, 2, `exit code for ${args.join(" ")}: ${r.stderr}`);
+  assert.equal(r.stdout, "", "nothing on stdout");
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0], /^llmsim: error: /);
+  assert.doesNotMatch(lines[0], /internal error/);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/, "no stack trace");
+  for (const f of absent) {
+    await assert.rejects(Deno.stat(f), `${f} must not be written`);
+  }
+  return lines[0];
 }

@@ -4,7 +4,7 @@
  * version, help and progress reports.
  */
 import assert from "node:assert/strict";
-import { runCli } from "./_cli.ts";
+import { expectInputError, runCli } from "./_cli.ts";
 import { checkOutputs, writeFilesAtomic } from "../lib/report/files.ts";
 import { createProgress } from "../lib/cli/progress.ts";
 import { parseScenario } from "../lib/scenario/load.ts";
@@ -12,26 +12,6 @@ import denoJson from "../deno.json" with { type: "json" };
 
 const SHORT = ["--sim-seconds", "60", "--warmup-seconds", "6"];
 const SLO = ["--set", "slo.ttft_s=1", "--set", "slo.tpot_s=1"];
-
-async function expectInputError(
-  args: string[],
-  pattern: RegExp,
-  absent: string[] = [],
-): Promise<string> {
-  const r = await runCli(args);
-  assert.equal(r.code, 2, `exit code for ${args.join(" ")}: ${r.stderr}`);
-  assert.equal(r.stdout, "", "nothing on stdout");
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.match(lines[0], /^llmsim: error: /);
-  assert.doesNotMatch(lines[0], /internal error/);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/, "no stack trace");
-  for (const f of absent) {
-    await assert.rejects(Deno.stat(f), `${f} must not be written`);
-  }
-  return lines[0];
-}
 
 async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();

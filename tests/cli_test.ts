@@ -1,26 +1,8 @@
 import assert from "node:assert/strict";
-import { runCli } from "./_cli.ts";
+import { expectInputError, runCli } from "./_cli.ts";
 import { decodePng, nonWhiteShare } from "./_image.ts";
 
 const SHORT = ["--sim-seconds", "200", "--warmup-seconds", "20"];
-
-async function expectInputError(
-  args: string[],
-  pattern: RegExp,
-  files: string[] = [],
-): Promise<void> {
-  const r = await runCli(args);
-  assert.equal(r.code, 2, `exit code for ${args.join(" ")}: ${r.stderr}`);
-  assert.equal(r.stdout, "", "nothing on stdout");
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
-  assert.match(lines[0], /^llmsim: error: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/, "no stack trace");
-  for (const f of files) {
-    await assert.rejects(Deno.stat(f), `${f} must not be written`);
-  }
-}
 
 async function withYaml(
   text: string,
@@ -413,7 +395,9 @@ Deno.test("errors: wrong types and out-of-range values name the key", async () =
   for (const [text, pattern] of cases) {
     await withYaml(
       text,
-      (f) => expectInputError(["simulate", "--config", f], pattern),
+      async (f) => {
+        await expectInputError(["simulate", "--config", f], pattern);
+      },
     );
   }
 });
