@@ -7,7 +7,7 @@ import { loadScenarioFile, parseScenario } from "../lib/scenario/load.ts";
 import { scenarioWarnings } from "../lib/scenario/no_ops.ts";
 import { tokenSampler } from "../lib/workload/tokens.ts";
 import { RandomStream } from "../lib/engine/random.ts";
-import { BacklogCurve } from "../lib/metrics/saturation.ts";
+import { BacklogCurve, judgeSaturation } from "../lib/metrics/saturation.ts";
 import { LengthStats } from "../lib/metrics/length_stats.ts";
 import { quantileSorted } from "../lib/metrics/percentile.ts";
 import type { Summary } from "../lib/metrics/summary.ts";
@@ -119,6 +119,45 @@ Deno.test("the backlog curve counts exactly at every bin edge, whatever the merg
     const brute = spans.filter(([a, f]) => a < t && !(f < t)).length;
     assert.equal(curve.inSystemAt(t + w / 2), brute, `edge ${edge}`);
   }
+});
+
+Deno.test("more requests in flight because more arrive is not a backlog; a growing time in system is", () => {
+  const quarter = (n: number, rate: number) => ({ n, rate });
+  const judge = (qs: { n: number; rate: number }[]) =>
+    judgeSaturation({ gpu: 0.5 }, {
+      window: [0, 400],
+      arrivals: qs.reduce((a, q) => a + q.rate * 100, 0),
+      finishes: 0,
+      quarters: qs.map((q) => q.n) as [number, number, number, number],
+      quarterRates: qs.map((q) => q.rate) as [number, number, number, number],
+      inSystemAtEnd: 0,
+      waitingAtEnd: 0,
+    }).verdict;
+  // The rate doubles and so does N: the time in system (2 s) holds.
+  assert.equal(
+    judge([quarter(20, 10), quarter(20, 10), quarter(20, 10), quarter(40, 20)]),
+    "stable",
+  );
+  // Same rate, N grows by 100 a quarter: T grows by 10 s, 10% of a quarter.
+  assert.equal(
+    judge([
+      quarter(20, 10),
+      quarter(120, 10),
+      quarter(220, 10),
+      quarter(320, 10),
+    ]),
+    "backlogged",
+  );
+  // Growth within noise: 3 sqrt(400) = 60 > 40.
+  assert.equal(
+    judge([
+      quarter(400, 10),
+      quarter(400, 10),
+      quarter(400, 10),
+      quarter(440, 10),
+    ]),
+    "stable",
+  );
 });
 
 Deno.test("a diverging queue is backlogged, not stable, whatever the offered-load bound says", async () => {

@@ -119,6 +119,23 @@ export class BacklogCurve {
     }
     return count > 0 ? sum / count : NaN;
   }
+
+  /**
+   * Arrivals per second over [from, to), from the bins between the bin
+   * edges inside it.
+   *
+   * @param fromS Start, seconds.
+   * @param toS End, seconds.
+   * @returns The rate (NaN when no whole bin falls inside).
+   */
+  arrivalRate(fromS: number, toS: number): number {
+    const first = Math.ceil(fromS * this.#perS);
+    const last = Math.min(Math.floor(toS * this.#perS), BINS);
+    if (last <= first) return NaN;
+    let n = 0;
+    for (let k = first; k < last; k++) n += this.#arrivals[k];
+    return n / ((last - first) * this.#width);
+  }
 }
 
 /** What the run showed, for {@linkcode judgeSaturation}. */
@@ -131,6 +148,8 @@ export interface ObservedBacklog {
   finishes: number;
   /** Mean requests in the system over each quarter of the window. */
   quarters: readonly [number, number, number, number];
+  /** Arrivals per second in each quarter of the window. */
+  quarterRates: readonly [number, number, number, number];
   /** Requests in the system at the window's end. */
   inSystemAtEnd: number;
   /** Of those, requests not yet started. */
@@ -148,14 +167,18 @@ export const BACKLOG_MIN_REQUESTS = 10;
  * - `overloaded`: some pool's offered load (the model's lower bound on the
  *   work per second of capacity; a colocated pool's prefill and decode
  *   shares add up) is 1 or more.
- * - `backlogged`: the mean number of requests in the system grew from the
- *   window's third quarter to its fourth by G >= max(10, 3 sqrt(N3)) (N3
+ * - `backlogged`: from the window's third quarter to its fourth, the mean
+ *   number of requests in the system grew by G >= max(10, 3 sqrt(N3)) (N3
  *   the third quarter's mean: beyond a stable queue's Poisson-like
- *   fluctuation) and at a rate G / (window / 4) of at least 5% of the
- *   arrival rate. A stable queue's mean changes by a bounded amount however
- *   long the window; a diverging one's by (lambda − throughput) x window / 4
- *   each quarter. The last quarters are compared so that a warm-up that
- *   was still filling the system in the first ones does not count.
+ *   fluctuation), and the time in the system that Little's law implies,
+ *   T = N / lambda per quarter, grew by at least 5% of a quarter's length.
+ *   At a steady arrival rate that is a backlog growing at 5% of the rate or
+ *   more: a stable queue's N changes by a bounded amount however long the
+ *   window; a diverging one's by (lambda − throughput) x window / 4 each
+ *   quarter. T rather than N, so that more requests in flight because more
+ *   arrive (a trace's rising rate) is not a backlog; the last quarters, so
+ *   that a warm-up still filling the system does not count. A quarter with
+ *   no arrivals gives no T, and no `backlogged` verdict.
  * - `stable`: neither.
  *
  * @param offered Offered load per pool (or per share of one pool).
@@ -169,7 +192,8 @@ export const BACKLOG_MIN_REQUESTS = 10;
  * import { judgeSaturation } from "./saturation.ts";
  * import assert from "node:assert/strict";
  * const seen = { window: [0, 100] as const, arrivals: 1000, finishes: 400,
- *   quarters: [75, 225, 375, 525] as const, inSystemAtEnd: 600, waitingAtEnd: 550 };
+ *   quarters: [75, 225, 375, 525] as const,
+ *   quarterRates: [10, 10, 10, 10] as const, inSystemAtEnd: 600, waitingAtEnd: 550 };
  * assert.equal(judgeSaturation({ gpu: 0.5 }, seen).verdict, "backlogged");
  * assert.equal(judgeSaturation({ gpu: 1.2 }, seen).verdict, "overloaded");
  * ```
@@ -180,17 +204,20 @@ export function judgeSaturation(
   combine: "max" | "sum" = "max",
 ): { verdict: SaturationVerdict; evidence: Record<string, SummaryValue> } {
   const windowS = seen.window[1] - seen.window[0];
-  const rate = seen.arrivals / windowS;
   const [, , q3, q4] = seen.quarters;
   const growth = q4 - q3;
-  const growthPerS = growth / (windowS / 4);
+  const times = seen.quarters.map((n, k) => n / seen.quarterRates[k]);
+  const longer = times[3] - times[2];
   const shares = Object.values(offered);
   const maxLoad = combine === "sum"
     ? shares.reduce((a, b) => a + b, 0)
     : Math.max(...shares);
-  const verdict: SaturationVerdict = maxLoad >= 1 ? "overloaded" : growth >=
-        Math.max(BACKLOG_MIN_REQUESTS, 3 * Math.sqrt(Math.max(q3, 0))) &&
-      growthPerS >= BACKLOG_GROWTH_LIMIT * rate
+  const grew = growth >=
+      Math.max(BACKLOG_MIN_REQUESTS, 3 * Math.sqrt(Math.max(q3, 0))) &&
+    longer >= BACKLOG_GROWTH_LIMIT * windowS / 4;
+  const verdict: SaturationVerdict = maxLoad >= 1
+    ? "overloaded"
+    : grew
     ? "backlogged"
     : "stable";
   return {
@@ -203,7 +230,11 @@ export function judgeSaturation(
       mean_in_system_q2: seen.quarters[1],
       mean_in_system_q3: seen.quarters[2],
       mean_in_system_q4: seen.quarters[3],
-      backlog_growth_per_s: growthPerS,
+      time_in_system_q1_s: times[0],
+      time_in_system_q2_s: times[1],
+      time_in_system_q3_s: times[2],
+      time_in_system_q4_s: times[3],
+      backlog_growth_per_s: growth / (windowS / 4),
       in_system_at_end: seen.inSystemAtEnd,
       waiting_at_end: seen.waitingAtEnd,
     },
@@ -225,7 +256,8 @@ export function judgeSaturation(
  * import { judgeSaturation, saturationWarning } from "./saturation.ts";
  * import assert from "node:assert/strict";
  * const seen = { window: [0, 100] as const, arrivals: 100, finishes: 100,
- *   quarters: [1, 1, 1, 1] as const, inSystemAtEnd: 0, waitingAtEnd: 0 };
+ *   quarters: [1, 1, 1, 1] as const, quarterRates: [1, 1, 1, 1] as const,
+ *   inSystemAtEnd: 0, waitingAtEnd: 0 };
  * const { verdict, evidence } = judgeSaturation({ gpu: 2 }, seen);
  * assert.match(saturationWarning("mono", verdict, evidence, { gpu: 2 })!, /gpu pool is 2\.000/);
  * ```
@@ -255,9 +287,16 @@ export function saturationWarning(
     ).join("; ");
   }
   if (verdict === "backlogged") {
+    const byQuarter = (key: string) =>
+      [1, 2, 3, 4].map((q) =>
+        e[`${key}_q${q}${key.startsWith("time") ? "_s" : ""}`].toFixed(1)
+      )
+        .join(", ");
     return `${mode}: the backlog kept growing over the window (mean requests in the system by quarter ${
-      [1, 2, 3, 4].map((q) => e[`mean_in_system_q${q}`].toFixed(1)).join(", ")
-    }; ${e.waiting_at_end} still waiting at its end): the queue is not keeping up (or warmup_seconds is too short to fill it), so results depend on sim_seconds`;
+      byQuarter("mean_in_system")
+    }; time in the system by Little's law ${
+      byQuarter("time_in_system")
+    } s; ${e.waiting_at_end} still waiting at its end): the queue is not keeping up (or warmup_seconds is too short to fill it), so results depend on sim_seconds`;
   }
   return undefined;
 }

@@ -367,8 +367,12 @@ export class SummaryAccumulator {
         number,
       ];
     }
+    const quarterRates = [0, 1, 2, 3].map((k) =>
+      curve.arrivalRate(at(k), at(k + 1))
+    ) as [number, number, number, number];
     return {
       window: [lo, hi],
+      quarterRates,
       arrivals: this.#arrivalsInWindow,
       finishes: this.#all.finishedInWindow,
       quarters,
