@@ -250,12 +250,12 @@ Deno.test("keys that do nothing: an error where they contradict, a warning where
   });
   assert.match(
     scenarioWarnings(roofline).join("\n"),
-    /cluster_mono\.prefill_tokens_per_s: has no effect with step_time\.kind roofline/,
+    /cluster_mono\.prefill_tokens_per_s: has no effect under step_time\.kind=roofline/,
   );
   const none = parseScenario("batching: none\nstep_time: {kind: rate}\n");
   assert.match(
     scenarioWarnings(none)[0],
-    /step_time: has no effect with batching: none/,
+    /step_time: has no effect under batching=none/,
   );
   assert.deepEqual(scenarioWarnings(parseScenario("mode: mono\n")), []);
   const efficiency = parseScenario(
@@ -263,7 +263,7 @@ Deno.test("keys that do nothing: an error where they contradict, a warning where
   );
   assert.match(
     scenarioWarnings(efficiency)[0],
-    /step_time\.compute_efficiency: has no effect with step_time\.kind rate/,
+    /step_time\.compute_efficiency: has no effect under step_time\.kind=rate/,
   );
   const prefix = parseScenario(
     "batching: continuous\nkv_cache: {prefix_caching: true}\n",
@@ -274,7 +274,7 @@ Deno.test("keys that do nothing: an error where they contradict, a warning where
   );
   assert.match(
     scenarioWarnings(ttftAt)[0],
-    /ttft_at: has no effect with batching: none/,
+    /ttft_at: has no effect under batching=none/,
   );
   // Each shipped example uses every key it gives.
   for await (const entry of Deno.readDir("examples")) {

@@ -365,12 +365,12 @@ function engineWarnings(scenario: Scenario): string[] {
     const out: string[] = [];
     if (given) {
       out.push(
-        "engine: has no effect with batching: none (each GPU serves one request; set batching: continuous)",
+        "engine: has no effect under batching=none (each GPU serves one request at the cluster's token rates; set batching: continuous)",
       );
     }
     if (scenario.scheduler.max_model_len !== undefined) {
       out.push(
-        "scheduler.max_model_len: has no effect with batching: none (set batching: continuous)",
+        "scheduler.max_model_len: has no effect under batching=none (set batching: continuous)",
       );
     }
     return out;

@@ -44,8 +44,8 @@ import {
   type Values,
   warn,
 } from "./common.ts";
-import { type PoolName, poolSettings } from "../scenario/pool_settings.ts";
 import { progressCallback } from "./progress.ts";
+import { keyEffect } from "../scenario/no_ops.ts";
 
 // ---------------------------------------------------------------- running
 
@@ -302,76 +302,6 @@ function checkAxisSources(
   });
 }
 
-const BATCHED_ONLY = ["scheduler", "engine", "step_time", "kv_cache"];
-const ROOFLINE_ONLY = [
-  "compute_efficiency",
-  "memory_efficiency",
-  "interconnect_efficiency",
-  "all_reduce_latency_s",
-];
-
-/**
- * Why a key has no effect on a run of the scenario, or undefined when it may
- * have one. The rules: a cluster section other than the mode's; the KV link
- * in mono; the batched engine's sections under `batching: none`; the rate
- * model's speeds (`*_tokens_per_s`) when no pool of the mode steps by rate;
- * the roofline's efficiencies when no pool uses the roofline; arrival keys
- * under a trace, or when every class has its own arrival.
- *
- * @param s A scenario (a study point).
- * @param path A dotted key path.
- * @returns The reason, starting "under ...", or undefined.
- */
-function noEffect(s: Scenario, path: string): string | undefined {
-  const keys = path.split(".");
-  const [head, key] = keys;
-  if (head === "cluster_mono" && s.mode === "disagg") {
-    return "under mode=disagg (which runs cluster_disagg)";
-  }
-  if (head === "cluster_disagg" && s.mode === "mono") {
-    return "under mode=mono (which runs cluster_mono)";
-  }
-  if (head === "kv_transfer" && s.mode === "mono") {
-    return "under mode=mono (no KV cache moves between pools)";
-  }
-  if (head === "arrival" && s.trace) {
-    return "under a trace (it replays its own arrivals)";
-  }
-  if (head === "arrival" && s.classes?.every((c) => c.arrival)) {
-    return "when every class has its own arrival";
-  }
-  const poolSection = head === "cluster_disagg" &&
-    (key === "prefill" || key === "decode");
-  if (
-    s.batching === "none" &&
-    (BATCHED_ONLY.includes(head) || head === "kv_transfer" || poolSection)
-  ) {
-    return "under batching=none (each GPU serves one request; set batching: continuous)";
-  }
-  if (s.batching !== "continuous") return undefined;
-  const pools: PoolName[] = s.mode === "mono" ? ["gpu"] : ["prefill", "decode"];
-  const kinds = pools.map((p) => poolSettings(s, p).step_time.kind);
-  const shown = [...new Set(kinds)].join("/");
-  if (
-    (head === "cluster_mono" || head === "cluster_disagg") &&
-    keys.length === 2 && /^(prefill|decode)_tokens_per_s$/.test(key) &&
-    !kinds.includes("rate")
-  ) {
-    return `under step_time.kind=${shown} (${
-      kinds.includes("roofline")
-        ? "step times come from the hardware and model: sweep hardware.gpu or step_time.compute_efficiency instead"
-        : "step times come from the measured table: sweep scheduler or engine keys instead, or use step_time.kind: rate"
-    })`;
-  }
-  if (
-    head === "step_time" && ROOFLINE_ONLY.includes(key) &&
-    !kinds.includes("roofline")
-  ) {
-    return `under step_time.kind=${shown} (only the roofline uses it)`;
-  }
-  return undefined;
-}
-
 // The effect of every axis and single value on the study's scenarios: an
 // axis that changes nothing anywhere would repeat every row (an error); one
 // that changes nothing at some points repeats those rows (a warning); a
@@ -386,7 +316,7 @@ function checkEffects(
   const warnings: string[] = [];
   if (scenarios.length === 0) return warnings;
   for (const a of axes) {
-    const reasons = scenarios.map((s) => noEffect(s, a.path));
+    const reasons = scenarios.map((s) => keyEffect(s, a.path)?.reason);
     const idle = reasons.filter((r) => r !== undefined);
     if (idle.length === reasons.length) {
       throw new InputError(
@@ -407,7 +337,7 @@ function checkEffects(
     if (path.startsWith("engine") || path === "scheduler.max_model_len") {
       continue;
     }
-    const reasons = scenarios.map((s) => noEffect(s, path));
+    const reasons = scenarios.map((s) => keyEffect(s, path)?.reason);
     if (reasons[0]?.startsWith("under batching=none")) continue;
     if (reasons.every((r) => r !== undefined)) {
       warnings.push(`${source}: ${path} has no effect ${reasons[0]}`);

@@ -5,8 +5,10 @@
  * brings its own times) or a warning where it is harmless (an engine preset
  * under `batching: none`, which has no engine).
  *
- * The check reads the keys as given (the file with its overrides), before
- * defaults are filled: a filled scenario has every key.
+ * One rule, {@linkcode keyEffect}, says which key paths a scenario does not
+ * read; the load applies it to the keys as given (the file with its
+ * overrides, before defaults fill every key), and the study commands to
+ * their axes and overrides.
  *
  * @module
  */
@@ -29,7 +31,7 @@ const warningsOf = new WeakMap<Scenario, string[]>();
  * import { parseScenario } from "./load.ts";
  * import assert from "node:assert/strict";
  * const s = parseScenario("batching: none\nkv_cache: {block_size: 32}\n");
- * assert.match(scenarioWarnings(s)[0], /kv_cache: has no effect with batching: none/);
+ * assert.match(scenarioWarnings(s)[0], /kv_cache: has no effect under batching=none/);
  * ```
  */
 export function scenarioWarnings(scenario: Scenario): readonly string[] {
@@ -45,10 +47,174 @@ function given(tree: Record<string, unknown>, path: string[]): boolean {
   return node !== undefined;
 }
 
+/** Why a key has no effect, from {@linkcode keyEffect}. */
+export interface NoEffect {
+  /** The reason, as a phrase: `under batching=none (...)`. */
+  reason: string;
+  /**
+   * The key belongs to the other mode (`cluster_disagg` in mono, say): a
+   * scenario file may carry it for `compare`, which runs both modes.
+   */
+  otherMode?: boolean;
+}
+
+const BATCHED_ONLY = [
+  "scheduler",
+  "engine",
+  "step_time",
+  "kv_cache",
+  "hardware",
+  "kv_transfer",
+];
+
+// Which step-time kind reads each step_time key.
+const STEP_TIME_KEY_KIND: Readonly<Record<string, string>> = {
+  table_file: "table",
+  compute_efficiency: "roofline",
+  memory_efficiency: "roofline",
+  interconnect_efficiency: "roofline",
+  all_reduce_latency_s: "roofline",
+};
+
+/**
+ * Why a key path has no effect on a run of the scenario, or undefined when
+ * it may have one. The rules:
+ *
+ * - the other mode's cluster section (and `kv_transfer` in mono);
+ * - under a trace, `arrival` and the length distributions (the trace gives
+ *   both); `arrival` when every class has its own;
+ * - under `batching: none`, the batched sections (`scheduler`, `engine`,
+ *   `step_time`, `kv_cache`, `hardware`, `kv_transfer`, the disagg pools'
+ *   own sections, `cluster_disagg.ttft_at`): one request per GPU at the
+ *   cluster's token rates;
+ * - under `batching: continuous`, a pool's `prefill_tokens_per_s` /
+ *   `decode_tokens_per_s` when that pool does not step by `rate`, a
+ *   `step_time` key of a kind no pool reading it runs, and
+ *   `kv_cache.prefix_caching` when no prompt names a prefix block.
+ *
+ * @param s A validated scenario.
+ * @param path A dotted key path.
+ * @returns The reason, or undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { keyEffect } from "./no_ops.ts";
+ * import { validateScenario } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * const s = validateScenario({ mode: "mono" });
+ * assert.match(keyEffect(s, "kv_cache.block_size")!.reason, /under batching=none/);
+ * assert.equal(keyEffect(s, "arrival.rate_per_s"), undefined);
+ * ```
+ */
+export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
+  const keys = path.split(".");
+  const [head, key] = keys;
+  if (head === "cluster_mono" && s.mode === "disagg") {
+    return {
+      reason: "under mode=disagg (which runs cluster_disagg)",
+      otherMode: true,
+    };
+  }
+  if (head === "cluster_disagg" && s.mode === "mono") {
+    return {
+      reason: "under mode=mono (which runs cluster_mono)",
+      otherMode: true,
+    };
+  }
+  if (head === "kv_transfer" && s.mode === "mono") {
+    return {
+      reason: "under mode=mono (no KV cache moves between pools)",
+      otherMode: true,
+    };
+  }
+  if (s.trace && head === "arrival") {
+    return { reason: "under a trace (its timestamps give the arrivals)" };
+  }
+  if (s.trace && (head === "prompt_tokens" || head === "output_tokens")) {
+    return { reason: "under a trace (it replays its own lengths)" };
+  }
+  if (head === "arrival" && s.classes?.every((c) => c.arrival)) {
+    return { reason: "when every class has its own arrival" };
+  }
+  const poolSection = head === "cluster_disagg" &&
+    (key === "prefill" || key === "decode" || key === "ttft_at");
+  if (s.batching === "none") {
+    return BATCHED_ONLY.includes(head) || poolSection
+      ? {
+        reason:
+          "under batching=none (each GPU serves one request at the cluster's token rates; set batching: continuous)",
+      }
+      : undefined;
+  }
+  const pools: PoolName[] = s.mode === "mono" ? ["gpu"] : ["prefill", "decode"];
+  const kindOf = (p: PoolName) => poolSettings(s, p).step_time.kind;
+  if (
+    (head === "cluster_mono" || head === "cluster_disagg") &&
+    keys.length === 2 && /^(prefill|decode)_tokens_per_s$/.test(key)
+  ) {
+    // Colocated, one pool reads both; disaggregated, each pool its own.
+    const readers: PoolName[] = s.mode === "mono"
+      ? ["gpu"]
+      : [key.startsWith("prefill") ? "prefill" : "decode"];
+    const kinds = [...new Set(readers.map(kindOf))];
+    if (kinds.includes("rate")) return undefined;
+    return {
+      reason: `under step_time.kind=${kinds.join("/")} (${
+        kinds.includes("roofline")
+          ? "step times come from the hardware and model: sweep hardware.gpu or step_time.compute_efficiency instead"
+          : "step times come from the measured table: sweep scheduler or engine keys instead, or use step_time.kind: rate"
+      })`,
+    };
+  }
+  // A step_time key: the top level's is read by every pool without its own
+  // value; a disagg pool's own by that pool.
+  const own = head === "cluster_disagg" &&
+    (key === "prefill" || key === "decode") &&
+    keys[2] === "step_time";
+  const stepKey = head === "step_time" ? key : own ? keys[3] : undefined;
+  if (stepKey !== undefined && STEP_TIME_KEY_KIND[stepKey]) {
+    const readers = own ? [key as PoolName] : pools.filter((p) =>
+      p === "gpu" ||
+      (s.cluster_disagg[p as "prefill" | "decode"]?.step_time as
+          | Record<string, unknown>
+          | undefined)?.[stepKey] === undefined
+    );
+    const kinds = [...new Set(readers.map(kindOf))];
+    if (kinds.includes(STEP_TIME_KEY_KIND[stepKey] as typeof kinds[number])) {
+      return undefined;
+    }
+    return {
+      reason: `under step_time.kind=${
+        kinds.join("/") || "(every pool sets its own)"
+      } (only the ${STEP_TIME_KEY_KIND[stepKey]} kind reads it)`,
+    };
+  }
+  if (path === "kv_cache.prefix_caching") {
+    const trace = s.trace;
+    const noIds = trace
+      ? trace.format === "azure" || trace.format === "burstgpt" ||
+        ((trace.format === "csv" || trace.format === "jsonl") &&
+          !(trace.columns as Record<string, unknown> | undefined)?.hash_ids)
+      : !(s.classes ?? []).some((c) => c.shared_prefix_tokens >= 512);
+    if (noIds) {
+      return {
+        reason: trace
+          ? `under a ${trace.format} trace, which has no hash_ids (no prompt names a cached prefix)`
+          : "when no class has a shared_prefix_tokens of a whole 512-token block (no prompt names a cached prefix)",
+      };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Checks the given keys against the validated scenario: throws on a
- * contradiction, records warnings for harmless no-ops (read them with
- * {@linkcode scenarioWarnings}).
+ * contradiction (a rate or lengths for a trace, which brings its own), and
+ * records a warning for each other key {@linkcode keyEffect} finds idle
+ * (read them with {@linkcode scenarioWarnings}). The other mode's sections
+ * are left alone (`compare` reads them), and so are `engine` and
+ * `scheduler.max_model_len` under `batching: none`, of which `simulate`
+ * warns itself.
  *
  * @param tree The keys as given (parsed file plus overrides).
  * @param scenario The validated scenario.
@@ -75,125 +241,36 @@ export function checkNoOps(
       );
     }
   }
-  if (scenario.batching === "none") {
-    // One request per GPU at the cluster's token rates: no engine, batch
-    // scheduler, KV cache or step-time model.
-    // (simulate itself warns of engine and scheduler.max_model_len.)
-    const scheduler = tree.scheduler;
-    const schedulerKeys = typeof scheduler === "object" && scheduler !== null
-      ? Object.keys(scheduler).filter((k) => k !== "max_model_len")
-      : [];
-    for (
-      const key of [
-        "step_time",
-        "scheduler",
-        "kv_cache",
-        "hardware",
-        "kv_transfer",
-      ]
-    ) {
-      if (key === "scheduler" ? schedulerKeys.length > 0 : given(tree, [key])) {
-        warnings.push(
-          `${key}: has no effect with batching: none (each GPU serves one request at cluster_${scenario.mode}'s token rates); set batching: continuous to use it`,
-        );
+  // Top down: a section with no effect is one warning, not one per key.
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(node)) {
+      if (v === undefined) continue;
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (
+        scenario.batching === "none" &&
+        (path === "engine" || path === "scheduler.max_model_len")
+      ) continue;
+      // Under batching=none the scheduler key by key, so that max_model_len
+      // (which simulate warns of) is not named twice.
+      if (scenario.batching === "none" && path === "scheduler") {
+        if (typeof v === "object" && v !== null) {
+          walk(v as Record<string, unknown>, path);
+        }
+        continue;
+      }
+      const idle = keyEffect(scenario, path);
+      if (idle?.otherMode) continue;
+      if (idle) {
+        // A prefix cache switched off does nothing, as asked.
+        if (path === "kv_cache.prefix_caching" && v === false) continue;
+        warnings.push(`${path}: has no effect ${idle.reason}`);
+        continue;
+      }
+      if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+        walk(v as Record<string, unknown>, path);
       }
     }
-    if (
-      scenario.mode === "disagg" && given(tree, ["cluster_disagg", "ttft_at"])
-    ) {
-      warnings.push(
-        "cluster_disagg.ttft_at: has no effect with batching: none (the first token comes with the first decode step)",
-      );
-    }
-  } else {
-    checkStepTimeKeys(tree, scenario, warnings);
-    checkPrefixSource(scenario, warnings);
-    const section = `cluster_${scenario.mode}`;
-    const pools: [PoolName, string][] = scenario.mode === "mono"
-      ? [["gpu", "prefill_tokens_per_s"], ["gpu", "decode_tokens_per_s"]]
-      : [["prefill", "prefill_tokens_per_s"], [
-        "decode",
-        "decode_tokens_per_s",
-      ]];
-    for (const [pool, key] of pools) {
-      const kind = poolSettings(scenario, pool).step_time.kind;
-      if (kind !== "rate" && given(tree, [section, key])) {
-        warnings.push(
-          `${section}.${key}: has no effect with step_time.kind ${kind}${
-            pool === "gpu" ? "" : ` (the ${pool} pool)`
-          }, which gives iteration times itself`,
-        );
-      }
-    }
-  }
+  };
+  walk(tree, "");
   warningsOf.set(scenario, warnings);
-}
-
-// Which step-time kind reads each step_time key.
-const STEP_TIME_KEY_KIND: Readonly<Record<string, string>> = {
-  table_file: "table",
-  compute_efficiency: "roofline",
-  memory_efficiency: "roofline",
-  interconnect_efficiency: "roofline",
-  all_reduce_latency_s: "roofline",
-};
-
-// A step_time key for a kind that no pool of the mode runs (a pool's own
-// section is judged by that pool's kind).
-function checkStepTimeKeys(
-  tree: Record<string, unknown>,
-  scenario: Scenario,
-  warnings: string[],
-): void {
-  const pools: PoolName[] = scenario.mode === "mono"
-    ? ["gpu"]
-    : ["prefill", "decode"];
-  const kinds = new Map(
-    pools.map((p) => [p, poolSettings(scenario, p).step_time.kind]),
-  );
-  const sections: [string[], PoolName[]][] = [[["step_time"], pools]];
-  if (scenario.mode === "disagg") {
-    for (const p of ["prefill", "decode"] as const) {
-      sections.push([["cluster_disagg", p, "step_time"], [p]]);
-    }
-  }
-  for (const [path, users] of sections) {
-    for (const [key, kind] of Object.entries(STEP_TIME_KEY_KIND)) {
-      if (!given(tree, [...path, key])) continue;
-      // A pool with its own value for the key does not read the top level's.
-      const readers = users.filter((p) =>
-        path.length > 1 ||
-        scenario.mode === "mono" ||
-        !given(tree, ["cluster_disagg", p, "step_time", key])
-      );
-      if (readers.some((p) => kinds.get(p) === kind)) continue;
-      warnings.push(
-        `${path.join(".")}.${key}: has no effect with step_time.kind ${
-          [...new Set(readers.map((p) => kinds.get(p)))].join(" / ") ||
-          "(every pool sets its own)"
-        } (it is read by kind ${kind})`,
-      );
-    }
-  }
-}
-
-// Prefix caching needs prompts that name their prefix blocks: a trace's
-// hash ids or a class's shared prefix.
-function checkPrefixSource(scenario: Scenario, warnings: string[]): void {
-  if (!scenario.kv_cache.prefix_caching) return;
-  const trace = scenario.trace;
-  const noIds = trace
-    ? trace.format === "azure" || trace.format === "burstgpt" ||
-      ((trace.format === "csv" || trace.format === "jsonl") &&
-        !(trace.columns as Record<string, unknown> | undefined)?.hash_ids)
-    : !(scenario.classes ?? []).some((c) => c.shared_prefix_tokens >= 512);
-  if (noIds) {
-    warnings.push(
-      `kv_cache.prefix_caching: has no effect: ${
-        trace
-          ? `the ${trace.format} trace has no hash_ids`
-          : "no class has a shared_prefix_tokens of a whole 512-token block"
-      }, so no prompt names a cached prefix`,
-    );
-  }
 }
