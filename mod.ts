@@ -260,6 +260,7 @@ export { summarize, SummaryAccumulator } from "./lib/metrics/summary.ts";
 export {
   judgeSaturation,
   type ObservedBacklog,
+  type Quarters,
   type SaturationVerdict,
 } from "./lib/metrics/saturation.ts";
 export type {

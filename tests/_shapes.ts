@@ -4,18 +4,11 @@
  * @module
  */
 
-import type { IterationShape } from "../lib/serving/step_time.ts";
+import { decodeShape, type IterationShape } from "../lib/serving/step_time.ts";
 
 /** A decode-only iteration of `batch` sequences, each at `context` tokens. */
 export function decode(batch: number, context = 1000): IterationShape {
-  return {
-    prefillTokens: 0,
-    prefillSequences: 0,
-    prefillAttendedTokens: 0,
-    prefillPastTokens: 0,
-    decodeTokens: batch,
-    decodeContextTokens: batch * context,
-  };
+  return decodeShape(batch, context);
 }
 
 /** A prefill-only iteration of `sequences` whole prompts of `tokens` each. */

@@ -8,6 +8,7 @@
 import { didYouMean, InputError } from "../scenario/errors.ts";
 import type { MeasuredRequest } from "./measured.ts";
 import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";
+import { splitCsv } from "../workload/csv_fields.ts";
 
 const REQUIRED = [
   "arrival_s",
@@ -49,7 +50,7 @@ export function parseMeasuredCsv(
     const fail = (message: string): never => {
       throw new InputError(`${path}:${lineNo}: ${message}`);
     };
-    const fields = splitCsvLine(line);
+    const fields = splitCsv(line, 0, line.length);
     if (typeof fields === "string") fail(fields);
     const values = fields as string[];
     if (header === undefined) {
@@ -142,45 +143,4 @@ function findColumn(
     );
   }
   return first;
-}
-
-/** The fields of a CSV line with RFC 4180 quoting, or what is wrong. */
-function splitCsvLine(line: string): string[] | string {
-  const fields: string[] = [];
-  let p = 0;
-  for (;;) {
-    if (line.charCodeAt(p) === 34) {
-      let value = "";
-      p++;
-      for (;;) {
-        const q = line.indexOf('"', p);
-        if (q === -1) {
-          return `unterminated quoted field (field ${fields.length + 1})`;
-        }
-        value += line.slice(p, q);
-        if (line.charCodeAt(q + 1) === 34) {
-          value += '"';
-          p = q + 2;
-        } else {
-          p = q + 1;
-          break;
-        }
-      }
-      fields.push(value);
-      if (p >= line.length) break;
-      if (line.charCodeAt(p) !== 44) {
-        return `unexpected text after the closing quote of field ${fields.length}`;
-      }
-      p++;
-    } else {
-      const comma = line.indexOf(",", p);
-      if (comma === -1) {
-        fields.push(line.slice(p));
-        break;
-      }
-      fields.push(line.slice(p, comma));
-      p = comma + 1;
-    }
-  }
-  return fields;
 }

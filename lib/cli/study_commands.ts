@@ -126,10 +126,6 @@ function replicationsOf(values: Values): number {
   return n;
 }
 
-// Progress on stderr (lib/cli/progress.ts): a bar on a terminal, else a
-// line every few seconds.
-const progress = progressCallback;
-
 // FNV-1a over the study's inputs: shards of different studies do not merge.
 function fingerprint(...parts: unknown[]): string {
   const text = JSON.stringify(
@@ -169,7 +165,7 @@ async function execute(
   ) as [number, Task][];
   const outcomes = await runTasks(mine.map(([, t]) => t), {
     jobs: jobsOf(values),
-    onProgress: progress(spec.kind),
+    onProgress: progressCallback(spec.kind),
   });
   if (n === 1) {
     const all: (TaskOutcome | null)[] = tasks.map(() => null);

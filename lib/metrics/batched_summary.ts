@@ -10,6 +10,7 @@ import type { Scenario } from "../scenario/types.ts";
 import type { Instance } from "../serving/instance.ts";
 import type { Summary } from "./summary.ts";
 import type { PoolPlan } from "../analysis/pools.ts";
+import { decodeShape } from "../serving/step_time.ts";
 
 /** A pool of batched instances and the plan it was built from. */
 export interface BatchedPool {
@@ -53,14 +54,7 @@ function secondsPerToken(
       Math.floor(pool.kvCapacityTokens / context),
     ),
   );
-  const decodeS = pool.stepTime.iterationTimeS({
-    prefillTokens: 0,
-    prefillSequences: 0,
-    prefillAttendedTokens: 0,
-    prefillPastTokens: 0,
-    decodeTokens: batch,
-    decodeContextTokens: batch * context,
-  });
+  const decodeS = pool.stepTime.iterationTimeS(decodeShape(batch, context));
   return { prefill: prefillS / budget, decode: decodeS / batch };
 }
 

@@ -138,6 +138,9 @@ export class BacklogCurve {
   }
 }
 
+/** One figure per quarter of the measured window. */
+export type Quarters = readonly [number, number, number, number];
+
 /** What the run showed, for {@linkcode judgeSaturation}. */
 export interface ObservedBacklog {
   /** The measured window [start, end), seconds. */
@@ -147,9 +150,9 @@ export interface ObservedBacklog {
   /** Requests that finished in the window. */
   finishes: number;
   /** Mean requests in the system over each quarter of the window. */
-  quarters: readonly [number, number, number, number];
+  quarters: Quarters;
   /** Arrivals per second in each quarter of the window. */
-  quarterRates: readonly [number, number, number, number];
+  quarterRates: Quarters;
   /** Requests in the system at the window's end. */
   inSystemAtEnd: number;
   /** Of those, requests not yet started. */

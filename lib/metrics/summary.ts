@@ -17,6 +17,7 @@ import {
   BacklogCurve,
   judgeSaturation,
   type ObservedBacklog,
+  type Quarters,
 } from "./saturation.ts";
 
 /** A summary value: a number (NaN when undefined), a word, a flag or a group. */
@@ -354,22 +355,15 @@ export class SummaryAccumulator {
     const [lo, hi] = this.#window;
     const curve = this.#backlog;
     const at = (k: number) => lo + (hi - lo) * k / 4;
-    let quarters = [0, 1, 2, 3].map((k) =>
-      curve.meanInSystem(at(k), at(k + 1))
-    ) as [number, number, number, number];
+    const quarterly = (f: (fromS: number, toS: number) => number) =>
+      [0, 1, 2, 3].map((k) => f(at(k), at(k + 1))) as unknown as Quarters;
+    let quarters = quarterly((a, b) => curve.meanInSystem(a, b));
     // A window narrower than a few bins (a drain far longer than it): the
-    // counts at the quarters' edges.
+    // counts at the quarters' ends.
     if (quarters.some(Number.isNaN)) {
-      quarters = [0, 1, 2, 3].map((k) => curve.inSystemAt(at(k + 1))) as [
-        number,
-        number,
-        number,
-        number,
-      ];
+      quarters = quarterly((_, b) => curve.inSystemAt(b));
     }
-    const quarterRates = [0, 1, 2, 3].map((k) =>
-      curve.arrivalRate(at(k), at(k + 1))
-    ) as [number, number, number, number];
+    const quarterRates = quarterly((a, b) => curve.arrivalRate(a, b));
     return {
       window: [lo, hi],
       quarterRates,

@@ -16,6 +16,7 @@
 import { InputError } from "./errors.ts";
 import type { Scenario } from "./types.ts";
 import { type PoolName, poolSettings } from "./pool_settings.ts";
+import { PREFIX_BLOCK_TOKENS } from "../workload/workload.ts";
 
 const warningsOf = new WeakMap<Scenario, string[]>();
 
@@ -195,7 +196,9 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
       ? trace.format === "azure" || trace.format === "burstgpt" ||
         ((trace.format === "csv" || trace.format === "jsonl") &&
           !(trace.columns as Record<string, unknown> | undefined)?.hash_ids)
-      : !(s.classes ?? []).some((c) => c.shared_prefix_tokens >= 512);
+      : !(s.classes ?? []).some((c) =>
+        c.shared_prefix_tokens >= PREFIX_BLOCK_TOKENS
+      );
     if (noIds) {
       return {
         reason: trace

@@ -25,6 +25,31 @@ export interface IterationShape {
   decodeContextTokens: number;
 }
 
+/**
+ * A decode-only iteration: `batch` sequences, each reading `context` tokens.
+ *
+ * @param batch Decoding sequences.
+ * @param context Context tokens each reads.
+ * @returns The shape.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeShape } from "./step_time.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(decodeShape(4, 100).decodeContextTokens, 400);
+ * ```
+ */
+export function decodeShape(batch: number, context: number): IterationShape {
+  return {
+    prefillTokens: 0,
+    prefillSequences: 0,
+    prefillAttendedTokens: 0,
+    prefillPastTokens: 0,
+    decodeTokens: batch,
+    decodeContextTokens: batch * context,
+  };
+}
+
 /** A step-time model: the duration of one iteration. */
 export interface StepTimeModel {
   /** Seconds that an iteration of this shape takes. */

@@ -39,6 +39,7 @@
 
 import { InputError } from "../scenario/errors.ts";
 import { LineReader } from "./line_reader.ts";
+import { splitCsv } from "./csv_fields.ts";
 import type { RequestSource } from "./workload.ts";
 
 // Re-exported so that the interface TraceSource extends is documented too.
@@ -1212,45 +1213,6 @@ function parseIdList(text: string, s: number, e: number): number[] | null {
     p = q + 1;
   }
   return ids;
-}
-
-/** The fields of a CSV line with RFC 4180 quoting, or what is wrong. */
-function splitCsv(text: string, start: number, end: number): string[] | string {
-  const fields: string[] = [];
-  let p = start;
-  for (;;) {
-    if (p < end && text.charCodeAt(p) === 34) {
-      let value = "";
-      p++;
-      for (;;) {
-        const q = text.indexOf('"', p);
-        if (q === -1 || q >= end) {
-          return `unterminated quoted field (field ${fields.length + 1})`;
-        }
-        value += text.slice(p, q);
-        if (q + 1 < end && text.charCodeAt(q + 1) === 34) {
-          value += '"';
-          p = q + 2;
-        } else {
-          p = q + 1;
-          break;
-        }
-      }
-      fields.push(value);
-      if (p >= end) break;
-      if (text.charCodeAt(p) !== 44) {
-        return `unexpected text after the closing quote of field ${fields.length}`;
-      }
-      p++;
-    } else {
-      let comma = text.indexOf(",", p);
-      if (comma === -1 || comma > end) comma = end;
-      fields.push(text.slice(p, comma));
-      if (comma >= end) break;
-      p = comma + 1;
-    }
-  }
-  return fields;
 }
 
 function timeError(name: string, unit: Unit, got: string): string {
