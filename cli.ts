@@ -30,7 +30,7 @@ import {
   runPlan,
   runSweep,
 } from "./lib/cli/study_commands.ts";
-import { InputError } from "./lib/scenario/errors.ts";
+import { InputError } from "./lib/errors.ts";
 import { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 import type { Scenario } from "./lib/scenario/types.ts";
 import type { RequestRecords } from "./lib/metrics/records.ts";

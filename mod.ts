@@ -26,7 +26,7 @@
 export { loadScenarioFile, parseScenario } from "./lib/scenario/load.ts";
 export type { LoadOptions, Override } from "./lib/scenario/load.ts";
 export { validateScenario } from "./lib/scenario/validate.ts";
-export { InputError } from "./lib/scenario/errors.ts";
+export { InputError } from "./lib/errors.ts";
 export { SCENARIO_SCHEMA } from "./lib/scenario/schema.ts";
 export type {
   ArrayField,

@@ -9,7 +9,10 @@
  */
 
 import { calibrate } from "../lib/calibrate/calibrate.ts";
-import { measuredFromRecords } from "../lib/calibrate/measured.ts";
+import {
+  measuredFromRecords,
+  type MeasuredRun,
+} from "../lib/calibrate/measured.ts";
 
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";

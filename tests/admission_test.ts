@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import { buildWorkload } from "../lib/workload/workload.ts";
 import type { Scenario } from "../lib/scenario/types.ts";
 import { runCli } from "./_cli.ts";

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import {
   measuredMetrics,
   type MeasuredRun,

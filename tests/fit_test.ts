@@ -19,7 +19,7 @@ import { arrivalClock } from "../lib/workload/arrivals.ts";
 import { capped, uniformSampler } from "../lib/workload/empirical.ts";
 import { fitToYaml, fitTrace, type TraceFit } from "../lib/workload/fit.ts";
 import { tokenSampler } from "../lib/workload/tokens.ts";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import type { RequestSource } from "../lib/workload/workload.ts";
 import {
   lognormalCentralMoments,

@@ -3,7 +3,7 @@ import { cappedSource } from "./_workload.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { loadScenarioFile, parseScenario } from "../lib/scenario/load.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import { GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { kvCapacity } from "../lib/perf/memory.ts";
 import { RandomStream } from "../lib/engine/random.ts";

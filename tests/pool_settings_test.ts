@@ -14,7 +14,7 @@ import { simulate, type SimulationResult } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
 import { poolSettings } from "../lib/scenario/pool_settings.ts";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import { GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { kvCapacity } from "../lib/perf/memory.ts";
 import type { Summary } from "../lib/metrics/summary.ts";

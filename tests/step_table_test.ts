@@ -4,7 +4,7 @@ import {
   type StepTable,
   tableStepTime,
 } from "../lib/perf/table.ts";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import type { IterationShape } from "../lib/serving/step_time.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { planCluster } from "../lib/analysis/pools.ts";

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import { LineReader } from "../lib/workload/line_reader.ts";
 import {
   openTrace,

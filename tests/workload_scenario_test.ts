@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { loadScenarioFile, parseScenario } from "../lib/scenario/load.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
-import { InputError } from "../lib/scenario/errors.ts";
+import { InputError } from "../lib/errors.ts";
 import { buildWorkload } from "../lib/workload/workload.ts";
 import type { Summary } from "../lib/metrics/summary.ts";
 import { runCli } from "./_cli.ts";

@@ -9,7 +9,7 @@
 
 import { carryStepTables } from "../scenario/step_tables.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { simulate } from "./simulate.ts";
 import { buildWorkload } from "../workload/workload.ts";

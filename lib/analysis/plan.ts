@@ -9,7 +9,7 @@
  */
 
 import type { Scenario } from "../scenario/types.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { withParams } from "./study.ts";
 import type { CapacityOptions, CapacityResult } from "./capacity.ts";
 import type { Task, TaskOutcome } from "./tasks.ts";

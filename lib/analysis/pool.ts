@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { runTask, type Task, type TaskOutcome } from "./tasks.ts";
 
 /** Options of {@linkcode runTasks}. */

@@ -6,7 +6,7 @@
  */
 
 import type { Scenario } from "../scenario/types.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { rateStepTime, type StepTimeModel } from "../serving/step_time.ts";
 import { resolveHardware } from "../perf/hardware.ts";
 import { kvBytesPerToken } from "../perf/memory.ts";

@@ -23,7 +23,7 @@ import { runDisaggBatched } from "../serving/disagg_batched.ts";
 import type { InstanceConfig } from "../serving/instance.ts";
 import { LogHistogram } from "../metrics/log_histogram.ts";
 import { Timeline, type TimelineSeries } from "../metrics/timeline.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { type ClusterPlan, planCluster, type PoolPlan } from "./pools.ts";
 import {
   addBatchedMetrics,

@@ -11,7 +11,7 @@
 import { carryStepTables, withoutStepTables } from "../scenario/step_tables.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { validateScenario } from "../scenario/validate.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { Summary, SummaryValue } from "../metrics/summary.ts";
 import { runTasks } from "./pool.ts";
 

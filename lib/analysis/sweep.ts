@@ -8,7 +8,7 @@
 import type { Summary } from "../metrics/summary.ts";
 import type { Scenario, ServingMode } from "../scenario/types.ts";
 import { simulate } from "./simulate.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 
 /** One point of a sweep. */
 export interface SweepPoint {

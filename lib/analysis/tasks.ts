@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Summary } from "../metrics/summary.ts";
 import { simulate } from "./simulate.ts";

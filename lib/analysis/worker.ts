@@ -7,7 +7,7 @@
 
 /// <reference lib="deno.worker" />
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { runTask, type Task } from "./tasks.ts";
 
 self.onmessage = (e: MessageEvent<{ id: number; task: Task }>) => {

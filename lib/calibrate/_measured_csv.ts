@@ -5,7 +5,7 @@
  * @module
  */
 
-import { didYouMean, InputError } from "../scenario/errors.ts";
+import { didYouMean, InputError } from "../errors.ts";
 import type { MeasuredRequest } from "./measured.ts";
 import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";
 import { splitCsv } from "../workload/csv_fields.ts";

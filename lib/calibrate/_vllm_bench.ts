@@ -53,7 +53,7 @@
  */
 
 import { RandomStream } from "../engine/random.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { arrivalClock } from "../workload/arrivals.ts";
 import type { MeasuredRequest, MeasuredRun } from "./measured.ts";
 import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";

@@ -34,7 +34,7 @@ import { carryStepTables } from "../scenario/step_tables.ts";
 import type { Task } from "../analysis/tasks.ts";
 import type { SimulateOutcome } from "../analysis/tasks.ts";
 import { TaskPool } from "../analysis/pool.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { RequestList } from "../workload/request_list.ts";
 import { nelderMeadAsync } from "./nelder_mead.ts";
 import { levenbergMarquardt } from "./levenberg_marquardt.ts";

@@ -28,7 +28,7 @@
 
 import { readFileSync } from "node:fs";
 import { mean, quantileSorted } from "../metrics/percentile.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { RequestSource } from "../workload/workload.ts";
 import type { RequestRecords } from "../metrics/records.ts";
 import { listWorkload, type RequestList } from "../workload/request_list.ts";
@@ -240,7 +240,7 @@ export function readMeasuredRun(
  * @example Usage
  * ```ts
  * import { readMeasuredFile } from "./measured.ts";
- * import { InputError } from "../scenario/errors.ts";
+ * import { InputError } from "../errors.ts";
  * import assert from "node:assert/strict";
  * assert.throws(
  *   () => readMeasuredFile("no/such/run.csv", "csv"),

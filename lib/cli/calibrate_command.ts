@@ -17,7 +17,7 @@ import {
   type MeasuredFormat,
   readMeasuredFile,
 } from "../calibrate/measured.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { writeFilesAtomic } from "../report/files.ts";
 import { createProgress } from "./progress.ts";
 import { toJson } from "../report/json.ts";

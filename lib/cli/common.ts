@@ -6,7 +6,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { scenarioWarnings } from "../scenario/no_ops.ts";
 import {
   loadScenarioFile,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import {
   measuredLatencies,
   simulate,

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { Scenario } from "../scenario/types.ts";
 import {
   aggregateReplications,

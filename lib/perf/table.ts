@@ -95,7 +95,7 @@
  * @module
  */
 
-import { didYouMean, InputError } from "../scenario/errors.ts";
+import { didYouMean, InputError } from "../errors.ts";
 import type { IterationShape, StepTimeModel } from "../serving/step_time.ts";
 
 /**

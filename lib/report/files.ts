@@ -12,7 +12,7 @@
  */
 
 import { basename, dirname, join, resolve } from "node:path";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 
 /** An output path, with the flag that named it (for messages). */
 export type OutputPath = string | { path: string; flag?: string };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { didYouMean, InputError, quoteExcerpt } from "./errors.ts";
+import { didYouMean, InputError, quoteExcerpt } from "../errors.ts";
 import type { FieldSpec, ObjectField } from "./schema.ts";
 
 // Unknown keys named in one message at most.

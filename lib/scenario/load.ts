@@ -16,7 +16,7 @@ import {
   parseDocument,
 } from "npm:yaml@^2.8.0";
 import { dirname, isAbsolute, join } from "node:path";
-import { formatPath, InputError } from "./errors.ts";
+import { formatPath, InputError } from "../errors.ts";
 import { parseStepTable } from "../perf/table.ts";
 import { openTrace } from "../workload/trace.ts";
 import type { Scenario } from "./types.ts";

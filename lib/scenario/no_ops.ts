@@ -13,7 +13,7 @@
  * @module
  */
 
-import { InputError } from "./errors.ts";
+import { InputError } from "../errors.ts";
 import type { Scenario } from "./types.ts";
 import { type PoolName, poolSettings } from "./pool_settings.ts";
 import { PREFIX_BLOCK_TOKENS } from "../workload/workload.ts";

@@ -18,7 +18,7 @@ import type { DType } from "../perf/catalog.ts";
 import { checkObject } from "./check.ts";
 import { resolveHardware } from "../perf/hardware.ts";
 import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
-import { InputError } from "./errors.ts";
+import { InputError } from "../errors.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
 import type {
   EngineConfig,

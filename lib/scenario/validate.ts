@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InputError } from "./errors.ts";
+import { InputError } from "../errors.ts";
 import {
   ARRIVAL_PROCESS_KEYS,
   SCENARIO_SCHEMA,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import type { RequestSource } from "./workload.ts";
 
 /** Options of {@linkcode admitWithin}. */

@@ -14,7 +14,7 @@ import type { TokenDistribution } from "../scenario/types.ts";
 import { lognormalParams, realMoments, Z90 } from "./tokens.ts";
 import type { RequestSource } from "./workload.ts";
 import type { TraceSource } from "./trace.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 
 /** Summary of observed token lengths. */
 export interface LengthStats {

@@ -37,7 +37,7 @@
  * @module
  */
 
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 import { LineReader } from "./line_reader.ts";
 import { splitCsv } from "./csv_fields.ts";
 import type { RequestSource } from "./workload.ts";

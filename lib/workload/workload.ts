@@ -19,7 +19,7 @@ import type {
 import { arrivalClock, type ArrivalSpec, meanRate } from "./arrivals.ts";
 import { tokenSampler } from "./tokens.ts";
 import { openTrace, type TraceSource } from "./trace.ts";
-import { InputError } from "../scenario/errors.ts";
+import { InputError } from "../errors.ts";
 
 /** A source of requests in arrival order. */
 export interface RequestSource {
