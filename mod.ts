@@ -5,6 +5,7 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compare, parseScenario, simulate } from "./mod.ts";
  *
  * const scenario = parseScenario(`
@@ -14,30 +15,46 @@
  * arrival: { rate_per_s: 2 }
  * `);
  * const result = simulate(scenario);
- * if ((result.summary.num_samples as number) === 0) throw new Error();
+ * assert.ok(result.summary.num_samples > 0);
+ * assert.ok(result.summary.p90_ttft_s >= result.summary.p50_ttft_s);
  *
+ * // Both architectures see the same requests.
  * const both = compare(scenario);
- * if (both.mono.num_requests !== both.disagg.num_requests) throw new Error();
+ * assert.equal(both.mono.num_requests, both.disagg.num_requests);
+ * ```
+ *
+ * @example A step-time model of your own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseScenario, simulate, type StepTimeModel } from "./mod.ts";
+ *
+ * const scenario = parseScenario(`
+ * mode: mono
+ * batching: continuous
+ * engine: { preset: none }
+ * sim_seconds: 60
+ * warmup_seconds: 6
+ * arrival: { rate_per_s: 0.2 }
+ * `);
+ * // 10 ms per iteration plus 1 ms per sequence decoding in it.
+ * const model: StepTimeModel = {
+ *   iterationTimeS: (shape) => 0.01 + 0.001 * shape.decodeTokens,
+ * };
+ * const { summary } = simulate(scenario, { stepTimeModel: model });
+ * assert.equal(summary.step_time, "custom");
+ * assert.ok(summary.mean_tpot_s >= 0.011 && summary.mean_tpot_s < 0.0125);
  * ```
  *
  * @module
  */
 
+// ---------------------------------------------------------------- scenario
+
 export { loadScenarioFile, parseScenario } from "./lib/scenario/load.ts";
 export type { LoadOptions, Override } from "./lib/scenario/load.ts";
 export { validateScenario } from "./lib/scenario/validate.ts";
-export { InputError } from "./lib/errors.ts";
 export { SCENARIO_SCHEMA } from "./lib/scenario/schema.ts";
-export type {
-  ArrayField,
-  BooleanField,
-  CatalogField,
-  EnumField,
-  FieldSpec,
-  NumberField,
-  ObjectField,
-  StringField,
-} from "./lib/scenario/schema.ts";
+export { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 export type {
   ArrivalConfig,
   BatchPolicyName,
@@ -47,6 +64,7 @@ export type {
   HardwareConfig,
   InlineGpu,
   InlineModel,
+  KvCacheConfig,
   MonoCluster,
   PoolOverrides,
   RequestClass,
@@ -60,98 +78,189 @@ export type {
   TokenMode,
   TraceConfig,
 } from "./lib/scenario/types.ts";
-export {
-  buildWorkload,
-  PREFIX_BLOCK_TOKENS,
-  scenarioWorkload,
-} from "./lib/workload/workload.ts";
-export type {
-  MeasuredWindow,
-  ReplayEnd,
-  RequestSource,
-  Workload,
-} from "./lib/workload/workload.ts";
-export { listWorkload } from "./lib/workload/request_list.ts";
-export type { RequestList } from "./lib/workload/request_list.ts";
 export { poolSettings, resolveEngine } from "./lib/scenario/pool_settings.ts";
 export type {
   PoolName,
   PoolSettings,
   ResolvedEngine,
 } from "./lib/scenario/pool_settings.ts";
+
+// ------------------------------------------------------------------ errors
+
+export { InputError } from "./lib/errors.ts";
+
+// ---------------------------------------------------------------- workload
+
+export { buildWorkload, scenarioWorkload } from "./lib/workload/workload.ts";
+export type {
+  MeasuredWindow,
+  ReplayEnd,
+  Workload,
+  WorkloadClass,
+  WorkloadSpec,
+} from "./lib/workload/workload.ts";
+export type { RequestSource } from "./lib/workload/request_source.ts";
+export { listWorkload } from "./lib/workload/request_list.ts";
+export type { RequestList } from "./lib/workload/request_list.ts";
 export { openTrace } from "./lib/workload/trace.ts";
+export type { TraceSource, TraceStats } from "./lib/workload/trace.ts";
+export {
+  LENGTH_TRACE_FORMATS,
+  parseTraceOptions,
+  TRACE_FORMATS,
+  traceSchema,
+} from "./lib/workload/trace_formats/mod.ts";
 export type {
   TraceColumns,
   TraceFormat,
   TraceOptions,
-  TraceSource,
-  TraceStats,
-} from "./lib/workload/trace.ts";
-export { arrivalClock, meanRate } from "./lib/workload/arrivals.ts";
-export type { ArrivalSpec, ScheduleStep } from "./lib/workload/arrivals.ts";
+  TraceOptionsInput,
+} from "./lib/workload/trace_formats/mod.ts";
+export { TIMESTAMP_UNITS } from "./lib/workload/trace_formats/timestamp_units.ts";
+export {
+  ARRIVAL_PROCESSES,
+  arrivalClock,
+  arrivalSchema,
+  meanRate,
+  scaleArrival,
+} from "./lib/workload/arrivals/mod.ts";
+export { RandomStream } from "./lib/engine/random.ts";
+export type {
+  ArrivalProcess,
+  ArrivalSpec,
+  ScheduleStep,
+} from "./lib/workload/arrivals/mod.ts";
+export { TOKEN_MODES, tokenSchema } from "./lib/workload/token_modes/mod.ts";
+export type { TokenModeEntry } from "./lib/workload/token_modes/_mode.ts";
 export { fitToYaml, fitTrace } from "./lib/workload/fit.ts";
 export type {
   ImpliedStats,
   LengthStats,
   TraceFit,
 } from "./lib/workload/fit.ts";
-export { RandomStream } from "./lib/engine/random.ts";
-export {
-  DTYPE_BYTES,
-  GPUS,
-  MODELS,
-  parameterBreakdown,
-  parameterCount,
-} from "./lib/perf/catalog.ts";
-export type {
-  DType,
-  GpuSpec,
-  MlaSpec,
-  ModelSpec,
-  ParameterBreakdown,
-} from "./lib/perf/catalog.ts";
-export { kvBytesPerToken, kvCapacity, kvShards } from "./lib/perf/memory.ts";
-export type { KvCapacity, KvCapacityOptions } from "./lib/perf/memory.ts";
-export { engineIterationS, withEngine } from "./lib/perf/engine.ts";
-export type {
-  EngineContext,
-  EngineParams,
-  EnginePreset,
-  EngineSchedulerContext,
-  EngineSchedulerDefaults,
-} from "./lib/perf/engine.ts";
-export {
-  DEFAULT_ENGINE_PRESET,
-  ENGINE_PRESETS,
-} from "./lib/perf/engines/mod.ts";
-export { rooflineStepTime } from "./lib/perf/roofline.ts";
-export type {
-  IterationCost,
-  RooflineOptions,
-  RooflineStepTimeModel,
-} from "./lib/perf/roofline.ts";
-export { parseStepTable, tableStepTime } from "./lib/perf/table.ts";
-export type {
-  ParseStepTableOptions,
-  StepTable,
-  TableStepTimeModel,
-  TableStepTimeOptions,
-} from "./lib/perf/table.ts";
-export { rateStepTime } from "./lib/serving/step_time.ts";
-export type {
-  IterationShape,
-  RateStepTimeOptions,
-  StepTimeModel,
-} from "./lib/serving/step_time.ts";
-export { planCluster } from "./lib/analysis/pools.ts";
-export type { ClusterPlan, PoolPlan } from "./lib/analysis/pools.ts";
+
+// ---------------------------------------------------------------- simulate
+
 export { compare, simulate } from "./lib/notebook/api.ts";
-export { JUPYTER_DISPLAY } from "./lib/notebook/display.ts";
-export type { Displayable, MediaBundle } from "./lib/notebook/display.ts";
 export type {
   SimulateOptions,
   SimulationResult,
 } from "./lib/analysis/simulate.ts";
+export { measuredLatencies } from "./lib/analysis/simulate.ts";
+export type { ComparisonResult } from "./lib/analysis/compare.ts";
+export { RequestRecords } from "./lib/metrics/records.ts";
+export type { TimelineSeries } from "./lib/metrics/timeline.ts";
+export { JUPYTER_DISPLAY } from "./lib/notebook/display.ts";
+export type { Displayable, MediaBundle } from "./lib/notebook/display.ts";
+
+// ------------------------------------------------------ results (summary)
+
+export type {
+  AdmissionSummary,
+  BatchedSummary,
+  ClassSummary,
+  ConfiguredLengthsSummary,
+  CoreSummary,
+  DisaggBatchedSummary,
+  DisaggSummary,
+  MonoSummary,
+  PerClassSummary,
+  ReplicationSummary,
+  SloSummary,
+  Summary,
+  SummaryValue,
+  TokenLogParams,
+  TokenMoments,
+  TraceSummary,
+  TtftPartsSummary,
+} from "./lib/metrics/summary_types.ts";
+export {
+  isMetricName,
+  METRIC_NAMES,
+  metricValue,
+  summaryRecord,
+} from "./lib/metrics/metric_names.ts";
+export type { MetricName } from "./lib/metrics/metric_names.ts";
+export type { LengthSummary } from "./lib/metrics/length_stats.ts";
+export type {
+  OfferedLoad,
+  SaturationEvidence,
+  SaturationVerdict,
+} from "./lib/metrics/saturation.ts";
+
+// ----------------------------------------------------------------- studies
+
+export {
+  aggregateReplications,
+  gridPoints,
+  replicate,
+  sweep,
+  withParams,
+} from "./lib/analysis/study.ts";
+export type {
+  GridAxis,
+  ReplicatedSummary,
+  StudyPoint,
+  SweepGridPoint,
+  SweepOptions,
+} from "./lib/analysis/study.ts";
+export { sweepPrefill, sweepRates } from "./lib/analysis/sweep.ts";
+export type {
+  SweepPoint,
+  SweepRatesOptions,
+  SweepResult,
+} from "./lib/analysis/sweep.ts";
+export { capacity, scaleLoad } from "./lib/analysis/capacity.ts";
+export type {
+  CapacityEvaluation,
+  CapacityOptions,
+  CapacityResult,
+} from "./lib/analysis/capacity.ts";
+export {
+  placedScenario,
+  placements,
+  plan,
+  rankPlan,
+} from "./lib/analysis/plan.ts";
+export type { Placement, PlanOptions, PlanRow } from "./lib/analysis/plan.ts";
+export { runTasks } from "./lib/analysis/pool.ts";
+export type { PoolOptions } from "./lib/analysis/pool.ts";
+export type {
+  CapacityInfeasible,
+  SimulateOutcome,
+  Task,
+  TaskOutcome,
+} from "./lib/analysis/tasks.ts";
+export {
+  parseShard,
+  shardFile,
+  shardFileName,
+  shardTasks,
+} from "./lib/analysis/shard.ts";
+export type { Shard, ShardFile, StudySpec } from "./lib/analysis/shard.ts";
+export { studyFingerprint } from "./lib/analysis/fingerprint.ts";
+export { mergeShards, parseShardFile } from "./lib/analysis/merge.ts";
+export type { MergedStudy, NamedShard } from "./lib/analysis/merge.ts";
+export {
+  axisColumn,
+  capacityReport,
+  sweepTable,
+} from "./lib/analysis/study_results.ts";
+export type {
+  CapacityReport,
+  SweepTable,
+} from "./lib/analysis/study_results.ts";
+export { planResults } from "./lib/analysis/plan_results.ts";
+export type {
+  PlanCrossover,
+  PlanReport,
+  PlanResults,
+} from "./lib/analysis/plan_results.ts";
+export { cheapestByRate } from "./lib/analysis/plan_bands.ts";
+export type { RateBand } from "./lib/analysis/plan_bands.ts";
+
+// --------------------------------------------------------------- calibrate
+
 export {
   calibrate,
   calibrationParameters,
@@ -178,47 +287,71 @@ export type {
   MeasuredRun,
   ReadMeasuredOptions,
 } from "./lib/calibrate/measured.ts";
-export type { ComparisonResult } from "./lib/analysis/compare.ts";
-export type { TimelineSeries } from "./lib/metrics/timeline.ts";
-export { capacity, scaleLoad } from "./lib/analysis/capacity.ts";
-export type {
-  CapacityEvaluation,
-  CapacityOptions,
-  CapacityResult,
-} from "./lib/analysis/capacity.ts";
+
+// ----------------------------------------------------------------- catalog
+
 export {
-  placedScenario,
-  placements,
-  plan,
-  planTasks,
-  rankPlan,
-} from "./lib/analysis/plan.ts";
-export type { Placement, PlanOptions, PlanRow } from "./lib/analysis/plan.ts";
+  DTYPE_BYTES,
+  GPUS,
+  MODELS,
+  parameterBreakdown,
+  parameterCount,
+} from "./lib/perf/catalog.ts";
+export type {
+  DType,
+  GpuSpec,
+  MlaSpec,
+  ModelSpec,
+  ParameterBreakdown,
+} from "./lib/perf/catalog.ts";
+export { kvBytesPerToken, kvCapacity, kvShards } from "./lib/perf/memory.ts";
+export type { KvCapacity, KvCapacityOptions } from "./lib/perf/memory.ts";
+
+// ------------------------------------------------------ step-time models
+
+export { decodeShape, rateStepTime } from "./lib/perf/step_time.ts";
+export type {
+  IterationShape,
+  RateStepTimeOptions,
+  StepTimeModel,
+} from "./lib/perf/step_time.ts";
+export { rooflineStepTime } from "./lib/perf/roofline.ts";
+export type {
+  IterationCost,
+  RooflineOptions,
+  RooflineStepTimeModel,
+} from "./lib/perf/roofline.ts";
+export { parseStepTable, tableStepTime } from "./lib/perf/table.ts";
+export type {
+  ParseStepTableOptions,
+  StepTable,
+  TableStepTimeModel,
+  TableStepTimeOptions,
+} from "./lib/perf/table.ts";
+export { planCluster } from "./lib/analysis/pools.ts";
+export type {
+  ClusterPlan,
+  PlanClusterOptions,
+  PoolPlan,
+} from "./lib/analysis/pools.ts";
+
+// ---------------------------------------------------------- engine presets
+
+export { engineIterationS, withEngine } from "./lib/perf/engine.ts";
+export type {
+  EngineContext,
+  EngineParams,
+  EnginePreset,
+  EngineSchedulerContext,
+  EngineSchedulerDefaults,
+} from "./lib/perf/engine.ts";
 export {
-  aggregateReplications,
-  gridPoints,
-  lnGamma,
-  replicate,
-  sweep,
-  t975,
-  withParams,
-} from "./lib/analysis/study.ts";
-export type {
-  GridAxis,
-  ReplicatedSummary,
-  StudyPoint,
-  SweepGridPoint,
-  SweepOptions,
-} from "./lib/analysis/study.ts";
-export { defaultJobs, runTasks } from "./lib/analysis/pool.ts";
-export type { PoolOptions } from "./lib/analysis/pool.ts";
-export { runTask } from "./lib/analysis/tasks.ts";
-export type {
-  CapacityInfeasible,
-  SimulateOutcome,
-  Task,
-  TaskOutcome,
-} from "./lib/analysis/tasks.ts";
+  DEFAULT_ENGINE_PRESET,
+  ENGINE_PRESETS,
+} from "./lib/perf/engines/mod.ts";
+
+// ------------------------------------------------------------------ charts
+
 export {
   renderCdfChart,
   renderLineChart,
@@ -242,6 +375,20 @@ export type {
   TimeSeries,
   TimeSeriesChartSpec,
 } from "./lib/report/charts_more.ts";
+export {
+  sweepChartSpec,
+  ttftBreakdownStacks,
+  ttftParts,
+} from "./lib/report/study_charts.ts";
+export type {
+  SweepAxis,
+  SweepChartInput,
+  TtftPart,
+  TtftPartKey,
+} from "./lib/report/study_charts.ts";
+
+// ----------------------------------------------------------------- reports
+
 export { renderHtmlTable, renderReport } from "./lib/report/html.ts";
 export type {
   ReportChart,
@@ -249,22 +396,8 @@ export type {
   ReportSpec,
   ReportTable,
 } from "./lib/report/html.ts";
-export { sweepPrefill, sweepRates } from "./lib/analysis/sweep.ts";
-export type {
-  SweepPoint,
-  SweepRatesOptions,
-  SweepResult,
-} from "./lib/analysis/sweep.ts";
-export { RequestRecords } from "./lib/metrics/records.ts";
-export { summarize, SummaryAccumulator } from "./lib/metrics/summary.ts";
-export {
-  judgeSaturation,
-  type ObservedBacklog,
-  type Quarters,
-  type SaturationVerdict,
-} from "./lib/metrics/saturation.ts";
-export type {
-  Summary,
-  SummaryOptions,
-  SummaryValue,
-} from "./lib/metrics/summary.ts";
+export { flattenRow, toCsv } from "./lib/report/csv.ts";
+export { requestsCsv } from "./lib/report/requests_csv.ts";
+export { planParetoSpec } from "./lib/report/plan_chart.ts";
+export { runCharts } from "./lib/report/run_charts.ts";
+export type { LabelledRun } from "./lib/report/run_charts.ts";

@@ -12,6 +12,8 @@ import { parseScenario } from "../lib/scenario/load.ts";
 import { RequestRecords } from "../lib/metrics/records.ts";
 import { summarize } from "../lib/metrics/summary.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
+import { summaryRun } from "../lib/analysis/summary_run.ts";
+import { meanRate } from "../lib/workload/arrivals/mod.ts";
 import type { ServingMode } from "../lib/scenario/types.ts";
 import { scenarioWorkload } from "../lib/workload/workload.ts";
 
@@ -31,7 +33,7 @@ function bench(mode: ServingMode) {
   const t0 = performance.now();
   const run = runExclusive(scenario, scenarioWorkload(scenario));
   const t1 = performance.now();
-  summarize(scenario, run.records, run.endS);
+  summarize(summaryRun(scenario), run.records, run.endS);
   const t2 = performance.now();
   const n = run.records.count;
   return {
@@ -52,7 +54,7 @@ function benchBatched(file: string) {
     new URL(`../examples/${file}`, import.meta.url),
   );
   const base = parseScenario(text);
-  const horizonS = REQUESTS / base.arrival.rate_per_s!;
+  const horizonS = REQUESTS / meanRate(base.arrival);
   const scenario = {
     ...base,
     sim_seconds: horizonS,
@@ -65,8 +67,8 @@ function benchBatched(file: string) {
     file,
     requests: r.records.count,
     requests_per_s: r.records.count / s,
-    iterations: r.summary.iterations as number,
-    tokens: (r.summary.output_tokens_per_s as number) *
+    iterations: r.summary.iterations,
+    tokens: r.summary.output_tokens_per_s *
       (scenario.sim_seconds - scenario.warmup_seconds),
     rss_mib: Deno.memoryUsage().rss / 2 ** 20,
   };

@@ -5,6 +5,9 @@
  * @module
  */
 
+/** A key path, as errors name it (`["classes", 0, "name"]`). */
+export type Path = (string | number)[];
+
 /** An error in user input, with the key path it concerns when there is one. */
 export class InputError extends Error {
   /** The path of the offending key, e.g. `["prompt_tokens", "std"]`. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { decodeShape, type IterationShape } from "../lib/serving/step_time.ts";
+import { decodeShape, type IterationShape } from "../lib/perf/step_time.ts";
 
 /** A decode-only iteration of `batch` sequences, each at `context` tokens. */
 export function decode(batch: number, context = 1000): IterationShape {

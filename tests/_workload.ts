@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { RequestSource } from "../lib/workload/workload.ts";
+import type { RequestSource } from "../lib/workload/request_source.ts";
 
 /**
  * A source whose lengths are capped, so that every request fits a small KV

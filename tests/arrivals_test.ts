@@ -14,7 +14,7 @@ import {
   arrivalClock,
   type ArrivalSpec,
   meanRate,
-} from "../lib/workload/arrivals.ts";
+} from "../lib/workload/arrivals/mod.ts";
 import {
   capped,
   empiricalSampler,

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { cappedSource } from "./_workload.ts";
 import { RandomStream } from "../lib/engine/random.ts";
-import {
-  type RouterPolicy,
-  runBatchedCluster,
-} from "../lib/serving/batched.ts";
-import type { BatchPolicy } from "../lib/serving/instance.ts";
+import { runBatchedCluster } from "../lib/serving/batched.ts";
+import type { RouterName as RouterPolicy } from "../lib/serving/routers/mod.ts";
+import type { BatchPolicyName as BatchPolicy } from "../lib/serving/batch_policies/mod.ts";
 import {
   type IterationShape,
   rateStepTime,
   type StepTimeModel,
-} from "../lib/serving/step_time.ts";
+} from "../lib/perf/step_time.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { scenarioWorkload } from "../lib/workload/workload.ts";
 
@@ -60,8 +58,8 @@ Deno.test("invariants hold on many random batched scenarios", () => {
     let maxTokens = 0, maxSeqs = 0;
     const stepTime = watched(
       rateStepTime({
-        prefill_tokens_per_s: prefillRate,
-        decode_tokens_per_s: 30,
+        prefillTokensPerS: prefillRate,
+        decodeTokensPerS: 30,
       }),
       (s) => {
         maxTokens = Math.max(maxTokens, s.prefillTokens + s.decodeTokens);
@@ -134,8 +132,8 @@ Deno.test("a tight KV cache preempts and still finishes every request", () => {
       kvCapacityBlocks: 100, // 1,600 tokens: about three requests at full length
       blockSize: 16,
       stepTime: rateStepTime({
-        prefill_tokens_per_s: 20000,
-        decode_tokens_per_s: 50,
+        prefillTokensPerS: 20000,
+        decodeTokensPerS: 50,
       }),
     },
   });
@@ -168,8 +166,8 @@ Deno.test("prefill-first stalls decodes; chunked prefill bounds the stall", () =
         kvCapacityBlocks: 100000,
         blockSize: 16,
         stepTime: rateStepTime({
-          prefill_tokens_per_s: 40000,
-          decode_tokens_per_s: 40,
+          prefillTokensPerS: 40000,
+          decodeTokensPerS: 40,
         }),
       },
     });
@@ -208,8 +206,8 @@ Deno.test("a prompt larger than the KV cache is an error, not a hang", () => {
           kvCapacityBlocks: 100,
           blockSize: 16,
           stepTime: rateStepTime({
-            prefill_tokens_per_s: 8000,
-            decode_tokens_per_s: 50,
+            prefillTokensPerS: 8000,
+            decodeTokensPerS: 50,
           }),
         },
       }),

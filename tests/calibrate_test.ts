@@ -48,7 +48,7 @@ function measure(rate: number, seed: number): MeasuredRun {
 
 function at(s: Scenario, rate: number) {
   return simulate({ ...s, arrival: { ...s.arrival, rate_per_s: rate } })
-    .summary as Record<string, number>;
+    .summary;
 }
 
 Deno.test("calibrate: two light loads fit, and the fit predicts heavier loads", async () => {
@@ -75,7 +75,7 @@ Deno.test("calibrate: two light loads fit, and the fit predicts heavier loads", 
   const truth = validateScenario({ ...TRUTH, arrival: { rate_per_s: 4 } });
   for (const rate of [12, 14]) {
     const want = at(truth, rate), got = at(fitted, rate);
-    for (const m of ["mean_ttft_s", "mean_tpot_s"]) {
+    for (const m of ["mean_ttft_s", "mean_tpot_s"] as const) {
       assert.ok(
         Math.abs(got[m] / want[m] - 1) < 0.06,
         `rate ${rate} ${m}: ${got[m]} vs ${want[m]}`,
@@ -342,7 +342,7 @@ Deno.test("the shipped calibrate example: fits its two runs and predicts the dep
     );
     for (const rate of [10, 12]) {
       const want = at(hidden, rate), got = at(calibrated, rate);
-      for (const m of ["mean_ttft_s", "mean_tpot_s"]) {
+      for (const m of ["mean_ttft_s", "mean_tpot_s"] as const) {
         assert.ok(
           Math.abs(got[m] / want[m] - 1) < 0.06,
           `rate ${rate} ${m}: ${got[m]} vs ${want[m]}`,

@@ -4,6 +4,7 @@ import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
 import type { Summary } from "../lib/metrics/summary.ts";
+import { summaryRecord } from "../lib/metrics/metric_names.ts";
 
 // Four GPUs at 4 req/s of ~1k-token prompts and ~256-token replies; decode
 // steps of 25 ms. Both architectures are stable here.
@@ -40,7 +41,7 @@ function scenario(overrides: Record<string, unknown>) {
   });
 }
 
-const num = (s: Summary, k: string) => s[k] as number;
+const num = (s: Summary, k: string) => summaryRecord(s)[k] as number;
 
 Deno.test("the DistServe effect: colocated prefill-first has a higher TPOT p90 than disagg", () => {
   // With the additive rate model a chunk costs the same in any iteration, so
@@ -184,7 +185,7 @@ Deno.test("ttft_at prefill counts the prefill's first token (DistServe)", () => 
 
 Deno.test("disagg invariants on random scenarios: KV within capacity, exact tokens", async () => {
   const { runDisaggBatched } = await import("../lib/serving/disagg_batched.ts");
-  const { rateStepTime } = await import("../lib/serving/step_time.ts");
+  const { rateStepTime } = await import("../lib/perf/step_time.ts");
   const { scenarioWorkload } = await import("../lib/workload/workload.ts");
   const { RandomStream } = await import("../lib/engine/random.ts");
   const rng = new RandomStream(77, "disagg-scenarios");
@@ -209,8 +210,8 @@ Deno.test("disagg invariants on random scenarios: KV within capacity, exact toke
       kvCapacityBlocks: capacity,
       blockSize: 16,
       stepTime: rateStepTime({
-        prefill_tokens_per_s: 10000,
-        decode_tokens_per_s: 40,
+        prefillTokensPerS: 10000,
+        decodeTokensPerS: 40,
       }),
     };
     const run = runDisaggBatched(capped, {

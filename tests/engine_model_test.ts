@@ -50,8 +50,8 @@ Deno.test("engine time: each term of the stated formula", () => {
   );
   // The engine adds to any step-time model exactly.
   const gpu = rateStepTime({
-    prefill_tokens_per_s: 9000,
-    decode_tokens_per_s: 80,
+    prefillTokensPerS: 9000,
+    decodeTokensPerS: 80,
   });
   const m = withEngine(gpu, p, { tp: 4, layers: 80 });
   assert.ok(

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { rooflineStepTime } from "../lib/perf/roofline.ts";
 import { type DType, GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { decode, prefill } from "./_shapes.ts";
-import type { IterationShape } from "../lib/serving/step_time.ts";
+import type { IterationShape } from "../lib/perf/step_time.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 
@@ -171,7 +171,7 @@ Deno.test("fidelity: serving runs against SGLang's ShareGPT benchmark", () => {
     ["70B 4xH100", run("H100-SXM", "Llama-3.1-70B", 4), 25.03, 53.94],
   ];
   for (const [what, s, tpot, ttft] of cases) {
-    const ms = (k: string) => ((s[k] as number) * 1000).toFixed(2);
+    const ms = (k: "p50_tpot_s" | "p50_ttft_s") => (s[k] * 1000).toFixed(2);
     assert.ok(
       fidelity.includes(`${ms("p50_tpot_s")} / ${ms("p50_ttft_s")} ms`),
       what,

@@ -15,12 +15,12 @@ import process from "node:process";
 import { parse } from "npm:yaml@^2.8.0";
 import { RandomStream } from "../lib/engine/random.ts";
 import { runCli } from "./_cli.ts";
-import { arrivalClock } from "../lib/workload/arrivals.ts";
+import { arrivalClock } from "../lib/workload/arrivals/mod.ts";
 import { capped, uniformSampler } from "../lib/workload/empirical.ts";
 import { fitToYaml, fitTrace, type TraceFit } from "../lib/workload/fit.ts";
 import { tokenSampler } from "../lib/workload/tokens.ts";
 import { InputError } from "../lib/errors.ts";
-import type { RequestSource } from "../lib/workload/workload.ts";
+import type { RequestSource } from "../lib/workload/request_source.ts";
 import {
   lognormalCentralMoments,
   near,

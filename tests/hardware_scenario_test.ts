@@ -8,6 +8,7 @@ import { GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { kvCapacity } from "../lib/perf/memory.ts";
 import { RandomStream } from "../lib/engine/random.ts";
 import type { Summary } from "../lib/metrics/summary.ts";
+import { summaryRecord } from "../lib/metrics/metric_names.ts";
 import { toJson } from "../lib/report/json.ts";
 import { runCli } from "./_cli.ts";
 import { planCluster } from "../lib/analysis/pools.ts";
@@ -16,7 +17,7 @@ import { runBatchedCluster } from "../lib/serving/batched.ts";
 import { runDisaggBatched } from "../lib/serving/disagg_batched.ts";
 import { scenarioWorkload } from "../lib/workload/workload.ts";
 
-const num = (s: Summary, k: string) => s[k] as number;
+const num = (s: Summary, k: string) => summaryRecord(s)[k] as number;
 
 const H100_8B = {
   batching: "continuous",

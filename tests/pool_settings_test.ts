@@ -18,8 +18,9 @@ import { InputError } from "../lib/errors.ts";
 import { GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { kvCapacity } from "../lib/perf/memory.ts";
 import type { Summary } from "../lib/metrics/summary.ts";
+import { summaryRecord } from "../lib/metrics/metric_names.ts";
 
-const num = (s: Summary, k: string) => s[k] as number;
+const num = (s: Summary, k: string) => summaryRecord(s)[k] as number;
 
 // Llama-3.1-8B on one prefill and one decode GPU, light load (4 req/s of
 // ~500-token prompts and ~128-token replies): no pool is near saturation.

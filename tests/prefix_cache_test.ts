@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { RandomStream } from "../lib/engine/random.ts";
 import { runBatchedCluster } from "../lib/serving/batched.ts";
-import { rateStepTime } from "../lib/serving/step_time.ts";
-import type { RequestSource } from "../lib/workload/workload.ts";
+import { rateStepTime } from "../lib/perf/step_time.ts";
+import type { RequestSource } from "../lib/workload/request_source.ts";
 import type { InstanceConfig } from "../lib/serving/instance.ts";
 
 // A source replaying fixed rows [arrival, prompt, output, prefix ids].
@@ -30,8 +30,8 @@ const config = (blocks: number): InstanceConfig => ({
   kvCapacityBlocks: blocks,
   blockSize: 16,
   stepTime: rateStepTime({
-    prefill_tokens_per_s: 10000,
-    decode_tokens_per_s: 100,
+    prefillTokensPerS: 10000,
+    decodeTokensPerS: 100,
   }),
   prefixCaching: true,
   prefixBlockTokens: 512,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { rooflineStepTime } from "../lib/perf/roofline.ts";
 import { GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { kvBytesPerToken, kvCapacity, kvShards } from "../lib/perf/memory.ts";
-import type { IterationShape } from "../lib/serving/step_time.ts";
+import type { IterationShape } from "../lib/perf/step_time.ts";
 
 function shape(parts: Partial<IterationShape>): IterationShape {
   return {

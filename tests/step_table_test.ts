@@ -5,7 +5,7 @@ import {
   tableStepTime,
 } from "../lib/perf/table.ts";
 import { InputError } from "../lib/errors.ts";
-import type { IterationShape } from "../lib/serving/step_time.ts";
+import type { IterationShape } from "../lib/perf/step_time.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { planCluster } from "../lib/analysis/pools.ts";
 import { simulate } from "../lib/analysis/simulate.ts";

@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { summaryRecord } from "../lib/metrics/metric_names.ts";
 import { simulate, type SimulationResult } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import {
@@ -66,7 +67,7 @@ function monoServiceMoments(
 }
 
 function num(r: SimulationResult, key: string): number {
-  const v = r.summary[key];
+  const v = summaryRecord(r.summary)[key];
   assert.equal(typeof v, "number", `summary.${key}`);
   return v as number;
 }

@@ -11,11 +11,12 @@ import { BacklogCurve, judgeSaturation } from "../lib/metrics/saturation.ts";
 import { LengthStats } from "../lib/metrics/length_stats.ts";
 import { quantileSorted } from "../lib/metrics/percentile.ts";
 import type { Summary } from "../lib/metrics/summary.ts";
+import { summaryRecord } from "../lib/metrics/metric_names.ts";
 
 const AZURE = "examples/azure_conv_replay.yaml";
 
 function num(s: Summary, key: string): number {
-  const v = s[key];
+  const v = summaryRecord(s)[key];
   assert.equal(typeof v, "number", key);
   return v as number;
 }
@@ -177,7 +178,7 @@ Deno.test("a diverging queue is backlogged, not stable, whatever the offered-loa
   assert.ok(offered.prefill + offered.decode < 1);
   assert.equal(s.saturation, "backlogged");
   assert.equal(s.stable, false);
-  const ev = s.saturation_evidence as Record<string, number>;
+  const ev = s.saturation_evidence;
   assert.ok(ev.mean_in_system_q4 > ev.mean_in_system_q3);
   assert.ok(ev.waiting_at_end > 0);
   assert.ok(num(s, "throughput_rps") < 0.5 * num(s, "arrival_rate_per_s"));
@@ -210,7 +211,7 @@ Deno.test("the summary describes the lengths simulated, and the configured ones 
     stats.add(v);
   }
   values.sort((a, b) => a - b);
-  const got = stats.summary() as Record<string, number>;
+  const got = stats.summary()!;
   assert.equal(got.p50, quantileSorted(values, 0.5));
   assert.equal(got.p90, quantileSorted(values, 0.9));
   assert.equal(got.max, values[values.length - 1]);
@@ -227,7 +228,7 @@ Deno.test("the summary describes the lengths simulated, and the configured ones 
   const rows = Deno.readTextFileSync("examples/traces/azure_conv_slice.csv")
     .trim().split("\n").slice(1).map((l) => Number(l.split(",")[1]));
   const mean = rows.reduce((a, b) => a + b, 0) / rows.length;
-  const sim = r.prompt_tokens_simulated as Record<string, number>;
+  const sim = r.prompt_tokens_simulated!;
   assert.ok(Math.abs(sim.mean - mean) < 1e-9 * mean, `${sim.mean} vs ${mean}`);
   // A generated run keeps the prototype's keys.
   const gen = simulate(

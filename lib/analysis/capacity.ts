@@ -10,9 +10,12 @@
 import { carryStepTables } from "../scenario/step_tables.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { InputError } from "../errors.ts";
-import type { Summary } from "../metrics/summary.ts";
+import type { Summary } from "../metrics/summary_types.ts";
+import type { SaturationVerdict } from "../metrics/saturation.ts";
+import { isMetricName, metricValue } from "../metrics/metric_names.ts";
 import { simulate } from "./simulate.ts";
 import { buildWorkload } from "../workload/workload.ts";
+import { scaleArrival } from "../workload/arrivals/mod.ts";
 
 /** What "meeting the target" means. */
 export interface CapacityOptions {
@@ -21,7 +24,11 @@ export interface CapacityOptions {
    * given.
    */
   target?: number;
-  /** Instead: a summary key that must stay at or below `max` (e.g. `mean_queue_wait_s`). */
+  /**
+   * Instead: a numeric summary key (a `MetricName`) that must stay at or
+   * below `max` (e.g. `mean_queue_wait_s`). A string, as a command line
+   * gives it: a name that is not a number in the summary is an input error.
+   */
   metric?: string;
   /** The limit for `metric`. */
   max?: number;
@@ -40,7 +47,7 @@ export interface CapacityEvaluation {
   /** Whether the target was met (and the run was stable). */
   ok: boolean;
   /** The run's saturation verdict (`stable`, `backlogged`, `overloaded`). */
-  saturation: string;
+  saturation: SaturationVerdict;
 }
 
 /** The outcome of {@linkcode capacity}. */
@@ -75,21 +82,20 @@ export interface CapacityResult {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scaleLoad } from "./capacity.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = scaleLoad(validateScenario({ arrival: { rate_per_s: 2 } }), 1.5);
- * if (s.arrival.rate_per_s !== 3) throw new Error();
+ * assert.deepEqual(s.arrival, { process: "poisson", rate_per_s: 3 });
  * ```
  */
 export function scaleLoad(scenario: Scenario, factor: number): Scenario {
   const out = structuredClone(scenario);
   carryStepTables(scenario, out);
-  const scale = (a: Scenario["arrival"]) => {
-    if (a.rate_per_s !== undefined) a.rate_per_s *= factor;
-    for (const step of a.schedule ?? []) step.rate_per_s *= factor;
-  };
-  scale(out.arrival);
-  for (const c of out.classes ?? []) if (c.arrival) scale(c.arrival);
+  out.arrival = scaleArrival(out.arrival, factor);
+  for (const c of out.classes ?? []) {
+    if (c.arrival) c.arrival = scaleArrival(c.arrival, factor);
+  }
   if (out.trace) {
     if (out.trace.target_rate_per_s !== undefined) {
       out.trace.target_rate_per_s *= factor;
@@ -119,6 +125,7 @@ function gpusOf(scenario: Scenario): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { capacity } from "./capacity.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({
@@ -126,7 +133,7 @@ function gpusOf(scenario: Scenario): number {
  *   cluster_mono: { num_gpus: 1 }, slo: { ttft_s: 1, tpot_s: 0.01 },
  * });
  * const c = capacity(s, { target: 0.9, tolerance: 0.05 });
- * if (!(c.rate_per_s > 0)) throw new Error();
+ * assert.ok(c.rate_per_s > 0);
  * ```
  */
 export function capacity(
@@ -153,7 +160,11 @@ export function capacity(
   const summaries = new Map<number, Summary>();
   const evaluate = (factor: number): boolean => {
     const summary = simulate(scaleLoad(scenario, factor)).summary;
-    const raw = metric === undefined ? summary.slo_attainment : summary[metric];
+    const raw = metric === undefined
+      ? summary.slo_attainment
+      : isMetricName(metric)
+      ? metricValue(summary, metric)
+      : undefined;
     if (typeof raw !== "number" && raw !== null) {
       throw new InputError(
         `capacity: --metric ${metric} is not a number in the summary`,
@@ -165,10 +176,10 @@ export function capacity(
     summaries.set(factor, summary);
     evaluations.push({
       factor,
-      rate_per_s: (summary.arrival_rate_per_s as number) ?? baseRate * factor,
+      rate_per_s: summary.arrival_rate_per_s ?? baseRate * factor,
       value,
       ok,
-      saturation: String(summary.saturation),
+      saturation: summary.saturation,
     });
     return ok;
   };
@@ -203,7 +214,7 @@ export function capacity(
   }
   const summary = summaries.get(lo)!;
   const gpus = gpusOf(scenario);
-  const rate = summary.arrival_rate_per_s as number;
+  const rate = summary.arrival_rate_per_s;
   return {
     rate_per_s: rate,
     factor: lo,

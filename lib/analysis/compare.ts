@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Summary } from "../metrics/summary.ts";
+import type { Summary } from "../metrics/summary_types.ts";
+import { type MetricName, summaryRecord } from "../metrics/metric_names.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { simulate, type SimulationResult } from "./simulate.ts";
 
@@ -17,7 +18,7 @@ export interface ComparisonResult {
   /** Disaggregated summary. */
   disagg: Summary;
   /** disagg - mono for each numeric key both report. */
-  delta: Record<string, number>;
+  delta: Partial<Record<MetricName, number>>;
   /** Warnings from both runs. */
   warnings: string[];
   /** The two runs (records, timelines), for charts and notebooks. */
@@ -32,10 +33,13 @@ export interface ComparisonResult {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compare } from "./compare.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const c = compare(validateScenario({ sim_seconds: 60, warmup_seconds: 6 }));
- * if (c.mono.num_requests !== c.disagg.num_requests) throw new Error("not the same workload");
+ * // The same requests in both architectures.
+ * assert.equal(c.mono.num_requests, c.disagg.num_requests);
+ * assert.equal(c.delta.p90_ttft_s, c.disagg.p90_ttft_s - c.mono.p90_ttft_s);
  * ```
  */
 export function compare(scenario: Scenario): ComparisonResult {
@@ -59,15 +63,23 @@ export function compare(scenario: Scenario): ComparisonResult {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numericDelta } from "./compare.ts";
- * const d = numericDelta({ x: 1, m: "mono" }, { x: 3, m: "disagg" });
- * if (d.x !== 2 || "m" in d) throw new Error();
+ * const d = numericDelta(
+ *   { mean_ttft_s: 1, mode: "mono" },
+ *   { mean_ttft_s: 3, mode: "disagg" },
+ * );
+ * assert.deepEqual(d, { mean_ttft_s: 2 });
  * ```
  */
-export function numericDelta(a: Summary, b: Summary): Record<string, number> {
+export function numericDelta(
+  a: Partial<Summary>,
+  b: Partial<Summary>,
+): Partial<Record<MetricName, number>> {
   const out: Record<string, number> = {};
-  for (const [key, va] of Object.entries(a)) {
-    const vb = b[key];
+  const other = summaryRecord(b);
+  for (const [key, va] of Object.entries(summaryRecord(a))) {
+    const vb = other[key];
     if (typeof va === "number" && typeof vb === "number") out[key] = vb - va;
   }
   return out;

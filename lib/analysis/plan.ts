@@ -58,10 +58,12 @@ export interface PlanOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { placements } from "./plan.ts";
  * const p = placements({ gpus: 2, tps: [1] });
  * // mono 1x, mono 2x, disagg 1P1D
- * if (p.length !== 3 || p[2].name !== "disagg 1P(TP1) 1D(TP1)") throw new Error(p.map((x) => x.name).join());
+ * assert.equal(p.length, 3, p.map((x) => x.name).join());
+ * assert.equal(p[2].name, "disagg 1P(TP1) 1D(TP1)", p.map((x) => x.name).join());
  * ```
  */
 export function placements(options: PlanOptions): Placement[] {
@@ -125,11 +127,13 @@ export function placements(options: PlanOptions): Placement[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { placedScenario, placements } from "./plan.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const [p] = placements({ gpus: 2, tps: [2], modes: ["mono"] });
  * const s = placedScenario(validateScenario({ batching: "continuous" }), p);
- * if (s.cluster_mono.tp !== 2 || s.cluster_mono.num_gpus !== 2) throw new Error();
+ * assert.equal(s.cluster_mono.tp, 2);
+ * assert.equal(s.cluster_mono.num_gpus, 2);
  * ```
  */
 export function placedScenario(
@@ -179,11 +183,14 @@ export interface PlanRow {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planTasks } from "./plan.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ batching: "continuous", slo: { ttft_s: 1, tpot_s: 0.1 } });
  * const t = planTasks(s, { gpus: 2, tps: [1] }, { target: 0.9 });
- * if (t.length !== 3 || t.some((x) => !x.task)) throw new Error();
+ * // mono 1x, mono 2x, disagg 1P1D: all can run.
+ * assert.equal(t.length, 3);
+ * assert.ok(t.every((x) => x.task !== undefined));
  * ```
  */
 export function planTasks(
@@ -219,13 +226,14 @@ export function planTasks(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rankPlan } from "./plan.ts";
  * const row = (name: string, g: number, v?: number) => ({
  *   placement: { mode: "mono" as const, gpus: g, name },
  *   capacity: v === undefined ? undefined : { rate_per_s_per_gpu: v } as never,
  * });
  * const r = rankPlan([row("a", 2, 1), row("b", 1, 3), row("c", 1)]);
- * if (r.map((x) => x.placement.name).join() !== "b,a,c") throw new Error();
+ * assert.equal(r.map((x) => x.placement.name).join(), "b,a,c");
  * ```
  */
 export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
@@ -249,11 +257,13 @@ export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { plan } from "./plan.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ batching: "continuous", sim_seconds: 30, warmup_seconds: 3, slo: { ttft_s: 1, tpot_s: 0.1 } });
  * const rows = await plan(s, { gpus: 2, tps: [1] }, { tolerance: 0.1 }, 1);
- * if (rows.length !== 3 || !(rows[0].capacity!.rate_per_s_per_gpu >= rows[2].capacity!.rate_per_s_per_gpu)) throw new Error();
+ * assert.equal(rows.length, 3);
+ * assert.ok(rows[0].capacity!.rate_per_s_per_gpu >= rows[2].capacity!.rate_per_s_per_gpu);
  * ```
  */
 export async function plan(
@@ -284,9 +294,11 @@ export async function plan(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planRow } from "./plan.ts";
  * const row = planRow({ mode: "mono", gpus: 1, name: "m" }, { infeasible: "no" });
- * if (row.skipped !== "no" || row.capacity) throw new Error();
+ * assert.equal(row.skipped, "no");
+ * assert.equal(row.capacity, undefined);
  * ```
  */
 export function planRow(placement: Placement, outcome: TaskOutcome): PlanRow {

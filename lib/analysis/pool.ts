@@ -25,8 +25,9 @@ export interface PoolOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultJobs } from "./pool.ts";
- * if (!(defaultJobs() >= 1)) throw new Error();
+ * assert.ok(defaultJobs() >= 1);
  * ```
  */
 export function defaultJobs(): number {
@@ -43,11 +44,12 @@ export function defaultJobs(): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runTasks } from "./pool.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ sim_seconds: 20, warmup_seconds: 2 });
  * const out = await runTasks([{ kind: "simulate", scenario: s }], { jobs: 1 });
- * if (out.length !== 1) throw new Error();
+ * assert.equal(out.length, 1);
  * ```
  */
 export async function runTasks(
@@ -71,6 +73,7 @@ export async function runTasks(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TaskPool } from "./pool.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const pool = new TaskPool(1);
@@ -78,7 +81,7 @@ export async function runTasks(
  * const [a] = await pool.run([{ kind: "simulate", scenario: s }]);
  * const [b] = await pool.run([{ kind: "simulate", scenario: s }]);
  * pool.close();
- * if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error();
+ * assert.equal(JSON.stringify(a), JSON.stringify(b));
  * ```
  */
 export class TaskPool {

@@ -6,18 +6,17 @@
  */
 
 import type { Scenario } from "../scenario/types.ts";
-import { InputError } from "../errors.ts";
-import { rateStepTime, type StepTimeModel } from "../serving/step_time.ts";
-import { resolveHardware } from "../perf/hardware.ts";
+import type { StepTimeModel } from "../perf/step_time.ts";
+import { resolveHardware } from "../scenario/hardware.ts";
 import { kvBytesPerToken } from "../perf/memory.ts";
-import { rooflineStepTime } from "../perf/roofline.ts";
 import { withEngine } from "../perf/engine.ts";
 import {
   poolKvCapacity,
   type PoolSettings,
   poolSettings,
 } from "../scenario/pool_settings.ts";
-import { tableStepTime, type TableStepTimeModel } from "../perf/table.ts";
+import type { TableStepTimeModel } from "../perf/table.ts";
+import { STEP_TIME_KINDS } from "../scenario/step_time_kinds/mod.ts";
 
 /** The KV capacity an instance gets when nothing else sizes it. */
 export const DEFAULT_KV_CAPACITY_TOKENS = 131072;
@@ -60,10 +59,21 @@ export interface ClusterPlan {
   finishS: number;
 }
 
+/** Options of {@linkcode planCluster}. */
+export interface PlanClusterOptions {
+  /**
+   * A step-time model that replaces the scenario's `step_time` for every
+   * pool, or a function giving each pool's. The engine's time is added to
+   * it as to any model.
+   */
+  stepTimeModel?: StepTimeModel | ((pool: PoolPlan["name"]) => StepTimeModel);
+}
+
 /**
  * Works out the pools of a batched scenario.
  *
  * @param scenario A validated scenario with `batching: continuous`.
+ * @param options A step-time model of the caller's own.
  * @returns The pools and the KV bytes per transferred token.
  * @throws {InputError} When `step_time.kind` is `table` and no table was loaded.
  *
@@ -79,7 +89,11 @@ export interface ClusterPlan {
  * if (plan.pools[0].instances !== 2) throw new Error();
  * ```
  */
-export function planCluster(scenario: Scenario): ClusterPlan {
+export function planCluster(
+  scenario: Scenario,
+  options: PlanClusterOptions = {},
+): ClusterPlan {
+  const custom = options.stepTimeModel;
   const tables: TableStepTimeModel[] = [];
   const pool = (
     name: PoolPlan["name"],
@@ -92,31 +106,19 @@ export function planCluster(scenario: Scenario): ClusterPlan {
     const hw = hwConfig ? resolveHardware(hwConfig) : null;
     const st = settings.step_time;
     const engine = settings.engine;
-    let gpuWork: StepTimeModel;
-    if (st.kind === "roofline") {
-      gpuWork = rooflineStepTime(hw!.gpu, hw!.model, {
+    const gpuWork: StepTimeModel = custom
+      ? (typeof custom === "function" ? custom(name) : custom)
+      : STEP_TIME_KINDS.get(st.kind).build({
+        settings,
         tp,
-        weightDtype: hwConfig!.weight_dtype,
-        kvDtype: hwConfig!.kv_dtype,
-        computeEfficiency: st.compute_efficiency ??
-          engine.compute_efficiency[hwConfig!.weight_dtype],
-        memoryEfficiency: st.memory_efficiency ?? engine.memory_efficiency,
-        interconnectEfficiency: st.interconnect_efficiency,
-        allReduceLatencyS: st.all_reduce_latency_s,
+        hardware: hw,
+        rates: {
+          prefillTokensPerS: rates.prefill_tokens_per_s,
+          decodeTokensPerS: rates.decode_tokens_per_s,
+        },
       });
-    } else if (st.kind === "table") {
-      if (!st.table) {
-        throw new InputError(
-          "the table was not loaded (load the scenario from its file, or set step_time.table)",
-          ["step_time", "table_file"],
-        );
-      }
-      const model = tableStepTime(st.table);
-      tables.push(model);
-      gpuWork = model;
-    } else {
-      gpuWork = rateStepTime(rates);
-    }
+    // Table models count their extrapolated lookups, to warn after a run.
+    if ("extrapolated" in gpuWork) tables.push(gpuWork as TableStepTimeModel);
     // Without a model the all-reduce count is unknown; Llama-3.1-8B's 32.
     const layers = hw?.model.num_layers ?? DEFAULT_LAYERS;
     const stepTime = withEngine(gpuWork, engine, { tp, layers });

@@ -6,38 +6,32 @@
  */
 
 import { RequestRecords } from "../metrics/records.ts";
-import {
-  type Summary,
-  SummaryAccumulator,
-  type SummaryValue,
-} from "../metrics/summary.ts";
-import {
-  judgeSaturation,
-  type SaturationVerdict,
-  saturationWarning,
-} from "../metrics/saturation.ts";
+import type { Summary } from "../metrics/summary_types.ts";
+import { SummaryAccumulator } from "../metrics/summary.ts";
+import { judgeSaturation, saturationWarning } from "../metrics/saturation.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
 import { KvCapacityError, runBatchedCluster } from "../serving/batched.ts";
 import { runDisaggBatched } from "../serving/disagg_batched.ts";
-import type { InstanceConfig } from "../serving/instance.ts";
+import type { Instance, InstanceConfig } from "../serving/instance.ts";
+import type { StepTimeModel } from "../perf/step_time.ts";
 import { LogHistogram } from "../metrics/log_histogram.ts";
 import { Timeline, type TimelineSeries } from "../metrics/timeline.ts";
 import { InputError } from "../errors.ts";
 import { type ClusterPlan, planCluster, type PoolPlan } from "./pools.ts";
 import {
   addBatchedMetrics,
-  type BatchedPool,
+  type BatchedPoolStats,
 } from "../metrics/batched_summary.ts";
+import { summaryRun } from "./summary_run.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { type PoolName, poolSettings } from "../scenario/pool_settings.ts";
+import { buildWorkload, type Workload } from "../workload/workload.ts";
 import {
-  buildWorkload,
   PREFIX_BLOCK_TOKENS,
   type RequestSource,
-  type Workload,
-} from "../workload/workload.ts";
+} from "../workload/request_source.ts";
 
 /** The outcome of {@linkcode simulate}. */
 export interface SimulationResult {
@@ -65,6 +59,14 @@ export interface SimulateOptions {
    * `--max-concurrency` sends them (default: no limit).
    */
   maxConcurrency?: number;
+  /**
+   * Batched runs: a step-time model of your own, replacing the scenario's
+   * `step_time` (rate, roofline or table) in every pool, or a function
+   * giving each pool's (`gpu` in mono, `prefill` and `decode` in disagg).
+   * The engine preset's time is added to it as to any model. The summary
+   * then reports `step_time: custom`.
+   */
+  stepTimeModel?: StepTimeModel | ((pool: PoolName) => StepTimeModel);
 }
 
 /**
@@ -72,14 +74,33 @@ export interface SimulateOptions {
  * drains).
  *
  * @param scenario A validated scenario.
+ * @param options Requests of your own, a concurrency limit, a step-time model.
  * @returns Summary, records and warnings.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { simulate } from "./simulate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const r = simulate(validateScenario({ mode: "mono", sim_seconds: 60, warmup_seconds: 6 }));
- * if (r.summary.mode !== "mono" || r.records.count === 0) throw new Error();
+ * assert.equal(r.summary.mode, "mono");
+ * assert.ok(r.records.count > 0);
+ * assert.ok(r.summary.p90_ttft_s >= r.summary.p50_ttft_s);
+ * ```
+ *
+ * @example A step-time model of your own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { simulate } from "./simulate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const scenario = validateScenario({
+ *   mode: "mono", batching: "continuous", engine: { preset: "none" },
+ *   sim_seconds: 60, warmup_seconds: 6, arrival: { rate_per_s: 0.2 },
+ * });
+ * // Every iteration takes 10 ms, whatever is in it.
+ * const r = simulate(scenario, { stepTimeModel: { iterationTimeS: () => 0.01 } });
+ * assert.equal(r.summary.step_time, "custom");
+ * assert.ok(Math.abs(r.summary.mean_tpot_s - 0.01) < 1e-3);
  * ```
  */
 export function simulate(
@@ -97,17 +118,18 @@ export function simulate(
       : 1024,
     { recycle: sketch },
   );
-  const acc = new SummaryAccumulator(scenario, {
-    sketch,
-    arrivalRatePerS: workload.meanRatePerS,
-    classNames: workload.classNames,
-    classSlos: workload.classSlos,
-    window,
-    configuredLengths: {
-      prompt: usesTopLevel(scenario, options.workload, "prompt_tokens"),
-      output: usesTopLevel(scenario, options.workload, "output_tokens"),
+  const acc = new SummaryAccumulator(
+    summaryRun(scenario, {
+      window,
+      arrivalRatePerS: workload.meanRatePerS,
+      ownRequests: options.workload === undefined,
+    }),
+    {
+      sketch,
+      classNames: workload.classNames,
+      classSlos: workload.classSlos,
     },
-  });
+  );
   // With a sketch, each request is summarised as it retires and its slot
   // reused, so memory follows the requests in flight.
   if (sketch) records.onRetire = (i) => acc.observe(records, i);
@@ -120,13 +142,7 @@ export function simulate(
       windowS: window,
     });
   const batched = scenario.batching === "continuous"
-    ? runBatched(
-      scenario,
-      source,
-      records,
-      window,
-      options.maxConcurrency,
-    )
+    ? runBatched(scenario, source, records, window, options)
     : null;
   const run = batched ??
     runExclusive(scenario, source, { records });
@@ -153,20 +169,23 @@ export function simulate(
     summary.max_model_len = maxModelLen;
     summary.rejected_requests = rejected;
     // A refused request did not meet its SLO.
-    const served = summary.num_samples as number;
+    const served = summary.num_samples;
     if (typeof summary.slo_attainment === "number" && rejected > 0) {
       summary.slo_attainment = summary.slo_attainment * served /
         (served + rejected);
     }
   }
   if (batched) {
+    const custom = options.stepTimeModel !== undefined;
     addBatchedMetrics(
       summary,
-      scenario,
-      batched.pools,
-      acc.meanTokens(),
-      workload.meanRatePerS(),
-      window,
+      batched.pools.map((p) => poolStats(scenario, p, custom)),
+      {
+        stepTimeKind: custom ? "custom" : scenario.step_time.kind,
+        meanTokens: acc.meanTokens(),
+        ratePerS: workload.meanRatePerS(),
+        window,
+      },
     );
     // Every token gap of measured requests, from a sketch (0.5% relative).
     const itl = batched.itl;
@@ -208,7 +227,7 @@ export function simulate(
   }
   // A colocated batched pool's prefill and decode shares are of one GPU.
   const combine = batched && scenario.mode === "mono" ? "sum" : "max";
-  const offered = summary.offered_load as Record<string, number>;
+  const offered = summary.offered_load;
   if (batched) {
     // The batched offered load replaced the exclusive one: judge again.
     const sat = judgeSaturation(offered, acc.observedBacklog(), combine);
@@ -218,8 +237,8 @@ export function simulate(
   }
   const saturated = saturationWarning(
     scenario.mode,
-    summary.saturation as SaturationVerdict,
-    summary.saturation_evidence as Record<string, SummaryValue>,
+    summary.saturation,
+    summary.saturation_evidence,
     offered,
     combine,
   );
@@ -260,21 +279,57 @@ function instanceConfig(
   };
 }
 
+// A pool after its run, as the batched metrics read it.
+function poolStats(
+  scenario: Scenario,
+  pool: BatchedRun,
+  custom: boolean,
+): BatchedPoolStats {
+  const { plan, instances } = pool;
+  const sch = plan.settings.scheduler;
+  return {
+    name: plan.name,
+    instances: plan.instances,
+    tp: plan.tp,
+    kvCapacityTokens: plan.kvCapacityTokens,
+    kvCapacityBlocks: Math.floor(
+      plan.kvCapacityTokens / scenario.kv_cache.block_size,
+    ),
+    stepTime: plan.stepTime,
+    stepTimeKind: custom ? "custom" : plan.settings.step_time.kind,
+    engine: plan.settings.engine.preset,
+    scheduler: {
+      policy: sch.policy,
+      maxNumSeqs: sch.max_num_seqs,
+      maxNumBatchedTokens: sch.max_num_batched_tokens,
+    },
+    instanceStats: instances.map((inst) => inst.stats),
+  };
+}
+
+// One batched pool's plan, instances and timeline after a run.
+interface BatchedRun {
+  plan: PoolPlan;
+  instances: readonly Instance[];
+  timeline: Timeline;
+}
+
 function runBatched(
   scenario: Scenario,
   source: RequestSource,
   records: RequestRecords,
   window: readonly [number, number],
-  maxConcurrency?: number,
+  options: SimulateOptions,
 ): {
   records: RequestRecords;
   endS: number;
-  pools: (BatchedPool & { timeline: Timeline })[];
+  pools: BatchedRun[];
   itl: LogHistogram;
   plan: ClusterPlan;
 } {
+  const maxConcurrency = options.maxConcurrency;
   const itl = new LogHistogram();
-  const plan = planCluster(scenario);
+  const plan = planCluster(scenario, { stepTimeModel: options.stepTimeModel });
   const timelines = plan.pools.map(() => new Timeline(scenario.sim_seconds));
   try {
     if (scenario.mode === "mono") {
@@ -393,16 +448,6 @@ function engineWarnings(scenario: Scenario): string[] {
     : [];
 }
 
-// Whether a top-level length distribution gave any request its length.
-function usesTopLevel(
-  scenario: Scenario,
-  given: Workload | undefined,
-  key: "prompt_tokens" | "output_tokens",
-): boolean {
-  if (given || scenario.trace) return false;
-  return !scenario.classes || scenario.classes.some((c) => !c[key]);
-}
-
 // The context limit of the pool requests meet first (the prefill pool in
 // disagg): the scenario's, else its model's context length.
 function modelLengthLimit(scenario: Scenario): number | undefined {
@@ -420,10 +465,11 @@ function modelLengthLimit(scenario: Scenario): number | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measuredLatencies, simulate } from "./simulate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const r = simulate(validateScenario({ mode: "mono", sim_seconds: 60, warmup_seconds: 6 }));
- * if (measuredLatencies(r).ttft.length !== r.summary.num_samples) throw new Error();
+ * assert.equal(measuredLatencies(r).ttft.length, r.summary.num_samples);
  * ```
  */
 export function measuredLatencies(

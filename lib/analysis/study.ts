@@ -12,7 +12,12 @@ import { carryStepTables, withoutStepTables } from "../scenario/step_tables.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { validateScenario } from "../scenario/validate.ts";
 import { InputError } from "../errors.ts";
-import type { Summary, SummaryValue } from "../metrics/summary.ts";
+import type {
+  ReplicationSummary,
+  Summary,
+  SummaryValue,
+} from "../metrics/summary_types.ts";
+import { summaryRecord } from "../metrics/metric_names.ts";
 import { runTasks } from "./pool.ts";
 
 /** One key of a grid and the values it takes. */
@@ -39,9 +44,12 @@ export interface StudyPoint {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gridPoints } from "./study.ts";
  * const p = gridPoints([{ path: "a", values: [1, 2] }, { path: "b", values: ["x", "y", "z"] }]);
- * if (p.length !== 6 || p[1].params.b !== "y" || p[3].params.a !== 2) throw new Error();
+ * assert.equal(p.length, 6);
+ * assert.equal(p[1].params.b, "y");
+ * assert.equal(p[3].params.a, 2);
  * ```
  */
 export function gridPoints(axes: readonly GridAxis[]): StudyPoint[] {
@@ -69,10 +77,12 @@ export function gridPoints(axes: readonly GridAxis[]): StudyPoint[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withParams } from "./study.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = withParams(validateScenario({}), { "arrival.rate_per_s": 5, mode: "mono" });
- * if (s.arrival.rate_per_s !== 5 || s.mode !== "mono") throw new Error();
+ * assert.deepEqual(s.arrival, { process: "poisson", rate_per_s: 5 });
+ * assert.equal(s.mode, "mono");
  * ```
  */
 export function withParams(
@@ -143,9 +153,10 @@ function setPath(tree: Record<string, unknown>, path: string, value: unknown) {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replicate } from "./study.ts";
  * import { validateScenario } from "../scenario/validate.ts";
- * if (replicate(validateScenario({ random_seed: 7 }), 2).random_seed !== 9) throw new Error();
+ * assert.equal(replicate(validateScenario({ random_seed: 7 }), 2).random_seed, 9);
  * ```
  */
 export function replicate(scenario: Scenario, replication: number): Scenario {
@@ -161,8 +172,10 @@ export function replicate(scenario: Scenario, replication: number): Scenario {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { t975 } from "./study.ts";
- * if (Math.abs(t975(1) - 12.7062) > 1e-3 || Math.abs(t975(30) - 2.0423) > 1e-3) throw new Error();
+ * assert.ok(Math.abs(t975(1) - 12.7062) <= 1e-3);
+ * assert.ok(Math.abs(t975(30) - 2.0423) <= 1e-3);
  * ```
  */
 export function t975(df: number): number {
@@ -226,8 +239,9 @@ function incompleteBeta(x: number, a: number, b: number): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lnGamma } from "./study.ts";
- * if (Math.abs(lnGamma(5) - Math.log(24)) > 1e-12) throw new Error();
+ * assert.ok(Math.abs(lnGamma(5) - Math.log(24)) <= 1e-12);
  * ```
  */
 export function lnGamma(z: number): number {
@@ -314,19 +328,23 @@ function seedList(seeds: readonly SummaryValue[]): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { aggregateReplications } from "./study.ts";
  * const r = aggregateReplications([
- *   { x: 1, num_gpus: 4, random_seed: 42 },
- *   { x: 3, num_gpus: 4, random_seed: 43 },
+ *   { mean_ttft_s: 1, num_gpus: 4, random_seed: 42 },
+ *   { mean_ttft_s: 3, num_gpus: 4, random_seed: 43 },
  * ]);
- * if (r.summary.x !== 2 || Math.abs(r.ci95.x - 12.7062) > 1e-3) throw new Error();
- * if (r.summary.random_seed !== 42 || r.summary.random_seeds !== "42..43") throw new Error();
- * if ("num_gpus" in r.ci95 || "random_seed" in r.ci95) throw new Error();
+ * assert.equal(r.summary.mean_ttft_s, 2);
+ * // t(0.975, 1) x s / sqrt(2), s = sqrt(2).
+ * assert.ok(Math.abs(r.ci95.mean_ttft_s - 12.7062) < 1e-3);
+ * assert.equal(r.summary.random_seed, 42);
+ * assert.equal(r.summary.random_seeds, "42..43");
+ * assert.deepEqual(Object.keys(r.ci95), ["mean_ttft_s"]);
  * ```
  */
-export function aggregateReplications(
-  runs: readonly Summary[],
-): ReplicatedSummary {
+export function aggregateReplications<S extends Partial<Summary> = Summary>(
+  runs: readonly S[],
+): { summary: S & ReplicationSummary; ci95: Record<string, number> } {
   const ci95: Record<string, number> = {};
   const factor = runs.length > 1 ? t975(runs.length - 1) : 0;
   const merge = (
@@ -373,15 +391,18 @@ export function aggregateReplications(
     }
     return first;
   };
-  const summary: Summary = {};
-  for (const key of Object.keys(runs[0])) {
-    summary[key] = merge(runs.map((r) => r[key]), key, key);
+  const records = runs.map(summaryRecord);
+  const summary: Record<string, SummaryValue> = {};
+  for (const key of Object.keys(records[0])) {
+    summary[key] = merge(records.map((r) => r[key]), key, key);
     if (key === "random_seed") {
-      summary.random_seeds = seedList(runs.map((r) => r[key]));
+      summary.random_seeds = seedList(records.map((r) => r[key]));
       summary.replications = runs.length;
     }
   }
-  return { summary, ci95 };
+  // Each key keeps its kind (a mean of numbers is a number, a verdict
+  // stays a verdict), so the average has the runs' shape.
+  return { summary: summary as unknown as S & ReplicationSummary, ci95 };
 }
 
 /** One point of {@linkcode sweep}: its keys, mean summary and intervals. */
@@ -415,11 +436,13 @@ export interface SweepOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweep } from "./study.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const base = validateScenario({ mode: "mono", sim_seconds: 30, warmup_seconds: 3 });
  * const points = await sweep(base, [{ path: "arrival.rate_per_s", values: [1, 2] }], { replications: 2, jobs: 1 });
- * if (points.length !== 2 || !(points[1].ci95.p90_ttft_s >= 0)) throw new Error();
+ * assert.equal(points.length, 2);
+ * assert.ok(points[1].ci95.p90_ttft_s >= 0);
  * ```
  */
 export async function sweep(

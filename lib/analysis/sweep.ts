@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Summary } from "../metrics/summary.ts";
+import type { Summary } from "../metrics/summary_types.ts";
 import type { Scenario, ServingMode } from "../scenario/types.ts";
 import { simulate } from "./simulate.ts";
 import { InputError } from "../errors.ts";
@@ -46,11 +46,12 @@ export interface SweepRatesOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepRates } from "./sweep.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ sim_seconds: 30, warmup_seconds: 3 });
  * const r = sweepRates(s, [0.5, 1]);
- * if (r.points.length !== 4) throw new Error();
+ * assert.equal(r.points.length, 4);
  * ```
  */
 export function sweepRates(
@@ -67,7 +68,7 @@ export function sweepRates(
       const s: Scenario = {
         ...scenario,
         mode,
-        arrival: { ...scenario.arrival, rate_per_s: rate },
+        arrival: withRate(scenario.arrival, rate),
       };
       const r = simulate(s);
       warnings.push(...r.warnings.map((w) => `rate ${rate}: ${w}`));
@@ -92,11 +93,12 @@ export function sweepRates(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepPrefill } from "./sweep.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ sim_seconds: 30, warmup_seconds: 3 });
  * const r = sweepPrefill(s, [1], [4000, 8000]);
- * if (r.points[1].prefill_tokens_per_s !== 8000) throw new Error();
+ * assert.equal(r.points[1].prefill_tokens_per_s, 8000);
  * ```
  */
 export function sweepPrefill(
@@ -111,7 +113,7 @@ export function sweepPrefill(
     for (const rate of rates) {
       const s: Scenario = {
         ...scenario,
-        arrival: { ...scenario.arrival, rate_per_s: rate },
+        arrival: withRate(scenario.arrival, rate),
         cluster_mono: { ...scenario.cluster_mono, prefill_tokens_per_s: speed },
         cluster_disagg: {
           ...scenario.cluster_disagg,
@@ -131,6 +133,20 @@ export function sweepPrefill(
     }
   }
   return { points, warnings };
+}
+
+// The process at another rate (checkRateSweep refused one without a rate).
+function withRate(
+  arrival: Scenario["arrival"],
+  rate: number,
+): Scenario["arrival"] {
+  if (!("rate_per_s" in arrival)) {
+    throw new InputError(
+      "a rate sweep needs an arrival process with rate_per_s",
+      ["arrival", "process"],
+    );
+  }
+  return { ...arrival, rate_per_s: rate };
 }
 
 function prefillSpeed(s: Scenario): number {

@@ -7,7 +7,7 @@
 
 import { InputError } from "../errors.ts";
 import type { Scenario } from "../scenario/types.ts";
-import type { Summary } from "../metrics/summary.ts";
+import type { Summary } from "../metrics/summary_types.ts";
 import { simulate } from "./simulate.ts";
 import { listWorkload, type RequestList } from "../workload/request_list.ts";
 import {
@@ -63,10 +63,11 @@ export type TaskOutcome = SimulateOutcome | CapacityResult | CapacityInfeasible;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runTask } from "./tasks.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const out = runTask({ kind: "simulate", scenario: validateScenario({ sim_seconds: 20, warmup_seconds: 2 }) });
- * if (!("summary" in out)) throw new Error();
+ * assert.ok("summary" in out);
  * ```
  */
 export function runTask(task: Task): TaskOutcome {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { MeasuredRequest } from "./measured.ts";
+import type { MeasuredRequest } from "./measured_run.ts";
 
 /**
  * A measured request with its TPOT as vLLM's benchmark computes it

@@ -6,7 +6,7 @@
  */
 
 import { didYouMean, InputError } from "../errors.ts";
-import type { MeasuredRequest } from "./measured.ts";
+import type { MeasuredRequest } from "./measured_run.ts";
 import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";
 import { splitCsv } from "../workload/csv_fields.ts";
 

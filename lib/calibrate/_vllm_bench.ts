@@ -54,8 +54,8 @@
 
 import { RandomStream } from "../engine/random.ts";
 import { InputError } from "../errors.ts";
-import { arrivalClock } from "../workload/arrivals.ts";
-import type { MeasuredRequest, MeasuredRun } from "./measured.ts";
+import { arrivalClock } from "../workload/arrivals/mod.ts";
+import type { MeasuredRequest, MeasuredRun } from "./measured_run.ts";
 import { measuredRequest, show, sortByArrival } from "./_measured_common.ts";
 
 /** What the reader finds in a file, besides its path and format. */

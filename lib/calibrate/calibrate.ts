@@ -33,6 +33,7 @@ import { poolSettings } from "../scenario/pool_settings.ts";
 import { carryStepTables } from "../scenario/step_tables.ts";
 import type { Task } from "../analysis/tasks.ts";
 import type { SimulateOutcome } from "../analysis/tasks.ts";
+import type { Summary } from "../metrics/summary_types.ts";
 import { TaskPool } from "../analysis/pool.ts";
 import { InputError } from "../errors.ts";
 import type { RequestList } from "../workload/request_list.ts";
@@ -138,10 +139,11 @@ export interface CalibrationResult {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { calibrationParameters } from "./calibrate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const p = calibrationParameters(validateScenario({ batching: "continuous" }));
- * if (p.map((q) => q.key).join() !== "engine.iteration_s,engine.per_seq_s,engine.request_s") throw new Error();
+ * assert.equal(p.map((q) => q.key).join(), "engine.iteration_s,engine.per_seq_s,engine.request_s");
  * ```
  */
 export function calibrationParameters(base: Scenario): CalibrationParameter[] {
@@ -226,10 +228,11 @@ function startValue(base: Scenario, key: string): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withCalibration } from "./calibrate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = withCalibration(validateScenario({}), { "engine.iteration_s": 0.002 });
- * if (s.engine.iteration_s !== 0.002) throw new Error();
+ * assert.equal(s.engine.iteration_s, 0.002);
  * ```
  */
 export function withCalibration(
@@ -262,11 +265,12 @@ export function withCalibration(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { calibrationTargets } from "./calibrate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ scheduler: { iteration_overhead_s: 0.001 } });
  * const [path] = calibrationTargets(s, "engine.iteration_s");
- * if (path.join(".") !== "scheduler.iteration_overhead_s") throw new Error();
+ * assert.equal(path.join("."), "scheduler.iteration_overhead_s");
  * ```
  */
 export function calibrationTargets(
@@ -339,6 +343,7 @@ function replayScenario(base: Scenario, requests: RequestList): Scenario {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { calibrate } from "./calibrate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const base = validateScenario({ batching: "continuous", engine: { preset: "none" } });
@@ -347,7 +352,7 @@ function replayScenario(base: Scenario, requests: RequestList): Scenario {
  * }));
  * const run = { source: "m.csv", format: "csv" as const, requests, arrivalsKnown: true, failedRequests: 0 };
  * const r = await calibrate(base, [run], { maxEvaluations: 40 });
- * if (!(r.objective.after <= r.objective.before)) throw new Error();
+ * assert.ok(r.objective.after <= r.objective.before);
  * ```
  */
 export async function calibrate(
@@ -403,13 +408,13 @@ async function fit(
   };
   // The residuals: each file's log ratios, then the pull towards the start.
   const residualsOf = (
-    summaries: Record<string, unknown>[],
+    summaries: readonly Summary[],
     x: readonly number[],
   ): number[] => {
     const out: number[] = [];
     summaries.forEach((s, k) => {
       for (const m of CALIBRATED_METRICS) {
-        const sim = s[m] as number;
+        const sim = s[m];
         const meas = measured[k][m];
         if (!(meas > 0)) continue;
         // A candidate that yields no value is as bad as can be.
@@ -423,7 +428,7 @@ async function fit(
     return out;
   };
   const objective = (
-    summaries: Record<string, unknown>[],
+    summaries: readonly Summary[],
     x: readonly number[],
   ): number => residualsOf(summaries, x).reduce((a, v) => a + v * v, 0);
   const residualBatch = async (points: number[][]) => {
@@ -500,8 +505,8 @@ async function fit(
   const after = objective(endSummaries, result.x);
   const fitFor = (k: number, m: CalibratedMetric): MetricFit => {
     const meas = measured[k][m];
-    const b = startSummaries[k][m] as number;
-    const a = endSummaries[k][m] as number;
+    const b = startSummaries[k][m];
+    const a = endSummaries[k][m];
     return {
       measured: meas,
       before: b,

@@ -81,6 +81,7 @@ function solve(a: number[][], b: number[]): number[] | null {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { levenbergMarquardt } from "./levenberg_marquardt.ts";
  * // Rosenbrock as residuals: 10 (y - x^2) and 1 - x.
  * const r = await levenbergMarquardt(
@@ -88,7 +89,8 @@ function solve(a: number[][], b: number[]): number[] | null {
  *   [-1.2, 1],
  *   { step: [1e-7, 1e-7], maxEvaluations: 500 },
  * );
- * if (Math.abs(r.x[0] - 1) > 1e-4 || Math.abs(r.x[1] - 1) > 1e-4) throw new Error(String(r.x));
+ * assert.ok(Math.abs(r.x[0] - 1) <= 1e-4, String(r.x));
+ * assert.ok(Math.abs(r.x[1] - 1) <= 1e-4, String(r.x));
  * ```
  */
 export async function levenbergMarquardt(

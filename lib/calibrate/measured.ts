@@ -29,123 +29,40 @@
 import { readFileSync } from "node:fs";
 import { mean, quantileSorted } from "../metrics/percentile.ts";
 import { InputError } from "../errors.ts";
-import type { RequestSource } from "../workload/workload.ts";
+import type { RequestSource } from "../workload/request_source.ts";
 import type { RequestRecords } from "../metrics/records.ts";
 import { listWorkload, type RequestList } from "../workload/request_list.ts";
 import { parseMeasuredCsv } from "./_measured_csv.ts";
 import { parseVllmBench } from "./_vllm_bench.ts";
 import { measuredRequest } from "./_measured_common.ts";
+import type {
+  MeasuredFormat,
+  MeasuredRequest,
+  MeasuredRun,
+} from "./measured_run.ts";
 
-// Re-exported so that the interface measuredSource returns is documented too.
-export type { RequestSource } from "../workload/workload.ts";
-
-/**
- * The formats a measured run can be read from.
- *
- * @example Usage
- * ```ts
- * import type { MeasuredFormat } from "./measured.ts";
- * const format: MeasuredFormat = "vllm-bench";
- * if (format !== "vllm-bench") throw new Error();
- * ```
- */
-export type MeasuredFormat = "csv" | "vllm-bench";
-
-/**
- * One measured request. Times are seconds; `ttftS` and `e2eS` are measured
- * from `arrivalS`.
- *
- * @example Usage
- * ```ts
- * import type { MeasuredRequest } from "./measured.ts";
- * const r: MeasuredRequest = {
- *   arrivalS: 0, promptTokens: 100, outputTokens: 11,
- *   ttftS: 0.05, e2eS: 0.25, tpotS: 0.02,
- * };
- * if (Math.abs((r.e2eS - r.ttftS) / (r.outputTokens - 1) - r.tpotS!) > 1e-12) {
- *   throw new Error();
- * }
- * ```
- */
-export interface MeasuredRequest {
-  /** Arrival time, seconds after the run's first arrival. */
-  arrivalS: number;
-  /** Prompt length, tokens (>= 1). */
-  promptTokens: number;
-  /** Output length, tokens (>= 1). */
-  outputTokens: number;
-  /** Time to first token, seconds. */
-  ttftS: number;
-  /** End-to-end latency (arrival to last token), seconds; >= `ttftS`. */
-  e2eS: number;
-  /**
-   * Time per output token after the first, as vLLM's benchmark computes it
-   * per request: (e2e - ttft) / (output - 1); undefined for one output
-   * token.
-   */
-  tpotS: number | undefined;
-}
-
-/**
- * A measured run: its successful requests in arrival order, and the traffic
- * settings the file records.
- *
- * When `arrivalsKnown` is true, `arrivalS` is when the request reached the
- * server, the origin of its `ttftS` and `e2eS`; a client concurrency limit
- * (`maxConcurrency`) is already reflected in those times. When it is false,
- * the arrivals were generated from `requestRatePerS` and `burstiness`: they
- * are the client's offered times, before its concurrency limit, so a replay
- * should apply `maxConcurrency` itself.
- *
- * @example Usage
- * ```ts
- * import { readMeasuredRun } from "./measured.ts";
- * const run = readMeasuredRun(
- *   "run.csv",
- *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n10,100,5,0.1,0.5\n",
- *   "csv",
- * );
- * if (!run.arrivalsKnown || run.failedRequests !== 0) throw new Error();
- * ```
- */
-export interface MeasuredRun {
-  /** The file it was read from. */
-  source: string;
-  /** The file's format. */
-  format: MeasuredFormat;
-  /**
-   * The successful requests, sorted by arrival (ties keep file order); the
-   * first arrives at 0.
-   */
-  requests: MeasuredRequest[];
-  /** Whether arrival times come from the file (true) or were generated. */
-  arrivalsKnown: boolean;
-  /**
-   * Requests the file records as failed (a non-empty error, or no output
-   * tokens), skipped; always 0 for CSV.
-   */
-  failedRequests: number;
-  /** The client's concurrency limit (vLLM's `--max-concurrency`), if any. */
-  maxConcurrency?: number;
-  /**
-   * The offered request rate (vLLM's `--request-rate`); Infinity means all
-   * requests were sent at once.
-   */
-  requestRatePerS?: number;
-  /** vLLM's `--burstiness`: the gamma shape of inter-arrival gaps. */
-  burstiness?: number;
-  /** The benchmark's wall-clock duration as the file records it, seconds. */
-  durationS?: number;
-}
+export type {
+  MeasuredFormat,
+  MeasuredRequest,
+  MeasuredRun,
+} from "./measured_run.ts";
 
 /**
  * Options for reading a measured run.
  *
  * @example Usage
  * ```ts
- * import type { ReadMeasuredOptions } from "./measured.ts";
+ * import assert from "node:assert/strict";
+ * import { type ReadMeasuredOptions, readMeasuredRun } from "./measured.ts";
  * const options: ReadMeasuredOptions = { seed: 7 };
- * if (options.rescaleArrivals !== undefined) throw new Error();
+ * const run = readMeasuredRun(
+ *   "run.csv",
+ *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n0,10,3,0.1,0.5\n",
+ *   "csv",
+ *   options,
+ * );
+ * // The file gives arrivals: the seed is not needed.
+ * assert.ok(run.arrivalsKnown);
  * ```
  */
 export interface ReadMeasuredOptions {
@@ -178,6 +95,7 @@ export interface ReadMeasuredOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readMeasuredRun } from "./measured.ts";
  * const run = readMeasuredRun(
  *   "run.csv",
@@ -188,10 +106,12 @@ export interface ReadMeasuredOptions {
  *   "csv",
  * );
  * const [a, b] = run.requests;
- * if (a.arrivalS !== 0 || a.promptTokens !== 200 || a.tpotS !== undefined) {
- *   throw new Error();
- * }
- * if (b.arrivalS !== 0.5 || Math.abs(b.tpotS! - 0.2) > 1e-12) throw new Error();
+ * // Sorted by arrival, times from the first; a one-token reply has no TPOT.
+ * assert.equal(a.arrivalS, 0);
+ * assert.equal(a.promptTokens, 200);
+ * assert.equal(a.tpotS, undefined);
+ * assert.equal(b.arrivalS, 0.5);
+ * assert.ok(Math.abs(b.tpotS! - 0.2) <= 1e-12);
  * ```
  */
 export function readMeasuredRun(
@@ -276,9 +196,20 @@ export function readMeasuredFile(
  *
  * @example Usage
  * ```ts
- * import type { MeasuredMetrics } from "./measured.ts";
- * const m: Partial<MeasuredMetrics> = { num_requests: 2, mean_tpot_s: NaN };
- * if (m.num_requests !== 2) throw new Error();
+ * import assert from "node:assert/strict";
+ * import {
+ *   type MeasuredMetrics,
+ *   measuredMetrics,
+ *   readMeasuredRun,
+ * } from "./measured.ts";
+ * const m: MeasuredMetrics = measuredMetrics(readMeasuredRun(
+ *   "run.csv",
+ *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n0,10,1,0.1,0.1\n",
+ *   "csv",
+ * ));
+ * assert.equal(m.num_requests, 1);
+ * // Only one-token replies: no TPOT.
+ * assert.equal(m.mean_tpot_s, NaN);
  * ```
  */
 export interface MeasuredMetrics {
@@ -314,6 +245,7 @@ export interface MeasuredMetrics {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measuredMetrics, readMeasuredRun } from "./measured.ts";
  * const m = measuredMetrics(readMeasuredRun(
  *   "run.csv",
@@ -323,10 +255,9 @@ export interface MeasuredMetrics {
  *   "csv",
  * ));
  * // TPOT only from the first request: (0.5 - 0.1) / 2.
- * if (Math.abs(m.mean_tpot_s - 0.2) > 1e-12) throw new Error();
- * if (Math.abs(m.p50_ttft_s - 0.2) > 1e-12 || m.duration_s !== 1.3) {
- *   throw new Error();
- * }
+ * assert.ok(Math.abs(m.mean_tpot_s - 0.2) <= 1e-12);
+ * assert.ok(Math.abs(m.p50_ttft_s - 0.2) <= 1e-12);
+ * assert.equal(m.duration_s, 1.3);
  * ```
  */
 export function measuredMetrics(run: MeasuredRun): MeasuredMetrics {
@@ -370,6 +301,7 @@ export function measuredMetrics(run: MeasuredRun): MeasuredMetrics {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measuredSource, readMeasuredRun } from "./measured.ts";
  * const source = measuredSource(readMeasuredRun(
  *   "run.csv",
@@ -382,7 +314,7 @@ export function measuredMetrics(run: MeasuredRun): MeasuredMetrics {
  * while (source.next()) {
  *   seen.push(`${source.arrivalS}:${source.promptTokens}:${source.outputTokens}`);
  * }
- * if (seen.join(" ") !== "0:10:1 2:20:2") throw new Error(seen.join(" "));
+ * assert.equal(seen.join(" "), "0:10:1 2:20:2", seen.join(" "));
  * ```
  */
 export function measuredSource(run: MeasuredRun): RequestSource {
@@ -398,10 +330,12 @@ export function measuredSource(run: MeasuredRun): RequestSource {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measuredRequestList, readMeasuredRun } from "./measured.ts";
  * const list = measuredRequestList(readMeasuredRun("m.csv",
  *   "arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s\n3,10,2,0.1,0.2\n", "csv"));
- * if (list.promptTokens[0] !== 10 || list.arrivalS[0] !== 0) throw new Error();
+ * assert.equal(list.promptTokens[0], 10);
+ * assert.equal(list.arrivalS[0], 0);
  * ```
  */
 export function measuredRequestList(run: MeasuredRun): RequestList {
@@ -423,12 +357,14 @@ export function measuredRequestList(run: MeasuredRun): RequestList {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measuredFromRecords } from "./measured.ts";
  * import { simulate } from "../analysis/simulate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const r = simulate(validateScenario({ batching: "continuous", sim_seconds: 20, warmup_seconds: 0 }));
  * const run = measuredFromRecords(r.records, "sim");
- * if (run.requests.length !== r.records.count || run.requests[0].arrivalS !== 0) throw new Error();
+ * assert.equal(run.requests.length, r.records.count);
+ * assert.equal(run.requests[0].arrivalS, 0);
  * ```
  */
 export function measuredFromRecords(

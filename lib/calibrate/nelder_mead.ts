@@ -53,9 +53,13 @@
  *
  * @example Usage
  * ```ts
- * import type { NelderMeadOptions } from "./nelder_mead.ts";
- * const options: NelderMeadOptions = { step: [0.1, 0.1], maxEvaluations: 200 };
- * if (options.lower !== undefined) throw new Error();
+ * import assert from "node:assert/strict";
+ * import { nelderMead, type NelderMeadOptions } from "./nelder_mead.ts";
+ * // x stays at or above 1: the bounded minimum of x^2 is there.
+ * const options: NelderMeadOptions = { step: [0.5], lower: [1], maxEvaluations: 200 };
+ * const r = nelderMead(([x]) => x * x, [2], options);
+ * assert.ok(r.evaluations <= 200);
+ * assert.ok(Math.abs(r.x[0] - 1) < 1e-3, String(r.x));
  * ```
  */
 export interface NelderMeadOptions {
@@ -83,13 +87,16 @@ export interface NelderMeadOptions {
  *
  * @example Usage
  * ```ts
- * import type { NelderMeadAsyncOptions } from "./nelder_mead.ts";
+ * import assert from "node:assert/strict";
+ * import { nelderMeadAsync, type NelderMeadAsyncOptions } from "./nelder_mead.ts";
  * const options: NelderMeadAsyncOptions = {
  *   step: [1],
  *   maxEvaluations: 50,
- *   evaluateBatch: (points) => Promise.resolve(points.map(([x]) => x * x)),
+ *   evaluateBatch: (points) => Promise.resolve(points.map(([x]) => (x - 2) ** 2)),
  * };
- * if (options.evaluateBatch === undefined) throw new Error();
+ * // The batch evaluator is used instead of f.
+ * const r = await nelderMeadAsync(() => NaN, [0], options);
+ * assert.ok(Math.abs(r.x[0] - 2) < 1e-2, String(r.x));
  * ```
  */
 export interface NelderMeadAsyncOptions extends NelderMeadOptions {
@@ -106,11 +113,13 @@ export interface NelderMeadAsyncOptions extends NelderMeadOptions {
  *
  * @example Usage
  * ```ts
- * import type { NelderMeadResult } from "./nelder_mead.ts";
- * const r: NelderMeadResult = {
- *   x: [1], fx: 0, evaluations: 10, iterations: 4, converged: true,
- * };
- * if (!r.converged) throw new Error();
+ * import assert from "node:assert/strict";
+ * import { nelderMead, type NelderMeadResult } from "./nelder_mead.ts";
+ * const r: NelderMeadResult = nelderMead(([x]) => (x - 1) ** 2, [0], {
+ *   step: [1], maxEvaluations: 100,
+ * });
+ * assert.ok(r.converged);
+ * assert.equal(r.fx, (r.x[0] - 1) ** 2);
  * ```
  */
 export interface NelderMeadResult {
@@ -138,20 +147,21 @@ export interface NelderMeadResult {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nelderMead } from "./nelder_mead.ts";
  * const r = nelderMead(
  *   ([x, y]) => (x - 3) ** 2 + 10 * (y + 1) ** 2,
  *   [0, 0],
  *   { step: [1, 1], maxEvaluations: 500, xTolerance: 1e-8, fTolerance: 1e-12 },
  * );
- * if (!r.converged || Math.abs(r.x[0] - 3) > 1e-6 || Math.abs(r.x[1] + 1) > 1e-6) {
- *   throw new Error(JSON.stringify(r));
- * }
+ * assert.ok(r.converged);
+ * assert.ok(Math.abs(r.x[0] - 3) <= 1e-6 && Math.abs(r.x[1] + 1) <= 1e-6, String(r.x));
  * // A bound at 2 keeps x away from 3: the best is on the bound.
  * const b = nelderMead(([x]) => (x - 3) ** 2, [0], {
  *   step: [1], upper: [2], maxEvaluations: 500, xTolerance: 1e-9,
  * });
- * if (b.x[0] > 2 || Math.abs(b.x[0] - 2) > 1e-6) throw new Error(String(b.x));
+ * assert.ok(b.x[0] <= 2, String(b.x));
+ * assert.ok(Math.abs(b.x[0] - 2) <= 1e-6, String(b.x));
  * ```
  */
 export function nelderMead(
@@ -184,6 +194,7 @@ export function nelderMead(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nelderMead, nelderMeadAsync } from "./nelder_mead.ts";
  * const f = ([x, y]: number[]) => (x - 1) ** 2 + (y - 2) ** 2;
  * const options = { step: [0.5, 0.5], maxEvaluations: 300 };
@@ -192,8 +203,8 @@ export function nelderMead(
  *   evaluateBatch: (points) => Promise.resolve(points.map(f)),
  * });
  * const single = nelderMead(f, [0, 0], options);
- * if (batched.x.join() !== single.x.join()) throw new Error();
- * if (batched.evaluations !== single.evaluations) throw new Error();
+ * assert.equal(batched.x.join(), single.x.join());
+ * assert.equal(batched.evaluations, single.evaluations);
  * ```
  */
 export async function nelderMeadAsync(

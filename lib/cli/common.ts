@@ -1,11 +1,10 @@
 /**
- * What every llmsim command shares: scenario flags, argument parsing,
- * loading the scenario with its overrides, output format, warnings.
+ * What every llmsim command shares: the scenario flags, loading the
+ * scenario with its overrides, the output format, warnings.
  *
  * @module
  */
 
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { InputError } from "../errors.ts";
 import { scenarioWarnings } from "../scenario/no_ops.ts";
 import {
@@ -15,96 +14,60 @@ import {
 } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/types.ts";
 
-/** Flags that set scenario keys, by flag name. */
+/** Flags that set scenario keys, by flag name, with their help. */
 export const SCENARIO_FLAGS = {
-  "mode": { path: "mode", type: "string" },
-  "sim-seconds": { path: "sim_seconds", type: "number" },
-  "warmup-seconds": { path: "warmup_seconds", type: "number" },
-  "seed": { path: "random_seed", type: "number" },
-  "rate": { path: "arrival.rate_per_s", type: "number" },
-  "num-gpus": { path: "cluster_mono.num_gpus", type: "number" },
-  "prefill-gpus": { path: "cluster_disagg.prefill_gpus", type: "number" },
-  "decode-gpus": { path: "cluster_disagg.decode_gpus", type: "number" },
+  "mode": {
+    path: "mode",
+    type: "string",
+    value: "mono|disagg",
+    doc: "serving architecture",
+  },
+  "sim-seconds": {
+    path: "sim_seconds",
+    type: "number",
+    value: "S",
+    doc: "arrival horizon; the system then drains",
+  },
+  "warmup-seconds": {
+    path: "warmup_seconds",
+    type: "number",
+    value: "S",
+    doc: "requests arriving earlier are not measured",
+  },
+  "seed": {
+    path: "random_seed",
+    type: "number",
+    value: "N",
+    doc: "random seed",
+  },
+  "rate": {
+    path: "arrival.rate_per_s",
+    type: "number",
+    value: "R",
+    doc: "arrival rate, requests per second",
+  },
+  "num-gpus": {
+    path: "cluster_mono.num_gpus",
+    type: "number",
+    value: "N",
+    doc: "GPUs in mono mode",
+  },
+  "prefill-gpus": {
+    path: "cluster_disagg.prefill_gpus",
+    type: "number",
+    value: "N",
+    doc: "prefill GPUs in disagg mode",
+  },
+  "decode-gpus": {
+    path: "cluster_disagg.decode_gpus",
+    type: "number",
+    value: "N",
+    doc: "decode GPUs in disagg mode",
+  },
 } as const;
-
-/** Help text of the scenario flags every command takes. */
-export const COMMON_HELP = `Scenario options (flags override the file):
-  --config FILE           scenario YAML (defaults to the prototype's values)
-  --mode mono|disagg      serving architecture
-  --sim-seconds S         arrival horizon; the system then drains
-  --warmup-seconds S      requests arriving earlier are not measured
-  --seed N                random seed
-  --rate R                arrival rate, requests per second
-  --num-gpus N            GPUs in mono mode
-  --prefill-gpus N        prefill GPUs in disagg mode
-  --decode-gpus N         decode GPUs in disagg mode
-  --set KEY=VALUE         set any scenario key (repeatable), e.g.
-                          --set prompt_tokens.min_value=8
-  --format json|table     output for machines (default) or people
-  -h, --help              this help`;
 
 /** Parsed command-line values. */
 export type Values = Record<string, string | boolean | string[] | undefined>;
-
-/**
- * Parses arguments strictly (an unknown flag is an input error).
- *
- * @param command The command, for messages.
- * @param args The arguments.
- * @param options The flags.
- * @param positionals Whether arguments without a flag are allowed (in `_`).
- * @returns The values.
- */
-export function parseArgsStrict(
-  command: string,
-  args: string[],
-  options: ParseArgsOptionsConfig,
-  positionals = false,
-): Values {
-  try {
-    const parsed = parseArgs({
-      args: joinNegativeValues(args, options),
-      options,
-      strict: true,
-      allowPositionals: positionals,
-    });
-    return positionals
-      ? { ...parsed.values, _: parsed.positionals } as Values
-      : parsed.values as Values;
-  } catch (e) {
-    throw new InputError(
-      `${command}: ${(e as Error).message.split("\n")[0]} (see --help)`,
-    );
-  }
-}
-
-// `--rate -2`: node:util's parseArgs takes "-2" for an option and calls the
-// flag ambiguous. A value flag followed by a negative number (or a list
-// starting with one) gets it as its value, so validation can say what is
-// wrong with it.
-function joinNegativeValues(
-  args: readonly string[],
-  options: ParseArgsOptionsConfig,
-): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < args.length; k++) {
-    const a = args[k];
-    if (a === "--") {
-      out.push(...args.slice(k));
-      break;
-    }
-    const next = args[k + 1];
-    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : null;
-    if (
-      name !== null && next !== undefined && /^-(\d|\.\d)/.test(next) &&
-      Object.hasOwn(options, name) && options[name].type === "string"
-    ) {
-      out.push(`${a}=${next}`);
-      k++;
-    } else out.push(a);
-  }
-  return out;
-}
 
 /**
  * A command-line value as YAML would read it: a number, a flag, or text.
@@ -244,11 +207,18 @@ export function warn(messages: readonly string[]): void {
 }
 
 /**
- * A finite number, or null (for charts).
+ * The files that value flags name, for checking before a run.
  *
- * @param v A value.
- * @returns The number or null.
+ * @param values Parsed values.
+ * @param flags The flags that name files to write.
+ * @returns The paths with their flags.
  */
-export function finiteOrNull(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
+export function fileOutputs(
+  values: Values,
+  flags: readonly string[],
+): { path: string; flag: string }[] {
+  return flags.flatMap((flag) => {
+    const v = values[flag];
+    return typeof v === "string" ? [{ path: v, flag: `--${flag}` }] : [];
+  });
 }

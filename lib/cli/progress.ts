@@ -69,8 +69,15 @@ let openBar: (() => void) | undefined;
  *
  * @example Usage
  * ```ts
- * import { endOpenProgress } from "./progress.ts";
- * endOpenProgress(); // nothing drawn: nothing written
+ * import assert from "node:assert/strict";
+ * import { createProgress, endOpenProgress } from "./progress.ts";
+ * const out: string[] = [];
+ * const p = createProgress("plan", 2, { terminal: true, write: (t) => out.push(t) });
+ * p.tick();
+ * endOpenProgress(); // the bar's line ends, so an error starts on its own
+ * assert.equal(out.at(-1), "\n");
+ * endOpenProgress(); // nothing drawn any more: nothing written
+ * assert.equal(out.filter((t) => t === "\n").length, 1);
  * ```
  */
 export function endOpenProgress(): void {
@@ -89,12 +96,13 @@ export function endOpenProgress(): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createProgress } from "./progress.ts";
  * const lines: string[] = [];
  * const p = createProgress("plan", 4, { terminal: false, write: (t) => lines.push(t) });
  * for (let k = 0; k < 4; k++) p.tick();
  * p.done();
- * if (!/plan: 4\/4 done/.test(lines.join(""))) throw new Error(lines.join(""));
+ * assert.match(lines.join(""), /^llmsim: plan: 4\/4 done in \d/);
  * ```
  */
 export function createProgress(
@@ -189,12 +197,15 @@ export function createProgress(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressCallback } from "./progress.ts";
  * const out: string[] = [];
  * const onProgress = progressCallback("sweep", { terminal: false, write: (t) => out.push(t) });
  * onProgress(1, 2);
  * onProgress(2, 2);
- * if (out.length !== 1) throw new Error(out.join(""));
+ * // Not a terminal: no line within the first interval, one when done.
+ * assert.equal(out.length, 1);
+ * assert.match(out[0], /^llmsim: sweep: 2\/2 done in /);
  * ```
  */
 export function progressCallback(

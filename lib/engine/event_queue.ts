@@ -30,12 +30,14 @@ export class EventQueue {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventQueue } from "./event_queue.ts";
    * const q = new EventQueue();
    * q.push(2, 0, 7);
    * q.push(1, 1, 8);
    * q.pop();
-   * if (q.time !== 1 || q.data !== 8) throw new Error("wrong order");
+   * assert.equal(q.time, 1, "wrong order");
+   * assert.equal(q.data, 8, "wrong order");
    * ```
    */
   constructor(capacity = 64) {
@@ -52,10 +54,12 @@ export class EventQueue {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventQueue } from "./event_queue.ts";
    * const q = new EventQueue();
    * q.push(2, 0, 0);
-   * if (q.peekTime !== 2 || q.size !== 1) throw new Error();
+   * assert.equal(q.peekTime, 2);
+   * assert.equal(q.size, 1);
    * ```
    */
   get peekTime(): number {
@@ -76,10 +80,11 @@ export class EventQueue {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventQueue } from "./event_queue.ts";
    * const q = new EventQueue();
    * q.push(1, 0, 0);
-   * if (q.size !== 1) throw new Error("not pushed");
+   * assert.equal(q.size, 1, "not pushed");
    * ```
    */
   push(time: number, kind: number, data: number): void {
@@ -112,9 +117,14 @@ export class EventQueue {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { EventQueue } from "./event_queue.ts";
    * const q = new EventQueue();
-   * if (q.pop()) throw new Error("empty queue popped");
+   * assert.equal(q.pop(), false);
+   * q.push(2, 0, 7);
+   * assert.equal(q.pop(), true);
+   * assert.equal(q.time, 2);
+   * assert.equal(q.data, 7);
    * ```
    */
   pop(): boolean {

@@ -18,11 +18,13 @@ export class IntFifo {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IntFifo } from "./fifo.ts";
    * const q = new IntFifo();
    * q.push(3);
    * q.push(4);
-   * if (q.shift() !== 3 || q.size !== 1) throw new Error("not FIFO");
+   * assert.equal(q.shift(), 3, "not FIFO");
+   * assert.equal(q.size, 1, "not FIFO");
    * ```
    */
   constructor(capacity = 64) {
@@ -41,11 +43,12 @@ export class IntFifo {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IntFifo } from "./fifo.ts";
    * const q = new IntFifo(1);
    * q.push(1);
    * q.push(2);
-   * if (q.size !== 2) throw new Error("lost an item");
+   * assert.equal(q.size, 2, "lost an item");
    * ```
    */
   push(value: number): void {
@@ -62,8 +65,9 @@ export class IntFifo {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IntFifo } from "./fifo.ts";
-   * if (new IntFifo().shift() !== -1) throw new Error("empty FIFO");
+   * assert.equal(new IntFifo().shift(), -1, "empty FIFO");
    * ```
    */
   shift(): number {
@@ -81,10 +85,12 @@ export class IntFifo {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { IntFifo } from "./fifo.ts";
    * const q = new IntFifo();
    * q.push(5);
-   * if (q.peek() !== 5 || q.size !== 1) throw new Error();
+   * assert.equal(q.peek(), 5);
+   * assert.equal(q.size, 1);
    * ```
    */
   peek(): number {

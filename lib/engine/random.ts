@@ -24,10 +24,11 @@ export class RandomStream {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RandomStream } from "./random.ts";
    * const a = new RandomStream(42, "arrivals");
    * const b = new RandomStream(42, "arrivals");
-   * if (a.next() !== b.next()) throw new Error("streams must be reproducible");
+   * assert.equal(a.next(), b.next(), "streams must be reproducible");
    * ```
    */
   constructor(seed: number, name: string) {
@@ -75,9 +76,10 @@ export class RandomStream {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RandomStream } from "./random.ts";
    * const u = new RandomStream(1, "x").next();
-   * if (!(u >= 0 && u < 1)) throw new Error("out of range");
+   * assert.ok(u >= 0 && u < 1, "out of range");
    * ```
    */
   next(): number {
@@ -94,9 +96,10 @@ export class RandomStream {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RandomStream } from "./random.ts";
    * const x = new RandomStream(1, "x").exponential(2);
-   * if (!(x >= 0)) throw new Error("negative");
+   * assert.ok(x >= 0, "negative");
    * ```
    */
   exponential(mean: number): number {
@@ -112,9 +115,10 @@ export class RandomStream {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RandomStream } from "./random.ts";
    * const z = new RandomStream(1, "x").normal();
-   * if (!Number.isFinite(z)) throw new Error("not finite");
+   * assert.ok(Number.isFinite(z), "not finite");
    * ```
    */
   normal(): number {

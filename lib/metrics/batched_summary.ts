@@ -6,18 +6,55 @@
  * @module
  */
 
-import type { Scenario } from "../scenario/types.ts";
-import type { Instance } from "../serving/instance.ts";
-import type { Summary } from "./summary.ts";
-import type { PoolPlan } from "../analysis/pools.ts";
-import { decodeShape } from "../serving/step_time.ts";
+import type { InstanceStats } from "./instance_stats.ts";
+import type { OfferedLoad } from "./saturation.ts";
+import type { Summary } from "./summary_types.ts";
+import { decodeShape, type StepTimeModel } from "../perf/step_time.ts";
 
-/** A pool of batched instances and the plan it was built from. */
-export interface BatchedPool {
-  /** The pool's plan (name, TP, step-time model, KV capacity). */
-  plan: PoolPlan;
-  /** The pool's instances. */
-  instances: readonly Instance[];
+/** The scheduler limits a pool ran with. */
+export interface PoolSchedulerLimits {
+  /** The batch policy's name. */
+  policy: string;
+  /** Most sequences in a batch. */
+  maxNumSeqs: number;
+  /** Most tokens in an iteration. */
+  maxNumBatchedTokens: number;
+}
+
+/** A pool of batched instances after a run, as plain data. */
+export interface BatchedPoolStats {
+  /** `gpu` (mono), `prefill` or `decode`. */
+  name: "gpu" | "prefill" | "decode";
+  /** Instances in the pool. */
+  instances: number;
+  /** GPUs per instance. */
+  tp: number;
+  /** KV-cache capacity of each instance, tokens. */
+  kvCapacityTokens: number;
+  /** KV-cache capacity of each instance, blocks. */
+  kvCapacityBlocks: number;
+  /** The pool's iteration-time model (for the offered load). */
+  stepTime: StepTimeModel;
+  /** The name of the pool's step-time model (`rate`, `roofline`, `table`, `custom`). */
+  stepTimeKind: string;
+  /** The pool's engine preset. */
+  engine: string;
+  /** The scheduler limits the pool ran with (the scenario's, or its engine's). */
+  scheduler: PoolSchedulerLimits;
+  /** Each instance's running totals, in instance order. */
+  instanceStats: readonly InstanceStats[];
+}
+
+/** What {@linkcode addBatchedMetrics} needs besides the pools. */
+export interface BatchedRun {
+  /** The scenario's step-time model name (the top-level `step_time`). */
+  stepTimeKind: string;
+  /** Mean prompt and output lengths of the generated requests. */
+  meanTokens: { prompt: number; output: number };
+  /** Mean arrival rate of the workload, requests per second. */
+  ratePerS: number;
+  /** The measured window [start, end), seconds. */
+  window: readonly [number, number];
 }
 
 /**
@@ -26,16 +63,14 @@ export interface BatchedPool {
  * large as max_num_seqs and the KV cache allow.
  *
  * @param pool The pool.
- * @param scenario The scenario (batching limits).
  * @param meanTokens Mean prompt and output lengths.
  * @returns Prefill and decode seconds per token.
  */
 function secondsPerToken(
-  pool: PoolPlan,
+  pool: BatchedPoolStats,
   meanTokens: { prompt: number; output: number },
 ): { prefill: number; decode: number } {
-  const scheduler = pool.settings.scheduler;
-  const budget = scheduler.max_num_batched_tokens;
+  const budget = pool.scheduler.maxNumBatchedTokens;
   const prompt = meanTokens.prompt;
   const prefillS = pool.stepTime.iterationTimeS({
     prefillTokens: budget,
@@ -50,13 +85,47 @@ function secondsPerToken(
   const batch = Math.max(
     1,
     Math.min(
-      scheduler.max_num_seqs,
+      pool.scheduler.maxNumSeqs,
       Math.floor(pool.kvCapacityTokens / context),
     ),
   );
   const decodeS = pool.stepTime.iterationTimeS(decodeShape(batch, context));
   return { prefill: prefillS / budget, decode: decodeS / batch };
 }
+
+// Each pool's keys of the summary.
+const POOL_KEYS = {
+  gpu: {
+    utilization: "utilization_gpu",
+    instances: "num_instances",
+    tp: "tp",
+    kvCapacity: "kv_capacity_tokens",
+    policy: "scheduler_policy",
+    maxNumSeqs: "max_num_seqs",
+    maxNumBatchedTokens: "max_num_batched_tokens",
+  },
+  prefill: {
+    utilization: "utilization_prefill",
+    instances: "prefill_instances",
+    tp: "prefill_tp",
+    kvCapacity: "kv_capacity_tokens_prefill",
+    policy: "prefill_scheduler_policy",
+    maxNumSeqs: "prefill_max_num_seqs",
+    maxNumBatchedTokens: "prefill_max_num_batched_tokens",
+  },
+  decode: {
+    utilization: "utilization_decode",
+    instances: "decode_instances",
+    tp: "decode_tp",
+    kvCapacity: "kv_capacity_tokens_decode",
+    policy: "decode_scheduler_policy",
+    maxNumSeqs: "decode_max_num_seqs",
+    maxNumBatchedTokens: "decode_max_num_batched_tokens",
+  },
+} as const satisfies Record<
+  BatchedPoolStats["name"],
+  Record<string, keyof Summary>
+>;
 
 /**
  * Replaces the exclusive-service utilisation and offered load of a summary
@@ -75,85 +144,95 @@ function secondsPerToken(
  *   `judgeSaturation`, which the caller applies). In disagg each pool's
  *   share must be below 1.
  * - `num_instances`, `tp`, `kv_capacity_tokens` (mono) or `prefill_` /
- *   `decode_` ones (disagg), and `kv_transfer_bytes_per_token`.
+ *   `decode_` ones (disagg).
  * - `mean_batch_size`, `peak_batch_size`: requests per iteration.
  * - `mean_kv_occupancy`, `peak_kv_occupancy`: KV blocks in use over capacity,
  *   per iteration.
  * - `preemptions`: requests whose KV was freed and recomputed.
  *
  * @param summary The records-based summary (modified in place).
- * @param scenario The scenario.
  * @param pools The run's instance pools.
- * @param meanTokens Mean prompt and output lengths of the generated requests.
- * @param ratePerS Mean arrival rate of the workload.
- * @param window The measured window [start, end).
+ * @param run The step-time name, mean lengths, rate and window.
  *
  * @example Usage
- * ```ts ignore
- * addBatchedMetrics(summary, scenario, pools, { prompt: 1000, output: 200 }, 4);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addBatchedMetrics } from "./batched_summary.ts";
+ * import { emptyInstanceStats } from "./instance_stats.ts";
+ * import { rateStepTime } from "../perf/step_time.ts";
+ * import { summarize } from "./summary.ts";
+ * import { RequestRecords } from "./records.ts";
+ * const summary = summarize({
+ *   mode: "mono", batching: "continuous", randomSeed: 1, window: [0, 10],
+ *   arrivalRatePerS: 1, firstTokenAtDecode: false,
+ *   pools: { gpu: { gpus: 1, prefillTokensPerS: 1000, decodeTokensPerS: 10 } },
+ * }, new RequestRecords(), 10);
+ * const stats = { ...emptyInstanceStats(), iterations: 100, batchSizeSum: 400, busyInWindowS: 5 };
+ * addBatchedMetrics(summary, [{
+ *   name: "gpu", instances: 1, tp: 1, kvCapacityTokens: 16384, kvCapacityBlocks: 1024,
+ *   stepTime: rateStepTime({ prefillTokensPerS: 1000, decodeTokensPerS: 10 }),
+ *   stepTimeKind: "rate", engine: "none",
+ *   scheduler: { policy: "fcfs", maxNumSeqs: 8, maxNumBatchedTokens: 2048 },
+ *   instanceStats: [stats],
+ * }], { stepTimeKind: "rate", meanTokens: { prompt: 100, output: 50 }, ratePerS: 1, window: [0, 10] });
+ * assert.equal(summary.mean_batch_size, 4);
+ * assert.equal(summary.utilization_gpu, 0.5);
+ * assert.deepEqual(summary.utilization_per_instance, { instance_0: 0.5 });
+ * // 1 request/s x 50 tokens x (0.1 s per step / 8 sequences).
+ * assert.equal(summary.offered_load.decode, 50 * 0.1 / 8);
  * ```
  */
 export function addBatchedMetrics(
   summary: Summary,
-  scenario: Scenario,
-  pools: readonly BatchedPool[],
-  meanTokens: { prompt: number; output: number },
-  ratePerS: number,
-  window: readonly [number, number] = [
-    scenario.warmup_seconds,
-    scenario.sim_seconds,
-  ],
+  pools: readonly BatchedPoolStats[],
+  run: BatchedRun,
 ): void {
+  const { meanTokens, window } = run;
   const windowS = window[1] - window[0];
   const perInstance: Record<string, number> = {};
   let iterations = 0, batchSum = 0, peakBatch = 0;
   let kvSum = 0, peakKv = 0, preemptions = 0;
-  const rate = ratePerS;
-  const offered: Record<string, number> = {};
-  summary.step_time = scenario.step_time.kind;
-  summary.engine = pools[0].plan.settings.engine.preset;
-  for (const { plan, instances } of pools) {
+  const rate = run.ratePerS;
+  const offered: OfferedLoad = {};
+  summary.step_time = run.stepTimeKind;
+  summary.engine = pools[0].engine;
+  for (const pool of pools) {
     let busy = 0;
-    instances.forEach((inst, k) => {
-      const st = inst.stats;
-      const key = plan.name === "gpu" ? `instance_${k}` : `${plan.name}_${k}`;
+    const blocks = pool.kvCapacityBlocks;
+    pool.instanceStats.forEach((st, k) => {
+      const key = pool.name === "gpu" ? `instance_${k}` : `${pool.name}_${k}`;
       perInstance[key] = st.busyInWindowS / windowS;
       busy += st.busyInWindowS;
       iterations += st.iterations;
       batchSum += st.batchSizeSum;
       peakBatch = Math.max(peakBatch, st.peakBatchSize);
-      kvSum += st.kvBlocksSum / inst.config.kvCapacityBlocks;
-      peakKv = Math.max(
-        peakKv,
-        st.peakKvBlocks / inst.config.kvCapacityBlocks,
-      );
+      kvSum += st.kvBlocksSum / blocks;
+      peakKv = Math.max(peakKv, st.peakKvBlocks / blocks);
       preemptions += st.preemptions;
     });
-    summary[`utilization_${plan.name}`] = busy / (instances.length * windowS);
-    const perToken = secondsPerToken(plan, meanTokens);
-    if (plan.name !== "decode") {
+    const keys = POOL_KEYS[pool.name];
+    summary[keys.utilization] = busy /
+      (pool.instanceStats.length * windowS);
+    const perToken = secondsPerToken(pool, meanTokens);
+    if (pool.name !== "decode") {
       offered.prefill = rate * meanTokens.prompt * perToken.prefill /
-        plan.instances;
+        pool.instances;
     }
-    if (plan.name !== "prefill") {
+    if (pool.name !== "prefill") {
       offered.decode = rate * meanTokens.output * perToken.decode /
-        plan.instances;
+        pool.instances;
     }
-    const prefix = plan.name === "gpu" ? "" : `${plan.name}_`;
-    summary[`${prefix}${prefix ? "instances" : "num_instances"}`] =
-      plan.instances;
-    summary[`${prefix}tp`] = plan.tp;
-    summary[`kv_capacity_tokens${prefix ? `_${plan.name}` : ""}`] =
-      plan.kvCapacityTokens;
-    if (prefix) {
-      summary[`${prefix}step_time`] = plan.settings.step_time.kind;
-      summary[`${prefix}engine`] = plan.settings.engine.preset;
+    summary[keys.instances] = pool.instances;
+    summary[keys.tp] = pool.tp;
+    summary[keys.kvCapacity] = pool.kvCapacityTokens;
+    if (pool.name !== "gpu") {
+      summary[`${pool.name}_step_time`] = pool.stepTimeKind;
+      summary[`${pool.name}_engine`] = pool.engine;
     }
     // The limits the pool ran with (the scenario's, or its engine's).
-    const sch = plan.settings.scheduler;
-    summary[`${prefix}scheduler_policy`] = sch.policy;
-    summary[`${prefix}max_num_seqs`] = sch.max_num_seqs;
-    summary[`${prefix}max_num_batched_tokens`] = sch.max_num_batched_tokens;
+    summary[keys.policy] = pool.scheduler.policy;
+    summary[keys.maxNumSeqs] = pool.scheduler.maxNumSeqs;
+    summary[keys.maxNumBatchedTokens] = pool.scheduler.maxNumBatchedTokens;
   }
   summary.utilization_per_instance = perInstance;
   summary.offered_load = offered;

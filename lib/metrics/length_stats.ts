@@ -6,7 +6,19 @@
  * @module
  */
 
-import type { SummaryValue } from "./summary.ts";
+/** Statistics of simulated lengths, tokens. */
+export interface LengthSummary {
+  /** Mean length. */
+  mean: number;
+  /** Population standard deviation. */
+  std: number;
+  /** Median (p50). */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+  /** Longest length. */
+  max: number;
+}
 
 /**
  * Exact mean, standard deviation, p50, p90 and maximum of whole lengths.
@@ -76,7 +88,7 @@ export class LengthStats {
    *
    * @returns `{mean, std, p50, p90, max}`.
    */
-  summary(): SummaryValue {
+  summary(): LengthSummary | null {
     const n = this.#n;
     if (n === 0) return null;
     const mean = this.#sum / n;

@@ -30,11 +30,12 @@ export class LogHistogram {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LogHistogram } from "./log_histogram.ts";
    * const h = new LogHistogram();
    * for (let i = 1; i <= 1000; i++) h.add(i / 1000);
    * const p50 = h.quantile(0.5);
-   * if (Math.abs(p50 - 0.5) > 0.5 * 0.006) throw new Error(String(p50));
+   * assert.ok(Math.abs(p50 - 0.5) <= 0.5 * 0.006, String(p50));
    * ```
    */
   add(value: number): void {
@@ -49,11 +50,13 @@ export class LogHistogram {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LogHistogram } from "./log_histogram.ts";
    * const h = new LogHistogram();
    * h.addCount(0.01, 99);
    * h.add(1);
-   * if (h.count !== 100 || Math.abs(h.quantile(0.98) - 0.01) > 0.01 * 0.005) throw new Error();
+   * assert.equal(h.count, 100);
+   * assert.ok(Math.abs(h.quantile(0.98) - 0.01) <= 0.01 * 0.005);
    * ```
    */
   addCount(value: number, times: number): void {
@@ -84,12 +87,13 @@ export class LogHistogram {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LogHistogram } from "./log_histogram.ts";
    * const h = new LogHistogram();
    * h.add(1);
    * h.add(2);
    * // Halfway between the two values.
-   * if (Math.abs(h.quantile(0.5) - 1.5) > 1.5 * 0.005) throw new Error();
+   * assert.ok(Math.abs(h.quantile(0.5) - 1.5) <= 1.5 * 0.005);
    * ```
    */
   quantile(q: number): number {

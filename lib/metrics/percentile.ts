@@ -15,8 +15,9 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quantileSorted } from "./percentile.ts";
- * if (quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5) !== 2.5) throw new Error();
+ * assert.equal(quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5), 2.5);
  * ```
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -37,8 +38,9 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mean } from "./percentile.ts";
- * if (mean([1, 2, 3]) !== 2) throw new Error();
+ * assert.equal(mean([1, 2, 3]), 2);
  * ```
  */
 export function mean(values: ArrayLike<number>): number {
@@ -61,9 +63,11 @@ export function mean(values: ArrayLike<number>): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quantilesInPlace } from "./percentile.ts";
  * const [p50, p90] = quantilesInPlace(Float64Array.of(5, 1, 4, 2, 3), [0.5, 0.9]);
- * if (p50 !== 3 || Math.abs(p90 - 4.6) > 1e-12) throw new Error();
+ * assert.equal(p50, 3);
+ * assert.ok(Math.abs(p90 - 4.6) <= 1e-12);
  * ```
  */
 export function quantilesInPlace(

@@ -62,10 +62,13 @@ export class RequestRecords {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RequestRecords } from "./records.ts";
    * const r = new RequestRecords(2);
    * const i = r.add(0.5, 100, 10);
-   * if (i !== 0 || r.count !== 1 || r.promptTokens[0] !== 100) throw new Error();
+   * assert.equal(i, 0);
+   * assert.equal(r.count, 1);
+   * assert.equal(r.promptTokens[0], 100);
    * ```
    */
   constructor(capacity = 1024, options: RequestRecordsOptions = {}) {
@@ -100,10 +103,11 @@ export class RequestRecords {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RequestRecords } from "./records.ts";
    * const r = new RequestRecords();
    * r.add(1, 2, 3);
-   * if (!Number.isNaN(r.finishS[0])) throw new Error("finish must start unset");
+   * assert.ok(Number.isNaN(r.finishS[0]), "finish must start unset");
    * ```
    */
   add(arrivalS: number, promptTokens: number, outputTokens: number): number {
@@ -129,10 +133,11 @@ export class RequestRecords {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RequestRecords } from "./records.ts";
    * const r = new RequestRecords();
    * const i = r.addRequest({ arrivalS: 1, promptTokens: 2, outputTokens: 3, classIndex: 1 });
-   * if (r.classIndex[i] !== 1) throw new Error();
+   * assert.equal(r.classIndex[i], 1);
    * ```
    */
   addRequest(request: {
@@ -162,12 +167,14 @@ export class RequestRecords {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RequestRecords } from "./records.ts";
    * const r = new RequestRecords(16, { recycle: true });
    * let seen = -1;
    * r.onRetire = (i) => { seen = r.promptTokens[i]; };
    * r.retire(r.add(0, 7, 1));
-   * if (seen !== 7 || r.add(1, 8, 1) !== 0) throw new Error("slot not reused");
+   * assert.equal(seen, 7, "slot not reused");
+   * assert.equal(r.add(1, 8, 1), 0, "slot not reused");
    * ```
    */
   retire(i: number): void {

@@ -9,10 +9,53 @@
  * @module
  */
 
-import type { SummaryValue } from "./summary.ts";
-
 /** The verdict: `stable`, `backlogged` (the backlog grew) or `overloaded` (offered load >= 1). */
 export type SaturationVerdict = "stable" | "backlogged" | "overloaded";
+
+/**
+ * Offered load by pool (`gpu` in mono, `prefill` and `decode` in disagg),
+ * or by share of one batched colocated pool (`prefill`, `decode`).
+ */
+export interface OfferedLoad {
+  /** The colocated pool's load (exclusive service). */
+  gpu?: number;
+  /** The prefill pool's load, or the prefill share of a batched colocated pool. */
+  prefill?: number;
+  /** The decode pool's load, or the decode share of a batched colocated pool. */
+  decode?: number;
+}
+
+/** The figures behind a {@linkcode SaturationVerdict}, keyed as the JSON output. */
+export interface SaturationEvidence {
+  /** The largest pool load (or the sum of a colocated pool's shares). */
+  max_offered_load: number;
+  /** Requests that arrived in the measured window. */
+  arrivals_in_window: number;
+  /** Requests that finished in the measured window. */
+  finished_in_window: number;
+  /** Mean requests in the system over the window's first quarter. */
+  mean_in_system_q1: number;
+  /** Mean requests in the system over the second quarter. */
+  mean_in_system_q2: number;
+  /** Mean requests in the system over the third quarter. */
+  mean_in_system_q3: number;
+  /** Mean requests in the system over the fourth quarter. */
+  mean_in_system_q4: number;
+  /** Time in the system by Little's law over the first quarter, seconds. */
+  time_in_system_q1_s: number;
+  /** Time in the system by Little's law over the second quarter, seconds. */
+  time_in_system_q2_s: number;
+  /** Time in the system by Little's law over the third quarter, seconds. */
+  time_in_system_q3_s: number;
+  /** Time in the system by Little's law over the fourth quarter, seconds. */
+  time_in_system_q4_s: number;
+  /** Growth of the backlog from the third quarter to the fourth, requests per second. */
+  backlog_growth_per_s: number;
+  /** Requests in the system at the window's end. */
+  in_system_at_end: number;
+  /** Of those, requests not yet started. */
+  waiting_at_end: number;
+}
 
 const BINS = 256;
 
@@ -202,16 +245,16 @@ export const BACKLOG_MIN_REQUESTS = 10;
  * ```
  */
 export function judgeSaturation(
-  offered: Readonly<Record<string, number>>,
+  offered: Readonly<OfferedLoad>,
   seen: ObservedBacklog,
   combine: "max" | "sum" = "max",
-): { verdict: SaturationVerdict; evidence: Record<string, SummaryValue> } {
+): { verdict: SaturationVerdict; evidence: SaturationEvidence } {
   const windowS = seen.window[1] - seen.window[0];
   const [, , q3, q4] = seen.quarters;
   const growth = q4 - q3;
   const times = seen.quarters.map((n, k) => n / seen.quarterRates[k]);
   const longer = times[3] - times[2];
-  const shares = Object.values(offered);
+  const shares: number[] = Object.values(offered);
   const maxLoad = combine === "sum"
     ? shares.reduce((a, b) => a + b, 0)
     : Math.max(...shares);
@@ -268,11 +311,11 @@ export function judgeSaturation(
 export function saturationWarning(
   mode: string,
   verdict: SaturationVerdict,
-  evidence: Readonly<Record<string, SummaryValue>>,
-  offered: Readonly<Record<string, number>>,
+  evidence: Readonly<SaturationEvidence>,
+  offered: Readonly<OfferedLoad>,
   combine: "max" | "sum" = "max",
 ): string | undefined {
-  const e = evidence as Record<string, number>;
+  const e = evidence;
   const grows =
     "the queue grows without bound and results depend on sim_seconds";
   if (verdict === "overloaded") {
@@ -281,7 +324,8 @@ export function saturationWarning(
         e.max_offered_load.toFixed(3)
       } >= 1; ${grows}`;
     }
-    return Object.entries(offered).filter(([, rho]) => rho >= 1).map((
+    const loads: [string, number][] = Object.entries(offered);
+    return loads.filter(([, rho]) => rho >= 1).map((
       [pool, rho],
     ) =>
       `${mode}: offered load of the ${pool} pool is ${
@@ -290,15 +334,22 @@ export function saturationWarning(
     ).join("; ");
   }
   if (verdict === "backlogged") {
-    const byQuarter = (key: string) =>
-      [1, 2, 3, 4].map((q) =>
-        e[`${key}_q${q}${key.startsWith("time") ? "_s" : ""}`].toFixed(1)
-      )
-        .join(", ");
+    const byQuarter = (quarters: readonly number[]) =>
+      quarters.map((x) => x.toFixed(1)).join(", ");
     return `${mode}: the backlog kept growing over the window (mean requests in the system by quarter ${
-      byQuarter("mean_in_system")
+      byQuarter([
+        e.mean_in_system_q1,
+        e.mean_in_system_q2,
+        e.mean_in_system_q3,
+        e.mean_in_system_q4,
+      ])
     }; time in the system by Little's law ${
-      byQuarter("time_in_system")
+      byQuarter([
+        e.time_in_system_q1_s,
+        e.time_in_system_q2_s,
+        e.time_in_system_q3_s,
+        e.time_in_system_q4_s,
+      ])
     } s; ${e.waiting_at_end} still waiting at its end): the queue is not keeping up (or warmup_seconds is too short to fill it), so results depend on sim_seconds`;
   }
   return undefined;

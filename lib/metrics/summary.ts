@@ -7,8 +7,6 @@
  * @module
  */
 
-import type { Scenario, TokenDistribution } from "../scenario/types.ts";
-import { lognormalParams, realMoments } from "../workload/tokens.ts";
 import type { RequestRecords } from "./records.ts";
 import { mean, quantilesInPlace } from "./percentile.ts";
 import { LogHistogram } from "./log_histogram.ts";
@@ -17,84 +15,73 @@ import {
   BacklogCurve,
   judgeSaturation,
   type ObservedBacklog,
+  type OfferedLoad,
   type Quarters,
 } from "./saturation.ts";
+import type {
+  ClassSummary,
+  CoreSummary,
+  DisaggSummary,
+  MonoSummary,
+  SloSummary,
+  Summary,
+  TokenLogParams,
+  TokenMoments,
+  TtftPartsSummary,
+} from "./summary_types.ts";
 
-/** A summary value: a number (NaN when undefined), a word, a flag or a group. */
-export type SummaryValue =
-  | number
-  | string
-  | boolean
-  | null
-  | { [key: string]: SummaryValue };
-
-/** The flat summary of one run, keyed as the JSON output. */
-export type Summary = Record<string, SummaryValue>;
+export type { Summary, SummaryValue } from "./summary_types.ts";
 
 /** The statistics reported for each latency. */
 export const STAT_PREFIXES = ["mean", "p50", "p90", "p95", "p99"] as const;
 
+/** The statistics of one latency `N`, keyed as the summary writes them. */
+export type LatencyStats<N extends string> = {
+  [S in typeof STAT_PREFIXES[number] as `${S}_${N}_s`]: number;
+};
+
+// The keys of one latency's statistics, from its five figures.
+function statsOf<N extends string>(
+  name: N,
+  figures: readonly [number, number, number, number, number],
+): LatencyStats<N> {
+  const out: Record<string, number> = {};
+  STAT_PREFIXES.forEach((s, k) => out[`${s}_${name}_s`] = figures[k]);
+  // The keys are built from the name: the compiler cannot follow that.
+  return out as LatencyStats<N>;
+}
+
 /**
- * Adds `mean_NAME_s`, `p50_NAME_s`, ... `p99_NAME_s` for the values.
+ * `mean_NAME_s`, `p50_NAME_s`, ... `p99_NAME_s` of the values.
  *
- * @param out The summary to extend.
  * @param name The metric's name, e.g. `ttft`.
  * @param values The samples; they are reordered in place.
+ * @returns The five statistics, keyed as the summary writes them.
  *
  * @example Usage
  * ```ts
- * import { addStats } from "./summary.ts";
- * const s: Record<string, unknown> = {};
- * addStats(s, "ttft", Float64Array.of(3, 1, 2));
- * if (s.p50_ttft_s !== 2 || s.mean_ttft_s !== 2) throw new Error();
+ * import assert from "node:assert/strict";
+ * import { latencyStats } from "./summary.ts";
+ * const s = latencyStats("ttft", Float64Array.of(3, 1, 2));
+ * assert.equal(s.p50_ttft_s, 2);
+ * assert.equal(s.mean_ttft_s, 2);
  * ```
  */
-export function addStats(
-  out: Record<string, unknown>,
-  name: string,
+export function latencyStats<N extends string>(
+  name: N,
   values: Float64Array,
-): void {
-  out[`mean_${name}_s`] = mean(values);
+): LatencyStats<N> {
+  // The mean before the quantiles reorder the values (the same sum, bit
+  // for bit, as always).
+  const m = mean(values);
   const [p50, p90, p95, p99] = quantilesInPlace(values, [0.5, 0.9, 0.95, 0.99]);
-  out[`p50_${name}_s`] = p50;
-  out[`p90_${name}_s`] = p90;
-  out[`p95_${name}_s`] = p95;
-  out[`p99_${name}_s`] = p99;
-}
-
-function tokenLog(dist: TokenDistribution): SummaryValue {
-  const p = lognormalParams(dist);
-  return p ? { mu: p.mu, sigma: p.sigma, min_value: dist.min_value } : null;
-}
-
-function tokenReal(dist: TokenDistribution): SummaryValue {
-  if (dist.mode === "constant") return { mean: dist.value!, std: 0 };
-  if (dist.mode === "exponential") return { mean: dist.mean!, std: dist.mean! };
-  if (dist.mode === "uniform") {
-    // A whole number uniform on [low, high]: n = high - low + 1 values.
-    const n = dist.high! - dist.low! + 1;
-    return {
-      mean: (dist.low! + dist.high!) / 2,
-      std: Math.sqrt((n * n - 1) / 12),
-    };
-  }
-  if (dist.mode === "empirical") {
-    const v = dist.values ?? [];
-    if (v.length === 0) return null;
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sq = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
-    return { mean, std: Math.sqrt(sq) };
-  }
-  const p = lognormalParams(dist);
-  if (!p) return null;
-  const m = realMoments(p);
-  return { mean: m.mean, std: m.std };
+  return statsOf(name, [m, p50, p90, p95, p99]);
 }
 
 /** Samples of one latency: kept whole (exact percentiles) or in a sketch. */
 interface Collector {
   add(v: number): void;
-  stats(out: Record<string, unknown>, name: string): void;
+  stats<N extends string>(name: N): LatencyStats<N>;
 }
 
 class ExactCollector implements Collector {
@@ -108,8 +95,8 @@ class ExactCollector implements Collector {
     }
     this.#values[this.#n++] = v;
   }
-  stats(out: Record<string, unknown>, name: string): void {
-    addStats(out, name, this.#values.subarray(0, this.#n));
+  stats<N extends string>(name: N): LatencyStats<N> {
+    return latencyStats(name, this.#values.subarray(0, this.#n));
   }
 }
 
@@ -120,12 +107,15 @@ class SketchCollector implements Collector {
   add(v: number): void {
     this.#h.add(v);
   }
-  stats(out: Record<string, unknown>, name: string): void {
+  stats<N extends string>(name: N): LatencyStats<N> {
     const h = this.#h;
-    out[`mean_${name}_s`] = h.count > 0 ? h.sum / h.count : NaN;
-    for (const q of [50, 90, 95, 99]) {
-      out[`p${q}_${name}_s`] = h.quantile(q / 100);
-    }
+    return statsOf(name, [
+      h.count > 0 ? h.sum / h.count : NaN,
+      h.quantile(0.5),
+      h.quantile(0.9),
+      h.quantile(0.95),
+      h.quantile(0.99),
+    ]);
   }
 }
 
@@ -170,28 +160,69 @@ function clipped(s: number, e: number, lo: number, hi: number): number {
   return Math.max(0, Math.min(e, hi) - Math.max(s, lo));
 }
 
+/** Latency targets, seconds (the scenario's `slo`). */
+export interface LatencyTargets {
+  /** Most TTFT that meets the target, seconds. */
+  ttft_s: number;
+  /** Most TPOT that meets the target, seconds. */
+  tpot_s: number;
+}
+
+/** A pool's exclusive-service rates: the offered load under `batching: none`. */
+export interface PoolRates {
+  /** GPUs in the pool. */
+  gpus: number;
+  /** Prompt tokens one GPU prefills per second. */
+  prefillTokensPerS: number;
+  /** Output tokens per second of one GPU serving one request. */
+  decodeTokensPerS: number;
+}
+
+/** A configured length distribution as the summary describes it. */
+export interface LengthDescription {
+  /** Its log-normal parameters (null when it is not log-normal). */
+  log: TokenLogParams | null;
+  /** Its mean and standard deviation (null when unknown). */
+  real: TokenMoments | null;
+}
+
+/** What the summary needs to know of the run, as plain values. */
+export interface SummaryRun {
+  /** `mono` or `disagg`. */
+  mode: "mono" | "disagg";
+  /** `none` (exclusive service) or `continuous`. */
+  batching: "none" | "continuous";
+  /** The run's random seed (reported as `random_seed`). */
+  randomSeed: number;
+  /**
+   * The measured window [start, end), seconds, read live (a trace replay
+   * ends it at its last arrival).
+   */
+  window: readonly [number, number];
+  /** Mean arrival rate of the workload, or a function giving it once the run is over (a trace's). */
+  arrivalRatePerS: number | (() => number);
+  /** Latency targets of requests without a class target. */
+  slo?: LatencyTargets;
+  /** The pools' exclusive-service rates: `gpu` in mono, `prefill` and `decode` in disagg. */
+  pools:
+    | { gpu: PoolRates }
+    | { prefill: PoolRates; decode: PoolRates };
+  /** Disagg: the first token counts at the decode side (not with the prefill's last chunk). */
+  firstTokenAtDecode: boolean;
+  /** The configured prompt lengths, when they gave any request its length. */
+  promptTokens?: LengthDescription;
+  /** The configured output lengths, when they gave any request its length. */
+  outputTokens?: LengthDescription;
+}
+
 /** Options of {@linkcode SummaryAccumulator}. */
 export interface SummaryOptions {
   /** Percentiles from a sketch (0.5% relative error, constant memory) instead of exact. */
   sketch?: boolean;
-  /** Mean arrival rate of the workload (default `arrival.rate_per_s`), or a function giving it once the run is over (a trace's). */
-  arrivalRatePerS?: number | (() => number);
   /** Names of the request classes, by class index; two or more add `per_class`. */
   classNames?: readonly string[];
-  /** Latency targets per class, by class index (default: the scenario's). */
-  classSlos?: readonly ({ ttft_s: number; tpot_s: number } | undefined)[];
-  /**
-   * The measured window [start, end), read live (a trace replay ends it at
-   * its last arrival); default [warmup_seconds, sim_seconds).
-   */
-  window?: readonly [number, number];
-  /**
-   * Whether the scenario's top-level `prompt_tokens` and `output_tokens`
-   * gave any request its length (not in a trace replay, a measured request
-   * list, or classes that all give their own); default both. Only a used
-   * distribution is described in the summary.
-   */
-  configuredLengths?: { prompt: boolean; output: boolean };
+  /** Latency targets per class, by class index (default: the run's `slo`). */
+  classSlos?: readonly (LatencyTargets | undefined)[];
 }
 
 /**
@@ -200,7 +231,7 @@ export interface SummaryOptions {
  * that memory does not grow with the number of requests (with `sketch`).
  */
 export class SummaryAccumulator {
-  #scenario: Scenario;
+  #run: SummaryRun;
   #options: SummaryOptions;
   #all: GroupStats;
   #classes: GroupStats[];
@@ -220,30 +251,33 @@ export class SummaryAccumulator {
   /**
    * Creates an empty accumulator.
    *
-   * @param scenario The scenario being run.
-   * @param options Sketch or exact percentiles, rate, classes.
+   * @param run What the summary needs to know of the run.
+   * @param options Sketch or exact percentiles, classes.
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SummaryAccumulator } from "./summary.ts";
    * import { RequestRecords } from "./records.ts";
-   * import { validateScenario } from "../scenario/validate.ts";
-   * const s = validateScenario({ mode: "mono", sim_seconds: 10, warmup_seconds: 0 });
    * const r = new RequestRecords();
    * const i = r.add(1, 100, 11);
    * r.prefillStartS[i] = 1; r.prefillEndS[i] = 1.5; r.decodeStartS[i] = 1.5;
    * r.firstTokenS[i] = 1.5; r.finishS[i] = 2.5;
-   * const acc = new SummaryAccumulator(s);
+   * const acc = new SummaryAccumulator({
+   *   mode: "mono", batching: "none", randomSeed: 42, window: [0, 10],
+   *   arrivalRatePerS: 1, firstTokenAtDecode: false,
+   *   pools: { gpu: { gpus: 1, prefillTokensPerS: 200, decodeTokensPerS: 10 } },
+   * });
    * acc.observe(r, i);
    * const out = acc.summary(2.5);
-   * if (out.mean_tpot_s !== 0.1) throw new Error(String(out.mean_tpot_s));
+   * assert.equal(out.mean_tpot_s, 0.1);
+   * assert.equal(out.mean_ttft_s, 0.5);
    * ```
    */
-  constructor(scenario: Scenario, options: SummaryOptions = {}) {
-    this.#scenario = scenario;
+  constructor(run: SummaryRun, options: SummaryOptions = {}) {
+    this.#run = run;
     this.#options = options;
-    this.#window = options.window ??
-      [scenario.warmup_seconds, scenario.sim_seconds];
+    this.#window = run.window;
     const sketch = options.sketch ?? false;
     this.#all = new GroupStats(sketch);
     const classes = options.classNames?.length ?? 0;
@@ -259,7 +293,7 @@ export class SummaryAccumulator {
    * @param i The request's index.
    */
   observe(records: RequestRecords, i: number): void {
-    const sc = this.#scenario;
+    const run = this.#run;
     const lo = this.#window[0];
     const hi = this.#window[1];
     const prompt = records.promptTokens[i];
@@ -273,7 +307,7 @@ export class SummaryAccumulator {
     const decodeStart = records.decodeStartS[i];
     const firstToken = records.firstTokenS[i];
     const finish = records.finishS[i];
-    if (sc.mode === "disagg") {
+    if (run.mode === "disagg") {
       this.#busy.prefill += clipped(prefillStart, prefillEnd, lo, hi);
       this.#busy.decode += clipped(decodeStart, finish, lo, hi);
     } else this.#busy.gpu += clipped(prefillStart, finish, lo, hi);
@@ -306,7 +340,7 @@ export class SummaryAccumulator {
     const handoff = Number.isNaN(kvStart) ? decodeAt : kvStart;
     const decodeWait = handoff - prefillEnd;
     const tpot = output > 1 ? (e2e - ttft) / (output - 1) : NaN;
-    const slo = this.#options.classSlos?.[cls] ?? sc.slo;
+    const slo = this.#options.classSlos?.[cls] ?? run.slo;
     // DistServe's attainment: both limits met (a one-token reply has no TPOT).
     const met = slo !== undefined && ttft <= slo.ttft_s &&
       (output <= 1 || tpot <= slo.tpot_s);
@@ -355,8 +389,12 @@ export class SummaryAccumulator {
     const [lo, hi] = this.#window;
     const curve = this.#backlog;
     const at = (k: number) => lo + (hi - lo) * k / 4;
-    const quarterly = (f: (fromS: number, toS: number) => number) =>
-      [0, 1, 2, 3].map((k) => f(at(k), at(k + 1))) as unknown as Quarters;
+    const quarterly = (f: (fromS: number, toS: number) => number): Quarters => [
+      f(at(0), at(1)),
+      f(at(1), at(2)),
+      f(at(2), at(3)),
+      f(at(3), at(4)),
+    ];
     let quarters = quarterly((a, b) => curve.meanInSystem(a, b));
     // A window narrower than a few bins (a drain far longer than it): the
     // counts at the quarters' ends.
@@ -382,139 +420,149 @@ export class SummaryAccumulator {
    * @returns The summary, with NaN where a value is undefined.
    */
   summary(endS: number): Summary {
-    const scenario = this.#scenario;
+    const run = this.#run;
     const [lo, hi] = this.#window;
     const windowS = hi - lo;
-    const disagg = scenario.mode === "disagg";
     const all = this.#all;
     const n = this.#requests;
-    const given = this.#options.arrivalRatePerS;
-    const rate = typeof given === "function"
-      ? given()
-      : given ?? scenario.arrival.rate_per_s ?? NaN;
-    const out: Summary = { mode: scenario.mode, num_samples: all.measured };
-    all.collectors.ttft.stats(out, "ttft");
-    out.elapsed_s = endS;
-    out.throughput_rps = all.finishedInWindow / windowS;
-    out.arrival_rate_per_s = rate;
-    // The configured distributions where they were used, and always the
-    // lengths the measured requests had.
-    const used = this.#options.configuredLengths ??
-      { prompt: true, output: true };
-    if (used.prompt) {
-      out.prompt_tokens_log = tokenLog(scenario.prompt_tokens);
-      out.prompt_tokens_real = tokenReal(scenario.prompt_tokens);
-    }
-    if (used.output) {
-      out.output_tokens_log = tokenLog(scenario.output_tokens);
-      out.output_tokens_real = tokenReal(scenario.output_tokens);
-    }
-    out.prompt_tokens_simulated = this.#promptLengths.summary();
-    out.output_tokens_simulated = this.#outputLengths.summary();
-
+    const given = run.arrivalRatePerS;
+    const rate = typeof given === "function" ? given() : given;
     const meanPrompt = n > 0 ? this.#promptSum / n : NaN;
     const meanOutput = n > 0 ? this.#outputSum / n : NaN;
-    let offered: Record<string, number>;
-    if (disagg) {
-      const c = scenario.cluster_disagg;
-      out.utilization_prefill = this.#busy.prefill / (c.prefill_gpus * windowS);
-      out.utilization_decode = this.#busy.decode / (c.decode_gpus * windowS);
-      out.prefill_gpus = c.prefill_gpus;
-      out.decode_gpus = c.decode_gpus;
-      offered = {
-        prefill: rate * meanPrompt / c.prefill_tokens_per_s / c.prefill_gpus,
-        decode: rate * meanOutput / c.decode_tokens_per_s / c.decode_gpus,
+    let offered: OfferedLoad;
+    let cluster: MonoSummary & DisaggSummary;
+    let gpus: number;
+    if ("prefill" in run.pools) {
+      const { prefill, decode } = run.pools;
+      cluster = {
+        utilization_prefill: this.#busy.prefill / (prefill.gpus * windowS),
+        utilization_decode: this.#busy.decode / (decode.gpus * windowS),
+        prefill_gpus: prefill.gpus,
+        decode_gpus: decode.gpus,
       };
+      offered = {
+        prefill: rate * meanPrompt / prefill.prefillTokensPerS / prefill.gpus,
+        decode: rate * meanOutput / decode.decodeTokensPerS / decode.gpus,
+      };
+      gpus = prefill.gpus + decode.gpus;
     } else {
-      const c = scenario.cluster_mono;
-      out.utilization_gpu = this.#busy.gpu / (c.num_gpus * windowS);
-      out.num_gpus = c.num_gpus;
-      const serviceS = meanPrompt / c.prefill_tokens_per_s +
-        meanOutput / c.decode_tokens_per_s;
-      offered = { gpu: rate * serviceS / c.num_gpus };
+      const c = run.pools.gpu;
+      cluster = {
+        utilization_gpu: this.#busy.gpu / (c.gpus * windowS),
+        num_gpus: c.gpus,
+      };
+      const serviceS = meanPrompt / c.prefillTokensPerS +
+        meanOutput / c.decodeTokensPerS;
+      offered = { gpu: rate * serviceS / c.gpus };
+      gpus = c.gpus;
     }
-    const gpus = disagg
-      ? scenario.cluster_disagg.prefill_gpus +
-        scenario.cluster_disagg.decode_gpus
-      : scenario.cluster_mono.num_gpus;
-    this.#groupStats(out, all, windowS, gpus, scenario.slo);
-    out.offered_load = offered;
     const sat = judgeSaturation(offered, this.observedBacklog());
-    out.stable = sat.verdict === "stable";
-    out.saturation = sat.verdict;
-    out.saturation_evidence = sat.evidence;
-    out.num_requests = n;
-    out.num_tpot_samples = all.multiToken;
-    out.measured_window_s = windowS;
-    out.random_seed = scenario.random_seed;
-    out.batching = scenario.batching;
+    // The keys in output order.
+    const out: Summary = {
+      mode: run.mode,
+      num_samples: all.measured,
+      ...all.collectors.ttft.stats("ttft"),
+      elapsed_s: endS,
+      throughput_rps: all.finishedInWindow / windowS,
+      arrival_rate_per_s: rate,
+      // The configured distributions where they were used, and always the
+      // lengths the measured requests had.
+      ...(run.promptTokens && {
+        prompt_tokens_log: run.promptTokens.log,
+        prompt_tokens_real: run.promptTokens.real,
+      }),
+      ...(run.outputTokens && {
+        output_tokens_log: run.outputTokens.log,
+        output_tokens_real: run.outputTokens.real,
+      }),
+      prompt_tokens_simulated: this.#promptLengths.summary(),
+      output_tokens_simulated: this.#outputLengths.summary(),
+      ...cluster,
+      ...this.#groupStats(all, windowS, gpus),
+      offered_load: offered,
+      stable: sat.verdict === "stable",
+      saturation: sat.verdict,
+      saturation_evidence: sat.evidence,
+      num_requests: n,
+      num_tpot_samples: all.multiToken,
+      measured_window_s: windowS,
+      random_seed: run.randomSeed,
+      batching: run.batching,
+    };
     if (this.#classes.length > 0) {
-      const perClass: Record<string, SummaryValue> = {};
+      const perClass: Record<string, ClassSummary> = {};
       this.#classes.forEach((g, k) => {
-        const c: Summary = { num_samples: g.measured };
-        c.throughput_rps = g.finishedInWindow / windowS;
-        for (const name of ["ttft", "tpot", "e2e", "queue_wait"] as const) {
-          g.collectors[name].stats(c, name);
-        }
-        c.output_tokens_per_s = g.tokensInWindow / windowS;
-        const slo = this.#options.classSlos?.[k] ?? scenario.slo;
-        if (slo) {
-          c.slo_ttft_s = slo.ttft_s;
-          c.slo_tpot_s = slo.tpot_s;
-          c.slo_attainment = g.measured > 0 ? g.sloMet / g.measured : NaN;
-          c.goodput_rps = g.sloMet / windowS;
-        }
-        c.num_tpot_samples = g.multiToken;
-        perClass[this.#options.classNames![k]] = c;
+        const c = g.collectors;
+        const slo = this.#options.classSlos?.[k] ?? run.slo;
+        perClass[this.#options.classNames![k]] = {
+          num_samples: g.measured,
+          throughput_rps: g.finishedInWindow / windowS,
+          ...c.ttft.stats("ttft"),
+          ...c.tpot.stats("tpot"),
+          ...c.e2e.stats("e2e"),
+          ...c.queue_wait.stats("queue_wait"),
+          output_tokens_per_s: g.tokensInWindow / windowS,
+          ...(slo && {
+            slo_ttft_s: slo.ttft_s,
+            slo_tpot_s: slo.tpot_s,
+            slo_attainment: g.measured > 0 ? g.sloMet / g.measured : NaN,
+            goodput_rps: g.sloMet / windowS,
+          }),
+          num_tpot_samples: g.multiToken,
+        };
       });
       out.per_class = perClass;
     }
     return out;
   }
 
+  // The latencies, rates and SLO keys of the whole run, in output order.
   #groupStats(
-    out: Summary,
     g: GroupStats,
     windowS: number,
     gpus: number,
-    slo: Scenario["slo"],
-  ): void {
-    const scenario = this.#scenario;
-    const disagg = scenario.mode === "disagg";
+  ):
+    & Pick<
+      CoreSummary,
+      | keyof LatencyStats<"tpot" | "e2e" | "queue_wait" | "prefill_compute">
+      | "output_tokens_per_s"
+      | "throughput_rps_per_gpu"
+      | "output_tokens_per_s_per_gpu"
+    >
+    & TtftPartsSummary
+    & SloSummary {
+    const run = this.#run;
+    const disagg = run.mode === "disagg";
     const c = g.collectors;
-    c.tpot.stats(out, "tpot");
-    c.e2e.stats(out, "e2e");
-    c.queue_wait.stats(out, "queue_wait");
-    if (disagg) {
-      c.prefill_wait.stats(out, "prefill_wait");
-      c.decode_wait.stats(out, "decode_wait");
-    }
+    const slo = run.slo;
+    const classSlos = this.#options.classSlos?.some((x) => x !== undefined);
     // The parts of TTFT add up to it in every mode: mono queue wait +
     // prefill compute (+ first decode, exclusive); disagg prefill wait +
     // prefill compute (+ decode wait + KV transfer + first decode when the
     // first token comes from the decode side).
-    c.prefill_compute.stats(out, "prefill_compute");
-    if (scenario.batching === "continuous") {
-      if (disagg) {
-        c.kv_transfer.stats(out, "kv_transfer");
-        if (scenario.cluster_disagg.ttft_at === "decode") {
-          c.first_decode.stats(out, "first_decode");
-        }
-      }
-    } else c.first_decode.stats(out, "first_decode");
-    out.output_tokens_per_s = g.tokensInWindow / windowS;
-    out.throughput_rps_per_gpu = g.finishedInWindow / windowS / gpus;
-    out.output_tokens_per_s_per_gpu = g.tokensInWindow / windowS / gpus;
-    const classSlos = this.#options.classSlos?.some((x) => x !== undefined);
-    if (slo || classSlos) {
-      if (slo) {
-        out.slo_ttft_s = slo.ttft_s;
-        out.slo_tpot_s = slo.tpot_s;
-      }
-      out.slo_attainment = g.measured > 0 ? g.sloMet / g.measured : NaN;
-      out.goodput_rps = g.sloMet / windowS;
-      out.goodput_rps_per_gpu = g.sloMet / windowS / gpus;
-    }
+    const batched = run.batching === "continuous";
+    return {
+      ...c.tpot.stats("tpot"),
+      ...c.e2e.stats("e2e"),
+      ...c.queue_wait.stats("queue_wait"),
+      ...(disagg && {
+        ...c.prefill_wait.stats("prefill_wait"),
+        ...c.decode_wait.stats("decode_wait"),
+      }),
+      ...c.prefill_compute.stats("prefill_compute"),
+      ...(batched && disagg && c.kv_transfer.stats("kv_transfer")),
+      ...((batched ? disagg && run.firstTokenAtDecode : true) &&
+        c.first_decode.stats("first_decode")),
+      output_tokens_per_s: g.tokensInWindow / windowS,
+      throughput_rps_per_gpu: g.finishedInWindow / windowS / gpus,
+      output_tokens_per_s_per_gpu: g.tokensInWindow / windowS / gpus,
+      ...(slo && { slo_ttft_s: slo.ttft_s, slo_tpot_s: slo.tpot_s }),
+      ...((slo || classSlos) && {
+        slo_attainment: g.measured > 0 ? g.sloMet / g.measured : NaN,
+        goodput_rps: g.sloMet / windowS,
+        goodput_rps_per_gpu: g.sloMet / windowS / gpus,
+      }),
+    };
   }
 }
 
@@ -532,31 +580,41 @@ export class SummaryAccumulator {
  * TTFT and TPOT both meet it, and `goodput_rps` those requests per second
  * of the window.
  *
- * @param scenario The scenario that was run.
+ * @param run What the summary needs to know of the run.
  * @param records The run's records.
  * @param endS When the last request finished.
- * @param options Rate and classes (exact percentiles).
+ * @param options Classes (exact percentiles).
  * @returns The summary, with NaN where a value is undefined.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summarize } from "./summary.ts";
- * import { runExclusive } from "../serving/exclusive.ts";
- * import { scenarioWorkload } from "../workload/workload.ts";
- * import { validateScenario } from "../scenario/validate.ts";
- * const s = validateScenario({ mode: "mono", sim_seconds: 100, warmup_seconds: 10 });
- * const run = runExclusive(s, scenarioWorkload(s));
- * const summary = summarize(s, run.records, run.endS);
- * if (!((summary.num_samples as number) > 0)) throw new Error();
+ * import { RequestRecords } from "./records.ts";
+ * const r = new RequestRecords();
+ * for (const [arrival, finish] of [[1, 3], [2, 5]]) {
+ *   const i = r.add(arrival, 100, 2);
+ *   r.prefillStartS[i] = arrival; r.prefillEndS[i] = arrival + 1;
+ *   r.decodeStartS[i] = arrival + 1; r.firstTokenS[i] = arrival + 1;
+ *   r.finishS[i] = finish;
+ * }
+ * const s = summarize({
+ *   mode: "mono", batching: "none", randomSeed: 1, window: [0, 10],
+ *   arrivalRatePerS: 0.2, firstTokenAtDecode: false,
+ *   pools: { gpu: { gpus: 1, prefillTokensPerS: 100, decodeTokensPerS: 1 } },
+ * }, r, 5);
+ * assert.equal(s.num_samples, 2);
+ * assert.equal(s.mean_e2e_s, 2.5);
+ * assert.equal(s.mean_tpot_s, 1.5);
  * ```
  */
 export function summarize(
-  scenario: Scenario,
+  run: SummaryRun,
   records: RequestRecords,
   endS: number,
   options: Omit<SummaryOptions, "sketch"> = {},
 ): Summary {
-  const acc = new SummaryAccumulator(scenario, options);
+  const acc = new SummaryAccumulator(run, options);
   for (let i = 0; i < records.count; i++) acc.observe(records, i);
   return acc.summary(endS);
 }

@@ -35,12 +35,15 @@ export class Timeline {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Timeline } from "./timeline.ts";
    * const tl = new Timeline(10, 5);
    * tl.add(1, 2, 4, 0.5);
    * tl.add(1.5, 0, 6, 0.7);
    * const s = tl.series();
-   * if (s.batch[0] !== 5 || s.t[0] !== 1 || !Number.isNaN(s.batch[1])) throw new Error();
+   * assert.equal(s.batch[0], 5);
+   * assert.equal(s.t[0], 1);
+   * assert.ok(Number.isNaN(s.batch[1]));
    * ```
    */
   constructor(horizonS: number, bins = 200) {

@@ -30,10 +30,11 @@ import {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { simulate } from "./api.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const r = simulate(validateScenario({ mode: "mono", sim_seconds: 60, warmup_seconds: 6 }));
- * if (r.summary.mode !== "mono") throw new Error();
+ * assert.equal(r.summary.mode, "mono");
  * ```
  */
 export function simulate(
@@ -52,10 +53,11 @@ export function simulate(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compare } from "./api.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const c = compare(validateScenario({ sim_seconds: 60, warmup_seconds: 6 }));
- * if (c.mono.num_requests !== c.disagg.num_requests) throw new Error();
+ * assert.equal(c.mono.num_requests, c.disagg.num_requests);
  * ```
  */
 export function compare(

@@ -20,8 +20,9 @@ import { renderHtmlTable, toBase64 } from "../report/html.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JUPYTER_DISPLAY } from "./display.ts";
- * if (JUPYTER_DISPLAY !== Symbol.for("Jupyter.display")) throw new Error();
+ * assert.equal(JUPYTER_DISPLAY, Symbol.for("Jupyter.display"));
  * ```
  */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
@@ -41,7 +42,7 @@ const HEADLINE = [
   "slo_attainment",
   "goodput_rps_per_gpu",
   "stable",
-];
+] as const satisfies readonly (keyof Summary)[];
 
 /** A Jupyter MIME bundle. */
 export type MediaBundle = Record<string, string>;
@@ -58,10 +59,7 @@ function headline(labels: string[], summaries: Summary[]): string {
     columns: ["metric", ...labels],
     rows: keys.map((k) => [
       k,
-      ...summaries.map((s) => {
-        const v = s[k];
-        return typeof v === "object" ? null : v;
-      }),
+      ...summaries.map((s) => s[k] ?? null),
     ]),
   });
 }
@@ -102,11 +100,12 @@ async function bundle(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { displayableSimulation, JUPYTER_DISPLAY } from "./display.ts";
  * import { simulate } from "../analysis/simulate.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const r = displayableSimulation(simulate(validateScenario({ sim_seconds: 20, warmup_seconds: 2 })));
- * if (typeof r[JUPYTER_DISPLAY] !== "function") throw new Error();
+ * assert.equal(typeof r[JUPYTER_DISPLAY], "function");
  * ```
  */
 export function displayableSimulation(

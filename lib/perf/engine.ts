@@ -44,7 +44,7 @@
  * @module
  */
 
-import type { IterationShape, StepTimeModel } from "../serving/step_time.ts";
+import type { IterationShape, StepTimeModel } from "./step_time.ts";
 import type { DType, GpuSpec } from "./catalog.ts";
 
 /** The engine's cost terms and kernel efficiencies (formula in the module doc). */
@@ -163,8 +163,8 @@ export function engineIterationS(
  * ```ts
  * import { withEngine } from "./engine.ts";
  * import { ENGINE_PRESETS } from "./engines/mod.ts";
- * import { rateStepTime } from "../serving/step_time.ts";
- * const gpu = rateStepTime({ prefill_tokens_per_s: 10000, decode_tokens_per_s: 100 });
+ * import { rateStepTime } from "./step_time.ts";
+ * const gpu = rateStepTime({ prefillTokensPerS: 10000, decodeTokensPerS: 100 });
  * const p = { ...ENGINE_PRESETS["none"].params, iteration_s: 0.003 };
  * const m = withEngine(gpu, p, { tp: 1, layers: 32 });
  * const shape = {

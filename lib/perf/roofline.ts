@@ -37,7 +37,7 @@
  * @module
  */
 
-import type { IterationShape, StepTimeModel } from "../serving/step_time.ts";
+import type { IterationShape, StepTimeModel } from "./step_time.ts";
 import {
   type DType,
   DTYPE_BYTES,

@@ -96,7 +96,7 @@
  */
 
 import { didYouMean, InputError } from "../errors.ts";
-import type { IterationShape, StepTimeModel } from "../serving/step_time.ts";
+import type { IterationShape, StepTimeModel } from "./step_time.ts";
 
 /**
  * A parsed grid of measured step times. The axes are sorted ascending, and

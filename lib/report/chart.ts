@@ -104,8 +104,9 @@ export interface ChartRenderOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SERIES_COLORS } from "./chart.ts";
- * if (SERIES_COLORS[0] !== "#0072b2") throw new Error("first colour changed");
+ * assert.equal(SERIES_COLORS[0], "#0072b2", "first colour changed");
  * ```
  */
 export const SERIES_COLORS: readonly string[] = Object.freeze([
@@ -166,9 +167,11 @@ export interface SeriesStyle {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seriesStyle } from "./chart.ts";
  * const a = seriesStyle(0), b = seriesStyle(8);
- * if (a.color !== b.color || a.marker === b.marker) throw new Error();
+ * assert.equal(a.color, b.color);
+ * assert.notEqual(a.marker, b.marker);
  * ```
  */
 export function seriesStyle(
@@ -224,8 +227,9 @@ export interface FontSizes {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fontSizes } from "./chart.ts";
- * if (fontSizes(900).tick !== 16) throw new Error();
+ * assert.equal(fontSizes(900).tick, 16);
  * ```
  */
 export function fontSizes(width: number): FontSizes {
@@ -262,9 +266,10 @@ function decimalsFor(step: number): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatTick } from "./chart.ts";
  * const ticks = [0.0003, 0.0004, 0.0004999999999990].map((value) => ({ value }));
- * if (formatTick(ticks[2].value, 2, ticks) !== "0.0005") throw new Error();
+ * assert.equal(formatTick(ticks[2].value, 2, ticks), "0.0005");
  * ```
  */
 export function formatTick(
@@ -309,9 +314,11 @@ export function formatTick(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { logTickLabel } from "./chart.ts";
  * const ticks = [0.1, 0.2, 0.3].map((value) => ({ value }));
- * if (logTickLabel(0.2, 1, ticks) !== "0.2" || logTickLabel(0.3, 2, ticks) !== "") throw new Error();
+ * assert.equal(logTickLabel(0.2, 1, ticks), "0.2");
+ * assert.equal(logTickLabel(0.3, 2, ticks), "");
  * ```
  */
 export function logTickLabel(
@@ -339,9 +346,11 @@ export function logTickLabel(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { degenerateRange } from "./chart.ts";
  * const r = degenerateRange([0.0005, 0.0004999999999990]);
- * if (r.min !== 0.00048 || r.max !== 0.00052) throw new Error(JSON.stringify(r));
+ * assert.equal(r.min, 0.00048, JSON.stringify(r));
+ * assert.equal(r.max, 0.00052, JSON.stringify(r));
  * ```
  */
 export function degenerateRange(

@@ -173,11 +173,11 @@ export interface EmpiricalCdf {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { empiricalCdf } from "./charts_more.ts";
  * const cdf = empiricalCdf([3, 1, 2, 2]);
- * if (cdf.x.join() !== "1,2,3" || cdf.p.join() !== "0.25,0.75,1") {
- *   throw new Error(JSON.stringify(cdf));
- * }
+ * assert.deepEqual(cdf.x, [1, 2, 3]);
+ * assert.deepEqual(cdf.p, [0.25, 0.75, 1]);
  * ```
  */
 export function empiricalCdf(
@@ -226,15 +226,14 @@ export function empiricalCdf(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paretoFront } from "./charts_more.ts";
  * const front = paretoFront([
  *   { x: 1, y: 1 },
  *   { x: 2, y: 3 },
  *   { x: 3, y: 2 }, // worse than (2, 3) in both
  * ]);
- * if (front.map((p) => `${p.x},${p.y}`).join(" ") !== "1,1 2,3") {
- *   throw new Error(JSON.stringify(front));
- * }
+ * assert.deepEqual(front, [{ x: 1, y: 1 }, { x: 2, y: 3 }]);
  * ```
  */
 export function paretoFront<P extends ScatterPoint>(
@@ -327,10 +326,13 @@ function overlaps(a: Box, b: Box): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { placeLabels } from "./charts_more.ts";
  * const at = { anchorX: 50, anchorY: 50, width: 30, height: 10 };
  * const [a, b] = placeLabels([at, at], [], { x: 0, y: 0, width: 200, height: 200 }, 5);
- * if (a === null || b === null || (a.x === b.x && a.y === b.y)) throw new Error();
+ * // Two labels of one point: both placed, in different spots.
+ * assert.ok(a !== null && b !== null);
+ * assert.notDeepEqual({ x: a.x, y: a.y }, { x: b.x, y: b.y });
  * ```
  */
 export function placeLabels(

@@ -14,20 +14,21 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { flattenRow } from "./csv.ts";
- * const f = flattenRow({ a: { b: 1 }, c: 2 });
- * if (f["a.b"] !== 1 || f.c !== 2) throw new Error();
+ * assert.deepEqual(flattenRow({ a: { b: 1 }, c: 2 }), { "a.b": 1, c: 2 });
  * ```
  */
 export function flattenRow(
-  row: Record<string, unknown>,
+  row: object,
   prefix = "",
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
+  const entries: [string, unknown][] = Object.entries(row);
+  for (const [k, v] of entries) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      Object.assign(out, flattenRow(v as Record<string, unknown>, key));
+      Object.assign(out, flattenRow(v, key));
     } else out[key] = v;
   }
   return out;
@@ -42,11 +43,12 @@ export function flattenRow(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toCsv } from "./csv.ts";
- * if (toCsv([{ a: 1, b: "x,y" }]) !== 'a,b\n1,"x,y"\n') throw new Error();
+ * assert.equal(toCsv([{ a: 1, b: "x,y" }, { a: NaN }]), 'a,b\n1,"x,y"\n,\n');
  * ```
  */
-export function toCsv(rows: readonly Record<string, unknown>[]): string {
+export function toCsv(rows: readonly object[]): string {
   const flat = rows.map((r) => flattenRow(r));
   const columns: string[] = [];
   const seen = new Set<string>();

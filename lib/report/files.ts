@@ -165,12 +165,13 @@ function checkAll(outputs: Iterable<OutputPath>): Target[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkOutputs } from "./files.ts";
  * const dir = await Deno.makeTempDir();
  * checkOutputs([{ path: `${dir}/new/a.json`, flag: "--out" }]);
  * let failed = false;
  * try { checkOutputs([{ path: dir, flag: "--out" }]); } catch { failed = true; }
- * if (!failed) throw new Error("a folder is not an output file");
+ * assert.ok(failed, "a folder is not an output file");
  * ```
  */
 export function checkOutputs(outputs: Iterable<OutputPath>): void {
@@ -228,10 +229,11 @@ export function checkOutputDir(dir: string, flag?: string): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFilesAtomic } from "./files.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFilesAtomic(new Map([[`${dir}/a.txt`, "hi"], [`${dir}/b/c.txt`, "ho"]]));
- * if (await Deno.readTextFile(`${dir}/b/c.txt`) !== "ho") throw new Error();
+ * assert.equal(await Deno.readTextFile(`${dir}/b/c.txt`), "ho");
  * ```
  */
 export async function writeFilesAtomic(

@@ -119,8 +119,9 @@ const BASE64_CHUNK = 3 * 8192;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toBase64 } from "./html.ts";
- * if (toBase64(new TextEncoder().encode("hi")) !== "aGk=") throw new Error();
+ * assert.equal(toBase64(new TextEncoder().encode("hi")), "aGk=");
  * ```
  */
 export function toBase64(bytes: Uint8Array): string {
@@ -197,9 +198,10 @@ function renderTableHtml(table: ReportTable, where: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderHtmlTable } from "./html.ts";
  * const html = renderHtmlTable({ columns: ["a"], rows: [["<b>"]] });
- * if (!html.includes("&lt;b&gt;")) throw new Error(html);
+ * assert.ok(html.includes("&lt;b&gt;"), html);
  * ```
  */
 export function renderHtmlTable(table: ReportTable): string {
@@ -245,6 +247,7 @@ function renderChart(chart: ReportChart, where: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderReport } from "./html.ts";
  * const html = renderReport({
  *   title: "Scheduler comparison",
@@ -255,9 +258,9 @@ function renderChart(chart: ReportChart, where: string): string {
  *     table: { columns: ["policy", "p99 TTFT (s)"], rows: [["fcfs", 0.123456]] },
  *   }],
  * });
- * if (!html.includes("&lt;sjf&gt;") || !html.includes(">0.1235</td>")) {
- *   throw new Error("unexpected report");
- * }
+ * // Text is escaped; numbers are shown to four significant digits.
+ * assert.ok(html.includes("&lt;sjf&gt;"));
+ * assert.ok(html.includes(">0.1235</td>"));
  * ```
  */
 export function renderReport(spec: ReportSpec): string {

@@ -17,10 +17,13 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { finiteJson } from "./json.ts";
  * const w: string[] = [];
  * const v = finiteJson({ a: NaN, b: 1 }, w) as Record<string, unknown>;
- * if (v.a !== null || v.b !== 1 || w.length !== 1) throw new Error();
+ * assert.equal(v.a, null);
+ * assert.equal(v.b, 1);
+ * assert.equal(w.length, 1);
  * ```
  */
 export function finiteJson(
@@ -57,8 +60,9 @@ export function finiteJson(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toJson } from "./json.ts";
- * if (toJson({ x: Infinity }, []) !== '{\n  "x": null\n}') throw new Error();
+ * assert.equal(toJson({ x: Infinity }, []), '{\n  "x": null\n}');
  * ```
  */
 export function toJson(value: unknown, warnings: string[]): string {

@@ -9,32 +9,44 @@
 
 import type { LineChartSpec, LineSeries } from "./chart.ts";
 import type { BarStack } from "./charts_more.ts";
+import type { Summary } from "../metrics/summary_types.ts";
+
+/** A part of TTFT: the stem of its summary keys (`mean_KEY_s`). */
+export type TtftPartKey =
+  | "queue_wait"
+  | "prefill_wait"
+  | "prefill_compute"
+  | "decode_wait"
+  | "kv_transfer"
+  | "first_decode";
 
 /** Every part of TTFT a summary can give, in the order they happen. */
-export const TTFT_PARTS: readonly (readonly [key: string, label: string])[] =
-  Object.freeze([
-    ["queue_wait", "queue wait"],
-    ["prefill_wait", "prefill wait"],
-    ["prefill_compute", "prefill compute"],
-    ["decode_wait", "decode wait"],
-    ["kv_transfer", "KV transfer"],
-    ["first_decode", "first decode"],
-    ["unaccounted", "unaccounted"],
-  ]);
+export const TTFT_PARTS: readonly (readonly [
+  key: TtftPartKey | "unaccounted",
+  label: string,
+])[] = Object.freeze([
+  ["queue_wait", "queue wait"],
+  ["prefill_wait", "prefill wait"],
+  ["prefill_compute", "prefill compute"],
+  ["decode_wait", "decode wait"],
+  ["kv_transfer", "KV transfer"],
+  ["first_decode", "first decode"],
+  ["unaccounted", "unaccounted"],
+]);
 
 /** One part of mean TTFT. */
 export interface TtftPart {
   /** The summary key's stem (`mean_KEY_s`), or `unaccounted`. */
-  key: string;
+  key: TtftPartKey | "unaccounted";
   /** Name shown in the legend. */
   label: string;
   /** Mean seconds. */
   value: number;
 }
 
-function num(summary: Record<string, unknown>, key: string): number {
-  const v = summary[key];
-  return typeof v === "number" ? v : NaN;
+// The mean of a part, NaN where the summary lacks it.
+function meanOf(summary: Partial<Summary>, key: TtftPartKey): number {
+  return summary[`mean_${key}_s`] ?? NaN;
 }
 
 /**
@@ -59,6 +71,7 @@ function num(summary: Record<string, unknown>, key: string): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ttftParts } from "./study_charts.ts";
  * const parts = ttftParts({
  *   mode: "mono",
@@ -66,28 +79,32 @@ function num(summary: Record<string, unknown>, key: string): number {
  *   mean_queue_wait_s: 0.009,
  *   mean_prefill_compute_s: 0.032,
  * });
- * if (parts.map((p) => p.key).join() !== "queue_wait,prefill_compute") {
- *   throw new Error(JSON.stringify(parts));
- * }
+ * assert.deepEqual(parts.map((p) => p.key), ["queue_wait", "prefill_compute"]);
+ * assert.equal(parts[0].label, "queue wait");
  * ```
  */
-export function ttftParts(summary: Record<string, unknown>): TtftPart[] {
-  const ttft = num(summary, "mean_ttft_s");
+export function ttftParts(summary: Partial<Summary>): TtftPart[] {
+  const ttft = summary.mean_ttft_s ?? NaN;
   if (!Number.isFinite(ttft)) return [];
-  const has = (key: string) => Number.isFinite(num(summary, `mean_${key}_s`));
-  const keys = summary.mode === "disagg"
+  const has = (key: TtftPartKey) => Number.isFinite(meanOf(summary, key));
+  const keys: TtftPartKey[] = summary.mode === "disagg"
     ? has("first_decode")
-      ? ["prefill_wait", "prefill_compute", "decode_wait", "kv_transfer"]
-        .filter((k) => k !== "kv_transfer" || has(k)).concat("first_decode")
+      ? [
+        ...(["prefill_wait", "prefill_compute", "decode_wait"] as const),
+        ...(has("kv_transfer") ? ["kv_transfer" as const] : []),
+        "first_decode",
+      ]
       : ["prefill_wait", "prefill_compute"]
-    : ["queue_wait", "prefill_compute"].concat(
-      has("first_decode") ? ["first_decode"] : [],
-    );
+    : [
+      "queue_wait",
+      "prefill_compute",
+      ...(has("first_decode") ? ["first_decode" as const] : []),
+    ];
   const labels = new Map(TTFT_PARTS);
-  const parts = keys.map((key) => ({
+  const parts: TtftPart[] = keys.map((key) => ({
     key,
     label: labels.get(key)!,
-    value: num(summary, `mean_${key}_s`),
+    value: meanOf(summary, key),
   })).filter((p) => Number.isFinite(p.value));
   const rest = ttft - parts.reduce((a, p) => a + p.value, 0);
   if (Math.abs(rest) > 1e-9 * Math.abs(ttft)) {
@@ -107,15 +124,19 @@ export function ttftParts(summary: Record<string, unknown>): TtftPart[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ttftBreakdownStacks } from "./study_charts.ts";
  * const stacks = ttftBreakdownStacks([
  *   { mode: "mono", mean_ttft_s: 3, mean_queue_wait_s: 1, mean_prefill_compute_s: 2 },
  * ]);
- * if (stacks.length !== 2 || stacks[0].values[0] !== 1) throw new Error();
+ * assert.deepEqual(stacks, [
+ *   { label: "queue wait", values: [1] },
+ *   { label: "prefill compute", values: [2] },
+ * ]);
  * ```
  */
 export function ttftBreakdownStacks(
-  summaries: readonly Record<string, unknown>[],
+  summaries: readonly Partial<Summary>[],
 ): BarStack[] {
   const parts = summaries.map((s) =>
     new Map(ttftParts(s).map((p) => [p.key, p.value]))
@@ -165,6 +186,7 @@ function finiteOrNull(v: unknown): number | null {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepChartSpec } from "./study_charts.ts";
  * const spec = sweepChartSpec({
  *   name: "sweep",
@@ -177,9 +199,8 @@ function finiteOrNull(v: unknown): number | null {
  *   cis: [{}, {}],
  *   column: () => "sweep_policy",
  * });
- * if (spec.series[0].x.join() !== "fcfs,sjf" || !spec.series[0].unstable![1]) {
- *   throw new Error(JSON.stringify(spec));
- * }
+ * assert.deepEqual(spec.series[0].x, ["fcfs", "sjf"]);
+ * assert.deepEqual(spec.series[0].unstable, [false, true]);
  * ```
  */
 export function sweepChartSpec(input: SweepChartInput): LineChartSpec {

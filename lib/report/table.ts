@@ -13,8 +13,10 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatCell } from "./table.ts";
- * if (formatCell(0.123456) !== "0.1235" || formatCell(NaN) !== "-") throw new Error();
+ * assert.equal(formatCell(0.123456), "0.1235");
+ * assert.equal(formatCell(NaN), "-");
  * ```
  */
 export function formatCell(v: unknown): string {
@@ -42,9 +44,10 @@ export function formatCell(v: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderTable } from "./table.ts";
  * const t = renderTable(["key", "value"], [["a", 1]]);
- * if (!t.includes("a        1")) throw new Error(t);
+ * assert.ok(t.includes("a        1"), t);
  * ```
  */
 export function renderTable(

@@ -16,7 +16,9 @@
 import { InputError } from "../errors.ts";
 import type { Scenario } from "./types.ts";
 import { type PoolName, poolSettings } from "./pool_settings.ts";
-import { PREFIX_BLOCK_TOKENS } from "../workload/workload.ts";
+import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
+import { stepTimeKeyKinds } from "./step_time_kinds/mod.ts";
+import { hasPrefixIds } from "../workload/trace_formats/mod.ts";
 
 const warningsOf = new WeakMap<Scenario, string[]>();
 
@@ -69,13 +71,7 @@ const BATCHED_ONLY = [
 ];
 
 // Which step-time kind reads each step_time key.
-const STEP_TIME_KEY_KIND: Readonly<Record<string, string>> = {
-  table_file: "table",
-  compute_efficiency: "roofline",
-  memory_efficiency: "roofline",
-  interconnect_efficiency: "roofline",
-  all_reduce_latency_s: "roofline",
-};
+const STEP_TIME_KEY_KIND = stepTimeKeyKinds();
 
 /**
  * Why a key path has no effect on a run of the scenario, or undefined when
@@ -193,9 +189,7 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
   if (path === "kv_cache.prefix_caching") {
     const trace = s.trace;
     const noIds = trace
-      ? trace.format === "azure" || trace.format === "burstgpt" ||
-        ((trace.format === "csv" || trace.format === "jsonl") &&
-          !(trace.columns as Record<string, unknown> | undefined)?.hash_ids)
+      ? !hasPrefixIds(trace)
       : !(s.classes ?? []).some((c) =>
         c.shared_prefix_tokens >= PREFIX_BLOCK_TOKENS
       );

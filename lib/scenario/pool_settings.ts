@@ -15,11 +15,11 @@
 import type { EngineParams } from "../perf/engine.ts";
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
-import { checkObject } from "./check.ts";
-import { resolveHardware } from "../perf/hardware.ts";
+import { parseWith } from "../schema/issues.ts";
+import { resolveHardware } from "./hardware.ts";
 import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
 import { InputError } from "../errors.ts";
-import { SCENARIO_SCHEMA } from "./schema.ts";
+import { POOL_SECTIONS } from "./schema.ts";
 import type {
   EngineConfig,
   HardwareConfig,
@@ -164,7 +164,6 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
       kv_cache: scenario.kv_cache,
     });
   }
-  const fields = SCENARIO_SCHEMA.fields;
   const path = ["cluster_disagg", pool];
   const section = <T>(key: keyof PoolOverrides, base: unknown): T => {
     const merged = merge(
@@ -174,11 +173,12 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
     // A step table is loaded, not written: keep it out of the check.
     const table = key === "step_time" ? merged?.table : undefined;
     if (merged && table !== undefined) delete merged.table;
-    const spec = fields[key];
-    if (spec.kind !== "object") throw new TypeError(`${key} is no section`);
     const checked = merged === undefined
       ? undefined
-      : checkObject(merged, spec, [...path, key]);
+      : parseWith(POOL_SECTIONS[key], merged, [...path, key]) as Record<
+        string,
+        unknown
+      >;
     if (checked && table !== undefined) checked.table = table;
     return checked as T;
   };

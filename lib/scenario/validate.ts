@@ -6,27 +6,19 @@
  * @module
  */
 
-import { InputError } from "../errors.ts";
-import {
-  ARRIVAL_PROCESS_KEYS,
-  SCENARIO_SCHEMA,
-  TOKEN_MODE_KEYS,
-} from "./schema.ts";
-import { checkObject, type Path } from "./check.ts";
-import type {
-  ArrivalConfig,
-  PoolOverrides,
-  Scenario,
-  TokenDistribution,
-} from "./types.ts";
+import { InputError, type Path } from "../errors.ts";
+import { parseWith } from "../schema/issues.ts";
+import { SCENARIO_SCHEMA } from "./schema.ts";
+import type { PoolOverrides, Scenario } from "./types.ts";
 import {
   poolKvCapacity,
   type PoolName,
   type PoolSettings,
   poolSettings,
 } from "./pool_settings.ts";
-import { resolveHardware } from "../perf/hardware.ts";
-import { lognormalParams } from "../workload/tokens.ts";
+import { resolveHardware } from "./hardware.ts";
+import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
+import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
 
 /**
  * Validates a scenario and fills in defaults.
@@ -43,11 +35,9 @@ import { lognormalParams } from "../workload/tokens.ts";
  * ```
  */
 export function validateScenario(raw: unknown): Scenario {
-  const filled = checkObject(raw ?? {}, SCENARIO_SCHEMA, []);
-  const scenario = filled as unknown as Scenario;
-  checkTokens(scenario.prompt_tokens, ["prompt_tokens"]);
-  checkTokens(scenario.output_tokens, ["output_tokens"]);
-  checkArrival(scenario.arrival, ["arrival"], true);
+  // The schema checks every key on its own (and each section's rules);
+  // what follows are the rules that span sections.
+  const scenario: Scenario = parseWith(SCENARIO_SCHEMA, raw ?? {});
   checkWorkload(scenario);
   if (scenario.warmup_seconds >= scenario.sim_seconds) {
     throw new InputError(
@@ -79,15 +69,8 @@ function checkLengthsFitContext(scenario: Scenario): void {
     scenario.mode === "mono" ? "gpu" : "prefill",
   ).maxModelLen;
   if (limit === undefined) return;
-  const median = (d: TokenDistribution | undefined): number => {
-    if (!d) return 0;
-    const p = lognormalParams(d);
-    if (p) return Math.exp(p.mu);
-    if (d.mode === "constant") return d.value!;
-    if (d.mode === "uniform") return (d.low! + d.high!) / 2;
-    if (d.mode === "exponential") return d.mean! * Math.LN2;
-    return 0;
-  };
+  const median = (d: TokenDistribution | undefined): number =>
+    d ? tokenMedian(d) : 0;
   const groups: [Path, TokenDistribution, TokenDistribution][] = [];
   const classes = scenario.classes;
   if (!classes || classes.some((c) => !c.prompt_tokens || !c.output_tokens)) {
@@ -208,21 +191,13 @@ function checkPoolStepTime(
 ): void {
   const st = settings.step_time;
   const hw = settings.hardware;
-  if (st.kind === "roofline" && !hw) {
-    throw new InputError(
-      "roofline needs the hardware section (gpu and model)",
-      at("step_time", "kind"),
-    );
-  }
+  STEP_TIME_KINDS.get(st.kind).check?.(settings, at);
+  // The other kinds' keys belong to the section too (a pool may inherit it
+  // and run another kind), but a table file beside another kind is a
+  // mistake, not an inheritance.
   if (st.kind !== "table" && st.table_file !== undefined) {
     throw new InputError(
       `is only used with step_time.kind: table (the kind is ${st.kind})`,
-      at("step_time", "table_file"),
-    );
-  }
-  if (st.kind === "table" && st.table_file === undefined && !st.table) {
-    throw new InputError(
-      "is required with step_time.kind: table",
       at("step_time", "table_file"),
     );
   }
@@ -280,147 +255,6 @@ function checkPoolStepTime(
   }
 }
 
-// A section whose keys depend on a variant (a token mode, an arrival
-// process) holds none of the other variants' keys.
-function checkVariantKeys(
-  section: object,
-  variants: Readonly<Record<string, readonly string[]>>,
-  what: string,
-  path: Path,
-): readonly string[] {
-  const values = section as Record<string, unknown>;
-  const uses = variants[values[what] as string];
-  for (const key of new Set(Object.values(variants).flat())) {
-    if (values[key] !== undefined && !uses.includes(key)) {
-      throw new InputError(
-        `is not used with ${what} ${values[what]} (it takes ${
-          uses.join(", ")
-        })`,
-        [...path, key],
-      );
-    }
-  }
-  return uses;
-}
-
-// The variant's own keys must all be given.
-function requireVariantKeys(
-  section: object,
-  keys: readonly string[],
-  what: string,
-  path: Path,
-): void {
-  const values = section as Record<string, unknown>;
-  for (const key of keys) {
-    if (values[key] === undefined) {
-      throw new InputError(`is required with ${what} ${values[what]}`, [
-        ...path,
-        key,
-      ]);
-    }
-  }
-}
-
-/** The largest mu (mean of ln tokens) taken in mode log: e^20 is 4.9e8 tokens. */
-const LOG_MU_LIMIT = 20;
-// mu + 10 sigma below this: e^700 is about the largest finite double's size.
-const LOG_SPACE_LIMIT = 700;
-
-function checkTokens(dist: TokenDistribution, path: Path): void {
-  const uses = checkVariantKeys(dist, TOKEN_MODE_KEYS, "mode", path);
-  if (dist.mode === "log") {
-    // The prototype's defaults: mu 6.0, sigma 1.0.
-    dist.mean ??= 6.0;
-    dist.sigma ??= 1.0;
-    // In log space a mean of 700 is e^700 tokens: surely meant in tokens.
-    if (dist.mean > LOG_MU_LIMIT) {
-      throw new InputError(
-        `is mu = the mean of ln(tokens) in mode log (the default), so ${dist.mean} means e^${dist.mean} tokens; for a mean of ${dist.mean} tokens write mode: real_mean_std with mean and std (or mode: p50_p90)`,
-        [...path, "mean"],
-      );
-    }
-    // Beyond mu + 10 sigma the draws could overflow to Infinity.
-    if (dist.mean + 10 * dist.sigma > LOG_SPACE_LIMIT) {
-      throw new InputError(
-        `is the standard deviation of ln(tokens) in mode log; ${dist.sigma} puts lengths beyond e^${LOG_SPACE_LIMIT} (write mode: real_mean_std for a std in tokens)`,
-        [...path, "sigma"],
-      );
-    }
-    return;
-  }
-  if (dist.mode === "empirical") {
-    const fromFile = dist.trace_file !== undefined ||
-      dist.trace_format !== undefined;
-    if (dist.values === undefined && !fromFile) {
-      throw new InputError(
-        "mode empirical needs `values` or `trace_file` and `trace_format`",
-        path,
-      );
-    }
-    if (dist.values !== undefined && fromFile) {
-      throw new InputError(
-        "give either values or a trace file, not both",
-        [...path, "values"],
-      );
-    }
-    for (const key of ["trace_file", "trace_format"] as const) {
-      if (fromFile && dist[key] === undefined) {
-        throw new InputError("is required with trace_file", [...path, key]);
-      }
-    }
-    return;
-  }
-  requireVariantKeys(dist, uses, "mode", path);
-  if (
-    (dist.mode === "real_mean_std" || dist.mode === "exponential") &&
-    dist.mean! <= 0
-  ) {
-    throw new InputError(`must be > 0, got ${dist.mean}`, [...path, "mean"]);
-  }
-  if (dist.mode === "p50_p90" && dist.p90! <= dist.p50!) {
-    throw new InputError(
-      `must be > p50 (${dist.p50}), got ${dist.p90}`,
-      [...path, "p90"],
-    );
-  }
-  if (dist.mode === "uniform" && dist.high! < dist.low!) {
-    throw new InputError(
-      `must be >= low (${dist.low}), got ${dist.high}`,
-      [...path, "high"],
-    );
-  }
-}
-
-// An arrival section holds exactly its process's keys; the top level's
-// rate defaults to the prototype's 2 per second.
-function checkArrival(
-  arrival: ArrivalConfig,
-  path: Path,
-  topLevel: boolean,
-): void {
-  const uses = checkVariantKeys(
-    arrival,
-    ARRIVAL_PROCESS_KEYS,
-    "process",
-    path,
-  );
-  if (uses.includes("rate_per_s") && topLevel) arrival.rate_per_s ??= 2;
-  if (arrival.process === "diurnal") {
-    arrival.period_s ??= 86400;
-    arrival.peak_s ??= 0;
-  }
-  requireVariantKeys(arrival, uses, "process", path);
-  if (
-    arrival.process === "schedule" &&
-    arrival.schedule!.every((step) => step.rate_per_s === 0)
-  ) {
-    throw new InputError("needs a step with a rate above 0", [
-      ...path,
-      "schedule",
-    ]);
-  }
-}
-
 // Classes, traces and the summary mode: the rules that span keys.
 function checkWorkload(scenario: Scenario): void {
   const classes = scenario.classes;
@@ -431,34 +265,7 @@ function checkWorkload(scenario: Scenario): void {
         ["classes"],
       );
     }
-    const t = scenario.trace;
-    const mapped = t.format === "csv" || t.format === "jsonl";
-    if (mapped && !t.columns) {
-      throw new InputError(`is required with format ${t.format}`, [
-        "trace",
-        "columns",
-      ]);
-    }
-    for (const key of ["columns", "timestamp_unit"] as const) {
-      if (!mapped && t[key] !== undefined) {
-        throw new InputError(
-          `is only for format csv or jsonl (${t.format} has fixed columns)`,
-          ["trace", key],
-        );
-      }
-    }
-    if (t.time_scale !== undefined && t.target_rate_per_s !== undefined) {
-      throw new InputError("give time_scale or target_rate_per_s, not both", [
-        "trace",
-        "target_rate_per_s",
-      ]);
-    }
-    if (t.end_s !== undefined && t.end_s <= (t.start_s ?? 0)) {
-      throw new InputError(
-        `must be > start_s (${t.start_s ?? 0}), got ${t.end_s}`,
-        ["trace", "end_s"],
-      );
-    }
+    // The trace section's own rules are in its schema (traceSchema).
   }
   if (!classes) return;
   if (classes.length > 255) {
@@ -478,13 +285,6 @@ function checkWorkload(scenario: Scenario): void {
         "give a weight (a share of the top-level arrival) or its own arrival, one of them",
         path,
       );
-    }
-    if (c.arrival) checkArrival(c.arrival, [...path, "arrival"], false);
-    if (c.prompt_tokens) {
-      checkTokens(c.prompt_tokens, [...path, "prompt_tokens"]);
-    }
-    if (c.output_tokens) {
-      checkTokens(c.output_tokens, [...path, "output_tokens"]);
     }
   });
 }

@@ -10,12 +10,10 @@
 import { EventQueue } from "../engine/event_queue.ts";
 import { RandomStream } from "../engine/random.ts";
 import { RequestRecords } from "../metrics/records.ts";
-import type { RequestSource } from "../workload/workload.ts";
+import type { RequestSource } from "../workload/request_source.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
-import { router, type RouterPolicy } from "./router.ts";
+import { router, type RouterName } from "./routers/mod.ts";
 import { ClientArrivals } from "./concurrency.ts";
-
-export type { RouterPolicy } from "./router.ts";
 
 /** Options for {@linkcode runBatchedCluster}. */
 export interface BatchedClusterOptions {
@@ -23,8 +21,8 @@ export interface BatchedClusterOptions {
   instances: number;
   /** Each instance's configuration. */
   instance: InstanceConfig;
-  /** Router policy (default `least_outstanding`). */
-  router?: RouterPolicy;
+  /** Router (a name in `ROUTERS`; default `least_outstanding`). */
+  router?: RouterName;
   /** Seed for the power-of-two router's choices. */
   seed?: number;
   /** Expected number of requests (sizes the records). */
@@ -79,8 +77,9 @@ const ITERATION_END = 1;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runBatchedCluster } from "./batched.ts";
- * import { rateStepTime } from "./step_time.ts";
+ * import { rateStepTime } from "../perf/step_time.ts";
  * import { scenarioWorkload } from "../workload/workload.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const run = runBatchedCluster(scenarioWorkload(validateScenario({ sim_seconds: 30, warmup_seconds: 0 })), {
@@ -88,10 +87,15 @@ const ITERATION_END = 1;
  *   instance: {
  *     policy: "chunked", maxNumSeqs: 64, maxNumBatchedTokens: 2048,
  *     kvCapacityBlocks: 4096, blockSize: 16,
- *     stepTime: rateStepTime({ prefill_tokens_per_s: 8000, decode_tokens_per_s: 40 }),
+ *     stepTime: rateStepTime({ prefillTokensPerS: 8000, decodeTokensPerS: 40 }),
  *   },
  * });
- * if (run.records.count === 0 || Number.isNaN(run.records.finishS[0])) throw new Error();
+ * assert.ok(run.records.count > 0);
+ * // Every request drained, and the KV cache is empty again.
+ * for (let i = 0; i < run.records.count; i++) {
+ *   assert.ok(run.records.finishS[i] <= run.endS);
+ * }
+ * assert.deepEqual(run.instances.map((inst) => inst.kvUsedBlocks), [0, 0]);
  * ```
  */
 export function runBatchedCluster(

@@ -9,7 +9,7 @@
 
 import type { EventQueue } from "../engine/event_queue.ts";
 import type { RequestRecords } from "../metrics/records.ts";
-import type { RequestSource } from "../workload/workload.ts";
+import type { RequestSource } from "../workload/request_source.ts";
 
 /** A request's fields as the records take them. */
 export interface SentRequest {

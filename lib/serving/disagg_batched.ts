@@ -2,31 +2,27 @@
  * Disaggregated batched serving (xPyD): P prefill instances and D decode
  * instances. A finished prefill holds its KV on the prefill instance until a
  * decode instance has room for it (backpressure), then the KV moves over the
- * prefill instance's link: transfers on one link go one after another
- * (contention), each taking latency + bytes / bandwidth. When the KV has
- * arrived the prefill instance frees it and the request decodes.
+ * KV link ({@linkcode KvLink}; by default one per prefill instance,
+ * transfers on it one after another, each taking latency + bytes /
+ * bandwidth). When the KV has arrived the prefill instance frees it and the
+ * request decodes. Both choices of instance go through routers: the prefill
+ * side's at arrival, the decode side's when a prefill ends, over the decode
+ * instances that have not refused the request's KV.
  *
  * @module
  */
 
 import { EventQueue } from "../engine/event_queue.ts";
 import { RequestRecords } from "../metrics/records.ts";
-import type { RequestSource } from "../workload/workload.ts";
+import type { RequestSource } from "../workload/request_source.ts";
 import { KvCapacityError } from "./batched.ts";
 import { RandomStream } from "../engine/random.ts";
-import { router, type RouterPolicy } from "./router.ts";
+import { type RoutedInstance, router, type RouterName } from "./routers/mod.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 import { ClientArrivals } from "./concurrency.ts";
+import { FifoKvLinks, type KvLink, type KvLinkSpec } from "./kv_link.ts";
 
-/** A KV-transfer link, one per prefill instance. */
-export interface KvLink {
-  /** KV bytes per prompt token moved (all layers, whole model). */
-  bytesPerToken: number;
-  /** Link bandwidth, bytes per second. */
-  bandwidthBytesPerS: number;
-  /** Fixed latency per transfer, seconds. */
-  latencyS: number;
-}
+export type { KvLink, KvLinkSpec } from "./kv_link.ts";
 
 /** Options for {@linkcode runDisaggBatched}. */
 export interface DisaggBatchedOptions {
@@ -39,7 +35,12 @@ export interface DisaggBatchedOptions {
   /** Decode instances' configuration (role is set here). */
   decode: InstanceConfig;
   /** The link each prefill instance sends KV over. */
-  link: KvLink;
+  link: KvLinkSpec;
+  /**
+   * The network model (default: {@linkcode FifoKvLinks} built from `link`,
+   * whose `bytesPerToken` sizes every transfer either way).
+   */
+  kvLink?: KvLink;
   /** Whether TTFT ends at the decode instance's first token (a proxy's view). */
   firstTokenAtDecode: boolean;
   /** Expected number of requests (sizes the records). */
@@ -54,7 +55,12 @@ export interface DisaggBatchedOptions {
   /** Most requests in flight, as for {@linkcode runBatchedCluster}. */
   maxConcurrency?: number;
   /** Router over the prefill instances (default `least_outstanding`). */
-  router?: RouterPolicy;
+  router?: RouterName;
+  /**
+   * Router over the decode instances that have room (default
+   * `least_outstanding`).
+   */
+  decodeRouter?: RouterName;
   /** Seed for the power-of-two router's choices. */
   seed?: number;
 }
@@ -76,6 +82,30 @@ const PREFILL_END = 1;
 const DECODE_END = 2;
 const TRANSFER_END = 3;
 
+// A decode instance as the decode-side router sees it: one that has refused
+// the request's KV in this dispatch looks infinitely loaded and uncached, so
+// the router picks among the others, exactly as if they were the pool.
+class DecodeCandidate implements RoutedInstance {
+  readonly instance: Instance;
+  refused = false;
+
+  constructor(instance: Instance) {
+    this.instance = instance;
+  }
+
+  get outstanding(): number {
+    return this.refused ? Infinity : this.instance.outstanding;
+  }
+
+  get kvUsedBlocks(): number {
+    return this.refused ? Infinity : this.instance.kvUsedBlocks;
+  }
+
+  cachedPrefixTokens(ids: readonly number[] | undefined): number {
+    return this.refused ? 0 : this.instance.cachedPrefixTokens(ids);
+  }
+}
+
 /**
  * Runs requests through prefill and decode pools until all finish.
  *
@@ -86,20 +116,26 @@ const TRANSFER_END = 3;
  * @example Usage
  * ```ts
  * import { runDisaggBatched } from "./disagg_batched.ts";
- * import { rateStepTime } from "./step_time.ts";
+ * import assert from "node:assert/strict";
+ * import { rateStepTime } from "../perf/step_time.ts";
  * import { scenarioWorkload } from "../workload/workload.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const config = {
  *   policy: "chunked" as const, maxNumSeqs: 64, maxNumBatchedTokens: 2048,
  *   kvCapacityBlocks: 8192, blockSize: 16,
- *   stepTime: rateStepTime({ prefill_tokens_per_s: 8000, decode_tokens_per_s: 40 }),
+ *   stepTime: rateStepTime({ prefillTokensPerS: 8000, decodeTokensPerS: 40 }),
  * };
  * const run = runDisaggBatched(scenarioWorkload(validateScenario({ sim_seconds: 20, warmup_seconds: 0 })), {
  *   prefillInstances: 1, decodeInstances: 1, prefill: config, decode: config,
  *   link: { bytesPerToken: 131072, bandwidthBytesPerS: 50e9, latencyS: 1e-4 },
  *   firstTokenAtDecode: true,
  * });
- * if (Number.isNaN(run.records.finishS[0])) throw new Error();
+ * assert.ok(run.records.count > 0);
+ * // Every request finished, and its KV crossed the link before it decoded.
+ * for (let i = 0; i < run.records.count; i++) {
+ *   assert.ok(run.records.finishS[i] >= run.records.decodeStartS[i]);
+ *   assert.ok(run.records.decodeStartS[i] > run.records.kvTransferStartS[i]);
+ * }
  * ```
  */
 export function runDisaggBatched(
@@ -132,8 +168,15 @@ export function runDisaggBatched(
     rng: new RandomStream(options.seed ?? 0, "router"),
     records,
   });
-  const link = options.link;
-  const linkFreeAtS = new Float64Array(prefill.length);
+  const bytesPerToken = options.link.bytesPerToken;
+  const link = options.kvLink ??
+    new FifoKvLinks(prefill.length, options.link);
+  const candidates = decode.map((inst) => new DecodeCandidate(inst));
+  const routeDecode = router(
+    options.decodeRouter ?? "least_outstanding",
+    candidates,
+    { rng: new RandomStream(options.seed ?? 0, "decode_router"), records },
+  );
   // Handed-off requests waiting for decode room, oldest first, with the
   // prefill instance that holds their KV; and each transfer's destination.
   const pending: number[] = [];
@@ -147,20 +190,15 @@ export function runDisaggBatched(
     const end = inst.startIteration(now);
     if (end >= 0) events.push(end, kind, k);
   };
-  // The least loaded decode instance that has room for a prompt's KV, or -1.
-  const tried = new Uint8Array(decode.length);
-  const reserveDecode = (prompt: number): number => {
-    tried.fill(0);
+  // The decode instance the router picks among those with room for a
+  // request's KV, or -1 when none has room.
+  const reserveDecode = (i: number, prompt: number): number => {
+    for (const c of candidates) c.refused = false;
     for (let pass = 0; pass < decode.length; pass++) {
-      let best = -1;
-      for (let d = 0; d < decode.length; d++) {
-        if (
-          !tried[d] &&
-          (best < 0 || decode[d].outstanding < decode[best].outstanding)
-        ) best = d;
-      }
-      if (decode[best].reserve(prompt)) return best;
-      tried[best] = 1;
+      const d = routeDecode(i);
+      if (candidates[d].refused) break;
+      if (decode[d].reserve(prompt)) return d;
+      candidates[d].refused = true;
     }
     return -1;
   };
@@ -168,17 +206,15 @@ export function runDisaggBatched(
     while (pending.length > 0) {
       const i = pending[0];
       const prompt = records.promptTokens[i];
-      const to = reserveDecode(prompt);
+      const to = reserveDecode(i, prompt);
       if (to < 0) return; // wait for room, oldest first
       pending.shift();
       const from = pendingFrom.shift()!;
-      const startS = Math.max(now, linkFreeAtS[from]);
-      linkFreeAtS[from] = startS +
-        prompt * link.bytesPerToken / link.bandwidthBytesPerS;
+      const endS = link.transfer(from, to, prompt * bytesPerToken, now);
       records.kvTransferStartS[i] = now;
       transferFrom.set(i, from);
       transferTo.set(i, to);
-      events.push(linkFreeAtS[from] + link.latencyS, TRANSFER_END, i);
+      events.push(endS, TRANSFER_END, i);
     }
   };
 

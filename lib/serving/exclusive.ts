@@ -15,8 +15,37 @@
 import { EventQueue } from "../engine/event_queue.ts";
 import { IntFifo } from "../engine/fifo.ts";
 import { RequestRecords } from "../metrics/records.ts";
-import type { Scenario } from "../scenario/types.ts";
-import type { RequestSource } from "../workload/workload.ts";
+import type { RequestSource } from "../workload/request_source.ts";
+
+/**
+ * What the exclusive model reads of a scenario: its mode and the two
+ * clusters' GPUs and rates (the scenario's own keys, so a validated
+ * scenario is one).
+ */
+export interface ExclusiveScenario {
+  /** Which cluster serves. */
+  mode: "mono" | "disagg";
+  /** The colocated cluster. */
+  cluster_mono: {
+    /** GPUs, one request each. */
+    num_gpus: number;
+    /** Prompt tokens per second of one GPU. */
+    prefill_tokens_per_s: number;
+    /** Output tokens per second of one GPU. */
+    decode_tokens_per_s: number;
+  };
+  /** The disaggregated cluster. */
+  cluster_disagg: {
+    /** Prefill GPUs. */
+    prefill_gpus: number;
+    /** Decode GPUs. */
+    decode_gpus: number;
+    /** Prompt tokens per second of one prefill GPU. */
+    prefill_tokens_per_s: number;
+    /** Output tokens per second of one decode GPU. */
+    decode_tokens_per_s: number;
+  };
+}
 
 const ARRIVAL = 0;
 const PREFILL_DONE = 1;
@@ -42,16 +71,21 @@ export interface ServingRun {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runExclusive } from "./exclusive.ts";
  * import { scenarioWorkload } from "../workload/workload.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({ mode: "mono", sim_seconds: 20, warmup_seconds: 0 });
  * const run = runExclusive(s, scenarioWorkload(s));
- * if (Number.isNaN(run.records.finishS[0])) throw new Error("not drained");
+ * assert.ok(run.records.count > 0);
+ * // Drained: every request finished, the last at the run's end.
+ * let last = 0;
+ * for (let i = 0; i < run.records.count; i++) last = Math.max(last, run.records.finishS[i]);
+ * assert.equal(last, run.endS);
  * ```
  */
 export function runExclusive(
-  scenario: Scenario,
+  scenario: ExclusiveScenario,
   source: RequestSource,
   options: { records?: RequestRecords } = {},
 ): ServingRun {
@@ -75,7 +109,7 @@ function admit(
 }
 
 function runMono(
-  scenario: Scenario,
+  scenario: ExclusiveScenario,
   source: RequestSource,
   records: RequestRecords,
   events: EventQueue,
@@ -116,7 +150,7 @@ function runMono(
 }
 
 function runDisagg(
-  scenario: Scenario,
+  scenario: ExclusiveScenario,
   source: RequestSource,
   records: RequestRecords,
   events: EventQueue,

@@ -6,27 +6,19 @@
  * its KV blocks fit, and when decode growth runs out of blocks the most
  * recently admitted request is preempted and later recomputed.
  *
- * Policies:
- * - `prefill_first`: when prompts wait and fit, the iteration runs only
- *   prefills (whole prompts) and the decodes stall (vLLM's classic
- *   scheduler).
- * - `decode_first`: every running request decodes; whole prompts fill the
- *   remaining token budget.
- * - `chunked`: every running request decodes; the remaining budget goes to
- *   prompt chunks, oldest first (Sarathi-Serve, vLLM's chunked prefill).
- *
- * KV accounting: a request holds ceil(kv tokens / block size) blocks, where
- * kv tokens = prompt tokens prefilled + output tokens generated - 1 (the
- * newest token's KV is written by the next decode step).
+ * This module is the batch loop: it plans and applies iterations, keeps
+ * the running requests in typed-array slots, and records tokens, ITL and
+ * the timeline. What fills a batch is the batch policy's
+ * (./batch_policies/), KV blocks and the preemption victim are the
+ * {@linkcode KvCache}'s, cached prompt prefixes the {@linkcode PrefixCache}'s.
  *
  * Cost: iterations are the events, and an iteration costs O(1) for its
  * decodes plus O(1) per request that starts, ends or changes phase in it,
  * never O(batch). Every decoding request gains one token per decode
  * iteration, so its progress is (its state on entering decode) + (decode
  * iterations since); its finish iteration is known on entry (a heap), the
- * requests that need a new KV block in an iteration are those whose entry
- * state falls in one residue class modulo the block size (a count per
- * class), and the gaps between tokens of requests that decoded in the
+ * requests that need a new KV block in an iteration are counted per residue
+ * class (see ./kv_cache.ts), and the gaps between tokens of requests that decoded in the
  * previous decode iteration are all equal (one weighted histogram add).
  *
  * @module
@@ -35,17 +27,27 @@
 import { EventQueue } from "../engine/event_queue.ts";
 import { IntFifo } from "../engine/fifo.ts";
 import type { RequestRecords } from "../metrics/records.ts";
-import type { IterationShape, StepTimeModel } from "./step_time.ts";
+import type { IterationShape, StepTimeModel } from "../perf/step_time.ts";
 import type { LogHistogram } from "../metrics/log_histogram.ts";
 import type { Timeline } from "../metrics/timeline.ts";
-
-/** How an instance composes its batches. */
-export type BatchPolicy = "prefill_first" | "decode_first" | "chunked";
+import {
+  emptyInstanceStats,
+  type InstanceStats,
+} from "../metrics/instance_stats.ts";
+import {
+  BATCH_POLICIES,
+  type BatchBuilder,
+  type BatchPolicy,
+  type BatchPolicyName,
+} from "./batch_policies/mod.ts";
+import { KvCache } from "./kv_cache.ts";
+import { PrefixCache } from "./prefix_cache.ts";
+import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
 
 /** An instance's configuration. */
 export interface InstanceConfig {
-  /** Batch composition policy. */
-  policy: BatchPolicy;
+  /** Batch composition policy (a name in `BATCH_POLICIES`). */
+  policy: BatchPolicyName;
   /** Most requests in one batch. */
   maxNumSeqs: number;
   /** Most tokens (prefill plus decode) in one batch. */
@@ -90,62 +92,29 @@ export interface InstanceConfig {
   finishDelayS?: number;
 }
 
-/** Running totals an instance keeps for metrics. */
-export interface InstanceStats {
-  /** Iterations run. */
-  iterations: number;
-  /** Busy time, seconds. */
-  busyS: number;
-  /** Busy time inside the measured window, seconds. */
-  busyInWindowS: number;
-  /** Sum over iterations of the batch size (requests). */
-  batchSizeSum: number;
-  /** Largest batch. */
-  peakBatchSize: number;
-  /** Largest number of KV blocks in use. */
-  peakKvBlocks: number;
-  /** Sum over iterations of KV blocks in use (for the mean occupancy). */
-  kvBlocksSum: number;
-  /** Requests preempted (their KV freed, to be recomputed). */
-  preemptions: number;
-  /** Output tokens produced. */
-  outputTokens: number;
-  /** Prompt tokens of requests on their first admission here. */
-  prefixPromptTokens: number;
-  /** Of those, tokens found in the prefix cache. */
-  prefixHitTokens: number;
-  /** Prefix-cache entries evicted to make room. */
-  prefixEvictions: number;
-}
-
-/** A batched model replica. */
-export class Instance {
+/**
+ * A batched model replica. Its {@linkcode BatchBuilder} methods are the
+ * mechanisms its batch policy composes while
+ * {@linkcode Instance.startIteration} plans; nothing else calls them.
+ */
+export class Instance implements BatchBuilder {
+  /** The configuration it was made with. */
   readonly config: InstanceConfig;
   readonly #finishDelayS: number;
   /** The instance's number in its pool (written to the records). */
   readonly index: number;
   #iterationStartS = 0;
-  readonly stats: InstanceStats = {
-    iterations: 0,
-    busyS: 0,
-    busyInWindowS: 0,
-    batchSizeSum: 0,
-    peakBatchSize: 0,
-    peakKvBlocks: 0,
-    kvBlocksSum: 0,
-    preemptions: 0,
-    outputTokens: 0,
-    prefixPromptTokens: 0,
-    prefixHitTokens: 0,
-    prefixEvictions: 0,
-  };
-  /** KV blocks in use. */
-  kvUsedBlocks = 0;
+  /** Its running totals, read by the metrics. */
+  readonly stats: InstanceStats = emptyInstanceStats();
+
   /** Whether an iteration is in flight. */
   busy = false;
 
   #records: RequestRecords;
-  #blockSize: number;
+  // Chosen once: the loop calls through it, never looks a name up.
+  readonly #policy: BatchPolicy;
+  readonly #kv: KvCache;
+  readonly #prefix: PrefixCache;
   #measureFromS: number;
   #waiting = new IntFifo(256);
   // Preempted requests go back ahead of new arrivals (vLLM's recompute),
@@ -156,12 +125,6 @@ export class Instance {
   #handoffs: number[] = [];
   #held = new Map<number, number>();
   #heldPins = new Map<number, number>();
-  // Prefix cache: reference counts of cached prefix ids; those no running
-  // request uses sit in #lru, oldest first, and are evicted on demand.
-  #cache = new Map<number, number>();
-  #lru = new Map<number, true>();
-  #prefixTokens: number;
-  #entryBlocks: number;
   // Decode role: slots reserved for transfers under way, and requests whose
   // KV arrived during an iteration (they join at the next one).
   #reservedSlots = 0;
@@ -186,11 +149,6 @@ export class Instance {
   #slotCachedTokens: Int32Array; // prompt tokens those entries hold
   #free: Int32Array;
   #freeCount: number;
-  // Running requests in admission order (preemption takes the newest).
-  #prev: Int32Array;
-  #next: Int32Array;
-  #head = -1;
-  #tail = -1;
   #prefilling: number[] = [];
   // Decoding requests whose first decode since entry has not run yet: their
   // last token came at their own time, not at the previous decode iteration.
@@ -198,7 +156,6 @@ export class Instance {
   #decodeCount = 0;
   #decodeMeasured = 0;
   #decodeKvSum = 0;
-  #residueCount: Int32Array;
   #decodeIndex = 0; // index of the next decode iteration
   #lastDecodeEndS = 0;
   // Decoding requests by their last decode iteration (time), with their
@@ -223,14 +180,15 @@ export class Instance {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Instance } from "./instance.ts";
-   * import { rateStepTime } from "./step_time.ts";
+   * import { rateStepTime } from "../perf/step_time.ts";
    * import { RequestRecords } from "../metrics/records.ts";
    * const records = new RequestRecords();
    * const inst = new Instance({
    *   policy: "chunked", maxNumSeqs: 8, maxNumBatchedTokens: 512,
    *   kvCapacityBlocks: 100, blockSize: 16,
-   *   stepTime: rateStepTime({ prefill_tokens_per_s: 10000, decode_tokens_per_s: 50 }),
+   *   stepTime: rateStepTime({ prefillTokensPerS: 10000, decodeTokensPerS: 50 }),
    * }, records);
    * inst.enqueue(records.add(0, 100, 3));
    * let now = 0;
@@ -240,14 +198,18 @@ export class Instance {
    *   now = end;
    *   inst.finishIteration(now);
    * }
-   * if (records.finishS[0] !== now) throw new Error("not finished");
+   * // A 100-token prefill (0.01 s) yields the first token, two decode
+   * // steps (0.02 s each) the others; then the KV is free again.
+   * assert.equal(records.finishS[0], now);
+   * assert.ok(Math.abs(now - 0.05) < 1e-12);
+   * assert.equal(inst.kvUsedBlocks, 0);
    * ```
    */
   constructor(config: InstanceConfig, records: RequestRecords, index = 0) {
     this.index = index;
     this.config = config;
     this.#records = records;
-    this.#blockSize = config.blockSize;
+    this.#policy = BATCH_POLICIES.get(config.policy);
     this.#finishDelayS = config.finishDelayS ?? 0;
     this.#measureFromS = config.windowS?.[0] ?? -Infinity;
     const n = config.maxNumSeqs;
@@ -267,14 +229,24 @@ export class Instance {
     this.#slotStamp = new Int32Array(n);
     this.#slotPins = new Int32Array(n);
     this.#slotCachedTokens = new Int32Array(n);
-    this.#prefixTokens = config.prefixBlockTokens ?? 512;
-    this.#entryBlocks = Math.ceil(this.#prefixTokens / config.blockSize);
-    this.#prev = new Int32Array(n);
-    this.#next = new Int32Array(n);
+    this.#prefix = new PrefixCache({
+      enabled: config.prefixCaching ?? false,
+      blockTokens: config.prefixBlockTokens ?? PREFIX_BLOCK_TOKENS,
+      blockSize: config.blockSize,
+    }, this.stats);
+    this.#kv = new KvCache({
+      capacityBlocks: config.kvCapacityBlocks,
+      blockSize: config.blockSize,
+      slots: n,
+    }, this.#prefix);
     this.#free = new Int32Array(n);
     for (let k = 0; k < n; k++) this.#free[k] = n - 1 - k;
     this.#freeCount = n;
-    this.#residueCount = new Int32Array(config.blockSize);
+  }
+
+  /** KV blocks in use. */
+  get kvUsedBlocks(): number {
+    return this.#kv.usedBlocks;
   }
 
   /** Requests waiting or running here. */
@@ -285,7 +257,7 @@ export class Instance {
 
   /** KV blocks held by prefix-cache entries (in use or evictable). */
   get cachedPrefixBlocks(): number {
-    return this.#cache.size * this.#entryBlocks;
+    return this.#prefix.blocks;
   }
 
   /** Requests running (admitted, holding KV). */
@@ -320,9 +292,9 @@ export class Instance {
    * @param i The request.
    */
   release(i: number): void {
-    this.kvUsedBlocks -= this.#held.get(i) ?? 0;
+    this.#kv.usedBlocks -= this.#held.get(i) ?? 0;
     this.#held.delete(i);
-    this.#unpin(this.#records.prefixIds[i], this.#heldPins.get(i) ?? 0);
+    this.#prefix.unpin(this.#records.prefixIds[i], this.#heldPins.get(i) ?? 0);
     this.#heldPins.delete(i);
   }
 
@@ -334,56 +306,13 @@ export class Instance {
    * @returns Cached leading tokens (whole prefix blocks).
    */
   cachedPrefixTokens(ids: readonly number[] | undefined): number {
-    if (!this.config.prefixCaching || !ids) return 0;
-    let j = 0;
-    while (j < ids.length && this.#cache.has(ids[j])) j++;
-    return j * this.#prefixTokens;
+    return this.#prefix.cachedTokens(ids);
   }
 
-  // Evicts unused prefix entries, oldest first, until `need` blocks fit.
-  #makeRoom(need: number): boolean {
-    const cap = this.config.kvCapacityBlocks;
-    while (this.kvUsedBlocks + need > cap && this.#lru.size > 0) {
-      const id = this.#lru.keys().next().value!;
-      this.#lru.delete(id);
-      this.#cache.delete(id);
-      this.kvUsedBlocks -= this.#entryBlocks;
-      this.stats.prefixEvictions++;
-    }
-    return this.kvUsedBlocks + need <= cap;
-  }
-
-  // Leading cached entries a waiting request can use (at least one prompt
-  // token is always computed, to produce its logits).
+  // Leading cached entries a waiting request can use.
   #prefixMatch(i: number): number {
-    const ids = this.#records.prefixIds[i];
-    if (!this.config.prefixCaching || !ids) return 0;
-    const usable = Math.min(
-      ids.length,
-      Math.floor((this.#records.promptTokens[i] - 1) / this.#prefixTokens),
-    );
-    let j = 0;
-    while (j < usable && this.#cache.has(ids[j])) j++;
-    return j;
-  }
-
-  #pin(ids: readonly number[] | undefined, count: number): void {
-    for (let k = 0; k < count; k++) {
-      const id = ids![k];
-      const refs = this.#cache.get(id)!;
-      if (refs === 0) this.#lru.delete(id);
-      this.#cache.set(id, refs + 1);
-    }
-  }
-
-  // Deepest first, so that a prefix's root is the last of its chain evicted.
-  #unpin(ids: readonly number[] | undefined, count: number): void {
-    for (let k = count - 1; k >= 0; k--) {
-      const id = ids![k];
-      const refs = this.#cache.get(id)! - 1;
-      this.#cache.set(id, refs);
-      if (refs === 0) this.#lru.set(id, true);
-    }
+    const rec = this.#records;
+    return this.#prefix.match(rec.prefixIds[i], rec.promptTokens[i]);
   }
 
   /**
@@ -394,13 +323,14 @@ export class Instance {
    * @returns False when there is no room (backpressure).
    */
   reserve(kvTokens: number): boolean {
-    const blocks = this.#blocksFor(kvTokens);
+    const kv = this.#kv;
+    const blocks = kv.blocksFor(kvTokens);
     if (
       this.running + this.#reservedSlots >= this.config.maxNumSeqs ||
       this.#waiting.size + this.#resumed.length > 0 ||
-      !this.#makeRoom(blocks)
+      !kv.makeRoom(blocks)
     ) return false;
-    this.kvUsedBlocks += blocks;
+    kv.usedBlocks += blocks;
     this.#reservedSlots++;
     return true;
   }
@@ -419,10 +349,6 @@ export class Instance {
     this.#records.decodeInstance[i] = this.index;
   }
 
-  #blocksFor(tokens: number): number {
-    return Math.ceil(tokens / this.#blockSize);
-  }
-
   #allocSlot(i: number): number {
     const s = this.#free[--this.#freeCount];
     this.#slotId[s] = i;
@@ -431,40 +357,26 @@ export class Instance {
     this.#slotMeasured[s] = this.#records.arrivalS[i] >= this.#measureFromS
       ? 1
       : 0;
-    // Link at the tail: the newest running request.
-    this.#prev[s] = this.#tail;
-    this.#next[s] = -1;
-    if (this.#tail >= 0) this.#next[this.#tail] = s;
-    else this.#head = s;
-    this.#tail = s;
+    this.#kv.track(s);
     return s;
   }
 
   #freeSlot(s: number): void {
-    const p = this.#prev[s], n = this.#next[s];
-    if (p >= 0) this.#next[p] = n;
-    else this.#head = n;
-    if (n >= 0) this.#prev[n] = p;
-    else this.#tail = p;
+    this.#kv.untrack(s);
     this.#free[this.#freeCount++] = s;
   }
 
   // A request starts decoding: one token per decode iteration from now on.
   #enterDecode(s: number, generated: number, kv: number, lastTokenS: number) {
     const d = this.#decodeIndex;
-    const bs = this.#blockSize;
-    // It needs a new block at decode iteration d' when its KV tokens then,
-    // kv + d' - d, are a multiple of the block size.
-    const r = (((kv - d) % bs) + bs) % bs;
     this.#slotGenerated0[s] = generated;
     this.#slotKv0[s] = kv;
     this.#slotD0[s] = d;
-    this.#slotResidue[s] = r;
+    this.#slotResidue[s] = this.#kv.startGrowing(kv, d);
     this.#slotLastTokenS[s] = lastTokenS;
     this.#slotDecoding[s] = 1;
     this.#slotPending[s] = 1;
     this.#pending.push(s);
-    this.#residueCount[r]++;
     this.#decodeKvSum += kv;
     this.#decodeCount++;
     this.#decodeMeasured += this.#slotMeasured[s];
@@ -477,7 +389,7 @@ export class Instance {
   #leaveDecode(s: number): number {
     const steps = this.#decodeIndex - this.#slotD0[s];
     const kv = this.#slotKv0[s] + steps;
-    this.#residueCount[this.#slotResidue[s]]--;
+    this.#kv.stopGrowing(this.#slotResidue[s]);
     this.#decodeKvSum -= kv;
     this.#decodeCount--;
     this.#decodeMeasured -= this.#slotMeasured[s];
@@ -487,8 +399,11 @@ export class Instance {
       this.#slotPending[s] = 0;
       this.#pending.splice(this.#pending.indexOf(s), 1);
     }
-    this.#unpin(this.#records.prefixIds[this.#slotId[s]], this.#slotPins[s]);
-    return this.#blocksFor(kv - this.#slotCachedTokens[s]);
+    this.#prefix.unpin(
+      this.#records.prefixIds[this.#slotId[s]],
+      this.#slotPins[s],
+    );
+    return this.#kv.blocksFor(kv - this.#slotCachedTokens[s]);
   }
 
   #nextWaiting(): number {
@@ -501,9 +416,8 @@ export class Instance {
       : this.#waiting.shift();
   }
 
-  // Frees the newest running request and puts it back in line.
-  #preemptNewest(): void {
-    const s = this.#tail;
+  // Frees a running request and puts it back in line, first.
+  #preempt(s: number): void {
     const i = this.#slotId[s];
     let generated: number, lastTokenS: number, blocks: number;
     if (this.#slotDecoding[s]) {
@@ -518,9 +432,9 @@ export class Instance {
       lastTokenS = this.#slotLastTokenS[s];
       blocks = this.#slotBlocks[s];
       this.#prefilling.splice(this.#prefilling.indexOf(s), 1);
-      this.#unpin(this.#records.prefixIds[i], this.#slotPins[s]);
+      this.#prefix.unpin(this.#records.prefixIds[i], this.#slotPins[s]);
     }
-    this.kvUsedBlocks -= blocks;
+    this.#kv.usedBlocks -= blocks;
     this.#freeSlot(s);
     this.#resumed.unshift(i);
     this.#resume.set(i, { generated, lastTokenS });
@@ -531,15 +445,17 @@ export class Instance {
   // Admits a waiting request whose first `chunk` tokens after its `pins`
   // cached prefix entries are planned in this iteration.
   #admit(i: number, chunk: number, now: number, pins: number): boolean {
-    const blocks = this.#blocksFor(chunk);
+    const kv = this.#kv;
+    const prefix = this.#prefix;
+    const blocks = kv.blocksFor(chunk);
     const ids = this.#records.prefixIds[i];
     // Pinned first, so that making room cannot evict the request's prefix.
-    this.#pin(ids, pins);
-    if (!this.#makeRoom(blocks)) {
-      this.#unpin(ids, pins);
+    prefix.pin(ids, pins);
+    if (!kv.makeRoom(blocks)) {
+      prefix.unpin(ids, pins);
       return false;
     }
-    const cached = pins * this.#prefixTokens;
+    const cached = pins * prefix.blockTokens;
     const resume = this.#resume.get(i);
     this.#resume.delete(i);
     const generated = resume?.generated ?? 0;
@@ -554,7 +470,7 @@ export class Instance {
     this.#slotLastTokenS[s] = resume?.lastTokenS ?? NaN;
     this.#slotDecoding[s] = 0;
     this.#prefilling.push(s);
-    this.kvUsedBlocks += blocks;
+    kv.usedBlocks += blocks;
     if (Number.isNaN(this.#records.prefillStartS[i])) {
       this.#records.prefillStartS[i] = now;
       this.stats.prefixPromptTokens += this.#records.promptTokens[i];
@@ -581,39 +497,9 @@ export class Instance {
       this.#enterDecode(this.#allocSlot(i), 1, prompt, rec.prefillEndS[i]);
     }
     this.#staged.length = 0;
-    let budget = cfg.maxNumBatchedTokens;
-    const shape = this.#shape;
     for (const s of this.#prefilling) this.#slotChunk[s] = 0;
     this.#decodeThis = false;
-
-    let prefillOnly = false;
-    if (cfg.policy === "prefill_first") {
-      // Admit whole prompts while they fit; if any is admitted, decodes stall.
-      const before = this.#prefilling.length;
-      this.#admitWhole(now, budget);
-      prefillOnly = this.#prefilling.length > before;
-    }
-    if (!prefillOnly) {
-      if (this.#decodeCount > 0) {
-        // One decode token for each decoding request; those whose KV fills
-        // its last block need a new one, and the newest running requests are
-        // preempted until they all fit.
-        const bs = this.#blockSize;
-        const cls = (bs - (this.#decodeIndex % bs)) % bs;
-        let need = this.#residueCount[cls];
-        while (need > 0 && !this.#makeRoom(need) && this.#decodeCount > 0) {
-          this.#preemptNewest();
-          need = this.#residueCount[cls];
-        }
-        if (this.#decodeCount > 0) {
-          this.kvUsedBlocks += need;
-          this.#decodeThis = true;
-          budget -= this.#decodeCount;
-        }
-      }
-      if (cfg.policy === "chunked") this.#planChunks(now, budget);
-      else if (cfg.policy === "decode_first") this.#admitWhole(now, budget);
-    }
+    this.#policy.plan(this, now, cfg.maxNumBatchedTokens);
 
     let prefillTokens = 0, sequences = 0, attended = 0, past = 0;
     for (const s of this.#prefilling) {
@@ -628,6 +514,7 @@ export class Instance {
     const decodes = this.#decodeThis ? this.#decodeCount : 0;
     const batch = decodes + sequences;
     if (batch === 0) return -1;
+    const shape = this.#shape;
     shape.prefillTokens = prefillTokens;
     shape.prefillSequences = sequences;
     shape.prefillAttendedTokens = attended;
@@ -642,28 +529,57 @@ export class Instance {
     this.#iterationStartS = now;
     st.batchSizeSum += batch;
     if (batch > st.peakBatchSize) st.peakBatchSize = batch;
-    if (this.kvUsedBlocks > st.peakKvBlocks) {
-      st.peakKvBlocks = this.kvUsedBlocks;
-    }
-    st.kvBlocksSum += this.kvUsedBlocks;
+    const used = this.#kv.usedBlocks;
+    if (used > st.peakKvBlocks) st.peakKvBlocks = used;
+    st.kvBlocksSum += used;
     cfg.timeline?.add(
       now,
       this.#waiting.size + this.#resumed.length,
       batch,
-      this.kvUsedBlocks / cfg.kvCapacityBlocks,
+      used / cfg.kvCapacityBlocks,
     );
     this.busy = true;
     return now + durationS;
   }
 
-  // Admits waiting prompts whole, oldest first, within seqs, budget and KV.
-  #admitWhole(now: number, budget: number): void {
+  /**
+   * Every decoding request decodes one token (see {@linkcode BatchBuilder}).
+   *
+   * @returns Batch tokens the decodes take.
+   */
+  scheduleDecodes(): number {
+    if (this.#decodeCount === 0) return 0;
+    // Those whose KV fills its last block need a new one, and the victims
+    // are preempted until they all fit.
+    const kv = this.#kv;
+    let need = kv.blocksToGrow(this.#decodeIndex);
+    while (need > 0 && !kv.makeRoom(need) && this.#decodeCount > 0) {
+      this.#preempt(kv.victim());
+      need = kv.blocksToGrow(this.#decodeIndex);
+    }
+    if (this.#decodeCount === 0) return 0;
+    kv.usedBlocks += need;
+    this.#decodeThis = true;
+    return this.#decodeCount;
+  }
+
+  /**
+   * Admits waiting prompts whole, oldest first, within seqs, budget and KV
+   * (see {@linkcode BatchBuilder}).
+   *
+   * @param now The iteration's start.
+   * @param budget Batch tokens left.
+   * @returns Requests admitted.
+   */
+  admitWhole(now: number, budget: number): number {
     const cfg = this.config;
+    const blockTokens = this.#prefix.blockTokens;
+    let admitted = 0;
     while (this.running < cfg.maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
       const pins = this.#prefixMatch(i);
-      const prompt = this.#prefillTarget(i) - pins * this.#prefixTokens;
+      const prompt = this.#prefillTarget(i) - pins * blockTokens;
       // A prompt longer than the budget runs alone rather than never.
       const alone = prompt > cfg.maxNumBatchedTokens &&
         budget === cfg.maxNumBatchedTokens;
@@ -671,7 +587,9 @@ export class Instance {
       if (!this.#admit(i, prompt, now, pins)) break;
       this.#popWaiting();
       budget -= prompt;
+      admitted++;
     }
+    return admitted;
   }
 
   // Tokens to prefill for a waiting request (a resumed one recomputes its
@@ -681,28 +599,46 @@ export class Instance {
       (this.#resume.get(i)?.generated ?? 0);
   }
 
-  // Gives the remaining budget to prompt chunks: running partial prefills
-  // first, then new requests, oldest first.
-  #planChunks(now: number, budget: number): void {
-    const cfg = this.config;
+  /**
+   * Gives budget to the running partial prefills, oldest first (see
+   * {@linkcode BatchBuilder}).
+   *
+   * @param budget Batch tokens left.
+   * @returns Batch tokens still left.
+   */
+  continueChunks(budget: number): number {
+    const kv = this.#kv;
     for (const s of this.#prefilling) {
       if (budget <= 0) break;
       const done = this.#slotPrefilled[s];
       const chunk = Math.min(this.#slotTarget[s] - done, budget);
-      const need = this.#blocksFor(done + chunk - this.#slotCachedTokens[s]) -
+      const need = kv.blocksFor(done + chunk - this.#slotCachedTokens[s]) -
         this.#slotBlocks[s];
-      if (!this.#makeRoom(need)) continue;
+      if (!kv.makeRoom(need)) continue;
       this.#slotBlocks[s] += need;
-      this.kvUsedBlocks += need;
+      kv.usedBlocks += need;
       this.#slotChunk[s] = chunk;
       budget -= chunk;
     }
+    return budget;
+  }
+
+  /**
+   * Admits waiting requests with their first prompt chunk, oldest first
+   * (see {@linkcode BatchBuilder}).
+   *
+   * @param now The iteration's start.
+   * @param budget Batch tokens left.
+   */
+  admitChunks(now: number, budget: number): void {
+    const cfg = this.config;
+    const blockTokens = this.#prefix.blockTokens;
     while (budget > 0 && this.running < cfg.maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
       const pins = this.#prefixMatch(i);
       const chunk = Math.min(
-        this.#prefillTarget(i) - pins * this.#prefixTokens,
+        this.#prefillTarget(i) - pins * blockTokens,
         budget,
       );
       if (!this.#admit(i, chunk, now, pins)) break;
@@ -714,27 +650,20 @@ export class Instance {
   // A finished prompt's whole prefix blocks become cache entries (or, when
   // another request cached them meanwhile, its copies are dropped); the
   // request holds them until it leaves.
-  #cachePrompt(s: number, i: number, kv: number): void {
+  #cachePrompt(s: number, i: number, kvTokens: number): void {
     const ids = this.#records.prefixIds[i];
     if (!ids) return;
+    const kv = this.#kv;
+    const prefix = this.#prefix;
     const whole = Math.min(
       ids.length,
-      Math.floor(this.#records.promptTokens[i] / this.#prefixTokens),
+      Math.floor(this.#records.promptTokens[i] / prefix.blockTokens),
     );
-    for (let k = this.#slotPins[s]; k < whole; k++) {
-      const refs = this.#cache.get(ids[k]);
-      if (refs === undefined) {
-        this.#cache.set(ids[k], 1);
-        this.kvUsedBlocks += this.#entryBlocks;
-      } else {
-        if (refs === 0) this.#lru.delete(ids[k]);
-        this.#cache.set(ids[k], refs + 1);
-      }
-    }
+    kv.usedBlocks += prefix.adopt(ids, this.#slotPins[s], whole);
     if (whole <= this.#slotPins[s]) return;
-    const cached = whole * this.#prefixTokens;
-    const own = this.#blocksFor(kv - cached);
-    this.kvUsedBlocks += own - this.#slotBlocks[s];
+    const cached = whole * prefix.blockTokens;
+    const own = kv.blocksFor(kvTokens - cached);
+    kv.usedBlocks += own - this.#slotBlocks[s];
     this.#slotBlocks[s] = own;
     this.#slotPins[s] = whole;
     this.#slotCachedTokens[s] = cached;
@@ -786,7 +715,7 @@ export class Instance {
         if (finishes.kind !== this.#slotStamp[s]) continue; // stale
         const i = this.#slotId[s];
         rec.finishS[i] = now + this.#finishDelayS;
-        this.kvUsedBlocks -= this.#leaveDecode(s);
+        this.#kv.usedBlocks -= this.#leaveDecode(s);
         this.#freeSlot(s);
         rec.retire(i);
         finished++;
@@ -817,12 +746,12 @@ export class Instance {
         // the preemption.
         itl.add(now - this.#slotLastTokenS[s]);
       }
-      if (this.config.prefixCaching) this.#cachePrompt(s, i, done);
+      if (this.#prefix.enabled) this.#cachePrompt(s, i, done);
       if (generated >= rec.outputTokens[i]) {
         rec.finishS[i] = now + this.#finishDelayS;
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
-        this.kvUsedBlocks -= this.#slotBlocks[s];
-        this.#unpin(rec.prefixIds[i], this.#slotPins[s]);
+        this.#kv.usedBlocks -= this.#slotBlocks[s];
+        this.#prefix.unpin(rec.prefixIds[i], this.#slotPins[s]);
         this.#freeSlot(s);
         rec.retire(i);
         finished++;

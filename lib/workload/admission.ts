@@ -9,7 +9,7 @@
  */
 
 import { InputError } from "../errors.ts";
-import type { RequestSource } from "./workload.ts";
+import type { RequestSource } from "./request_source.ts";
 
 /** Options of {@linkcode admitWithin}. */
 export interface AdmissionOptions {

@@ -22,6 +22,7 @@ import type { RandomStream } from "../engine/random.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { empiricalSampler } from "./empirical.ts";
  * import { RandomStream } from "../engine/random.ts";
  * const draw = empiricalSampler([0, 40, 200], new RandomStream(1, "prompt"), {
@@ -29,7 +30,7 @@ import type { RandomStream } from "../engine/random.ts";
  * });
  * for (let i = 0; i < 100; i++) {
  *   const x = draw();
- *   if (x !== 10 && x !== 40 && x !== 200) throw new Error(`unexpected ${x}`);
+ *   assert.ok([10, 40, 200].includes(x), `unexpected ${x}`);
  * }
  * ```
  */
@@ -58,12 +59,13 @@ export function empiricalSampler(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { uniformSampler } from "./empirical.ts";
  * import { RandomStream } from "../engine/random.ts";
  * const draw = uniformSampler(3, 5, new RandomStream(1, "output"));
  * for (let i = 0; i < 100; i++) {
  *   const x = draw();
- *   if (!(Number.isInteger(x) && x >= 3 && x <= 5)) throw new Error(`${x}`);
+ *   assert.ok(Number.isInteger(x) && x >= 3 && x <= 5, `${x}`);
  * }
  * ```
  */
@@ -91,11 +93,12 @@ export function uniformSampler(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { capped, uniformSampler } from "./empirical.ts";
  * import { RandomStream } from "../engine/random.ts";
  * const draw = capped(uniformSampler(1, 100, new RandomStream(1, "output")), 10);
  * for (let i = 0; i < 100; i++) {
- *   if (draw() > 10) throw new Error("cap exceeded");
+ *   assert.ok(draw() <= 10, "cap exceeded");
  * }
  * ```
  */

@@ -10,9 +10,13 @@
  * @module
  */
 
-import type { TokenDistribution } from "../scenario/types.ts";
-import { lognormalParams, realMoments, Z90 } from "./tokens.ts";
-import type { RequestSource } from "./workload.ts";
+import {
+  lognormalParams,
+  realMoments,
+  type TokenDistribution,
+  Z90,
+} from "./tokens.ts";
+import type { RequestSource } from "./request_source.ts";
 import type { TraceSource } from "./trace.ts";
 import { InputError } from "../errors.ts";
 

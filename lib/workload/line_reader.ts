@@ -21,14 +21,15 @@ export interface LineReaderOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LineReader } from "./line_reader.ts";
  * const path = Deno.makeTempFileSync();
  * Deno.writeTextFileSync(path, "a,b\r\nc,d\ne");
  * const reader = new LineReader(path, { chunkBytes: 2 });
  * const lines: string[] = [];
  * while (reader.next()) lines.push(reader.line());
- * if (lines.join("|") !== "a,b|c,d|e") throw new Error(lines.join("|"));
- * if (reader.lineNumber !== 3) throw new Error("line count");
+ * assert.deepEqual(lines, ["a,b", "c,d", "e"]);
+ * assert.equal(reader.lineNumber, 3);
  * Deno.removeSync(path);
  * ```
  */
@@ -57,11 +58,14 @@ export class LineReader {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReader } from "./line_reader.ts";
    * const path = Deno.makeTempFileSync();
    * Deno.writeTextFileSync(path, "x\n");
    * const reader = new LineReader(path);
-   * if (!reader.next() || reader.line() !== "x" || reader.next()) throw new Error();
+   * assert.ok(reader.next());
+   * assert.equal(reader.line(), "x");
+   * assert.equal(reader.next(), false);
    * Deno.removeSync(path);
    * ```
    */
@@ -87,13 +91,14 @@ export class LineReader {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReader } from "./line_reader.ts";
    * const path = Deno.makeTempFileSync();
    * Deno.writeTextFileSync(path, "1\n\n3\n");
    * const reader = new LineReader(path);
    * let n = 0;
    * while (reader.next()) n++;
-   * if (n !== 3) throw new Error(`${n} lines`);
+   * assert.equal(n, 3, "the blank line counts");
    * Deno.removeSync(path);
    * ```
    */
@@ -130,12 +135,13 @@ export class LineReader {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReader } from "./line_reader.ts";
    * const path = Deno.makeTempFileSync();
    * Deno.writeTextFileSync(path, "héllo\r\n");
    * const reader = new LineReader(path, { chunkBytes: 2 });
    * reader.next();
-   * if (reader.line() !== "héllo") throw new Error(reader.line());
+   * assert.equal(reader.line(), "héllo");
    * reader.close();
    * Deno.removeSync(path);
    * ```
@@ -150,12 +156,13 @@ export class LineReader {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReader } from "./line_reader.ts";
    * const path = Deno.makeTempFileSync();
    * Deno.writeTextFileSync(path, "a\nb\n");
    * const reader = new LineReader(path);
    * reader.close();
-   * if (reader.next()) throw new Error("read after close");
+   * assert.equal(reader.next(), false, "read after close");
    * Deno.removeSync(path);
    * ```
    */

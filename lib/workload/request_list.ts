@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Slo } from "../scenario/types.ts";
-import type { RequestSource, Workload } from "./workload.ts";
+import type { RequestSource } from "./request_source.ts";
+import type { Slo, Workload } from "./workload.ts";
 
 /** Requests as parallel lists, in arrival order (structured-cloneable). */
 export interface RequestList {

@@ -1,29 +1,24 @@
 /**
  * Token-length distributions. The prototype's three modes are all lognormal
  * and differ only in how the user states them; `constant` and `exponential`
- * exist for validation against queueing theory (M/D/c and M/M/c).
+ * exist for validation against queueing theory (M/D/c and M/M/c). Each mode
+ * is one file of `token_modes/`; this module draws and summarises through
+ * them.
  *
  * @module
  */
 
 import type { RandomStream } from "../engine/random.ts";
-import type { TokenDistribution } from "../scenario/types.ts";
-import { capped, empiricalSampler, uniformSampler } from "./empirical.ts";
+import { capped } from "./empirical.ts";
+import type { LognormalParams } from "./lognormal.ts";
+import { modeOf, type TokenDistribution } from "./token_modes/mod.ts";
 
-/** z-score of the 90th percentile of the standard normal. */
-export const Z90 = 1.2815515655446004;
-
-/** Parameters of a lognormal in log space. */
-export interface LognormalParams {
-  /** Mean of ln X. */
-  mu: number;
-  /** Standard deviation of ln X. */
-  sigma: number;
-}
+export { type LognormalParams, realMoments, Z90 } from "./lognormal.ts";
+export type { TokenDistribution, TokenMode } from "./token_modes/mod.ts";
 
 /**
  * The lognormal behind a lognormal-mode distribution, or null for the
- * `constant` and `exponential` modes.
+ * other modes.
  *
  * - `log`: mu = `mean`, sigma = `sigma`.
  * - `real_mean_std`: sigma^2 = ln(1 + std^2 / mean^2), mu = ln(mean) - sigma^2 / 2.
@@ -34,55 +29,57 @@ export interface LognormalParams {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lognormalParams } from "./tokens.ts";
  * const p = lognormalParams({ mode: "p50_p90", p50: 100, p90: 400, min_value: 1 })!;
- * if (Math.abs(Math.exp(p.mu) - 100) > 1e-9) throw new Error();
+ * assert.ok(Math.abs(Math.exp(p.mu) - 100) < 1e-9);
  * ```
  */
 export function lognormalParams(
   dist: TokenDistribution,
 ): LognormalParams | null {
-  switch (dist.mode) {
-    case "log":
-      return { mu: dist.mean!, sigma: dist.sigma! };
-    case "real_mean_std": {
-      const s2 = Math.log(
-        1 + (dist.std! * dist.std!) / (dist.mean! * dist.mean!),
-      );
-      return { mu: Math.log(dist.mean!) - s2 / 2, sigma: Math.sqrt(s2) };
-    }
-    case "p50_p90":
-      return {
-        mu: Math.log(dist.p50!),
-        sigma: (Math.log(dist.p90!) - Math.log(dist.p50!)) / Z90,
-      };
-    default:
-      return null;
-  }
+  return modeOf(dist).lognormal(dist as never);
 }
 
 /**
- * Mean and standard deviation of a lognormal in real space (before the
- * floor and the minimum are applied).
+ * Real-space mean and standard deviation of a distribution (before the
+ * floor, the minimum and the cap), or null when unknown before loading.
  *
- * @param params mu and sigma in log space.
- * @returns The real-space mean and standard deviation.
+ * @param dist A validated distribution.
+ * @returns The moments, or null.
  *
  * @example Usage
  * ```ts
- * import { realMoments } from "./tokens.ts";
- * const m = realMoments({ mu: 0, sigma: 1 });
- * if (Math.abs(m.mean - Math.exp(0.5)) > 1e-12) throw new Error();
+ * import assert from "node:assert/strict";
+ * import { tokenMoments } from "./tokens.ts";
+ * assert.deepEqual(
+ *   tokenMoments({ mode: "uniform", low: 1, high: 3, min_value: 1 }),
+ *   { mean: 2, std: Math.sqrt(8 / 12) },
+ * );
  * ```
  */
-export function realMoments(
-  params: LognormalParams,
-): { mean: number; std: number } {
-  const mean = Math.exp(params.mu + (params.sigma * params.sigma) / 2);
-  return {
-    mean,
-    std: mean * Math.sqrt(Math.expm1(params.sigma * params.sigma)),
-  };
+export function tokenMoments(
+  dist: TokenDistribution,
+): { mean: number; std: number } | null {
+  return modeOf(dist).moments(dist as never);
+}
+
+/**
+ * The median length of a distribution, tokens (0 for `empirical`, whose
+ * values may be loaded later).
+ *
+ * @param dist A validated distribution.
+ * @returns The median.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenMedian } from "./tokens.ts";
+ * assert.equal(tokenMedian({ mode: "constant", value: 7, min_value: 1 }), 7);
+ * ```
+ */
+export function tokenMedian(dist: TokenDistribution): number {
+  return modeOf(dist).median(dist as never);
 }
 
 /**
@@ -95,61 +92,17 @@ export function realMoments(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenSampler } from "./tokens.ts";
  * import { RandomStream } from "../engine/random.ts";
  * const draw = tokenSampler({ mode: "constant", value: 7, min_value: 1 }, new RandomStream(1, "t"));
- * if (draw() !== 7) throw new Error();
+ * assert.equal(draw(), 7);
  * ```
  */
 export function tokenSampler(
   dist: TokenDistribution,
   stream: RandomStream,
 ): () => number {
-  const draw = baseSampler(dist, stream);
+  const draw = modeOf(dist).sampler(dist as never, stream);
   return dist.max_tokens !== undefined ? capped(draw, dist.max_tokens) : draw;
-}
-
-function baseSampler(
-  dist: TokenDistribution,
-  stream: RandomStream,
-): () => number {
-  const min = dist.min_value;
-  switch (dist.mode) {
-    case "constant": {
-      const v = Math.max(dist.value!, min);
-      return () => v;
-    }
-    case "exponential": {
-      const mean = dist.mean!;
-      return () => Math.max(Math.floor(stream.exponential(mean)), min);
-    }
-    case "uniform": {
-      const draw = uniformSampler(dist.low!, dist.high!, stream);
-      return () => Math.max(draw(), min);
-    }
-    case "empirical":
-      if (!dist.values) {
-        throw new RangeError(
-          "empirical lengths were not loaded (load the scenario from its file, or set values)",
-        );
-      }
-      return empiricalSampler(dist.values, stream, { min_value: min });
-    default: {
-      const { mu, sigma } = lognormalParams(dist)!;
-      return () => {
-        const v = Math.max(
-          Math.floor(Math.exp(mu + sigma * stream.normal())),
-          min,
-        );
-        // Validation bounds mu and sigma; a length that is not a finite
-        // whole number would be simulated as nothing.
-        if (!Number.isSafeInteger(v)) {
-          throw new RangeError(
-            `a lognormal length (mu ${mu}, sigma ${sigma}) drew ${v}: not a finite whole number`,
-          );
-        }
-        return v;
-      };
-    }
-  }
 }

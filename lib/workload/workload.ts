@@ -10,38 +10,63 @@
  */
 
 import { RandomStream } from "../engine/random.ts";
-import type {
-  ArrivalConfig,
-  RequestClass,
-  Scenario,
-  Slo,
-} from "../scenario/types.ts";
-import { arrivalClock, type ArrivalSpec, meanRate } from "./arrivals.ts";
-import { tokenSampler } from "./tokens.ts";
+import { arrivalClock, type ArrivalSpec, meanRate } from "./arrivals/mod.ts";
+import { type TokenDistribution, tokenSampler } from "./tokens.ts";
 import { openTrace, type TraceSource } from "./trace.ts";
+import type { TraceOptions } from "./trace_formats/mod.ts";
+import { PREFIX_BLOCK_TOKENS, type RequestSource } from "./request_source.ts";
 import { InputError } from "../errors.ts";
 
-/** A source of requests in arrival order. */
-export interface RequestSource {
-  /**
-   * Advances to the next request. Returns false once arrivals reach the
-   * horizon; otherwise the fields below hold it.
-   */
-  next(): boolean;
-  /** Arrival time of the current request, seconds. */
-  arrivalS: number;
-  /** Prompt length of the current request. */
-  promptTokens: number;
-  /** Output length of the current request. */
-  outputTokens: number;
-  /** Class of the current request (index into the scenario's classes). */
-  classIndex?: number;
-  /** Prefix block ids of the current prompt (for prefix caching). */
-  prefixIds?: readonly number[];
+/** Latency targets of a request class. */
+export interface Slo {
+  /** TTFT limit, seconds. */
+  ttft_s: number;
+  /** TPOT limit, seconds. */
+  tpot_s: number;
 }
 
-/** Tokens one prefix block id covers (Mooncake's hash blocks). */
-export const PREFIX_BLOCK_TOKENS = 512;
+/** One request class, as the workload reads it from a scenario. */
+export interface WorkloadClass {
+  /** Name in reports. */
+  name: string;
+  /** Share of the top-level arrival process. */
+  weight?: number;
+  /** Its own arrival process. */
+  arrival?: ArrivalSpec;
+  /** Its prompt lengths (default: the top level's). */
+  prompt_tokens?: TokenDistribution;
+  /** Its output lengths (default: the top level's). */
+  output_tokens?: TokenDistribution;
+  /** Its latency targets (default: the top level's). */
+  slo?: Slo;
+  /** Leading prompt tokens every request of the class shares. */
+  shared_prefix_tokens: number;
+}
+
+/**
+ * The scenario keys a workload is built from; a validated scenario is one
+ * (the workload layer sits below the scenario and does not import it).
+ */
+export interface WorkloadSpec {
+  /** Arrival horizon, seconds. */
+  sim_seconds: number;
+  /** Start of the measured window, seconds. */
+  warmup_seconds: number;
+  /** Seed of every random stream. */
+  random_seed: number;
+  /** Latency targets. */
+  slo?: Slo;
+  /** Request classes. */
+  classes?: WorkloadClass[];
+  /** A trace to replay instead. */
+  trace?: TraceOptions;
+  /** Arrival process. */
+  arrival: ArrivalSpec;
+  /** Prompt lengths. */
+  prompt_tokens: TokenDistribution;
+  /** Output lengths. */
+  output_tokens: TokenDistribution;
+}
 
 /**
  * The measured window [start, end) of a run, in seconds: `warmup_seconds` to
@@ -106,12 +131,8 @@ export interface Workload {
  * if (n === 0) throw new Error("no requests");
  * ```
  */
-export function scenarioWorkload(scenario: Scenario): RequestSource {
+export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
   return buildWorkload(scenario).source;
-}
-
-function spec(arrival: ArrivalConfig): ArrivalSpec {
-  return arrival as ArrivalSpec;
 }
 
 /**
@@ -147,12 +168,12 @@ function spec(arrival: ArrivalConfig): ArrivalSpec {
  * if (code === 0 || w.meanRatePerS() !== 3) throw new Error();
  * ```
  */
-export function buildWorkload(scenario: Scenario): Workload {
+export function buildWorkload(scenario: WorkloadSpec): Workload {
   const horizonS = scenario.sim_seconds;
   const window: MeasuredWindow = [scenario.warmup_seconds, horizonS];
   if (scenario.trace) return replayWorkload(scenario, window);
   const seed = scenario.random_seed;
-  const classes: RequestClass[] = scenario.classes ?? [{
+  const classes: WorkloadClass[] = scenario.classes ?? [{
     name: "default",
     weight: 1,
     shared_prefix_tokens: 0,
@@ -187,7 +208,7 @@ export function buildWorkload(scenario: Scenario): Workload {
     const chooser = new RandomStream(seed, "class");
     clocks.push({
       next: arrivalClock(
-        spec(scenario.arrival),
+        scenario.arrival,
         new RandomStream(seed, "arrivals"),
       ),
       pick: weighted.length === 1 ? () => weighted[0][1] : () => {
@@ -205,7 +226,7 @@ export function buildWorkload(scenario: Scenario): Workload {
     if (!c.arrival) return;
     clocks.push({
       next: arrivalClock(
-        spec(c.arrival),
+        c.arrival,
         new RandomStream(seed, named("arrivals", k)),
       ),
       pick: () => k,
@@ -241,9 +262,9 @@ export function buildWorkload(scenario: Scenario): Workload {
       return true;
     },
   };
-  const rate = (weighted.length > 0 ? meanRate(spec(scenario.arrival)) : 0) +
+  const rate = (weighted.length > 0 ? meanRate(scenario.arrival) : 0) +
     classes.reduce(
-      (a, c) => a + (c.arrival ? meanRate(spec(c.arrival)) : 0),
+      (a, c) => a + (c.arrival ? meanRate(c.arrival) : 0),
       0,
     );
   return {
@@ -258,7 +279,10 @@ export function buildWorkload(scenario: Scenario): Workload {
 // A trace replay ends its window at its last arrival when it runs out before
 // the horizon: the measured rates are then those of the replayed span, not of
 // the empty time after it. A replay with nothing to measure is an input error.
-function replayWorkload(scenario: Scenario, window: MeasuredWindow): Workload {
+function replayWorkload(
+  scenario: WorkloadSpec,
+  window: MeasuredWindow,
+): Workload {
   const horizonS = scenario.sim_seconds;
   const warmupS = scenario.warmup_seconds;
   const trace = openTrace(scenario.trace!);

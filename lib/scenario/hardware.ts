@@ -6,14 +6,14 @@
  * @module
  */
 
-import type { HardwareConfig } from "../scenario/types.ts";
+import type { HardwareConfig } from "./types.ts";
 import {
   GPUS,
   type GpuSpec,
   MODELS,
   type ModelSpec,
   parameterCount,
-} from "./catalog.ts";
+} from "../perf/catalog.ts";
 
 /** The GPU and model of a scenario's instances. */
 export interface ResolvedHardware {

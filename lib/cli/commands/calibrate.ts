@@ -12,46 +12,73 @@ import {
   calibrate,
   calibrationTargets,
   DEFAULT_EVALUATIONS,
-} from "../calibrate/calibrate.ts";
+} from "../../calibrate/calibrate.ts";
 import {
   type MeasuredFormat,
   readMeasuredFile,
-} from "../calibrate/measured.ts";
-import { InputError } from "../errors.ts";
-import { writeFilesAtomic } from "../report/files.ts";
-import { createProgress } from "./progress.ts";
-import { toJson } from "../report/json.ts";
+} from "../../calibrate/measured.ts";
+import { InputError } from "../../errors.ts";
+import { writeFilesAtomic } from "../../report/files.ts";
+import { createProgress } from "../progress.ts";
+import { toJson } from "../../report/json.ts";
+import { type Command, stringOption } from "../command.ts";
 import {
+  fileOutputs,
   loadScenario,
   scenarioOverrides,
   type Values,
   warn,
-} from "./common.ts";
+} from "../common.ts";
+import { HELP_OPTION } from "../options.ts";
 
-/** The command's help. */
-export const CALIBRATE_HELP =
-  `Usage: llmsim calibrate --config BASE.yaml --measured FILE [--measured FILE ...]
-                        --out OUT.yaml [options]
-
-Replays exactly the requests of each measured benchmark run (arrival times,
+/** `llmsim calibrate`. */
+export const CALIBRATE: Command = {
+  name: "calibrate",
+  doc: "fit the engine to measured benchmark runs of a deployment",
+  usage: `calibrate --config BASE.yaml --measured FILE [--measured FILE ...]
+                        --out OUT.yaml [options]`,
+  description:
+    `Replays exactly the requests of each measured benchmark run (arrival times,
 lengths, the client's --max-concurrency) through the deployment BASE.yaml
 describes, fits the engine and kernel-efficiency parameters so that mean
 TTFT, p90 TTFT and mean TPOT match, writes OUT.yaml (BASE with the fitted
 values set) and prints, per file and metric, measured against llmsim before
-and after.
-
-  --config FILE           the deployment as it ran (required)
-  --measured FILE         a measured run (repeatable; at least one)
-  --format csv|vllm-bench the measured files' format (default: csv, or
-                          vllm-bench for .json files): csv needs columns
-                          arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s;
-                          vllm-bench is 'vllm bench serve --save-result
-                          --save-detailed' JSON
-  --out FILE              where to write the calibrated scenario (required)
-  --max-evaluations N     candidate parameter sets at most (default 400)
-  --jobs N                workers evaluating candidates (default 1)
-  --set KEY=VALUE         change a base key first (repeatable)
-  -h, --help              this help`;
+and after.`,
+  options: [{
+    options: [
+      stringOption("config", "FILE", "the deployment as it ran", {
+        required: true,
+      }),
+      stringOption("measured", "FILE", "a measured run; at least one", {
+        multiple: true,
+      }),
+      stringOption(
+        "format",
+        "csv|vllm-bench",
+        "the measured files' format: csv needs columns arrival_s,prompt_tokens,output_tokens,ttft_s,e2e_s; vllm-bench is 'vllm bench serve --save-result --save-detailed' JSON",
+        { default: "csv, or vllm-bench for .json files" },
+      ),
+      stringOption("out", "FILE", "where to write the calibrated scenario", {
+        required: true,
+      }),
+      stringOption(
+        "max-evaluations",
+        "N",
+        "candidate parameter sets at most",
+        { default: String(DEFAULT_EVALUATIONS) },
+      ),
+      stringOption("jobs", "N", "workers evaluating candidates", {
+        default: "1",
+      }),
+      stringOption("set", "KEY=VALUE", "change a base key first", {
+        multiple: true,
+      }),
+      HELP_OPTION,
+    ],
+  }],
+  outputs: (values) => fileOutputs(values, ["out"]),
+  run: runCalibrate,
+};
 
 // Scenario keys that name files relative to the scenario file.
 const FILE_KEYS = [
@@ -74,17 +101,8 @@ function positiveInteger(flag: string, text: unknown, fallback: number) {
   return n;
 }
 
-/**
- * Runs `llmsim calibrate` (help in {@linkcode CALIBRATE_HELP}).
- *
- * @param values Parsed flags.
- *
- * @example Usage
- * ```ts ignore
- * await runCalibrate({ config: "base.yaml", measured: ["run.csv"], out: "cal.yaml" });
- * ```
- */
-export async function runCalibrate(values: Values): Promise<void> {
+// Runs `llmsim calibrate` with the parsed flags.
+async function runCalibrate(values: Values): Promise<void> {
   const config = values.config as string | undefined;
   const out = values.out as string | undefined;
   const files = (values.measured as string[] | undefined) ?? [];

@@ -7,25 +7,61 @@
  * @module
  */
 
-import { InputError } from "../errors.ts";
-import {
-  measuredLatencies,
-  simulate,
-  type SimulationResult,
-} from "../analysis/simulate.ts";
-import type { Summary } from "../metrics/summary.ts";
-import { flattenRow } from "../report/csv.ts";
-import { ttftBreakdownStacks } from "../report/study_charts.ts";
-import { writeFilesAtomic } from "../report/files.ts";
-import {
-  renderReport,
-  type ReportChart,
-  type ReportSection,
-} from "../report/html.ts";
-import { loadScenario, type Values, warn } from "./common.ts";
-import { runPlan, runSweep, type StudyArtifacts } from "./study_commands.ts";
+import { InputError } from "../../errors.ts";
+import { simulate } from "../../analysis/simulate.ts";
+import type { Summary } from "../../metrics/summary.ts";
+import { flattenRow } from "../../report/csv.ts";
+import { runCharts } from "../../report/run_charts.ts";
+import { writeFilesAtomic } from "../../report/files.ts";
+import { renderReport, type ReportSection } from "../../report/html.ts";
+import { type Command, parseCommand, stringOption } from "../command.ts";
+import { fileOutputs, loadScenario, type Values, warn } from "../common.ts";
+import { scenarioOptions } from "../options.ts";
+import type { StudyArtifacts } from "../study.ts";
+import { COMPARE } from "./compare.ts";
+import { PLAN, runPlan } from "./plan.ts";
+import { SIMULATE } from "./simulate.ts";
+import { runSweep, SWEEP } from "./sweep.ts";
 
 const KINDS = ["simulate", "compare", "sweep", "plan"] as const;
+
+// The commands a report runs, whose options it takes.
+const INNER = {
+  simulate: SIMULATE,
+  compare: COMPARE,
+  sweep: SWEEP,
+  plan: PLAN,
+};
+
+const OUT_OPTION = stringOption("out", "FILE", "the page to write", {
+  required: true,
+});
+
+/** `llmsim report`. */
+export const REPORT: Command = {
+  name: "report",
+  doc: "one HTML page (tables, charts) of a simulate, compare, sweep or plan",
+  usage: "report simulate|compare|sweep|plan --out FILE [options]",
+  description:
+    `Runs the command with the options it takes (see its --help) and writes one
+self-contained HTML page: headline and full metric tables, TTFT and TPOT
+distributions, the TTFT breakdown, queue, batch and KV occupancy over time
+(batched runs), or the sweep curves and the plan's ranking and Pareto front.`,
+  options: [{ options: [OUT_OPTION] }, scenarioOptions()],
+  // The options of the command reported on (simulate's when none is
+  // named), plus --out; its errors name that command.
+  parse(args: string[]): Values {
+    const [kind, ...rest] = args;
+    const named = kind !== undefined && !kind.startsWith("-");
+    const inner = kind === "compare" || kind === "sweep" || kind === "plan"
+      ? INNER[kind]
+      : INNER.simulate;
+    const values = parseCommand(inner, named ? rest : args, [OUT_OPTION]);
+    return { ...values, _: named ? [kind] : [] };
+  },
+  outputs: (values) => fileOutputs(values, ["out"]),
+  run: runReport,
+};
 
 const HEADLINE = [
   "num_samples",
@@ -47,76 +83,6 @@ const HEADLINE = [
   "preemptions",
   "saturation",
 ];
-
-async function runCharts(
-  runs: { label: string; result: SimulationResult }[],
-): Promise<ReportChart[]> {
-  const more = await import("../report/charts_more.ts");
-  const lat = runs.map((r) => ({
-    label: r.label,
-    ...measuredLatencies(r.result),
-  }));
-  const charts: ReportChart[] = [
-    {
-      title: "TTFT distribution",
-      png: await more.renderCdfChart({
-        title: "TTFT (CDF)",
-        xLabel: "TTFT (s)",
-        series: lat.map((l) => ({ label: l.label, values: l.ttft })),
-      }),
-    },
-    {
-      title: "TPOT distribution",
-      png: await more.renderCdfChart({
-        title: "TPOT (CDF)",
-        xLabel: "TPOT (s)",
-        series: lat.map((l) => ({ label: l.label, values: l.tpot })),
-      }),
-    },
-  ];
-  const summaries = runs.map((r) => r.result.summary);
-  // Each bar is its run's mean TTFT, split into parts that add up to it
-  // in every mode (see ttftParts).
-  const stacks = ttftBreakdownStacks(summaries);
-  if (stacks.length > 0) {
-    charts.push({
-      title: "Mean TTFT breakdown",
-      png: await more.renderStackedBarChart({
-        title: "Mean TTFT, by part",
-        yLabel: "seconds",
-        categories: runs.map((r) => r.label),
-        stacks,
-      }),
-    });
-  }
-  for (const { label, result } of runs) {
-    for (const [pool, tl] of Object.entries(result.timelines ?? {})) {
-      const name = runs.length > 1 ? `${label} ${pool}` : pool;
-      charts.push({
-        title: `Over time (${name})`,
-        png: await more.renderTimeSeriesChart({
-          title: `Queue and batch over time (${name})`,
-          xLabel: "time (s)",
-          yLabel: "requests per instance",
-          series: [
-            { label: "waiting", t: tl.t, y: tl.queue },
-            { label: "batch size", t: tl.t, y: tl.batch },
-          ],
-        }),
-      });
-      charts.push({
-        title: `KV occupancy (${name})`,
-        png: await more.renderTimeSeriesChart({
-          title: `KV-cache occupancy over time (${name})`,
-          xLabel: "time (s)",
-          yLabel: "share of capacity",
-          series: [{ label: "KV in use", t: tl.t, y: tl.kvOccupancy }],
-        }),
-      });
-    }
-  }
-  return charts;
-}
 
 function metricTable(
   labels: string[],
@@ -143,12 +109,8 @@ function studyTable(a: StudyArtifacts): ReportSection["table"] {
   };
 }
 
-/**
- * `report KIND [options] --out FILE`.
- *
- * @param values Parsed values (positionals: the kind).
- */
-export async function runReport(values: Values): Promise<void> {
+// `report KIND [options] --out FILE`.
+async function runReport(values: Values): Promise<void> {
   const kind = ((values._ as string[] | undefined) ?? [])[0];
   if (!KINDS.includes(kind as typeof KINDS[number])) {
     throw new InputError(

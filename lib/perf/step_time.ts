@@ -34,9 +34,12 @@ export interface IterationShape {
  *
  * @example Usage
  * ```ts
- * import { decodeShape } from "./step_time.ts";
  * import assert from "node:assert/strict";
- * assert.equal(decodeShape(4, 100).decodeContextTokens, 400);
+ * import { decodeShape } from "./step_time.ts";
+ * const shape = decodeShape(4, 100);
+ * assert.equal(shape.decodeTokens, 4);
+ * assert.equal(shape.decodeContextTokens, 400);
+ * assert.equal(shape.prefillTokens, 0);
  * ```
  */
 export function decodeShape(batch: number, context: number): IterationShape {
@@ -59,11 +62,11 @@ export interface StepTimeModel {
 /** Options for {@linkcode rateStepTime}. */
 export interface RateStepTimeOptions {
   /** Prompt tokens one instance processes per second. */
-  prefill_tokens_per_s: number;
+  prefillTokensPerS: number;
   /** Decode steps per second of one sequence (a step yields one token for every sequence in the batch). */
-  decode_tokens_per_s: number;
+  decodeTokensPerS: number;
   /** Fixed cost of every iteration, seconds (default 0). */
-  iteration_overhead_s?: number;
+  iterationOverheadS?: number;
 }
 
 /**
@@ -78,16 +81,18 @@ export interface RateStepTimeOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rateStepTime } from "./step_time.ts";
- * const m = rateStepTime({ prefill_tokens_per_s: 8000, decode_tokens_per_s: 50 });
+ * const m = rateStepTime({ prefillTokensPerS: 8000, decodeTokensPerS: 50 });
  * const t = m.iterationTimeS({ prefillTokens: 800, prefillSequences: 1, prefillAttendedTokens: 320400, prefillPastTokens: 0, decodeTokens: 4, decodeContextTokens: 4000 });
- * if (Math.abs(t - 0.12) > 1e-12) throw new Error(String(t));
+ * // 800 prompt tokens at 8000/s plus one decode step at 50/s.
+ * assert.ok(Math.abs(t - (0.1 + 0.02)) < 1e-12);
  * ```
  */
 export function rateStepTime(options: RateStepTimeOptions): StepTimeModel {
-  const secPerPrompt = 1 / options.prefill_tokens_per_s;
-  const decodeStepS = 1 / options.decode_tokens_per_s;
-  const overheadS = options.iteration_overhead_s ?? 0;
+  const secPerPrompt = 1 / options.prefillTokensPerS;
+  const decodeStepS = 1 / options.decodeTokensPerS;
+  const overheadS = options.iterationOverheadS ?? 0;
   return {
     iterationTimeS(shape: IterationShape): number {
       return overheadS + shape.prefillTokens * secPerPrompt +

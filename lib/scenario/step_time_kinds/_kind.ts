@@ -1,0 +1,50 @@
+/**
+ * What a step-time kind is: the `step_time` keys it reads, the rules a pool
+ * running it must meet, and how it builds the pool's model of one
+ * iteration's GPU time. Each kind is one file of this folder; `mod.ts`
+ * lists them.
+ *
+ * @module
+ */
+
+import type { z } from "../../schema/zod.ts";
+import type { Path } from "../../errors.ts";
+import type { StepTimeModel } from "../../perf/step_time.ts";
+import type { ResolvedHardware } from "../hardware.ts";
+import type { PoolOverrides } from "../types.ts";
+import type { PoolSettings } from "../pool_settings.ts";
+
+/** What a kind builds its model from. */
+export interface StepTimeContext {
+  /** The pool's settings (its own sections over the top level's). */
+  settings: PoolSettings;
+  /** GPUs per instance. */
+  tp: number;
+  /** The pool's GPU and model, when `hardware` is given. */
+  hardware: ResolvedHardware | null;
+  /** The cluster's token rates for the pool. */
+  rates: { prefillTokensPerS: number; decodeTokensPerS: number };
+}
+
+/** Names a key of a pool's section, at the pool's own path when it set it. */
+export type PoolKeyPath = (section: keyof PoolOverrides, key?: string) => Path;
+
+/** One step-time kind. */
+export interface StepTimeKindEntry<
+  K extends z.ZodRawShape = z.ZodRawShape,
+> {
+  /** The `step_time.kind` value. */
+  readonly name: string;
+  /** One sentence for help and the JSON Schema. */
+  readonly doc: string;
+  /** The `step_time` keys only this kind reads, with their schemas. */
+  readonly keys: K;
+  /**
+   * Rules a pool running this kind must meet.
+   *
+   * @throws {InputError} Naming the key at fault.
+   */
+  check?(settings: PoolSettings, at: PoolKeyPath): void;
+  /** The model of one iteration's GPU time (the engine's time is added after). */
+  build(context: StepTimeContext): StepTimeModel;
+}

@@ -1,0 +1,250 @@
+/**
+ * The arrival processes, one file each, and the scenario's `arrival`
+ * section made from them: a union discriminated on `process` (absent:
+ * `poisson`). A new process is a new file here and one line in the list
+ * below; the schema, the JSON Schema, the errors and the help follow.
+ *
+ * Every process is exact (no time stepping), so a clock's arrivals follow
+ * the stated law however fine the rate varies, and each draws only from the
+ * stream it is given, so swapping one process for another leaves the
+ * token-length streams untouched.
+ *
+ * @module
+ */
+
+import { z } from "../../schema/zod.ts";
+import type { RandomStream } from "../../engine/random.ts";
+import { Registry } from "../../registry.ts";
+import { InputError } from "../../errors.ts";
+import { parseWith } from "../../schema/issues.ts";
+import { deterministic } from "./deterministic.ts";
+import { diurnal } from "./diurnal.ts";
+import { gamma } from "./gamma.ts";
+import { onOff } from "./on_off.ts";
+import { poisson } from "./poisson.ts";
+import { type ArrivalProcess, RATE_PER_S } from "./process.ts";
+import { schedule } from "./schedule.ts";
+
+export type { ArrivalProcess, ProcessSchema } from "./process.ts";
+export { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+export type { ScheduleStep } from "./schedule.ts";
+
+const ENTRIES = [
+  poisson,
+  gamma,
+  deterministic,
+  schedule,
+  diurnal,
+  onOff,
+] as const;
+
+/**
+ * Every arrival process, in the order help and docs list them.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ARRIVAL_PROCESSES } from "./mod.ts";
+ * assert.deepEqual(ARRIVAL_PROCESSES.names, [
+ *   "poisson", "gamma", "deterministic", "schedule", "diurnal", "on_off",
+ * ]);
+ * assert.throws(() => ARRIVAL_PROCESSES.get("gama"), /did you mean "gamma"/);
+ * ```
+ */
+export const ARRIVAL_PROCESSES: Registry<ArrivalProcess> = new Registry<
+  ArrivalProcess
+>("arrival process", ENTRIES);
+
+/**
+ * How requests arrive: the settings of one of the processes, as validated
+ * (defaults filled).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ArrivalSpec } from "./mod.ts";
+ * const spec: ArrivalSpec = { process: "gamma", rate_per_s: 5, cv: 2 };
+ * assert.equal(spec.process, "gamma");
+ * ```
+ */
+export type ArrivalSpec = Loose<z.output<(typeof ENTRIES)[number]["schema"]>>;
+
+// Each process's settings, with the other processes' keys as optional keys
+// of their types: narrowing on `process` gives the process's own keys, and
+// code that reads or sets `rate_per_s` of any process type-checks, as it
+// did with one flat interface. The schema rejects a foreign key.
+type KeysOf<T> = T extends unknown ? keyof T : never;
+type ValueOf<T, K extends PropertyKey> = T extends unknown
+  ? K extends keyof T ? T[K] : never
+  : never;
+type Loose<T, All = T> = T extends unknown ? Flat<
+    & T
+    & { [K in Exclude<KeysOf<All>, keyof T>]?: ValueOf<All, K> }
+  >
+  : never;
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** Options of {@linkcode arrivalSchema}. */
+export interface ArrivalSchemaOptions {
+  /**
+   * The scenario's top-level `arrival`, which may be left out and whose
+   * `rate_per_s` defaults to 2, rather than a class's own (which must give
+   * it).
+   */
+  topLevel: boolean;
+}
+
+/**
+ * The type of {@linkcode arrivalSchema}'s schemas: a YAML section in, an
+ * {@linkcode ArrivalSpec} out.
+ */
+export type ArrivalSchema = z.ZodType<ArrivalSpec>;
+
+/**
+ * The schema of an `arrival` section: the processes' schemas as a union
+ * discriminated on `process` (absent: `poisson`). Its description lists the
+ * processes.
+ *
+ * @param options Whether this is the top-level section.
+ * @returns The schema; its output is an {@linkcode ArrivalSpec}.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseWith } from "../../schema/issues.ts";
+ * import { arrivalSchema } from "./mod.ts";
+ * const top = arrivalSchema({ topLevel: true });
+ * assert.deepEqual(parseWith(top, undefined), {
+ *   process: "poisson",
+ *   rate_per_s: 2,
+ * });
+ * const own = arrivalSchema({ topLevel: false });
+ * assert.throws(() => parseWith(own, { process: "gamma", cv: 2 }, ["a"]), {
+ *   message: "a.rate_per_s: is required with process gamma",
+ * });
+ * ```
+ */
+export function arrivalSchema(options: ArrivalSchemaOptions): ArrivalSchema {
+  return options.topLevel ? TOP_LEVEL : OWN;
+}
+
+/**
+ * A clock of arrival times: each call returns the next arrival, in absolute
+ * seconds from 0, forever. Times never decrease; they are strictly increasing
+ * except that a gamma gap with shape < 1 can underflow to 0.
+ *
+ * @param spec The arrival process.
+ * @param stream The stream to draw from; give the clock its own.
+ * @returns A function returning successive arrival times.
+ * @throws {RangeError} If the spec is not valid.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { arrivalClock } from "./mod.ts";
+ * import { RandomStream } from "../../engine/random.ts";
+ * const even = arrivalClock(
+ *   { process: "deterministic", rate_per_s: 4 },
+ *   new RandomStream(1, "arrivals"),
+ * );
+ * assert.deepEqual([even(), even()], [0.25, 0.5]);
+ * assert.throws(
+ *   () => arrivalClock({ process: "poisson", rate_per_s: 0 }, new RandomStream(1, "a")),
+ *   RangeError,
+ * );
+ * ```
+ */
+export function arrivalClock(
+  spec: ArrivalSpec,
+  stream: RandomStream,
+): () => number {
+  const valid = checked(spec);
+  return ARRIVAL_PROCESSES.get(valid.process).clock(valid, stream);
+}
+
+/**
+ * The long-run mean arrival rate of a process, requests per second (for
+ * offered-load figures).
+ *
+ * @param spec The arrival process.
+ * @returns The long-run rate.
+ * @throws {RangeError} If the spec is not valid.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meanRate } from "./mod.ts";
+ * const r = meanRate({
+ *   process: "schedule",
+ *   schedule: [{ duration_s: 30, rate_per_s: 4 }, { duration_s: 10, rate_per_s: 0 }],
+ * });
+ * assert.equal(r, 3);
+ * ```
+ */
+export function meanRate(spec: ArrivalSpec): number {
+  const valid = checked(spec);
+  return ARRIVAL_PROCESSES.get(valid.process).meanRate(valid);
+}
+
+/**
+ * The process with its load multiplied by `factor` (every rate, schedule
+ * steps included); `spec` is not changed.
+ *
+ * @param spec The arrival process (valid).
+ * @param factor The multiplier (> 0).
+ * @returns The scaled process.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scaleArrival } from "./mod.ts";
+ * assert.deepEqual(
+ *   scaleArrival({ process: "poisson", rate_per_s: 2 }, 1.5),
+ *   { process: "poisson", rate_per_s: 3 },
+ * );
+ * ```
+ */
+export function scaleArrival<T extends ArrivalSpec>(
+  spec: T,
+  factor: number,
+): T {
+  return ARRIVAL_PROCESSES.get(spec.process).scaled(spec, factor) as T;
+}
+
+// ---------------------------------------------------------------------------
+
+const DESCRIPTION = "Request arrivals: " +
+  ENTRIES.map((e) => `\`${e.name}\` (${e.doc})`).join(", ") + ".";
+
+// The prototype's default rate, at the top level only.
+const RATE_DEFAULT = RATE_PER_S.default(2);
+
+type Options = [
+  (typeof ENTRIES)[number]["schema"],
+  ...(typeof ENTRIES)[number]["schema"][],
+];
+
+function union(topLevel: boolean) {
+  const options = ENTRIES.map((e) =>
+    topLevel && "rate_per_s" in e.schema.shape
+      ? e.schema.extend({ rate_per_s: RATE_DEFAULT })
+      : e.schema
+  ) as unknown as Options;
+  return z.discriminatedUnion("process", options);
+}
+
+const OWN: ArrivalSchema = union(false).describe(DESCRIPTION);
+// An absent top-level section is all defaults, as if written `arrival: {}`
+// (valid input here, though `options` is typed as the classes' union).
+const TOP_LEVEL: ArrivalSchema = union(true).prefault({} as never).describe(
+  DESCRIPTION,
+);
+
+// Library callers get the scenario's checks, as a RangeError.
+function checked(spec: ArrivalSpec): ArrivalSpec {
+  try {
+    return parseWith(OWN, spec);
+  } catch (e) {
+    throw e instanceof InputError ? new RangeError(e.message) : e;
+  }
+}

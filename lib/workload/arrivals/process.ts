@@ -1,0 +1,125 @@
+/**
+ * What an arrival process is: its scenario keys (a zod schema), the clock
+ * of arrival times it makes, its long-run rate and how its load scales.
+ * Each process is one file in this folder and one line in `mod.ts`.
+ *
+ * @module
+ */
+
+import { z } from "../../schema/zod.ts";
+import type { RandomStream } from "../../engine/random.ts";
+import type { RegistryEntry } from "../../registry.ts";
+
+/** The schema of one process's keys: `process` and its own keys, strict. */
+export type ProcessSchema = z.ZodObject<
+  { process: z.ZodType<string> } & z.ZodRawShape,
+  z.core.$strict
+>;
+
+/**
+ * One arrival process.
+ *
+ * @typeParam S The process's schema; its output is the process's spec.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ARRIVAL_PROCESSES } from "./mod.ts";
+ * import { RandomStream } from "../../engine/random.ts";
+ * const deterministic = ARRIVAL_PROCESSES.get("deterministic");
+ * const spec = { process: "deterministic", rate_per_s: 4 } as const;
+ * const clock = deterministic.clock(spec, new RandomStream(1, "arrivals"));
+ * assert.deepEqual([clock(), clock()], [0.25, 0.5]);
+ * assert.equal(deterministic.meanRate(deterministic.scaled(spec, 2)), 8);
+ * ```
+ */
+export interface ArrivalProcess<S extends ProcessSchema = ProcessSchema>
+  extends RegistryEntry {
+  /** The process's keys, with `process` as the literal name. */
+  readonly schema: S;
+  /**
+   * A clock of arrival times, absolute seconds from 0, never decreasing.
+   * The spec is valid (parsed by the schema).
+   *
+   * @param spec The process's settings.
+   * @param stream The stream to draw from; the clock's own.
+   * @returns A function returning successive arrival times.
+   */
+  clock(spec: z.output<S>, stream: RandomStream): () => number;
+  /**
+   * The long-run mean arrival rate, requests per second.
+   *
+   * @param spec The process's settings.
+   * @returns The rate.
+   */
+  meanRate(spec: z.output<S>): number;
+  /**
+   * The same process with its load multiplied by `factor`: meanRate of the
+   * result is factor times meanRate of `spec`. `spec` is not changed.
+   *
+   * @param spec The process's settings.
+   * @param factor The multiplier (> 0).
+   * @returns The scaled settings.
+   */
+  scaled(spec: z.output<S>, factor: number): z.output<S>;
+}
+
+/**
+ * Declares a process with its types inferred from its schema.
+ *
+ * @param entry The process.
+ * @returns The same entry.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
+ * import { defineArrivalProcess } from "./process.ts";
+ * const every = defineArrivalProcess({
+ *   name: "every_second",
+ *   doc: "One request per second.",
+ *   schema: z.strictObject({ process: z.literal("every_second") }),
+ *   clock: () => {
+ *     let n = 0;
+ *     return () => ++n;
+ *   },
+ *   meanRate: () => 1,
+ *   scaled: (spec) => spec,
+ * });
+ * assert.equal(every.clock({ process: "every_second" }, null as never)(), 1);
+ * ```
+ */
+export function defineArrivalProcess<S extends ProcessSchema>(
+  entry: ArrivalProcess<S>,
+): ArrivalProcess<S> {
+  return entry;
+}
+
+/**
+ * The `rate_per_s` key that most processes share.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RATE_PER_S } from "./process.ts";
+ * assert.equal(RATE_PER_S.safeParse(0).success, false);
+ * assert.equal(RATE_PER_S.parse(2.5), 2.5);
+ * ```
+ */
+export const RATE_PER_S: z.ZodNumber = z.number().positive().describe(
+  "Mean arrival rate, requests per second (`on_off`: the rate while on). " +
+    "Default 2 at the top level.",
+);
+
+/**
+ * The description of every process's `process` key (the list of processes
+ * is the section's description).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PROCESS_DOC } from "./process.ts";
+ * assert.match(PROCESS_DOC, /poisson/);
+ * ```
+ */
+export const PROCESS_DOC = "Which arrival process (default `poisson`).";

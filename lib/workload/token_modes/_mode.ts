@@ -1,0 +1,119 @@
+/**
+ * What a token-length mode is: its keys, its one-section rules, and how it
+ * draws and summarises lengths. Each mode is one file of this folder;
+ * `mod.ts` lists them.
+ *
+ * @module
+ */
+
+import { z } from "../../schema/zod.ts";
+import type { RandomStream } from "../../engine/random.ts";
+import type { LognormalParams } from "../lognormal.ts";
+
+/** The keys every mode takes besides its own. */
+export const COMMON_KEYS = {
+  max_tokens: z.number().int().min(1).optional().describe(
+    "Any mode: cap every sample at this length (a max-tokens limit; it " +
+      "makes the pile-up at the cap that real traces show).",
+  ),
+  min_value: z.number().int().min(1).default(1).describe(
+    "Smallest length a sample can take, in tokens.",
+  ),
+};
+
+/** The schema shape of one mode: `mode`, its own keys and the common ones. */
+export type ModeShape<N extends string, K extends z.ZodRawShape> =
+  & { mode: z.ZodLiteral<N> | z.ZodDefault<z.ZodLiteral<N>> }
+  & K
+  & typeof COMMON_KEYS;
+
+/** The schema of one mode's section. */
+export type ModeSchema<N extends string, K extends z.ZodRawShape> = z.ZodObject<
+  ModeShape<N, K>,
+  z.core.$strict
+>;
+
+/** The parsed keys of one mode. */
+export type ModeSettings<N extends string, K extends z.ZodRawShape> = z.output<
+  ModeSchema<N, K>
+>;
+
+/** One token-length mode. */
+export interface TokenModeEntry<
+  N extends string = string,
+  K extends z.ZodRawShape = z.ZodRawShape,
+> {
+  /** The `mode` value. */
+  readonly name: N;
+  /** One sentence for help and the JSON Schema. */
+  readonly doc: string;
+  /** The section's schema: `mode`, the mode's keys, the common keys. */
+  readonly schema: ModeSchema<N, K>;
+  /** Draws a length: a whole number of at least `min_value`, before the cap. */
+  sampler(dist: ModeSettings<N, K>, stream: RandomStream): () => number;
+  /** The lognormal behind the mode, or null for the others. */
+  lognormal(dist: ModeSettings<N, K>): LognormalParams | null;
+  /** Real-space mean and standard deviation, or null when unknown. */
+  moments(dist: ModeSettings<N, K>): { mean: number; std: number } | null;
+  /** The median length, tokens (0 when it is not known before loading). */
+  median(dist: ModeSettings<N, K>): number;
+}
+
+/** What a mode's file gives to {@linkcode tokenMode}. */
+export interface TokenModeDefinition<N extends string, K extends z.ZodRawShape>
+  extends Omit<TokenModeEntry<N, K>, "schema" | "lognormal"> {
+  /** The mode's own keys. */
+  keys: K;
+  /** Whether this mode is the default (`mode` may then be left out). */
+  isDefault?: boolean;
+  /** Rules within the section that one key's schema cannot state. */
+  refine?(
+    dist: ModeSettings<N, K>,
+    issue: (key: string | undefined, message: string) => void,
+  ): void;
+  /** The lognormal behind the mode (lognormal modes only). */
+  lognormal?(dist: ModeSettings<N, K>): LognormalParams;
+}
+
+/**
+ * Builds a mode's entry from its definition.
+ *
+ * @param def The mode's name, keys, rules and sampler.
+ * @returns The entry.
+ */
+export function tokenMode<N extends string, K extends z.ZodRawShape>(
+  def: TokenModeDefinition<N, K>,
+): TokenModeEntry<N, K> {
+  const mode = def.isDefault
+    ? z.literal(def.name).default(def.name)
+    : z.literal(def.name);
+  let schema = z.strictObject({
+    mode: mode.describe("How the lengths are given."),
+    ...def.keys,
+    ...COMMON_KEYS,
+  }) as unknown as ModeSchema<N, K>;
+  const refine = def.refine;
+  if (refine) {
+    schema = schema.superRefine((dist, ctx) =>
+      refine(
+        dist as ModeSettings<N, K>,
+        (key, message) =>
+          ctx.addIssue({
+            code: "custom",
+            path: key === undefined ? [] : [key],
+            message,
+            input: dist,
+          }),
+      )
+    );
+  }
+  return {
+    name: def.name,
+    doc: def.doc,
+    schema,
+    sampler: def.sampler,
+    lognormal: def.lognormal ?? (() => null),
+    moments: def.moments,
+    median: def.median,
+  };
+}
