@@ -53,11 +53,8 @@
 export { loadScenarioFile, parseScenario } from "./lib/scenario/load.ts";
 export type { LoadOptions, Override } from "./lib/scenario/load.ts";
 export { validateScenario } from "./lib/scenario/validate.ts";
-export { SCENARIO_SCHEMA } from "./lib/scenario/schema.ts";
 export { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 export type {
-  ArrivalConfig,
-  BatchPolicyName,
   DisaggCluster,
   DTypeName,
   EngineConfig,
@@ -74,20 +71,28 @@ export type {
   ServingMode,
   Slo,
   StepTimeConfig,
+  StepTimeKindName,
+} from "./lib/scenario/types.ts";
+export type {
   TokenDistribution,
   TokenMode,
-  TraceConfig,
-} from "./lib/scenario/types.ts";
+} from "./lib/workload/token_modes/mod.ts";
+export {
+  BATCH_POLICIES,
+  type BatchPolicyName,
+} from "./lib/serving/batch_policies/mod.ts";
+export { type RouterName, ROUTERS } from "./lib/serving/routers/mod.ts";
 export { poolSettings, resolveEngine } from "./lib/scenario/pool_settings.ts";
 export type {
   PoolName,
   PoolSettings,
   ResolvedEngine,
-} from "./lib/scenario/pool_settings.ts";
+} from "./lib/scenario/types.ts";
 
 // ------------------------------------------------------------------ errors
 
 export { InputError } from "./lib/errors.ts";
+export type { Path } from "./lib/errors.ts";
 
 // ---------------------------------------------------------------- workload
 
@@ -108,30 +113,59 @@ export {
   LENGTH_TRACE_FORMATS,
   parseTraceOptions,
   TRACE_FORMATS,
-  traceSchema,
 } from "./lib/workload/trace_formats/mod.ts";
 export type {
+  FixedTraceOptions,
+  FormatOptions,
+  LengthTraceFormat,
+  MappedTraceOptions,
+  RowLayout,
+  RowParser,
   TraceColumns,
+  TraceDefaults,
   TraceFormat,
+  TraceFormatEntry,
   TraceOptions,
   TraceOptionsInput,
+  TraceReplayOptions,
 } from "./lib/workload/trace_formats/mod.ts";
 export { TIMESTAMP_UNITS } from "./lib/workload/trace_formats/timestamp_units.ts";
+export type {
+  TimestampUnit,
+  TimestampUnitEntry,
+} from "./lib/workload/trace_formats/timestamp_units.ts";
+export { LineReader } from "./lib/workload/line_reader.ts";
+export type { LineReaderOptions } from "./lib/workload/line_reader.ts";
 export {
   ARRIVAL_PROCESSES,
   arrivalClock,
-  arrivalSchema,
   meanRate,
   scaleArrival,
 } from "./lib/workload/arrivals/mod.ts";
 export { RandomStream } from "./lib/engine/random.ts";
 export type {
+  ArrivalKeys,
   ArrivalProcess,
+  ArrivalProcessName,
   ArrivalSpec,
   ScheduleStep,
 } from "./lib/workload/arrivals/mod.ts";
-export { TOKEN_MODES, tokenSchema } from "./lib/workload/token_modes/mod.ts";
-export type { TokenModeEntry } from "./lib/workload/token_modes/_mode.ts";
+export { TOKEN_MODES } from "./lib/workload/token_modes/mod.ts";
+export type {
+  ConstantTokens,
+  EmpiricalTokens,
+  ExponentialTokens,
+  LogTokens,
+  P50P90Tokens,
+  RealMeanStdTokens,
+  TokenLimits,
+  TokenModeEntry,
+  UniformTokens,
+} from "./lib/workload/token_modes/mod.ts";
+export type { LognormalParams } from "./lib/workload/lognormal.ts";
+export type { Parser } from "./lib/schema/parser.ts";
+export { Registry } from "./lib/registry.ts";
+export type { RegistryEntry } from "./lib/registry.ts";
 export { fitToYaml, fitTrace } from "./lib/workload/fit.ts";
 export type {
   ImpliedStats,
@@ -321,13 +355,16 @@ export type {
   RooflineOptions,
   RooflineStepTimeModel,
 } from "./lib/perf/roofline.ts";
-export { parseStepTable, tableStepTime } from "./lib/perf/table.ts";
+export { parseStepTable } from "./lib/perf/step_table.ts";
 export type {
   ParseStepTableOptions,
   StepTable,
+} from "./lib/perf/step_table.ts";
+export { tableStepTime } from "./lib/perf/table_step_time.ts";
+export type {
   TableStepTimeModel,
   TableStepTimeOptions,
-} from "./lib/perf/table.ts";
+} from "./lib/perf/table_step_time.ts";
 export { planCluster } from "./lib/analysis/pools.ts";
 export type {
   ClusterPlan,
@@ -363,18 +400,21 @@ export type {
   ChartRenderOptions,
   LineChartSpec,
   LineSeries,
-} from "./lib/report/chart.ts";
+} from "./lib/report/line_chart.ts";
+export type { CdfChartSpec, CdfSeries } from "./lib/report/cdf_chart.ts";
 export type {
   BarStack,
-  CdfChartSpec,
-  CdfSeries,
+  StackedBarChartSpec,
+} from "./lib/report/stacked_bar_chart.ts";
+export type {
   ParetoChartSpec,
   ScatterGroup,
   ScatterPoint,
-  StackedBarChartSpec,
+} from "./lib/report/pareto_chart.ts";
+export type {
   TimeSeries,
   TimeSeriesChartSpec,
-} from "./lib/report/charts_more.ts";
+} from "./lib/report/time_series_chart.ts";
 export {
   sweepChartSpec,
   ttftBreakdownStacks,

@@ -21,9 +21,10 @@ export class InputError extends Error {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { InputError } from "./errors.ts";
    * const e = new InputError("must be > 0, got -1", ["arrival", "rate_per_s"]);
-   * if (e.message !== "arrival.rate_per_s: must be > 0, got -1") throw e;
+   * assert.equal(e.message, "arrival.rate_per_s: must be > 0, got -1");
    * ```
    */
   constructor(message: string, path: readonly (string | number)[] = []) {
@@ -41,8 +42,9 @@ export class InputError extends Error {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPath } from "./errors.ts";
- * if (formatPath(["a", 2, "b"]) !== "a[2].b") throw new Error();
+ * assert.equal(formatPath(["a", 2, "b"]), "a[2].b");
  * ```
  */
 export function formatPath(path: readonly (string | number)[]): string {
@@ -62,8 +64,9 @@ export function formatPath(path: readonly (string | number)[]): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { didYouMean } from "./errors.ts";
- * if (didYouMean("rate_per_sec", ["rate_per_s"]) !== "rate_per_s") throw new Error();
+ * assert.equal(didYouMean("rate_per_sec", ["rate_per_s"]), "rate_per_s");
  * ```
  */
 export function didYouMean(
@@ -123,9 +126,10 @@ function editDistance(a: string, b: string): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quoteExcerpt } from "./errors.ts";
- * if (quoteExcerpt("a\u0000b") !== '"a\\u0000b"') throw new Error(quoteExcerpt("a\u0000b"));
- * if (quoteExcerpt("x".repeat(100), 10) !== '"xxxxx..."') throw new Error();
+ * assert.equal(quoteExcerpt("a\u0000b"), '"a\\u0000b"');
+ * assert.equal(quoteExcerpt("x".repeat(100), 10), '"xxxxx..."');
  * ```
  */
 export function quoteExcerpt(text: string, max = 60): string {

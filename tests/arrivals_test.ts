@@ -291,7 +291,7 @@ function checkFrequencies(
 Deno.test("empiricalSampler: observed frequencies, min_value applied", () => {
   const values = [5, 5, 10, 20, 0];
   const draw = empiricalSampler(values, new RandomStream(3, "prompt"), {
-    min_value: 3,
+    minValue: 3,
   });
   values[0] = 999; // a later change must not reach the sampler
   checkFrequencies(

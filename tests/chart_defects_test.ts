@@ -15,8 +15,8 @@ import {
   ttftBreakdownStacks,
   ttftParts,
 } from "../lib/report/study_charts.ts";
-import type { LineChartSpec } from "../lib/report/chart.ts";
-import type { Box, ParetoChartSpec } from "../lib/report/charts_more.ts";
+import type { LineChartSpec } from "../lib/report/line_chart.ts";
+import type { Box, ParetoChartSpec } from "../lib/report/pareto_chart.ts";
 
 // As in chart_test.ts: the charts rely on the bundled font only.
 const previousFontSetting = Deno.env.get("DISABLE_SYSTEM_FONTS_LOAD");
@@ -24,20 +24,23 @@ Deno.env.set("DISABLE_SYSTEM_FONTS_LOAD", "1");
 const {
   fontSizes,
   formatTick,
-  lineChartConfig,
-  renderLineChart,
   SERIES_COLORS,
   UNSTABLE_LABEL,
   UNSTABLE_POINT_STYLE,
-} = await import("../lib/report/chart.ts");
-const {
-  cdfChartConfig,
-  paretoChartConfig,
-  placeLabels,
-  renderStackedBarChart,
-  stackedBarChartConfig,
-  timeSeriesChartConfig,
-} = await import("../lib/report/charts_more.ts");
+} = await import("../lib/report/chart_style.ts");
+const { lineChartConfig, renderLineChart } = await import(
+  "../lib/report/line_chart.ts"
+);
+const { cdfChartConfig } = await import("../lib/report/cdf_chart.ts");
+const { paretoChartConfig, placeLabels } = await import(
+  "../lib/report/pareto_chart.ts"
+);
+const { renderStackedBarChart, stackedBarChartConfig } = await import(
+  "../lib/report/stacked_bar_chart.ts"
+);
+const { timeSeriesChartConfig } = await import(
+  "../lib/report/time_series_chart.ts"
+);
 const { Chart } = await import("npm:chart.js@^4.5.0");
 const { createCanvas } = await import("npm:@napi-rs/canvas@^1.1");
 if (previousFontSetting === undefined) {

@@ -6,7 +6,7 @@ import {
   decodePng,
   nonWhiteShare,
 } from "./_image.ts";
-import type { LineChartSpec } from "../lib/report/chart.ts";
+import type { LineChartSpec } from "../lib/report/line_chart.ts";
 
 // Hide the system fonts from the canvas library, as on a machine that has
 // none, so the text checks below rely on the font bundled with the chart
@@ -15,9 +15,8 @@ import type { LineChartSpec } from "../lib/report/chart.ts";
 // other test modules see the environment unchanged.
 const previousFontSetting = Deno.env.get("DISABLE_SYSTEM_FONTS_LOAD");
 Deno.env.set("DISABLE_SYSTEM_FONTS_LOAD", "1");
-const { renderLineChart, SERIES_COLORS } = await import(
-  "../lib/report/chart.ts"
-);
+const { renderLineChart } = await import("../lib/report/line_chart.ts");
+const { SERIES_COLORS } = await import("../lib/report/chart_style.ts");
 const { GlobalFonts } = await import("npm:@napi-rs/canvas@^1.1");
 if (previousFontSetting === undefined) {
   Deno.env.delete("DISABLE_SYSTEM_FONTS_LOAD");

@@ -5,7 +5,7 @@ import {
   decodePng,
   nonWhiteShare,
 } from "./_image.ts";
-import type { ScatterPoint } from "../lib/report/charts_more.ts";
+import type { ScatterPoint } from "../lib/report/pareto_chart.ts";
 
 // As in chart_test.ts: hide the system fonts, as on a machine that has none,
 // so the charts rely on the bundled font. The setting is read when the
@@ -13,15 +13,19 @@ import type { ScatterPoint } from "../lib/report/charts_more.ts";
 // it is set; the old value is put back for other test modules.
 const previousFontSetting = Deno.env.get("DISABLE_SYSTEM_FONTS_LOAD");
 Deno.env.set("DISABLE_SYSTEM_FONTS_LOAD", "1");
-const {
-  empiricalCdf,
-  paretoFront,
-  renderCdfChart,
-  renderParetoChart,
-  renderStackedBarChart,
-  renderTimeSeriesChart,
-} = await import("../lib/report/charts_more.ts");
-const { SERIES_COLORS } = await import("../lib/report/chart.ts");
+const { empiricalCdf, renderCdfChart } = await import(
+  "../lib/report/cdf_chart.ts"
+);
+const { paretoFront, renderParetoChart } = await import(
+  "../lib/report/pareto_chart.ts"
+);
+const { renderStackedBarChart } = await import(
+  "../lib/report/stacked_bar_chart.ts"
+);
+const { renderTimeSeriesChart } = await import(
+  "../lib/report/time_series_chart.ts"
+);
+const { SERIES_COLORS } = await import("../lib/report/chart_style.ts");
 if (previousFontSetting === undefined) {
   Deno.env.delete("DISABLE_SYSTEM_FONTS_LOAD");
 } else {

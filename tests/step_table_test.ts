@@ -1,9 +1,6 @@
 import { strict as assert } from "node:assert";
-import {
-  parseStepTable,
-  type StepTable,
-  tableStepTime,
-} from "../lib/perf/table.ts";
+import { parseStepTable, type StepTable } from "../lib/perf/step_table.ts";
+import { tableStepTime } from "../lib/perf/table_step_time.ts";
 import { InputError } from "../lib/errors.ts";
 import type { IterationShape } from "../lib/perf/step_time.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";

@@ -13,7 +13,7 @@
 
 import assert from "node:assert/strict";
 import { RandomStream } from "../lib/engine/random.ts";
-import type { TokenDistribution } from "../lib/scenario/types.ts";
+import type { TokenDistribution } from "../lib/workload/tokens.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
 import { tokenSampler } from "../lib/workload/tokens.ts";
 import { scenarioWorkload } from "../lib/workload/workload.ts";

@@ -10,12 +10,9 @@ import type { StepTimeModel } from "../perf/step_time.ts";
 import { resolveHardware } from "../scenario/hardware.ts";
 import { kvBytesPerToken } from "../perf/memory.ts";
 import { withEngine } from "../perf/engine.ts";
-import {
-  poolKvCapacity,
-  type PoolSettings,
-  poolSettings,
-} from "../scenario/pool_settings.ts";
-import type { TableStepTimeModel } from "../perf/table.ts";
+import { poolKvCapacity, poolSettings } from "../scenario/pool_settings.ts";
+import type { PoolSettings } from "../scenario/types.ts";
+import type { TableStepTimeModel } from "../perf/table_step_time.ts";
 import { STEP_TIME_KINDS } from "../scenario/step_time_kinds/mod.ts";
 
 /** The KV capacity an instance gets when nothing else sizes it. */
@@ -79,6 +76,7 @@ export interface PlanClusterOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planCluster } from "./pools.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const plan = planCluster(validateScenario({
@@ -86,7 +84,7 @@ export interface PlanClusterOptions {
  *   hardware: { gpu: "H100-SXM", model: "Llama-3.1-70B" },
  *   cluster_mono: { num_gpus: 8, tp: 4 },
  * }));
- * if (plan.pools[0].instances !== 2) throw new Error();
+ * assert.equal(plan.pools[0].instances, 2);
  * ```
  */
 export function planCluster(

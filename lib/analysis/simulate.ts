@@ -26,7 +26,8 @@ import {
 import { summaryRun } from "./summary_run.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
-import { type PoolName, poolSettings } from "../scenario/pool_settings.ts";
+import { poolSettings } from "../scenario/pool_settings.ts";
+import type { PoolName } from "../scenario/types.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
 import {
   PREFIX_BLOCK_TOKENS,

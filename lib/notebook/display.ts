@@ -68,7 +68,7 @@ async function bundle(
   labels: string[],
   runs: SimulationResult[],
 ): Promise<MediaBundle> {
-  const { renderCdfChart } = await import("../report/charts_more.ts");
+  const { renderCdfChart } = await import("../report/cdf_chart.ts");
   const png = await renderCdfChart({
     title: "TTFT distribution",
     xLabel: "TTFT (s)",

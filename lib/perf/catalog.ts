@@ -55,9 +55,10 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type DType, DTYPE_BYTES } from "./catalog.ts";
  * const t: DType = "fp8";
- * if (DTYPE_BYTES[t] !== 1) throw new Error();
+ * assert.equal(DTYPE_BYTES[t], 1);
  * ```
  */
 export type DType = "fp32" | "bf16" | "fp16" | "fp8" | "int8" | "fp4";
@@ -67,8 +68,10 @@ export type DType = "fp32" | "bf16" | "fp16" | "fp8" | "int8" | "fp4";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DTYPE_BYTES } from "./catalog.ts";
- * if (DTYPE_BYTES.bf16 !== 2 || DTYPE_BYTES.fp4 !== 0.5) throw new Error();
+ * assert.equal(DTYPE_BYTES.bf16, 2);
+ * assert.equal(DTYPE_BYTES.fp4, 0.5);
  * ```
  */
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
@@ -85,12 +88,14 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type GpuSpec, GPUS } from "./catalog.ts";
  * const g: GpuSpec = GPUS["H100-SXM"];
- * if (g.memory_bytes !== 79.22 * 2 ** 30) throw new Error();
+ * assert.equal(g.memory_bytes, 79.22 * 2 ** 30);
  * // Ridge point of the roofline, in FLOP per byte of HBM traffic.
  * const ridge = g.flops_per_s.bf16! / g.memory_bandwidth_bytes_per_s;
- * if (ridge < 250 || ridge > 350) throw new Error();
+ * assert.ok(ridge >= 250);
+ * assert.ok(ridge <= 350);
  * ```
  */
 export interface GpuSpec {
@@ -120,11 +125,12 @@ export interface GpuSpec {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPUS } from "./catalog.ts";
  * for (const [key, g] of Object.entries(GPUS)) {
- *   if (key !== g.name) throw new Error(key);
+ *   assert.equal(key, g.name);
  * }
- * if (GPUS["H200"].memory_bandwidth_bytes_per_s !== 4.8e12) throw new Error();
+ * assert.equal(GPUS["H200"].memory_bandwidth_bytes_per_s, 4.8e12);
  * ```
  */
 export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
@@ -266,9 +272,10 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type MlaSpec, MODELS } from "./catalog.ts";
  * const mla: MlaSpec = MODELS["DeepSeek-V3"].mla!;
- * if (mla.kv_lora_rank + mla.qk_rope_head_dim !== 576) throw new Error();
+ * assert.equal(mla.kv_lora_rank + mla.qk_rope_head_dim, 576);
  * ```
  */
 export interface MlaSpec {
@@ -289,11 +296,12 @@ export interface MlaSpec {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ModelSpec, MODELS } from "./catalog.ts";
  * const m: ModelSpec = MODELS["Llama-3.1-8B"];
  * // KV cache bytes per token in bf16: 2 (K,V) x layers x kv_heads x head_dim x 2 B.
  * const kvBytes = 2 * m.num_layers * m.num_kv_heads * m.head_dim * 2;
- * if (kvBytes !== 131072) throw new Error();
+ * assert.equal(kvBytes, 131072);
  * ```
  */
 export interface ModelSpec {
@@ -369,14 +377,14 @@ export interface ModelSpec {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MODELS } from "./catalog.ts";
  * for (const [key, m] of Object.entries(MODELS)) {
- *   if (key !== m.name) throw new Error(key);
+ *   assert.equal(key, m.name);
  * }
  * const ds = MODELS["DeepSeek-V3"];
- * if (ds.kv_cache_dim_per_layer !== 576 || ds.num_experts !== 256) {
- *   throw new Error();
- * }
+ * assert.equal(ds.kv_cache_dim_per_layer, 576);
+ * assert.equal(ds.num_experts, 256);
  * ```
  */
 export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
@@ -588,10 +596,11 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MODELS, parameterCount } from "./catalog.ts";
  * for (const m of Object.values(MODELS)) {
  *   const ratio = parameterCount(m) / m.params_reported;
- *   if (Math.abs(ratio - 1) > 0.03) throw new Error(`${m.name}: ${ratio}`);
+ *   assert.ok(Math.abs(ratio - 1) <= 0.03);
  * }
  * ```
  */
@@ -637,9 +646,12 @@ export interface ParameterBreakdown {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MODELS, parameterBreakdown } from "./catalog.ts";
  * const p = parameterBreakdown(MODELS["Mixtral-8x7B"]);
- * if (p.moeLayers !== 32 || p.experts !== 8 || p.activeExperts !== 2) throw new Error();
+ * assert.equal(p.moeLayers, 32);
+ * assert.equal(p.experts, 8);
+ * assert.equal(p.activeExperts, 2);
  * ```
  */
 export function parameterBreakdown(model: ModelSpec): ParameterBreakdown {

@@ -125,6 +125,7 @@ export interface EngineContext {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { engineIterationS } from "./engine.ts";
  * import { ENGINE_PRESETS } from "./engines/mod.ts";
  * const p = { ...ENGINE_PRESETS["none"].params, iteration_s: 0.002, per_seq_s: 1e-5 };
@@ -132,7 +133,7 @@ export interface EngineContext {
  *   prefillTokens: 0, prefillSequences: 0, prefillAttendedTokens: 0,
  *   prefillPastTokens: 0, decodeTokens: 10, decodeContextTokens: 5000,
  * });
- * if (Math.abs(s - 0.0021) > 1e-12) throw new Error(String(s));
+ * assert.ok(Math.abs(s - 0.0021) <= 1e-12);
  * ```
  */
 export function engineIterationS(
@@ -161,6 +162,7 @@ export function engineIterationS(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withEngine } from "./engine.ts";
  * import { ENGINE_PRESETS } from "./engines/mod.ts";
  * import { rateStepTime } from "./step_time.ts";
@@ -171,7 +173,7 @@ export function engineIterationS(
  *   prefillTokens: 0, prefillSequences: 0, prefillAttendedTokens: 0,
  *   prefillPastTokens: 0, decodeTokens: 4, decodeContextTokens: 400,
  * };
- * if (Math.abs(m.iterationTimeS(shape) - 0.013) > 1e-12) throw new Error();
+ * assert.ok(Math.abs(m.iterationTimeS(shape) - 0.013) <= 1e-12);
  * ```
  */
 export function withEngine(

@@ -52,10 +52,11 @@ import {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kvBytesPerToken } from "./memory.ts";
  * import { MODELS } from "./catalog.ts";
  * // 2 x 32 layers x 8 KV heads x 128 x 2 bytes
- * if (kvBytesPerToken(MODELS["Llama-3.1-8B"], "bf16") !== 131072) throw new Error();
+ * assert.equal(kvBytesPerToken(MODELS["Llama-3.1-8B"], "bf16"), 131072);
  * ```
  */
 export function kvBytesPerToken(model: ModelSpec, kvDtype: DType): number {
@@ -73,10 +74,11 @@ export function kvBytesPerToken(model: ModelSpec, kvDtype: DType): number {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kvShards } from "./memory.ts";
  * import { MODELS } from "./catalog.ts";
- * if (kvShards(MODELS["Llama-3.1-70B"], 16) !== 8) throw new Error();
- * if (kvShards(MODELS["DeepSeek-V3"], 8) !== 1) throw new Error();
+ * assert.equal(kvShards(MODELS["Llama-3.1-70B"], 16), 8);
+ * assert.equal(kvShards(MODELS["DeepSeek-V3"], 8), 1);
  * ```
  */
 export function kvShards(model: ModelSpec, tp: number): number {
@@ -131,6 +133,7 @@ export interface KvCapacity {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kvCapacity } from "./memory.ts";
  * import { GPUS, MODELS } from "./catalog.ts";
  * const c = kvCapacity(GPUS["H100-SXM"], MODELS["Llama-3.1-8B"], {
@@ -138,7 +141,7 @@ export interface KvCapacity {
  *   reservedBytes: 1.79 * 2 ** 30, maxNumBatchedTokens: 8192, maxNumSeqs: 256,
  * });
  * // vLLM's log (PR #10511): 53.29 GiB for the KV cache, 436,551 tokens.
- * if (Math.abs(c.kvBytesPerGpu / 2 ** 30 - 53.29) > 0.02) throw new Error(String(c.kvBytesPerGpu));
+ * assert.ok(Math.abs(c.kvBytesPerGpu / 2 ** 30 - 53.29) <= 0.02);
  * ```
  */
 export function kvCapacity(

@@ -112,6 +112,7 @@ export interface RooflineStepTimeModel extends StepTimeModel {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rooflineStepTime } from "./roofline.ts";
  * import { GPUS, MODELS } from "./catalog.ts";
  * const m = rooflineStepTime(GPUS["H100-SXM"], MODELS["Llama-3.1-8B"]);
@@ -120,7 +121,7 @@ export interface RooflineStepTimeModel extends StepTimeModel {
  *   prefillPastTokens: 0, decodeTokens: b, decodeContextTokens: b * 1024,
  * });
  * // Memory-bound: 8 sequences cost barely more than one.
- * if (decode(8) / decode(1) > 1.1) throw new Error();
+ * assert.ok(decode(8) / decode(1) <= 1.1);
  * ```
  */
 export function rooflineStepTime(

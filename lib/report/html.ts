@@ -20,7 +20,7 @@ export interface ReportTable {
   rows: (string | number | boolean | null)[][];
 }
 
-/** A chart of a report section, as rendered by `./chart.ts` or `./charts_more.ts`. */
+/** A chart of a report section, as rendered by `./render.ts`. */
 export interface ReportChart {
   /** Caption under the chart, also its alternative text. */
   title: string;

@@ -7,7 +7,7 @@
  */
 
 import type { PlanRow } from "../analysis/plan.ts";
-import type { ParetoChartSpec, ScatterGroup } from "./charts_more.ts";
+import type { ParetoChartSpec, ScatterGroup } from "./pareto_chart.ts";
 
 /**
  * The Pareto chart of ranked plan rows; infeasible ones are left out and

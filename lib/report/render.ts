@@ -6,13 +6,12 @@
  * @module
  */
 
-import type { ChartRenderOptions, LineChartSpec } from "./chart.ts";
-import type {
-  CdfChartSpec,
-  ParetoChartSpec,
-  StackedBarChartSpec,
-  TimeSeriesChartSpec,
-} from "./charts_more.ts";
+import type { ChartRenderOptions } from "./chart_canvas.ts";
+import type { LineChartSpec } from "./line_chart.ts";
+import type { CdfChartSpec } from "./cdf_chart.ts";
+import type { ParetoChartSpec } from "./pareto_chart.ts";
+import type { StackedBarChartSpec } from "./stacked_bar_chart.ts";
+import type { TimeSeriesChartSpec } from "./time_series_chart.ts";
 
 /**
  * A line chart (percentiles against rate, with optional 95% bands).
@@ -31,7 +30,7 @@ export async function renderLineChart(
   spec: LineChartSpec,
   options?: ChartRenderOptions,
 ): Promise<Uint8Array> {
-  return (await import("./chart.ts")).renderLineChart(spec, options);
+  return (await import("./line_chart.ts")).renderLineChart(spec, options);
 }
 
 /**
@@ -51,7 +50,7 @@ export async function renderCdfChart(
   spec: CdfChartSpec,
   options?: ChartRenderOptions,
 ): Promise<Uint8Array> {
-  return (await import("./charts_more.ts")).renderCdfChart(spec, options);
+  return (await import("./cdf_chart.ts")).renderCdfChart(spec, options);
 }
 
 /**
@@ -71,7 +70,7 @@ export async function renderStackedBarChart(
   spec: StackedBarChartSpec,
   options?: ChartRenderOptions,
 ): Promise<Uint8Array> {
-  return (await import("./charts_more.ts")).renderStackedBarChart(
+  return (await import("./stacked_bar_chart.ts")).renderStackedBarChart(
     spec,
     options,
   );
@@ -94,7 +93,7 @@ export async function renderParetoChart(
   spec: ParetoChartSpec,
   options?: ChartRenderOptions,
 ): Promise<Uint8Array> {
-  return (await import("./charts_more.ts")).renderParetoChart(spec, options);
+  return (await import("./pareto_chart.ts")).renderParetoChart(spec, options);
 }
 
 /**
@@ -114,7 +113,7 @@ export async function renderTimeSeriesChart(
   spec: TimeSeriesChartSpec,
   options?: ChartRenderOptions,
 ): Promise<Uint8Array> {
-  return (await import("./charts_more.ts")).renderTimeSeriesChart(
+  return (await import("./time_series_chart.ts")).renderTimeSeriesChart(
     spec,
     options,
   );

@@ -43,7 +43,11 @@ export interface LabelledRun {
 export async function runCharts(
   runs: readonly LabelledRun[],
 ): Promise<ReportChart[]> {
-  const more = await import("./charts_more.ts");
+  const more = {
+    ...(await import("./cdf_chart.ts")),
+    ...(await import("./stacked_bar_chart.ts")),
+    ...(await import("./time_series_chart.ts")),
+  };
   const lat = runs.map((r) => ({
     label: r.label,
     ...measuredLatencies(r.result),

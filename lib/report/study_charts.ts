@@ -2,13 +2,13 @@
  * What the report and study charts show, worked out from summaries and
  * study rows: the parts of mean TTFT, and the series of a sweep's chart.
  * This module draws nothing and loads no native library; the specs it
- * returns go to `./chart.ts` and `./charts_more.ts`.
+ * returns go to `./line_chart.ts` and `./stacked_bar_chart.ts`.
  *
  * @module
  */
 
-import type { LineChartSpec, LineSeries } from "./chart.ts";
-import type { BarStack } from "./charts_more.ts";
+import type { LineChartSpec, LineSeries } from "./line_chart.ts";
+import type { BarStack } from "./stacked_bar_chart.ts";
 import type { Summary } from "../metrics/summary_types.ts";
 
 /** A part of TTFT: the stem of its summary keys (`mean_KEY_s`). */

@@ -31,12 +31,14 @@ export interface ResolvedHardware {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveHardware } from "./hardware.ts";
  * const { gpu, model } = resolveHardware({
  *   gpu: "H100-SXM", model: "Llama-3.1-8B", weight_dtype: "bf16",
  *   kv_dtype: "bf16", gpu_memory_utilization: 0.9, reserved_bytes: 2e9,
  * });
- * if (gpu.memory_bytes !== 79.22 * 2 ** 30 || model.num_layers !== 32) throw new Error();
+ * assert.equal(gpu.memory_bytes, 79.22 * 2 ** 30);
+ * assert.equal(model.num_layers, 32);
  * ```
  */
 export function resolveHardware(hardware: HardwareConfig): ResolvedHardware {

@@ -17,7 +17,7 @@ import {
 } from "npm:yaml@^2.8.0";
 import { dirname, isAbsolute, join } from "node:path";
 import { formatPath, InputError } from "../errors.ts";
-import { parseStepTable } from "../perf/table.ts";
+import { parseStepTable } from "../perf/step_table.ts";
 import { openTrace } from "../workload/trace.ts";
 import type { Scenario } from "./types.ts";
 import { validateScenario } from "./validate.ts";
@@ -58,9 +58,11 @@ export interface LoadOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseScenario } from "./load.ts";
  * const s = parseScenario("mode: mono\narrival:\n  rate_per_s: 3\n");
- * if (s.arrival.rate_per_s !== 3 || s.mode !== "mono") throw new Error();
+ * assert.equal(s.arrival.rate_per_s, 3);
+ * assert.equal(s.mode, "mono");
  * ```
  */
 export function parseScenario(

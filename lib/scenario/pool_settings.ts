@@ -12,7 +12,6 @@
  * @module
  */
 
-import type { EngineParams } from "../perf/engine.ts";
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
 import { parseWith } from "../schema/issues.ts";
@@ -23,37 +22,14 @@ import { POOL_SECTIONS } from "./schema.ts";
 import type {
   EngineConfig,
   HardwareConfig,
+  PoolName,
   PoolOverrides,
-  ResolvedScheduler,
+  PoolSettings,
+  ResolvedEngine,
   Scenario,
   SchedulerConfig,
   StepTimeConfig,
 } from "./types.ts";
-
-/** A pool's name: `gpu` (mono), `prefill` or `decode`. */
-export type PoolName = "gpu" | "prefill" | "decode";
-
-/** A resolved engine: the preset's values with the scenario's overrides. */
-export interface ResolvedEngine extends EngineParams {
-  /** The preset the values start from. */
-  preset: string;
-}
-
-/** Everything one pool's instances run with. */
-export interface PoolSettings {
-  /** GPU and model (absent for rate-only scenarios). */
-  hardware?: HardwareConfig;
-  /** Batch scheduling, with the engine's limits where the scenario gives none. */
-  scheduler: ResolvedScheduler;
-  /** The context limit: `max_model_len`, else the model's context, else none. */
-  maxModelLen?: number;
-  /** Step-time model. */
-  step_time: StepTimeConfig;
-  /** The engine, resolved. */
-  engine: ResolvedEngine;
-  /** KV cache. */
-  kv_cache: Scenario["kv_cache"];
-}
 
 /**
  * The engine's numbers: the preset's, then the scenario's overrides, then
@@ -65,11 +41,13 @@ export interface PoolSettings {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveEngine } from "./pool_settings.ts";
  * import { validateScenario } from "./validate.ts";
  * const s = validateScenario({ engine: { preset: "none", per_seq_s: 1e-5 } });
  * const e = resolveEngine(s.engine, s.scheduler);
- * if (e.per_seq_s !== 1e-5 || e.iteration_s !== 0) throw new Error();
+ * assert.equal(e.per_seq_s, 1e-5);
+ * assert.equal(e.iteration_s, 0);
  * ```
  */
 export function resolveEngine(
@@ -137,6 +115,7 @@ function merge(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { poolSettings } from "./pool_settings.ts";
  * import { validateScenario } from "./validate.ts";
  * const s = validateScenario({
@@ -145,10 +124,11 @@ function merge(
  *   cluster_disagg: { decode: { hardware: { gpu: "A100-80G" }, scheduler: { max_num_seqs: 128 } } },
  * });
  * const d = poolSettings(s, "decode");
- * if (d.hardware?.gpu !== "A100-80G" || d.hardware.model !== "Llama-3.1-8B") throw new Error();
- * if (d.scheduler.max_num_seqs !== 128) throw new Error();
+ * assert.equal(d.hardware?.gpu, "A100-80G");
+ * assert.equal(d.hardware.model, "Llama-3.1-8B");
+ * assert.equal(d.scheduler.max_num_seqs, 128);
  * // Limits the scenario leaves open are the engine's (vllm-v1 on an H100).
- * if (poolSettings(s, "prefill").scheduler.max_num_seqs !== 1024) throw new Error();
+ * assert.equal(poolSettings(s, "prefill").scheduler.max_num_seqs, 1024);
  * ```
  */
 export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
@@ -253,10 +233,11 @@ function withEngineScheduler(given: {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
  * import { validateScenario } from "./validate.ts";
  * const s = validateScenario({ batching: "continuous", hardware: { gpu: "H100-SXM", model: "Llama-3.1-8B" } });
- * if (!(poolKvCapacity(poolSettings(s, "prefill"), 1)!.tokens > 100_000)) throw new Error();
+ * assert.ok(poolKvCapacity(poolSettings(s, "prefill"), 1)!.tokens > 100_000);
  * ```
  */
 export function poolKvCapacity(

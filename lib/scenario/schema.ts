@@ -19,6 +19,19 @@ import { tokenSchema } from "../workload/token_modes/mod.ts";
 import { arrivalSchema } from "../workload/arrivals/mod.ts";
 import { traceSchema } from "../workload/trace_formats/mod.ts";
 import { STEP_TIME_KEYS, STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
+import type { Same } from "../schema/same.ts";
+import type {
+  DisaggCluster,
+  EngineConfig,
+  HardwareConfig,
+  KvCacheConfig,
+  MonoCluster,
+  PoolOverrides,
+  RequestClass,
+  Scenario,
+  SchedulerConfig,
+  StepTimeConfig,
+} from "./types.ts";
 
 /** Data types of weights and KV cache. */
 export const DTYPES = ["fp32", "bf16", "fp16", "fp8", "int8", "fp4"] as const;
@@ -486,3 +499,32 @@ export const SCENARIO_SCHEMA = z.strictObject({
     "Batched disagg: the link each prefill instance sends KV over.",
   ),
 }).describe("An llmsim scenario: workload, cluster and run settings.");
+
+// The documented types of lib/scenario/types.ts are exactly what the schema
+// produces (a step table is the loader's addition): a change to either that
+// the other does not follow fails to compile here.
+type Out<S extends z.ZodType> = z.output<S>;
+const _sameTypes: [
+  Same<Out<typeof SCHEDULER>, SchedulerConfig>,
+  Same<Out<typeof HARDWARE>, HardwareConfig>,
+  Same<Out<typeof STEP_TIME>, Omit<StepTimeConfig, "table">>,
+  Same<Out<typeof KV_CACHE>, KvCacheConfig>,
+  Same<Out<typeof ENGINE>, EngineConfig>,
+  Same<Out<typeof REQUEST_CLASS>, RequestClass>,
+  Same<Out<typeof SCENARIO_SCHEMA>["cluster_mono"], MonoCluster>,
+  Same<
+    Omit<Out<typeof SCENARIO_SCHEMA>["cluster_disagg"], "prefill" | "decode">,
+    Omit<DisaggCluster, "prefill" | "decode">
+  >,
+  Same<
+    NonNullable<Out<typeof SCENARIO_SCHEMA>["cluster_disagg"]["prefill"]>,
+    Omit<PoolOverrides, "step_time"> & {
+      step_time?: Omit<Partial<StepTimeConfig>, "table">;
+    }
+  >,
+  Same<
+    Omit<Out<typeof SCENARIO_SCHEMA>, "step_time" | "cluster_disagg">,
+    Omit<Scenario, "step_time" | "cluster_disagg">
+  >,
+] = [true, true, true, true, true, true, true, true, true, true];
+void _sameTypes;

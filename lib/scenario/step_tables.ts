@@ -24,10 +24,11 @@ export interface StepTimeSection {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stepTimeSections } from "./step_tables.ts";
  * import { validateScenario } from "./validate.ts";
  * const s = validateScenario({ cluster_disagg: { decode: { step_time: { kind: "rate" } } } });
- * if (stepTimeSections(s).length !== 2) throw new Error();
+ * assert.equal(stepTimeSections(s).length, 2);
  * ```
  */
 export function stepTimeSections(scenario: Scenario): StepTimeSection[] {
@@ -52,12 +53,13 @@ export function stepTimeSections(scenario: Scenario): StepTimeSection[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { carryStepTables } from "./step_tables.ts";
  * import { validateScenario } from "./validate.ts";
  * const a = validateScenario({});
  * const b = validateScenario({});
  * carryStepTables(a, b);
- * if (b.step_time.table !== undefined) throw new Error();
+ * assert.equal(b.step_time.table, undefined);
  * ```
  */
 export function carryStepTables(from: Scenario, to: Scenario): void {
@@ -79,10 +81,11 @@ export function carryStepTables(from: Scenario, to: Scenario): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withoutStepTables } from "./step_tables.ts";
  * import { validateScenario } from "./validate.ts";
  * const t = withoutStepTables(validateScenario({}));
- * if (typeof t.step_time !== "object") throw new Error();
+ * assert.equal(typeof t.step_time, "object");
  * ```
  */
 export function withoutStepTables(

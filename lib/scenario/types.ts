@@ -1,108 +1,286 @@
 /**
- * The validated scenario, as the simulator reads it: every type here is
- * inferred from the one definition in {@linkcode ./schema.ts}, so the keys
- * mirror the YAML file one to one and a key path in an error message is
- * also a path here. The only additions are what the loader fills in after
- * validation (a step-time table read from its file).
+ * The validated scenario, as the simulator reads it. Keys mirror the YAML
+ * file one to one, so a key path in an error message is also a path here.
+ *
+ * The definition is the zod schema in {@linkcode ./schema.ts}: it validates,
+ * fills the defaults and generates the JSON Schema. These are its output
+ * types written out with a doc per key, for editors and `deno doc`; the
+ * schema module checks at compile time that each is exactly what the schema
+ * produces, so the two cannot drift apart.
  *
  * @module
  */
 
-import type { z } from "../schema/zod.ts";
-import type { StepTable } from "../perf/table.ts";
-import type { POOL_SCHEDULER_KEYS, SCENARIO_SCHEMA } from "./schema.ts";
+import type { StepTable } from "../perf/step_table.ts";
+import type { DType, GpuSpec, ModelSpec } from "../perf/catalog.ts";
+import type { EngineParams } from "../perf/engine.ts";
+import type { ArrivalSpec } from "../workload/arrivals/mod.ts";
+import type { TokenDistribution } from "../workload/token_modes/mod.ts";
+import type { TraceOptions } from "../workload/trace_formats/mod.ts";
+import type { Slo } from "../workload/workload.ts";
+import type { BatchPolicyName } from "../serving/batch_policies/mod.ts";
+import type { RouterName } from "../serving/routers/mod.ts";
 
-export type {
-  TokenDistribution,
-  TokenMode,
-} from "../workload/token_modes/mod.ts";
-export type { ArrivalSpec as ArrivalConfig } from "../workload/arrivals/mod.ts";
-export type { TraceOptions as TraceConfig } from "../workload/trace_formats/mod.ts";
-export type { BatchPolicyName } from "../serving/batch_policies/mod.ts";
+/** A step-time kind's name (lib/scenario/step_time_kinds/). */
+export type StepTimeKindName = "rate" | "roofline" | "table";
 
-type Parsed = z.output<typeof SCENARIO_SCHEMA>;
-
-/** How batched iterations are timed; `table` is filled by the loader. */
-export type StepTimeConfig = Parsed["step_time"] & {
-  /** `table`: the parsed table (the loader fills it from `table_file`). */
-  table?: StepTable;
-};
-
-/** A complete, validated scenario. */
-export type Scenario = Omit<Parsed, "step_time" | "cluster_disagg"> & {
-  /** How batched iterations are timed. */
-  step_time: StepTimeConfig;
-  /** Disaggregated cluster. */
-  cluster_disagg: DisaggCluster;
-};
-
-/** Latency targets. */
-export type Slo = NonNullable<Parsed["slo"]>;
+// The workload's latency targets, one type for both layers.
+export type { Slo };
 
 /** One request class of a mixed workload. */
-export type RequestClass = NonNullable<Parsed["classes"]>[number];
+export interface RequestClass {
+  /** Name in reports. */
+  name: string;
+  /** Share of the top-level arrival process. */
+  weight?: number;
+  /** Its own arrival process. */
+  arrival?: ArrivalSpec;
+  /** Its prompt lengths (default: the top level's). */
+  prompt_tokens?: TokenDistribution;
+  /** Its output lengths (default: the top level's). */
+  output_tokens?: TokenDistribution;
+  /** Its latency targets (default: the top level's). */
+  slo?: Slo;
+  /** Leading prompt tokens every request of the class shares. */
+  shared_prefix_tokens: number;
+}
 
 /** Serving architecture. */
-export type ServingMode = Parsed["mode"];
+export type ServingMode = "mono" | "disagg";
 
 /** A colocated cluster of GPUs that each serve whole requests. */
-export type MonoCluster = Parsed["cluster_mono"];
-
-/** Batch scheduling of batched instances, as the scenario gives it. */
-export type SchedulerConfig = Parsed["scheduler"];
-
-/** The hardware and model that batched instances run. */
-export type HardwareConfig = NonNullable<Parsed["hardware"]>;
-
-/** A GPU defined inline in a scenario. */
-export type InlineGpu = Exclude<HardwareConfig["gpu"], string>;
-
-/** A model defined inline in a scenario. */
-export type InlineModel = Exclude<HardwareConfig["model"], string>;
-
-/** Storage data types. */
-export type DTypeName = HardwareConfig["weight_dtype"];
-
-/** The engine as a scenario gives it: a preset and any values it overrides. */
-export type EngineConfig = Parsed["engine"];
-
-/** The KV cache of each batched instance. */
-export type KvCacheConfig = Parsed["kv_cache"];
-
-/** What one disagg pool sets for itself; the rest comes from the top level. */
-export interface PoolOverrides {
-  /** GPU and model (keys given replace the top level's). */
-  hardware?: Partial<HardwareConfig>;
-  /** Scheduler limits. */
-  scheduler?: Partial<
-    Pick<SchedulerConfig, (typeof POOL_SCHEDULER_KEYS)[number]>
-  >;
-  /** Step-time model. */
-  step_time?: Partial<StepTimeConfig>;
-  /** Engine. */
-  engine?: Partial<EngineConfig>;
-  /** KV capacity. */
-  kv_cache?: Partial<Pick<KvCacheConfig, "capacity_tokens">>;
+export interface MonoCluster {
+  /** Number of GPUs. */
+  num_gpus: number;
+  /** Batched: GPUs per instance (tensor parallelism). */
+  tp: number;
+  /** Prompt tokens per second of one GPU. */
+  prefill_tokens_per_s: number;
+  /** Output tokens per second of one GPU. */
+  decode_tokens_per_s: number;
 }
 
 /** A prefill pool followed by a decode pool. */
-export type DisaggCluster =
-  & Omit<Parsed["cluster_disagg"], "prefill" | "decode">
-  & {
-    /** The prefill pool's own settings. */
-    prefill?: PoolOverrides;
-    /** The decode pool's own settings. */
-    decode?: PoolOverrides;
-  };
+export interface DisaggCluster {
+  /** GPUs in the prefill pool. */
+  prefill_gpus: number;
+  /** GPUs in the decode pool. */
+  decode_gpus: number;
+  /** Batched: GPUs per prefill instance. */
+  prefill_tp: number;
+  /** Batched: GPUs per decode instance. */
+  decode_tp: number;
+  /** Prompt tokens per second of one prefill GPU. */
+  prefill_tokens_per_s: number;
+  /** Output tokens per second of one decode GPU. */
+  decode_tokens_per_s: number;
+  /** Batched: whether TTFT ends at the decode or the prefill instance. */
+  ttft_at: "decode" | "prefill";
+  /** The prefill pool's own settings (each key defaults to the top level's). */
+  prefill?: PoolOverrides;
+  /** The decode pool's own settings (each key defaults to the top level's). */
+  decode?: PoolOverrides;
+}
+
+/** Batch scheduling of batched instances, as the scenario gives it. */
+export interface SchedulerConfig {
+  /** Batch composition policy (absent: the engine's). */
+  policy?: BatchPolicyName;
+  /** Most requests per batch (absent: the engine's). */
+  max_num_seqs?: number;
+  /** Most tokens per batch (absent: the engine's). */
+  max_num_batched_tokens?: number;
+  /** Another name for `engine.iteration_s`. */
+  iteration_overhead_s?: number;
+  /** Another name for `engine.request_s`. */
+  request_overhead_s?: number;
+  /** Longest request (prompt + output); absent: the model's context, else none. */
+  max_model_len?: number;
+  /** What happens to a request longer than max_model_len. */
+  on_overlong: "reject" | "error";
+  /** Router across instances. */
+  router: RouterName;
+}
 
 /** Batch scheduling as a pool runs it: every limit known. */
 export type ResolvedScheduler =
   & Omit<SchedulerConfig, "policy" | "max_num_seqs" | "max_num_batched_tokens">
   & {
     /** Batch composition policy. */
-    policy: NonNullable<SchedulerConfig["policy"]>;
+    policy: BatchPolicyName;
     /** Most requests per batch. */
     max_num_seqs: number;
     /** Most tokens per batch. */
     max_num_batched_tokens: number;
   };
+
+/** The engine as a scenario gives it: a preset and any values it overrides. */
+export type EngineConfig =
+  & { preset?: string }
+  & Partial<Omit<EngineParams, "compute_efficiency">>
+  & { compute_efficiency?: Partial<Record<DTypeName, number>> };
+
+/** What one disagg pool sets for itself; the rest comes from the top level. */
+export interface PoolOverrides {
+  /** GPU and model (a partial section: keys given replace the top level's). */
+  hardware?: Partial<HardwareConfig>;
+  /** Scheduler limits. */
+  scheduler?: Partial<
+    Pick<SchedulerConfig, "policy" | "max_num_seqs" | "max_num_batched_tokens">
+  >;
+  /** Step-time model. */
+  step_time?: Partial<StepTimeConfig>;
+  /** Engine. */
+  engine?: Partial<EngineConfig>;
+  /** KV capacity. */
+  kv_cache?: Pick<KvCacheConfig, "capacity_tokens">;
+}
+
+/** Storage data types. */
+export type DTypeName = DType;
+
+/** A GPU defined inline in a scenario: the catalog's fields. */
+export type InlineGpu = GpuSpec;
+
+/**
+ * A model defined inline in a scenario: the catalog's fields, less the
+ * reported size, context length and MLA projections, with defaults filled.
+ */
+export type InlineModel =
+  & Omit<
+    ModelSpec,
+    | "params_reported"
+    | "max_context"
+    | "mla"
+    | "tied_embeddings"
+    | "num_experts"
+  >
+  & {
+    /** Context length (absent: no limit). */
+    max_context?: number;
+    /** LM head tied to the embedding. */
+    tied_embeddings: boolean;
+    /** MoE: routed experts per layer (0: dense). */
+    num_experts: number;
+  };
+
+/** The hardware and model that batched instances run. */
+export interface HardwareConfig {
+  /** A catalog GPU name or an inline GPU. */
+  gpu: string | InlineGpu;
+  /** A catalog model name or an inline model. */
+  model: string | InlineModel;
+  /** Weight data type. */
+  weight_dtype: DTypeName;
+  /** KV-cache data type. */
+  kv_dtype: DTypeName;
+  /** Share of GPU memory the engine uses. */
+  gpu_memory_utilization: number;
+  /** Bytes per GPU kept from the KV cache. */
+  reserved_bytes: number;
+}
+
+/** How batched iterations are timed. */
+export interface StepTimeConfig {
+  /** The step-time kind (lib/scenario/step_time_kinds/). */
+  kind: StepTimeKindName;
+  /** `table`: the CSV file, relative to the scenario file. */
+  table_file?: string;
+  /** `table`: the parsed table (the loader fills it from `table_file`). */
+  table?: StepTable;
+  /** `roofline`: share of peak FLOP/s achieved (absent: the engine's). */
+  compute_efficiency?: number;
+  /** `roofline`: share of memory bandwidth achieved (absent: the engine's). */
+  memory_efficiency?: number;
+  /** `roofline`: share of interconnect bandwidth achieved. */
+  interconnect_efficiency: number;
+  /** `roofline`: fixed latency of one all-reduce, seconds. */
+  all_reduce_latency_s: number;
+}
+
+/** The KV cache of each batched instance. */
+export interface KvCacheConfig {
+  /** Capacity in tokens; absent: from `hardware`, else 131072. */
+  capacity_tokens?: number;
+  /** Tokens per block. */
+  block_size: number;
+  /** Keep prompt prefixes in an LRU cache inside the capacity. */
+  prefix_caching: boolean;
+}
+
+/** A complete, validated scenario. */
+export interface Scenario {
+  /** Serving architecture. */
+  mode: ServingMode;
+  /** Arrival horizon in seconds. */
+  sim_seconds: number;
+  /** Start of the measured window in seconds. */
+  warmup_seconds: number;
+  /** Seed of every random stream. */
+  random_seed: number;
+  /** Serving model; `none` is exclusive service (one request per GPU). */
+  batching: "none" | "continuous";
+  /** Batch scheduling for `batching: continuous`. */
+  scheduler: SchedulerConfig;
+  /** The serving engine's own time, as the user gave it (resolve with `resolveEngine`). */
+  engine: EngineConfig;
+  /** Batched disagg: the KV-transfer link of each prefill instance. */
+  kv_transfer: {
+    /** KV bytes per prompt token; absent: from `hardware`, else 131072. */
+    bytes_per_token?: number;
+    /** Bytes per second. */
+    bandwidth_bytes_per_s: number;
+    /** Seconds per transfer. */
+    latency_s: number;
+  };
+  /** Latency targets; absent means no SLO metrics. */
+  slo?: Slo;
+  /** Request classes; absent: one class from the top-level keys. */
+  classes?: RequestClass[];
+  /** A trace to replay instead of generated requests. */
+  trace?: TraceOptions;
+  /** How the summary is computed. */
+  metrics: { percentiles: "exact" | "sketch" };
+  /** GPU and model of batched instances; absent for rate-only scenarios. */
+  hardware?: HardwareConfig;
+  /** How batched iterations are timed. */
+  step_time: StepTimeConfig;
+  /** KV cache per instance for `batching: continuous`. */
+  kv_cache: KvCacheConfig;
+
+  /** Arrival process. */
+  arrival: ArrivalSpec;
+  /** Prompt lengths. */
+  prompt_tokens: TokenDistribution;
+  /** Output lengths. */
+  output_tokens: TokenDistribution;
+  /** Colocated cluster. */
+  cluster_mono: MonoCluster;
+  /** Disaggregated cluster. */
+  cluster_disagg: DisaggCluster;
+}
+
+/** A pool's name: `gpu` (mono), `prefill` or `decode`. */
+export type PoolName = "gpu" | "prefill" | "decode";
+
+/** A resolved engine: the preset's values with the scenario's overrides. */
+export interface ResolvedEngine extends EngineParams {
+  /** The preset the values start from. */
+  preset: string;
+}
+
+/** Everything one pool's instances run with. */
+export interface PoolSettings {
+  /** GPU and model (absent for rate-only scenarios). */
+  hardware?: HardwareConfig;
+  /** Batch scheduling, with the engine's limits where the scenario gives none. */
+  scheduler: ResolvedScheduler;
+  /** The context limit: `max_model_len`, else the model's context, else none. */
+  maxModelLen?: number;
+  /** Step-time model. */
+  step_time: StepTimeConfig;
+  /** The engine, resolved. */
+  engine: ResolvedEngine;
+  /** KV cache. */
+  kv_cache: Scenario["kv_cache"];
+}

@@ -10,12 +10,8 @@ import { InputError, type Path } from "../errors.ts";
 import { parseWith } from "../schema/issues.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
 import type { PoolOverrides, Scenario } from "./types.ts";
-import {
-  poolKvCapacity,
-  type PoolName,
-  type PoolSettings,
-  poolSettings,
-} from "./pool_settings.ts";
+import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
+import type { PoolName, PoolSettings } from "./types.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
@@ -29,9 +25,10 @@ import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateScenario } from "./validate.ts";
  * const s = validateScenario({ mode: "mono", arrival: { rate_per_s: 3 } });
- * if (s.cluster_mono.num_gpus !== 4) throw new Error("default not filled");
+ * assert.equal(s.cluster_mono.num_gpus, 4);
  * ```
  */
 export function validateScenario(raw: unknown): Scenario {

@@ -38,12 +38,14 @@ export interface SentRequest {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConcurrencyGate } from "./concurrency.ts";
  * const g = new ConcurrencyGate(1, 0.5);
- * if (!g.enter(0) || g.enter(1)) throw new Error("one slot");
+ * assert.ok(g.enter(0));
+ * assert.ok(!(g.enter(1)));
  * // The first response ends 0.5 s after its last iteration at 5 s.
- * if (g.leave(1, 5) !== 5.5) throw new Error("held request sent at 5.5 s");
- * if (!g.enter(1)) throw new Error();
+ * assert.equal(g.leave(1, 5), 5.5);
+ * assert.ok(g.enter(1));
  * ```
  */
 export class ConcurrencyGate {
@@ -177,6 +179,7 @@ export interface ClientArrivalsOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ClientArrivals } from "./concurrency.ts";
  * import { EventQueue } from "../engine/event_queue.ts";
  * import { RequestRecords } from "../metrics/records.ts";
@@ -193,12 +196,13 @@ export interface ClientArrivalsOptions {
  * });
  * clients.start();
  * events.pop();
- * if (clients.arrive(events.time, records) !== 0) throw new Error("first sent");
+ * assert.equal(clients.arrive(events.time, records), 0);
  * events.pop();
- * if (clients.arrive(events.time, records) !== -1) throw new Error("second waits");
+ * assert.equal(clients.arrive(events.time, records), -1);
  * clients.finished(1, 3);
  * events.pop();
- * if (events.time !== 3 || clients.arrive(3, records) !== 1) throw new Error();
+ * assert.equal(events.time, 3);
+ * assert.equal(clients.arrive(3, records), 1);
  * ```
  */
 export class ClientArrivals {

@@ -39,6 +39,7 @@ export interface AdmittedSource extends RequestSource {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { admitWithin } from "./admission.ts";
  * const lengths = [[100, 50], [4000, 200], [10, 10]];
  * let k = -1;
@@ -53,7 +54,8 @@ export interface AdmittedSource extends RequestSource {
  * const s = admitWithin(source, { maxModelLen: 4096, onOverlong: "reject", windowS: [0, 10] });
  * let n = 0;
  * while (s.next()) n++;
- * if (n !== 2 || s.rejected !== 1) throw new Error();
+ * assert.equal(n, 2);
+ * assert.equal(s.rejected, 1);
  * ```
  */
 export function admitWithin(

@@ -15,7 +15,7 @@ import type { RandomStream } from "../engine/random.ts";
  *
  * @param values The observed values (at least one).
  * @param stream The random stream to draw from.
- * @param options `min_value`: the smallest length a sample takes (default 1,
+ * @param options `minValue`: the smallest length a sample takes (default 1,
  *   as for the scenario's distributions).
  * @returns A function that returns the next length.
  * @throws {RangeError} If `values` is empty.
@@ -26,7 +26,7 @@ import type { RandomStream } from "../engine/random.ts";
  * import { empiricalSampler } from "./empirical.ts";
  * import { RandomStream } from "../engine/random.ts";
  * const draw = empiricalSampler([0, 40, 200], new RandomStream(1, "prompt"), {
- *   min_value: 10,
+ *   minValue: 10,
  * });
  * for (let i = 0; i < 100; i++) {
  *   const x = draw();
@@ -37,13 +37,13 @@ import type { RandomStream } from "../engine/random.ts";
 export function empiricalSampler(
   values: ArrayLike<number>,
   stream: RandomStream,
-  options: { min_value?: number } = {},
+  options: { minValue?: number } = {},
 ): () => number {
   const n = values.length;
   if (n === 0) {
     throw new RangeError("empiricalSampler needs at least one value");
   }
-  const min = options.min_value ?? 1;
+  const min = options.minValue ?? 1;
   const pool = Float64Array.from(values, (v) => Math.max(v, min));
   return () => pool[Math.floor(stream.next() * n)];
 }

@@ -115,6 +115,7 @@ export interface TraceFit {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fitTrace } from "./fit.ts";
  * const rows = [[0, 100, 10], [1, 200, 20], [3, 300, 30], [4, 400, 30]];
  * let i = -1;
@@ -129,8 +130,9 @@ export interface TraceFit {
  *   },
  * };
  * const fit = fitTrace(source);
- * if (fit.rate_per_s !== 0.75) throw new Error(`rate ${fit.rate_per_s}`);
- * if (fit.prompt.p50 !== 200 || fit.prompt.p90 !== 400) throw new Error();
+ * assert.equal(fit.rate_per_s, 0.75);
+ * assert.equal(fit.prompt.p50, 200);
+ * assert.equal(fit.prompt.p90, 400);
  * ```
  */
 export function fitTrace(
@@ -253,6 +255,7 @@ export function fitTrace(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fitToYaml, fitTrace } from "./fit.ts";
  * const rows = [[0, 100, 10], [1, 200, 20], [3, 300, 30], [4, 400, 30]];
  * let i = -1;
@@ -267,8 +270,8 @@ export function fitTrace(
  *   },
  * };
  * const yaml = fitToYaml(fitTrace(source), { source: "trace.csv" });
- * if (!yaml.includes("mode: p50_p90")) throw new Error(yaml);
- * if (!yaml.includes("sim_seconds: 4")) throw new Error(yaml);
+ * assert.ok(yaml.includes("mode: p50_p90"));
+ * assert.ok(yaml.includes("sim_seconds: 4"));
  * ```
  */
 export function fitToYaml(

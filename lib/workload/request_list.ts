@@ -27,11 +27,13 @@ export interface RequestList {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listWorkload } from "./request_list.ts";
  * const w = listWorkload({ arrivalS: [0, 1], promptTokens: [10, 20], outputTokens: [5, 6] });
  * let n = 0;
  * while (w.source.next()) n += w.source.promptTokens;
- * if (n !== 30 || w.meanRatePerS() !== 2) throw new Error();
+ * assert.equal(n, 30);
+ * assert.equal(w.meanRatePerS(), 2);
  * ```
  */
 export function listWorkload(list: RequestList, slo?: Slo): Workload {

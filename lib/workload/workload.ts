@@ -123,12 +123,13 @@ export interface Workload {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scenarioWorkload } from "./workload.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const w = scenarioWorkload(validateScenario({ sim_seconds: 10, warmup_seconds: 0 }));
  * let n = 0;
  * while (w.next()) n++;
- * if (n === 0) throw new Error("no requests");
+ * assert.notEqual(n, 0);
  * ```
  */
 export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
@@ -150,6 +151,7 @@ export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildWorkload } from "./workload.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const w = buildWorkload(validateScenario({
@@ -161,11 +163,12 @@ export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
  * }));
  * let last = 0, code = 0;
  * while (w.source.next()) {
- *   if (w.source.arrivalS < last) throw new Error("not in arrival order");
+ *   assert.ok(w.source.arrivalS >= last);
  *   last = w.source.arrivalS;
  *   if (w.source.classIndex === 1) code++;
  * }
- * if (code === 0 || w.meanRatePerS() !== 3) throw new Error();
+ * assert.notEqual(code, 0);
+ * assert.equal(w.meanRatePerS(), 3);
  * ```
  */
 export function buildWorkload(scenario: WorkloadSpec): Workload {

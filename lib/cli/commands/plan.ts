@@ -314,7 +314,7 @@ export async function finishPlan(
   const { report, ranked, notes, columns } = planResults(spec, outcomes);
   const rows = report.placements;
   const json = toJson(report, []);
-  const { renderParetoChart } = await import("../../report/charts_more.ts");
+  const { renderParetoChart } = await import("../../report/pareto_chart.ts");
   const png = await renderParetoChart(planParetoSpec(ranked));
   if (sink) {
     Object.assign(sink, { rows, columns, png, notes });

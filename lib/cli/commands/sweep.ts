@@ -217,7 +217,7 @@ export async function finishSweep(
   // TTFT against the rate axis (or the last numeric one, or a categorical
   // one), one group of lines per combination of the other axes; 95% bands
   // with replications; unstable points marked (see sweepChartSpec).
-  const { renderLineChart } = await import("../../report/chart.ts");
+  const { renderLineChart } = await import("../../report/line_chart.ts");
   const png = await renderLineChart(sweepChartSpec({
     name: spec.name,
     axes: spec.axes,

@@ -18,9 +18,10 @@ import { VLLM_V1 } from "./vllm_v1.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ENGINE_PRESETS } from "./mod.ts";
- * if (ENGINE_PRESETS["none"].params.iteration_s !== 0) throw new Error();
- * if (!(ENGINE_PRESETS["vllm-v0"].params.iteration_s > 0)) throw new Error();
+ * assert.equal(ENGINE_PRESETS["none"].params.iteration_s, 0);
+ * assert.ok(ENGINE_PRESETS["vllm-v0"].params.iteration_s > 0);
  * ```
  */
 export const ENGINE_PRESETS: Readonly<Record<string, EnginePreset>> = {

@@ -21,8 +21,9 @@ function us(s: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { enginePresetTable } from "./table.ts";
- * if (!enginePresetTable().includes("| vllm-v0 |")) throw new Error();
+ * assert.ok(enginePresetTable().includes("| vllm-v0 |"));
  * ```
  */
 export function enginePresetTable(): string {

@@ -12,7 +12,7 @@ import type { Path } from "../../errors.ts";
 import type { StepTimeModel } from "../../perf/step_time.ts";
 import type { ResolvedHardware } from "../hardware.ts";
 import type { PoolOverrides } from "../types.ts";
-import type { PoolSettings } from "../pool_settings.ts";
+import type { PoolSettings } from "../types.ts";
 
 /** What a kind builds its model from. */
 export interface StepTimeContext {
@@ -32,9 +32,10 @@ export type PoolKeyPath = (section: keyof PoolOverrides, key?: string) => Path;
 /** One step-time kind. */
 export interface StepTimeKindEntry<
   K extends z.ZodRawShape = z.ZodRawShape,
+  N extends string = string,
 > {
   /** The `step_time.kind` value. */
-  readonly name: string;
+  readonly name: N;
   /** One sentence for help and the JSON Schema. */
   readonly doc: string;
   /** The `step_time` keys only this kind reads, with their schemas. */

@@ -13,6 +13,9 @@ import { RATE } from "./rate.ts";
 import { ROOFLINE } from "./roofline.ts";
 import { TABLE } from "./table.ts";
 import type { StepTimeKindEntry } from "./_kind.ts";
+import type { z } from "../../schema/zod.ts";
+import type { Same } from "../../schema/same.ts";
+import type { StepTimeKindName } from "../types.ts";
 
 export type { StepTimeContext, StepTimeKindEntry } from "./_kind.ts";
 
@@ -28,7 +31,9 @@ const KINDS = [RATE, ROOFLINE, TABLE] as const;
  * assert.deepEqual(STEP_TIME_KINDS.names, ["rate", "roofline", "table"]);
  * ```
  */
-export const STEP_TIME_KINDS: Registry<StepTimeKindEntry> = new Registry(
+export const STEP_TIME_KINDS: Registry<
+  StepTimeKindEntry<z.ZodRawShape, StepTimeKindName>
+> = new Registry(
   "step-time kind",
   KINDS,
 );
@@ -55,3 +60,7 @@ export function stepTimeKeyKinds(): Readonly<Record<string, string>> {
   }
   return out;
 }
+
+// The documented kind names are the registered ones.
+const _sameNames: Same<(typeof KINDS)[number]["name"], StepTimeKindName> = true;
+void _sameNames;

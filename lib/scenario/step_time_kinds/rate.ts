@@ -12,7 +12,7 @@ import type { StepTimeKindEntry } from "./_kind.ts";
 const KEYS = {};
 
 /** Kind `rate`. */
-export const RATE: StepTimeKindEntry<typeof KEYS> = {
+export const RATE: StepTimeKindEntry<typeof KEYS, "rate"> = {
   name: "rate",
   doc: "from the clusters' tokens-per-second figures (a prefill costs " +
     "tokens / prefill rate, a decode step 1 / decode rate)",

@@ -28,7 +28,7 @@ const KEYS = {
 };
 
 /** Kind `roofline`. */
-export const ROOFLINE: StepTimeKindEntry<typeof KEYS> = {
+export const ROOFLINE: StepTimeKindEntry<typeof KEYS, "roofline"> = {
   name: "roofline",
   doc: "from `hardware` (max of compute and memory time, plus all-reduce)",
   keys: KEYS,

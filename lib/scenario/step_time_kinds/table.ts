@@ -1,13 +1,13 @@
 /**
  * Step-time kind `table`: interpolated in measured step times read from a
- * CSV (lib/perf/table.ts).
+ * CSV (lib/perf/step_table.ts, lib/perf/table_step_time.ts).
  *
  * @module
  */
 
 import { z } from "../../schema/zod.ts";
 import { InputError } from "../../errors.ts";
-import { tableStepTime } from "../../perf/table.ts";
+import { tableStepTime } from "../../perf/table_step_time.ts";
 import type { StepTimeKindEntry } from "./_kind.ts";
 
 const KEYS = {
@@ -20,7 +20,7 @@ const KEYS = {
 };
 
 /** Kind `table`. */
-export const TABLE: StepTimeKindEntry<typeof KEYS> = {
+export const TABLE: StepTimeKindEntry<typeof KEYS, "table"> = {
   name: "table",
   doc: "interpolated in measured step times (`table_file`)",
   keys: KEYS,

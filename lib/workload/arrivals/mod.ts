@@ -17,6 +17,7 @@ import type { RandomStream } from "../../engine/random.ts";
 import { Registry } from "../../registry.ts";
 import { InputError } from "../../errors.ts";
 import { parseWith } from "../../schema/issues.ts";
+import type { Same } from "../../schema/same.ts";
 import { deterministic } from "./deterministic.ts";
 import { diurnal } from "./diurnal.ts";
 import { gamma } from "./gamma.ts";
@@ -24,10 +25,20 @@ import { onOff } from "./on_off.ts";
 import { poisson } from "./poisson.ts";
 import { type ArrivalProcess, RATE_PER_S } from "./process.ts";
 import { schedule } from "./schedule.ts";
+import type { ArrivalProcessName, ArrivalSpec } from "./spec.ts";
 
-export type { ArrivalProcess, ProcessSchema } from "./process.ts";
+export type {
+  ArrivalProcess,
+  ArrivalProcessDefinition,
+  ProcessSchema,
+} from "./process.ts";
 export { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
-export type { ScheduleStep } from "./schedule.ts";
+export type {
+  ArrivalKeys,
+  ArrivalProcessName,
+  ArrivalSpec,
+  ScheduleStep,
+} from "./spec.ts";
 
 const ENTRIES = [
   poisson,
@@ -55,24 +66,9 @@ export const ARRIVAL_PROCESSES: Registry<ArrivalProcess> = new Registry<
   ArrivalProcess
 >("arrival process", ENTRIES);
 
-/**
- * How requests arrive: the settings of one of the processes, as validated
- * (defaults filled).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ArrivalSpec } from "./mod.ts";
- * const spec: ArrivalSpec = { process: "gamma", rate_per_s: 5, cv: 2 };
- * assert.equal(spec.process, "gamma");
- * ```
- */
-export type ArrivalSpec = Loose<z.output<(typeof ENTRIES)[number]["schema"]>>;
-
-// Each process's settings, with the other processes' keys as optional keys
-// of their types: narrowing on `process` gives the process's own keys, and
-// code that reads or sets `rate_per_s` of any process type-checks, as it
-// did with one flat interface. The schema rejects a foreign key.
+// The documented types and the schemas agree: the names are the
+// registry's, and each process's spec is its schema's output with the
+// other processes' keys optional (see ArrivalKeys).
 type KeysOf<T> = T extends unknown ? keyof T : never;
 type ValueOf<T, K extends PropertyKey> = T extends unknown
   ? K extends keyof T ? T[K] : never
@@ -83,6 +79,14 @@ type Loose<T, All = T> = T extends unknown ? Flat<
   >
   : never;
 type Flat<T> = { [K in keyof T]: T[K] };
+const _namesMatch: Same<
+  ArrivalProcessName,
+  (typeof ENTRIES)[number]["name"]
+> = true;
+const _specMatch: Same<
+  ArrivalSpec,
+  Loose<z.output<(typeof ENTRIES)[number]["schema"]>>
+> = true;
 
 /** Options of {@linkcode arrivalSchema}. */
 export interface ArrivalSchemaOptions {
@@ -112,6 +116,7 @@ export type ArrivalSchema = z.ZodType<ArrivalSpec>;
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseWith } from "../../schema/issues.ts";
+import type { Same } from "../../schema/same.ts";
  * import { arrivalSchema } from "./mod.ts";
  * const top = arrivalSchema({ topLevel: true });
  * assert.deepEqual(parseWith(top, undefined), {

@@ -9,6 +9,8 @@
 import { z } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
 import type { RegistryEntry } from "../../registry.ts";
+import type { Parser } from "../../schema/parser.ts";
+import type { ArrivalProcessName, ArrivalSpec } from "./spec.ts";
 
 /** The schema of one process's keys: `process` and its own keys, strict. */
 export type ProcessSchema = z.ZodObject<
@@ -17,9 +19,7 @@ export type ProcessSchema = z.ZodObject<
 >;
 
 /**
- * One arrival process.
- *
- * @typeParam S The process's schema; its output is the process's spec.
+ * One arrival process, as the registry lists it.
  *
  * @example Usage
  * ```ts
@@ -33,8 +33,47 @@ export type ProcessSchema = z.ZodObject<
  * assert.equal(deterministic.meanRate(deterministic.scaled(spec, 2)), 8);
  * ```
  */
-export interface ArrivalProcess<S extends ProcessSchema = ProcessSchema>
+export interface ArrivalProcess extends RegistryEntry {
+  /** The `process` value. */
+  readonly name: ArrivalProcessName;
+  /** Validates the process's settings (with `process` as its name). */
+  readonly schema: Parser<ArrivalSpec>;
+  /**
+   * A clock of arrival times, absolute seconds from 0, never decreasing.
+   * The spec is valid and of this process.
+   *
+   * @param spec The process's settings.
+   * @param stream The stream to draw from; the clock's own.
+   * @returns A function returning successive arrival times.
+   */
+  clock(spec: ArrivalSpec, stream: RandomStream): () => number;
+  /**
+   * The long-run mean arrival rate, requests per second.
+   *
+   * @param spec The process's settings.
+   * @returns The rate.
+   */
+  meanRate(spec: ArrivalSpec): number;
+  /**
+   * The same process with its load multiplied by `factor`: meanRate of the
+   * result is factor times meanRate of `spec`. `spec` is not changed.
+   *
+   * @param spec The process's settings.
+   * @param factor The multiplier (> 0).
+   * @returns The scaled settings.
+   */
+  scaled(spec: ArrivalSpec, factor: number): ArrivalSpec;
+}
+
+/**
+ * One arrival process as its file defines it, typed by its zod schema.
+ *
+ * @typeParam S The process's schema; its output is the process's spec.
+ */
+export interface ArrivalProcessDefinition<S extends ProcessSchema>
   extends RegistryEntry {
+  /** The `process` value, the schema's literal. */
+  readonly name: z.output<S>["process"] & string;
   /** The process's keys, with `process` as the literal name. */
   readonly schema: S;
   /**
@@ -54,8 +93,7 @@ export interface ArrivalProcess<S extends ProcessSchema = ProcessSchema>
    */
   meanRate(spec: z.output<S>): number;
   /**
-   * The same process with its load multiplied by `factor`: meanRate of the
-   * result is factor times meanRate of `spec`. `spec` is not changed.
+   * The same process with its load multiplied by `factor`.
    *
    * @param spec The process's settings.
    * @param factor The multiplier (> 0).
@@ -90,8 +128,8 @@ export interface ArrivalProcess<S extends ProcessSchema = ProcessSchema>
  * ```
  */
 export function defineArrivalProcess<S extends ProcessSchema>(
-  entry: ArrivalProcess<S>,
-): ArrivalProcess<S> {
+  entry: ArrivalProcessDefinition<S>,
+): ArrivalProcessDefinition<S> {
   return entry;
 }
 

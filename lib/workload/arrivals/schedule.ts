@@ -7,7 +7,9 @@
 
 import { z } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
+import type { Same } from "../../schema/same.ts";
 import { defineArrivalProcess, PROCESS_DOC } from "./process.ts";
+import type { ScheduleStep } from "./spec.ts";
 
 const DOC = "piecewise-constant Poisson rates, repeating";
 
@@ -20,18 +22,8 @@ const STEP = z.strictObject({
   ),
 }).describe("One step of the schedule.");
 
-/**
- * One step of a rate schedule.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ScheduleStep } from "./schedule.ts";
- * const step: ScheduleStep = { duration_s: 30, rate_per_s: 4 };
- * assert.equal(step.duration_s * step.rate_per_s, 120);
- * ```
- */
-export type ScheduleStep = z.output<typeof STEP>;
+// The documented type and the schema's output are the same type.
+const _stepMatch: Same<ScheduleStep, z.output<typeof STEP>> = true;
 
 /**
  * The `schedule` process.

@@ -9,6 +9,9 @@
 import { z } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
 import type { LognormalParams } from "../lognormal.ts";
+import type { RegistryEntry } from "../../registry.ts";
+import type { Parser } from "../../schema/parser.ts";
+import type { TokenDistribution, TokenMode } from "./distribution.ts";
 
 /** The keys every mode takes besides its own. */
 export const COMMON_KEYS = {
@@ -38,11 +41,59 @@ export type ModeSettings<N extends string, K extends z.ZodRawShape> = z.output<
   ModeSchema<N, K>
 >;
 
-/** One token-length mode. */
-export interface TokenModeEntry<
-  N extends string = string,
-  K extends z.ZodRawShape = z.ZodRawShape,
-> {
+/**
+ * One token-length mode, as the registry lists it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TOKEN_MODES } from "./mod.ts";
+ * const constant = TOKEN_MODES.get("constant");
+ * const dist = constant.schema.parse({ mode: "constant", value: 7 });
+ * assert.equal(constant.median(dist), 7);
+ * assert.equal(constant.lognormal(dist), null);
+ * ```
+ */
+export interface TokenModeEntry extends RegistryEntry {
+  /** The `mode` value. */
+  readonly name: TokenMode;
+  /** One sentence for help and the JSON Schema. */
+  readonly doc: string;
+  /** Validates the section: `mode`, the mode's keys, the common keys. */
+  readonly schema: Parser<TokenDistribution>;
+  /**
+   * Draws a length: a whole number of at least `min_value`, before the cap.
+   *
+   * @param dist The mode's settings (valid, of this mode).
+   * @param stream The stream to draw from.
+   * @returns A function returning successive lengths.
+   */
+  sampler(dist: TokenDistribution, stream: RandomStream): () => number;
+  /**
+   * The lognormal behind the mode, or null for the others.
+   *
+   * @param dist The mode's settings (valid, of this mode).
+   * @returns Its log-space parameters, or null.
+   */
+  lognormal(dist: TokenDistribution): LognormalParams | null;
+  /**
+   * Real-space mean and standard deviation, or null when unknown.
+   *
+   * @param dist The mode's settings (valid, of this mode).
+   * @returns The moments, or null.
+   */
+  moments(dist: TokenDistribution): { mean: number; std: number } | null;
+  /**
+   * The median length, tokens (0 when it is not known before loading).
+   *
+   * @param dist The mode's settings (valid, of this mode).
+   * @returns The median.
+   */
+  median(dist: TokenDistribution): number;
+}
+
+/** One token-length mode as {@linkcode tokenMode} builds it, zod-typed. */
+export interface ModeEntry<N extends string, K extends z.ZodRawShape> {
   /** The `mode` value. */
   readonly name: N;
   /** One sentence for help and the JSON Schema. */
@@ -61,7 +112,7 @@ export interface TokenModeEntry<
 
 /** What a mode's file gives to {@linkcode tokenMode}. */
 export interface TokenModeDefinition<N extends string, K extends z.ZodRawShape>
-  extends Omit<TokenModeEntry<N, K>, "schema" | "lognormal"> {
+  extends Omit<ModeEntry<N, K>, "schema" | "lognormal"> {
   /** The mode's own keys. */
   keys: K;
   /** Whether this mode is the default (`mode` may then be left out). */
@@ -83,7 +134,7 @@ export interface TokenModeDefinition<N extends string, K extends z.ZodRawShape>
  */
 export function tokenMode<N extends string, K extends z.ZodRawShape>(
   def: TokenModeDefinition<N, K>,
-): TokenModeEntry<N, K> {
+): ModeEntry<N, K> {
   const mode = def.isDefault
     ? z.literal(def.name).default(def.name)
     : z.literal(def.name);

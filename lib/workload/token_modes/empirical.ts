@@ -53,7 +53,7 @@ export const EMPIRICAL = tokenMode({
         "empirical lengths were not loaded (load the scenario from its file, or set values)",
       );
     }
-    return empiricalSampler(d.values, stream, { min_value: d.min_value });
+    return empiricalSampler(d.values, stream, { minValue: d.min_value });
   },
   moments: (d) => {
     const v = d.values ?? [];

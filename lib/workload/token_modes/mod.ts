@@ -8,6 +8,7 @@
 
 import { z } from "../../schema/zod.ts";
 import { Registry } from "../../registry.ts";
+import type { Same } from "../../schema/same.ts";
 import { CONSTANT } from "./constant.ts";
 import { EMPIRICAL } from "./empirical.ts";
 import { EXPONENTIAL } from "./exponential.ts";
@@ -16,6 +17,21 @@ import { P50_P90 } from "./p50_p90.ts";
 import { REAL_MEAN_STD } from "./real_mean_std.ts";
 import { UNIFORM } from "./uniform.ts";
 import type { TokenModeEntry } from "./_mode.ts";
+import type { TokenDistribution, TokenMode } from "./distribution.ts";
+
+export type { TokenModeEntry } from "./_mode.ts";
+export type {
+  ConstantTokens,
+  EmpiricalTokens,
+  ExponentialTokens,
+  LogTokens,
+  P50P90Tokens,
+  RealMeanStdTokens,
+  TokenDistribution,
+  TokenLimits,
+  TokenMode,
+  UniformTokens,
+} from "./distribution.ts";
 
 const MODES = [
   LOG,
@@ -38,10 +54,21 @@ const MODES = [
  * assert.ok(TOKEN_MODES.has("p50_p90"));
  * ```
  */
-export const TOKEN_MODES: Registry<(typeof MODES)[number]> = new Registry(
-  "token mode",
-  MODES,
-);
+export const TOKEN_MODES: Registry<TokenModeEntry> = new Registry<
+  TokenModeEntry
+>("token mode", MODES);
+
+// The documented types and the schemas agree: the names are the
+// registry's, and each mode's interface is its schema's output.
+type Mode = (typeof MODES)[number];
+type ModesMatch = {
+  [N in TokenMode]: Same<
+    Extract<TokenDistribution, { mode: N }>,
+    z.output<Extract<Mode, { name: N }>["schema"]>
+  >;
+};
+const _namesMatch: Same<TokenMode, Mode["name"]> = true;
+const _modesMatch: Same<ModesMatch[TokenMode], true> = true;
 
 /**
  * The schema of a token-length section: the union of the modes' schemas,
@@ -63,18 +90,12 @@ export function tokenSchema(description: string) {
   ).describe(`${description} ${doc}`);
 }
 
-/** A validated token-length distribution: one mode's settings. */
-export type TokenDistribution = z.output<ReturnType<typeof tokenSchema>>;
-
-/** The token modes' names. */
-export type TokenMode = TokenDistribution["mode"];
-
 /**
  * The entry of a distribution's mode, typed for it.
  *
  * @param dist A validated distribution.
  * @returns Its mode's entry.
  */
-export function modeOf(dist: TokenDistribution): TokenModeEntry<string, never> {
-  return TOKEN_MODES.get(dist.mode) as unknown as TokenModeEntry<string, never>;
+export function modeOf(dist: TokenDistribution): TokenModeEntry {
+  return TOKEN_MODES.get(dist.mode);
 }

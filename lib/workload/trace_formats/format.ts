@@ -9,6 +9,7 @@
 import { z } from "../../schema/zod.ts";
 import type { LineReader } from "../line_reader.ts";
 import type { RegistryEntry } from "../../registry.ts";
+import type { Same } from "../../schema/same.ts";
 import { TIMESTAMP_UNITS, type TimestampUnit } from "./timestamp_units.ts";
 
 /**
@@ -46,7 +47,19 @@ export const COLUMNS = z.strictObject({
  * assert.equal(columns.hash_ids, undefined);
  * ```
  */
-export type TraceColumns = z.output<typeof COLUMNS>;
+export interface TraceColumns {
+  /** Arrival time. */
+  timestamp: string;
+  /** Prompt length. */
+  prompt_tokens: string;
+  /** Output length. */
+  output_tokens: string;
+  /** Prefix block ids (a JSON list), optional. */
+  hash_ids?: string;
+}
+
+// The documented type and the schema's output are the same type.
+const _columnsMatch: Same<TraceColumns, z.output<typeof COLUMNS>> = true;
 
 /** The fields of a row, in the order a mapping is checked. */
 export const COLUMN_KEYS: readonly (keyof TraceColumns)[] = Object.keys(
@@ -137,9 +150,7 @@ export type FormatSchema = z.ZodObject<
 >;
 
 /**
- * One trace format.
- *
- * @typeParam S The schema of the format's own keys.
+ * One trace format, as the registry lists it.
  *
  * @example Usage
  * ```ts
@@ -150,14 +161,7 @@ export type FormatSchema = z.ZodObject<
  * assert.equal(azure.layout({ format: "azure" }).unit, "datetime");
  * ```
  */
-export interface TraceFormatEntry<S extends FormatSchema = FormatSchema>
-  extends RegistryEntry {
-  /**
-   * The format's keys in the `trace` section besides the replay's own
-   * (`file`, `time_scale`, ...): `format` as the literal name, and for a
-   * format without fixed columns, `columns` and `timestamp_unit`.
-   */
-  readonly schema: S;
+export interface TraceFormatEntry extends RegistryEntry {
   /** The fixed columns, or undefined when the options map them. */
   readonly columns?: TraceColumns;
   /**
@@ -182,6 +186,21 @@ export interface TraceFormatEntry<S extends FormatSchema = FormatSchema>
    * @throws {InputError} On a bad header.
    */
   rows(file: string, layout: RowLayout, reader: LineReader): RowParser;
+}
+
+/**
+ * One trace format as its file defines it, with its zod schema.
+ *
+ * @typeParam S The schema of the format's own keys.
+ */
+export interface TraceFormatDefinition<S extends FormatSchema = FormatSchema>
+  extends TraceFormatEntry {
+  /**
+   * The format's keys in the `trace` section besides the replay's own
+   * (`file`, `time_scale`, ...): `format` as the literal name, and for a
+   * format without fixed columns, `columns` and `timestamp_unit`.
+   */
+  readonly schema: S;
 }
 
 /**
@@ -218,7 +237,7 @@ export interface TraceFormatEntry<S extends FormatSchema = FormatSchema>
  * ```
  */
 export function defineTraceFormat<
-  const E extends TraceFormatEntry<FormatSchema>,
+  const E extends TraceFormatDefinition<FormatSchema>,
 >(entry: E): E {
   return entry;
 }

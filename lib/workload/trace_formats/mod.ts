@@ -12,12 +12,19 @@ import { z } from "../../schema/zod.ts";
 import { parseWith } from "../../schema/issues.ts";
 import type { Path } from "../../errors.ts";
 import { Registry } from "../../registry.ts";
+import type { Same } from "../../schema/same.ts";
 import { AZURE } from "./azure.ts";
 import { BURSTGPT } from "./burstgpt.ts";
 import { CSV } from "./csv.ts";
 import type { FormatSchema, TraceFormatEntry } from "./format.ts";
 import { JSONL } from "./jsonl.ts";
 import { MOONCAKE } from "./mooncake.ts";
+import type {
+  LengthTraceFormat,
+  TraceFormat,
+  TraceOptions,
+  TraceOptionsInput,
+} from "./options.ts";
 
 export type {
   FormatOptions,
@@ -25,8 +32,19 @@ export type {
   RowLayout,
   RowParser,
   TraceColumns,
+  TraceFormatDefinition,
   TraceFormatEntry,
 } from "./format.ts";
+export type {
+  FixedTraceOptions,
+  LengthTraceFormat,
+  MappedTraceOptions,
+  TraceDefaults,
+  TraceFormat,
+  TraceOptions,
+  TraceOptionsInput,
+  TraceReplayOptions,
+} from "./options.ts";
 export { COLUMN_KEYS, COLUMNS, defineTraceFormat } from "./format.ts";
 export {
   TIMESTAMP_UNITS,
@@ -53,34 +71,12 @@ export const TRACE_FORMATS: Registry<TraceFormatEntry> = new Registry<
   TraceFormatEntry
 >("trace format", ENTRIES);
 
-/**
- * A trace format's name.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TraceFormat } from "./mod.ts";
- * const format: TraceFormat = "azure";
- * assert.equal(format, "azure");
- * ```
- */
-export type TraceFormat = (typeof ENTRIES)[number]["name"];
-
-/**
- * A format an `empirical` token mode can read lengths from (fixed columns).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { LengthTraceFormat } from "./mod.ts";
- * const format: LengthTraceFormat = "mooncake";
- * assert.equal(format, "mooncake");
- * ```
- */
-export type LengthTraceFormat = Extract<
-  (typeof ENTRIES)[number],
-  { lengths: true }
->["name"];
+// The documented names are the list's.
+const _formatsMatch: Same<TraceFormat, (typeof ENTRIES)[number]["name"]> = true;
+const _lengthsMatch: Same<
+  LengthTraceFormat,
+  Extract<(typeof ENTRIES)[number], { lengths: true }>["name"]
+> = true;
 
 /**
  * The formats an `empirical` token mode can read lengths from, for its
@@ -151,18 +147,9 @@ const UNION = z.discriminatedUnion(
   ) as unknown as Options,
 );
 
-/**
- * The trace options as a user writes them (defaults not yet filled).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TraceOptionsInput } from "./mod.ts";
- * const raw: TraceOptionsInput = { file: "trace.csv", format: "azure" };
- * assert.equal(raw.on_bad_row, undefined);
- * ```
- */
-export type TraceOptionsInput = z.input<typeof UNION>;
+// The documented types and the schema agree.
+const _optionsMatch: Same<TraceOptions, z.output<typeof UNION>> = true;
+const _inputMatch: Same<TraceOptionsInput, z.input<typeof UNION>> = true;
 
 // The keys only the formats without fixed columns take.
 const MAPPED = ENTRIES.filter((e) => !("columns" in e));
@@ -206,7 +193,7 @@ function withoutUndefined(raw: unknown): unknown {
 }
 
 // The rules that span keys of the section.
-function replayRules(o: z.output<typeof UNION>, ctx: z.RefinementCtx): void {
+function replayRules(o: TraceOptions, ctx: z.RefinementCtx): void {
   if (o.time_scale !== undefined && o.target_rate_per_s !== undefined) {
     ctx.addIssue({
       code: "custom",
@@ -235,7 +222,7 @@ function replayRules(o: z.output<typeof UNION>, ctx: z.RefinementCtx): void {
  * assert.equal(traceSchema.safeParse({ file: "t.csv", format: "csv" }).success, false);
  * ```
  */
-export const traceSchema: z.ZodType<z.output<typeof UNION>> = z.preprocess(
+export const traceSchema: z.ZodType<TraceOptions> = z.preprocess(
   (raw, ctx) => {
     fixedColumns(raw, ctx);
     return withoutUndefined(raw);
@@ -248,25 +235,6 @@ export const traceSchema: z.ZodType<z.output<typeof UNION>> = z.preprocess(
     "Formats: " + ENTRIES.map((e) => `\`${e.name}\` (${e.doc})`).join(", ") +
     ".",
 );
-
-/**
- * Validated trace options (defaults filled): the `trace` section of a
- * scenario, or what {@linkcode parseTraceOptions} returns.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TraceOptions } from "./mod.ts";
- * const options: TraceOptions = {
- *   file: "trace.csv",
- *   format: "azure",
- *   time_scale: 2,
- *   on_bad_row: "error",
- * };
- * assert.equal(options.format, "azure");
- * ```
- */
-export type TraceOptions = z.output<typeof UNION>;
 
 /**
  * Validates trace options with the scenario's own schema, filling defaults.

@@ -6,11 +6,25 @@
  */
 
 import { Registry } from "../../registry.ts";
+import type { Same } from "../../schema/same.ts";
+
+/**
+ * A timestamp unit's name.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { TimestampUnit } from "./timestamp_units.ts";
+ * const unit: TimestampUnit = "ms";
+ * assert.equal(unit, "ms");
+ * ```
+ */
+export type TimestampUnit = "s" | "ms" | "us" | "datetime";
 
 /** One timestamp unit. */
 export interface TimestampUnitEntry {
   /** The name `timestamp_unit` takes. */
-  readonly name: string;
+  readonly name: TimestampUnit;
   /** What a timestamp in this unit looks like. */
   readonly doc: string;
   /**
@@ -31,18 +45,8 @@ const UNITS = [
   },
 ] as const satisfies readonly TimestampUnitEntry[];
 
-/**
- * A timestamp unit's name.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TimestampUnit } from "./timestamp_units.ts";
- * const unit: TimestampUnit = "ms";
- * assert.equal(unit, "ms");
- * ```
- */
-export type TimestampUnit = (typeof UNITS)[number]["name"];
+// The documented names are the list's.
+const _unitsMatch: Same<TimestampUnit, (typeof UNITS)[number]["name"]> = true;
 
 /**
  * Every timestamp unit, in the order help lists them.
@@ -55,7 +59,6 @@ export type TimestampUnit = (typeof UNITS)[number]["name"];
  * assert.equal(TIMESTAMP_UNITS.get("ms").divisor, 1000);
  * ```
  */
-export const TIMESTAMP_UNITS: Registry<(typeof UNITS)[number]> = new Registry(
-  "timestamp unit",
-  UNITS,
-);
+export const TIMESTAMP_UNITS: Registry<TimestampUnitEntry> = new Registry<
+  TimestampUnitEntry
+>("timestamp unit", UNITS);

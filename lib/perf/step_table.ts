@@ -1,7 +1,8 @@
 /**
- * The `table` step-time model: iteration times the user measured on their
- * own engine, read from a CSV file and interpolated trilinearly, with an
- * optional attention term fitted from the same rows.
+ * Reading the `table` step-time model's CSV of measured iteration times:
+ * the file format, its validation into a {@link StepTable} grid, and the
+ * fit of the optional attention term from the same rows. The model that
+ * interpolates the grid is {@link tableStepTime} in `./table_step_time.ts`.
  *
  * ## File format
  *
@@ -96,7 +97,6 @@
  */
 
 import { didYouMean, InputError } from "../errors.ts";
-import type { IterationShape, StepTimeModel } from "./step_time.ts";
 
 /**
  * A parsed grid of measured step times. The axes are sorted ascending, and
@@ -105,11 +105,13 @@ import type { IterationShape, StepTimeModel } from "./step_time.ts";
  *
  * @example Usage
  * ```ts
- * import { parseStepTable } from "./table.ts";
+ * import assert from "node:assert/strict";
+ * import { parseStepTable } from "./step_table.ts";
  * const t = parseStepTable(
  *   "prefill_tokens,decode_batch,context_tokens,step_s\n0,0,0,0.01\n0,8,0,0.02\n512,0,0,0.05\n512,8,0,0.06",
  * );
- * if (t.decodeBatch[1] !== 8 || t.stepS[1 * 2 + 1] !== 0.06) throw new Error();
+ * assert.equal(t.decodeBatch[1], 8);
+ * assert.equal(t.stepS[1 * 2 + 1], 0.06);
  * ```
  */
 export interface StepTable {
@@ -135,9 +137,12 @@ export interface StepTable {
  *
  * @example Usage
  * ```ts
- * import type { ParseStepTableOptions } from "./table.ts";
+ * import assert from "node:assert/strict";
+ * import { type ParseStepTableOptions, parseStepTable } from "./step_table.ts";
  * const options: ParseStepTableOptions = { source: "h100.csv" };
- * if (options.source !== "h100.csv") throw new Error();
+ * // The source names the file in the table and in its errors.
+ * assert.equal(parseStepTable("step_s,prefill_tokens,decode_batch,context_tokens\n0.01,0,0,0", options).source, "h100.csv");
+ * assert.throws(() => parseStepTable("step_s\n", options), /^InputError: h100\.csv:1: /);
  * ```
  */
 export interface ParseStepTableOptions {
@@ -182,7 +187,8 @@ interface Row {
  *
  * @example Usage
  * ```ts
- * import { parseStepTable } from "./table.ts";
+ * import assert from "node:assert/strict";
+ * import { parseStepTable } from "./step_table.ts";
  * const csv = [
  *   "# measured with context_tokens fixed",
  *   "step_s,prefill_tokens,decode_batch,context_tokens",
@@ -192,14 +198,12 @@ interface Row {
  *   "0.060,512,8,0",
  * ].join("\n");
  * const t = parseStepTable(csv, { source: "h100.csv" });
- * if (t.prefillTokens.length !== 2 || t.contextTokens.length !== 1) throw new Error();
- * let message = "";
- * try {
- *   parseStepTable(csv.replace("0.020", "fast"), { source: "h100.csv" });
- * } catch (e) {
- *   message = (e as Error).message;
- * }
- * if (!message.startsWith("h100.csv:4: ")) throw new Error(message);
+ * assert.equal(t.prefillTokens.length, 2);
+ * assert.equal(t.contextTokens.length, 1);
+ * assert.throws(
+ *   () => parseStepTable(csv.replace("0.020", "fast"), { source: "h100.csv" }),
+ *   { message: 'h100.csv:4: step_s is not a number: "fast"' },
+ * );
  *
  * // With the attention column: one prompt per row, P (P + 1) / 2 pairs.
  * const withPairs = parseStepTable([
@@ -213,7 +217,7 @@ interface Row {
  *   "2048,0,0,0.250,2098176",
  *   "2048,8,0,0.260,2098176",
  * ].join("\n"));
- * if (withPairs.prefillAttendedTokens?.[2 * 2] !== 524800) throw new Error();
+ * assert.equal(withPairs.prefillAttendedTokens?.[2 * 2], 524800);
  * ```
  */
 export function parseStepTable(
@@ -365,8 +369,10 @@ function checkAttended(
 }
 
 /** Why {@linkcode fitAttention} failed, and at which grid index if a row. */
-interface FitProblem {
+export interface FitProblem {
+  /** What is wrong, for an error message. */
   what: string;
+  /** The grid index (laid out like `StepTable.stepS`) of the row at fault. */
   index?: number;
 }
 
@@ -374,8 +380,19 @@ interface FitProblem {
  * The attention cost per pair of a table with attended counts (the module
  * documentation gives the estimator), or what makes it unusable. 0 when the
  * table has no counts.
+ *
+ * @param table The grid, with or without `prefillAttendedTokens`.
+ * @returns Seconds per attended pair, or the problem.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fitAttention, parseStepTable } from "./step_table.ts";
+ * const t = parseStepTable("prefill_tokens,decode_batch,context_tokens,step_s\n0,0,0,0.01\n512,0,0,0.05");
+ * assert.equal(fitAttention(t), 0);
+ * ```
  */
-function fitAttention(table: StepTable): number | FitProblem {
+export function fitAttention(table: StepTable): number | FitProblem {
   const as = table.prefillAttendedTokens;
   if (as === undefined) return 0;
   const { prefillTokens: ps, decodeBatch: bs, contextTokens: cs } = table;
@@ -504,253 +521,21 @@ function axis(values: number[]): Float64Array {
   return Float64Array.from(new Set(values)).sort();
 }
 
-function pointName(p: number, b: number, c: number): string {
+/**
+ * A grid point as error messages name it.
+ *
+ * @param p Prefill tokens.
+ * @param b Decode batch.
+ * @param c Mean context tokens.
+ * @returns The point as `prefill_tokens=..., decode_batch=..., context_tokens=...`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pointName } from "./step_table.ts";
+ * assert.equal(pointName(512, 8, 0), "prefill_tokens=512, decode_batch=8, context_tokens=0");
+ * ```
+ */
+export function pointName(p: number, b: number, c: number): string {
   return `prefill_tokens=${p}, decode_batch=${b}, context_tokens=${c}`;
-}
-
-/**
- * Options for {@linkcode tableStepTime}.
- *
- * @example Usage
- * ```ts
- * import type { TableStepTimeOptions } from "./table.ts";
- * const options: TableStepTimeOptions = { iterationOverheadS: 0.002 };
- * if (options.iterationOverheadS !== 0.002) throw new Error();
- * ```
- */
-export interface TableStepTimeOptions {
-  /** Seconds added to every iteration on top of the table (default 0). */
-  iterationOverheadS?: number;
-}
-
-/**
- * A step-time model backed by a measured table, which also tells how often
- * it had to extrapolate.
- *
- * @example Usage
- * ```ts
- * import { parseStepTable, tableStepTime } from "./table.ts";
- * const m = tableStepTime(parseStepTable(
- *   "prefill_tokens,decode_batch,context_tokens,step_s\n0,0,0,0.01\n0,8,0,0.02\n512,0,0,0.05\n512,8,0,0.06",
- * ));
- * m.iterationTimeS({ prefillTokens: 1024, prefillSequences: 1, prefillAttendedTokens: 0, prefillPastTokens: 0, decodeTokens: 0, decodeContextTokens: 0 });
- * if (m.extrapolated !== 1) throw new Error();
- * ```
- */
-export interface TableStepTimeModel extends StepTimeModel {
-  /**
-   * Iterations so far whose shape fell outside the table on some axis (and
-   * were extrapolated), so callers can warn. Axes with a single value are
-   * constant by design and never count.
-   */
-  readonly extrapolated: number;
-  /**
-   * Seconds per attended (query, key) pair fitted from the table's
-   * `prefill_attended_tokens` column (the module documentation gives the
-   * fit), 0 when the table has no such column.
-   */
-  readonly attentionSPerPair: number;
-}
-
-/**
- * Builds the `table` step-time model. An iteration is looked up at prefill
- * tokens P, decode batch B and mean decode context C (its decode context
- * tokens / B, or the smallest context value when B is 0) by trilinear
- * interpolation. Beyond an axis's range the two outermost grid values on that
- * side are extrapolated linearly, never clamped. The prefill and decode axes
- * start at 0, so only they extrapolate upwards; context can extrapolate both
- * ways when its axis does not start at 0.
- *
- * When the table carries attended pairs, an iteration with A of them costs
- * `S(P, B, C) + a (A - Aref(P, B, C))` instead, with S and Aref the
- * interpolated step times and attended pairs and a the fitted
- * `attentionSPerPair` (see the module documentation). Without them the
- * iteration's attended pairs are ignored.
- *
- * @param table The measured grid, as {@linkcode parseStepTable} returns it.
- * @param options A fixed overhead to add to every iteration.
- * @returns The model; `iterationTimeS` throws a `RangeError` when a time
- * is not positive: an extrapolated one from a table that decreases at its
- * edge, or, with the attention term, a shape with fewer attended pairs than
- * prefill tokens (which no real batch has).
- * @throws {RangeError} On a malformed grid, a bad overhead, or attended
- * pairs from which no attention cost can be fitted (the errors
- * {@linkcode parseStepTable} reports with the file's line).
- *
- * @example Usage
- * ```ts
- * import { parseStepTable, tableStepTime } from "./table.ts";
- * const table = parseStepTable([
- *   "prefill_tokens,decode_batch,context_tokens,step_s",
- *   "0,0,0,0.010",
- *   "0,8,0,0.020",
- *   "512,0,0,0.050",
- *   "512,8,0,0.060",
- * ].join("\n"), { source: "h100.csv" });
- * const m = tableStepTime(table, { iterationOverheadS: 0.001 });
- * // Halfway along both axes: the mean of the four corners, plus overhead.
- * const t = m.iterationTimeS({ prefillTokens: 256, prefillSequences: 1, prefillAttendedTokens: 0, prefillPastTokens: 0, decodeTokens: 4, decodeContextTokens: 4000 });
- * if (Math.abs(t - 0.036) > 1e-12 || m.extrapolated !== 0) throw new Error(String(t));
- *
- * // Rows of one prompt each, made with 2 ns per attended pair on top of a
- * // cost linear in the tokens: the fit finds the 2 ns again.
- * const rows = [
- *   "prefill_tokens,decode_batch,context_tokens,step_s,prefill_attended_tokens",
- * ];
- * for (const p of [0, 512, 1024, 2048]) {
- *   for (const b of [0, 8]) {
- *     const pairs = p * (p + 1) / 2;
- *     rows.push(`${p},${b},0,${0.01 + 2e-5 * p + 1e-3 * b + 2e-9 * pairs},${pairs}`);
- *   }
- * }
- * const a = tableStepTime(parseStepTable(rows.join("\n")));
- * if (Math.abs(a.attentionSPerPair - 2e-9) > 1e-18) throw new Error();
- * // Eight prompts of 256 attend to 1,835,008 fewer pairs than one of 2,048.
- * const prefill = { prefillTokens: 2048, prefillPastTokens: 0, decodeTokens: 0, decodeContextTokens: 0 };
- * const one = a.iterationTimeS({ ...prefill, prefillSequences: 1, prefillAttendedTokens: 2048 * 2049 / 2 });
- * const eight = a.iterationTimeS({ ...prefill, prefillSequences: 8, prefillAttendedTokens: 8 * 256 * 257 / 2 });
- * if (Math.abs(one - eight - 1835008 * 2e-9) > 1e-12) throw new Error(String(one - eight));
- * ```
- */
-export function tableStepTime(
-  table: StepTable,
-  options: TableStepTimeOptions = {},
-): TableStepTimeModel {
-  const { source, prefillTokens: ps, decodeBatch: bs, contextTokens: cs } =
-    table;
-  const ts = table.stepS;
-  const overheadS = options.iterationOverheadS ?? 0;
-  if (!(overheadS >= 0 && Number.isFinite(overheadS))) {
-    throw new RangeError(
-      `iterationOverheadS must be finite and >= 0, got ${overheadS}`,
-    );
-  }
-  for (
-    const [name, xs] of [["prefill_tokens", ps], ["decode_batch", bs], [
-      "context_tokens",
-      cs,
-    ]] as const
-  ) {
-    if (xs.length === 0) throw new RangeError(`${source}: empty ${name} axis`);
-    for (let i = 1; i < xs.length; i++) {
-      if (!(xs[i] > xs[i - 1])) {
-        throw new RangeError(`${source}: ${name} axis is not ascending`);
-      }
-    }
-  }
-  if (ps[0] !== 0 || bs[0] !== 0) {
-    throw new RangeError(
-      `${source}: the prefill_tokens and decode_batch axes must start at 0`,
-    );
-  }
-  const nP = ps.length, nB = bs.length, nC = cs.length;
-  if (ts.length !== nP * nB * nC) {
-    throw new RangeError(
-      `${source}: ${ts.length} step times for a ${nP} x ${nB} x ${nC} grid`,
-    );
-  }
-  const as = table.prefillAttendedTokens;
-  if (as !== undefined && as.length !== ts.length) {
-    throw new RangeError(
-      `${source}: ${as.length} attended counts for ${ts.length} step times`,
-    );
-  }
-  const fit = fitAttention(table);
-  if (typeof fit !== "number") throw new RangeError(`${source}: ${fit.what}`);
-  const a = fit;
-  const maxP = ps[nP - 1], maxB = bs[nB - 1];
-  const minC = cs[0], maxC = cs[nC - 1];
-  // Strides along each axis; 0 on a single-value axis so its two "corners"
-  // coincide and the weight does not matter.
-  const strideP = nP > 1 ? nB * nC : 0;
-  const strideB = nB > 1 ? nC : 0;
-  const strideC = nC > 1 ? 1 : 0;
-  let extrapolated = 0;
-
-  return {
-    get extrapolated(): number {
-      return extrapolated;
-    },
-    attentionSPerPair: a,
-    iterationTimeS(shape: IterationShape): number {
-      const p = shape.prefillTokens;
-      const b = shape.decodeTokens;
-      const c = b > 0 ? shape.decodeContextTokens / b : minC;
-      const ip = lowerIndex(ps, p);
-      const ib = lowerIndex(bs, b);
-      const ic = lowerIndex(cs, c);
-      const wp = nP > 1 ? (p - ps[ip]) / (ps[ip + 1] - ps[ip]) : 0;
-      const wb = nB > 1 ? (b - bs[ib]) / (bs[ib + 1] - bs[ib]) : 0;
-      const wc = nC > 1 ? (c - cs[ic]) / (cs[ic + 1] - cs[ic]) : 0;
-      const i000 = (ip * nB + ib) * nC + ic;
-      let t = trilinear(ts, i000, strideP, strideB, strideC, wp, wb, wc);
-      if (as !== undefined) {
-        // Interpolating the times and the pairs apart, rather than the
-        // residual step_s - a pairs, keeps a row's own shape exact.
-        const aRef = trilinear(as, i000, strideP, strideB, strideC, wp, wb, wc);
-        t += a * (shape.prefillAttendedTokens - aRef);
-        if (!(t > 0)) {
-          throw new RangeError(
-            `${source}: the step time at ${
-              pointName(p, b, c)
-            } with ${shape.prefillAttendedTokens} attended pairs is ${t} s, not > 0 (a real batch attends to at least one pair per prefill token)`,
-          );
-        }
-      }
-      if (
-        (nP > 1 && p > maxP) || (nB > 1 && b > maxB) ||
-        (nC > 1 && (c > maxC || c < minC))
-      ) {
-        extrapolated++;
-        // Inside the grid t is a convex mix of positive times; only
-        // extrapolation from a table that falls at its edge can reach 0.
-        if (!(t > 0)) {
-          throw new RangeError(
-            `${source}: the step time extrapolated to ${
-              pointName(p, b, c)
-            } is ${t} s, not > 0 (the table decreases at its edge; measure larger iterations)`,
-          );
-        }
-      }
-      return t + overheadS;
-    },
-  };
-}
-
-// The value of a grid laid out like StepTable.stepS at weights (wp, wb, wc)
-// within the cell whose lowest corner is i000.
-function trilinear(
-  grid: Float64Array,
-  i000: number,
-  strideP: number,
-  strideB: number,
-  strideC: number,
-  wp: number,
-  wb: number,
-  wc: number,
-): number {
-  const i010 = i000 + strideB;
-  const i100 = i000 + strideP;
-  const i110 = i100 + strideB;
-  const c00 = grid[i000] + wc * (grid[i000 + strideC] - grid[i000]);
-  const c01 = grid[i010] + wc * (grid[i010 + strideC] - grid[i010]);
-  const c10 = grid[i100] + wc * (grid[i100 + strideC] - grid[i100]);
-  const c11 = grid[i110] + wc * (grid[i110 + strideC] - grid[i110]);
-  const b0 = c00 + wb * (c01 - c00);
-  const b1 = c10 + wb * (c11 - c10);
-  return b0 + wp * (b1 - b0);
-}
-
-// The segment [xs[i], xs[i + 1]] to interpolate x in: the largest i <= n - 2
-// with xs[i] <= x, so points beyond either end use the outermost segment.
-function lowerIndex(xs: Float64Array, x: number): number {
-  let hi = xs.length - 2;
-  if (hi <= 0 || x >= xs[hi]) return hi > 0 ? hi : 0;
-  let lo = 0;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] <= x) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
