@@ -197,6 +197,7 @@ export type {
   CoreSummary,
   DisaggBatchedSummary,
   DisaggSummary,
+  LatencySummary,
   MonoSummary,
   PerClassSummary,
   ReplicationSummary,

@@ -44,12 +44,8 @@ export interface TokenMoments {
   std: number;
 }
 
-/** The keys every summary has. */
-export interface CoreSummary {
-  /** The architecture: `mono` (colocated) or `disagg` (prefill and decode pools). */
-  mode: "mono" | "disagg";
-  /** Measured requests (arrived inside the measured window). */
-  num_samples: number;
+/** The latency statistics of a set of measured requests (a run, a class). */
+export interface LatencySummary {
   /** Mean of the time to first token (first token − arrival), seconds. */
   mean_ttft_s: number;
   /** Median (p50) of the time to first token (first token − arrival), seconds. */
@@ -60,16 +56,6 @@ export interface CoreSummary {
   p95_ttft_s: number;
   /** 99th percentile of the time to first token (first token − arrival), seconds. */
   p99_ttft_s: number;
-  /** When the last request finished, seconds of simulated time. */
-  elapsed_s: number;
-  /** Requests finished inside the measured window per second of it. */
-  throughput_rps: number;
-  /** Mean arrival rate of the workload, requests per second. */
-  arrival_rate_per_s: number;
-  /** Prompt lengths the measured requests had, tokens (null with none). */
-  prompt_tokens_simulated: LengthSummary | null;
-  /** Output lengths the measured requests had, tokens (null with none). */
-  output_tokens_simulated: LengthSummary | null;
   /** Mean of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
   mean_tpot_s: number;
   /** Median (p50) of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
@@ -100,6 +86,24 @@ export interface CoreSummary {
   p95_queue_wait_s: number;
   /** 99th percentile of the time waiting for a GPU (disagg: prefill wait + decode wait), seconds. */
   p99_queue_wait_s: number;
+}
+
+/** The keys every summary has. */
+export interface CoreSummary extends LatencySummary {
+  /** The architecture: `mono` (colocated) or `disagg` (prefill and decode pools). */
+  mode: "mono" | "disagg";
+  /** Measured requests (arrived inside the measured window). */
+  num_samples: number;
+  /** When the last request finished, seconds of simulated time. */
+  elapsed_s: number;
+  /** Requests finished inside the measured window per second of it. */
+  throughput_rps: number;
+  /** Mean arrival rate of the workload, requests per second. */
+  arrival_rate_per_s: number;
+  /** Prompt lengths the measured requests had, tokens (null with none). */
+  prompt_tokens_simulated: LengthSummary | null;
+  /** Output lengths the measured requests had, tokens (null with none). */
+  output_tokens_simulated: LengthSummary | null;
   /** Mean of the prefill compute time (prefill start to prefill end), seconds. */
   mean_prefill_compute_s: number;
   /** Median (p50) of the prefill compute time (prefill start to prefill end), seconds. */
@@ -234,51 +238,11 @@ export interface SloSummary {
 }
 
 /** The summary of one request class. */
-export interface ClassSummary {
+export interface ClassSummary extends LatencySummary {
   /** Measured requests of the class. */
   num_samples: number;
   /** Requests of the class finished inside the window per second of it. */
   throughput_rps: number;
-  /** Mean of the time to first token (first token − arrival), seconds. */
-  mean_ttft_s: number;
-  /** Median (p50) of the time to first token (first token − arrival), seconds. */
-  p50_ttft_s: number;
-  /** 90th percentile of the time to first token (first token − arrival), seconds. */
-  p90_ttft_s: number;
-  /** 95th percentile of the time to first token (first token − arrival), seconds. */
-  p95_ttft_s: number;
-  /** 99th percentile of the time to first token (first token − arrival), seconds. */
-  p99_ttft_s: number;
-  /** Mean of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
-  mean_tpot_s: number;
-  /** Median (p50) of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
-  p50_tpot_s: number;
-  /** 90th percentile of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
-  p90_tpot_s: number;
-  /** 95th percentile of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
-  p95_tpot_s: number;
-  /** 99th percentile of the time per output token after the first ((e2e − TTFT) / (output − 1), requests with more than one output token), seconds. */
-  p99_tpot_s: number;
-  /** Mean of the end-to-end latency (finish − arrival), seconds. */
-  mean_e2e_s: number;
-  /** Median (p50) of the end-to-end latency (finish − arrival), seconds. */
-  p50_e2e_s: number;
-  /** 90th percentile of the end-to-end latency (finish − arrival), seconds. */
-  p90_e2e_s: number;
-  /** 95th percentile of the end-to-end latency (finish − arrival), seconds. */
-  p95_e2e_s: number;
-  /** 99th percentile of the end-to-end latency (finish − arrival), seconds. */
-  p99_e2e_s: number;
-  /** Mean of the time waiting for a GPU (disagg: prefill wait + decode wait), seconds. */
-  mean_queue_wait_s: number;
-  /** Median (p50) of the time waiting for a GPU (disagg: prefill wait + decode wait), seconds. */
-  p50_queue_wait_s: number;
-  /** 90th percentile of the time waiting for a GPU (disagg: prefill wait + decode wait), seconds. */
-  p90_queue_wait_s: number;
-  /** 95th percentile of the time waiting for a GPU (disagg: prefill wait + decode wait), seconds. */
-  p95_queue_wait_s: number;
-  /** 99th percentile of the time waiting for a GPU (disagg: prefill wait + decode wait), seconds. */
-  p99_queue_wait_s: number;
   /** Output tokens of the class finished in the window per second of it. */
   output_tokens_per_s: number;
   /** The class's TTFT target, seconds. */

@@ -17,7 +17,7 @@ import type { EngineParams } from "../perf/engine.ts";
 import type { ArrivalSpec } from "../workload/arrivals/mod.ts";
 import type { TokenDistribution } from "../workload/token_modes/mod.ts";
 import type { TraceOptions } from "../workload/trace_formats/mod.ts";
-import type { Slo } from "../workload/workload.ts";
+import type { Slo, WorkloadClass } from "../workload/workload.ts";
 import type { BatchPolicyName } from "../serving/batch_policies/mod.ts";
 import type { RouterName } from "../serving/routers/mod.ts";
 
@@ -27,23 +27,8 @@ export type StepTimeKindName = "rate" | "roofline" | "table";
 // The workload's latency targets, one type for both layers.
 export type { Slo };
 
-/** One request class of a mixed workload. */
-export interface RequestClass {
-  /** Name in reports. */
-  name: string;
-  /** Share of the top-level arrival process. */
-  weight?: number;
-  /** Its own arrival process. */
-  arrival?: ArrivalSpec;
-  /** Its prompt lengths (default: the top level's). */
-  prompt_tokens?: TokenDistribution;
-  /** Its output lengths (default: the top level's). */
-  output_tokens?: TokenDistribution;
-  /** Its latency targets (default: the top level's). */
-  slo?: Slo;
-  /** Leading prompt tokens every request of the class shares. */
-  shared_prefix_tokens: number;
-}
+/** One request class of a mixed workload (the keys the workload reads). */
+export type RequestClass = WorkloadClass;
 
 /** Serving architecture. */
 export type ServingMode = "mono" | "disagg";
