@@ -28,7 +28,7 @@ Deno.test("a constant 10 ms iteration gives TPOT = 10 ms + the engine's per-iter
   };
   const r = simulate(s, { stepTimeModel: model });
   // Every output token after the first is one iteration of the model.
-  const expected = 0.01 + ENGINE_PRESETS["none"].params.iteration_s;
+  const expected = 0.01 + ENGINE_PRESETS.get("none").params.iteration_s;
   for (const q of ["mean", "p50", "p99"] as const) {
     const tpot = summaryRecord(r.summary)[`${q}_tpot_s`] as number;
     assert.ok(Math.abs(tpot - expected) < 1e-9, `${q} TPOT ${tpot}`);

@@ -17,7 +17,7 @@ import { runCli } from "./_cli.ts";
 import { decode } from "./_shapes.ts";
 import { enginePresetTable } from "../lib/perf/engines/table.ts";
 
-const NONE = ENGINE_PRESETS["none"].params;
+const NONE = ENGINE_PRESETS.get("none").params;
 
 Deno.test("engine time: each term of the stated formula", () => {
   const p: EngineParams = {
@@ -62,14 +62,18 @@ Deno.test("engine time: each term of the stated formula", () => {
 
 Deno.test("engine presets: complete, cited, and a real engine by default", () => {
   const keys = Object.keys(NONE) as (keyof EngineParams)[];
-  assert.deepEqual(Object.keys(ENGINE_PRESETS).sort(), [
+  assert.deepEqual([...ENGINE_PRESETS.names].sort(), [
     "none",
     "sglang",
     "trtllm",
     "vllm-v0",
     "vllm-v1",
   ]);
-  for (const [name, preset] of Object.entries(ENGINE_PRESETS)) {
+  for (
+    const [name, preset] of ENGINE_PRESETS.entries().map((p) =>
+      [p.name, p] as const
+    )
+  ) {
     assert.equal(preset.name, name);
     for (const k of keys) {
       assert.ok(k in preset.params, `${name}.${k}`);
@@ -102,7 +106,7 @@ Deno.test("engine presets: complete, cited, and a real engine by default", () =>
 
 Deno.test("vllm-v0: decode steps of a 70B model stop halving from TP 4 to TP 8", () => {
   const gpu = GPUS["H100-SXM"], model = MODELS["Llama-3.1-70B"];
-  const v0 = ENGINE_PRESETS["vllm-v0"].params;
+  const v0 = ENGINE_PRESETS.get("vllm-v0").params;
   const step = (tp: number, engine: EngineParams, batch: number) =>
     withEngine(
       rooflineStepTime(gpu, model, {
@@ -140,7 +144,7 @@ Deno.test("scenario engine: overrides, fp8 efficiency, older scheduler names", (
   const stepOf = (extra: Record<string, unknown>) =>
     planCluster(validateScenario({ ...base, ...extra })).pools[0].stepTime
       .iterationTimeS(shape);
-  const p = ENGINE_PRESETS["vllm-v1"].params;
+  const p = ENGINE_PRESETS.get("vllm-v1").params;
   // The preset's fp8 compute share is the roofline's, unless step_time
   // gives its own.
   const roof = (eff: number) =>

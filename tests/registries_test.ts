@@ -41,7 +41,7 @@ const CASES: [string, readonly string[], string[]][] = [
   ["step-time kinds", STEP_TIME_KINDS.names, ["step_time", "kind"]],
   ["batch policies", BATCH_POLICIES.names, ["scheduler", "policy"]],
   ["routers", ROUTERS.names, ["scheduler", "router"]],
-  ["engine presets", Object.keys(ENGINE_PRESETS), ["engine", "preset"]],
+  ["engine presets", [...ENGINE_PRESETS.names], ["engine", "preset"]],
   ["token modes", TOKEN_MODES.names, ["prompt_tokens", "mode"]],
   ["arrival processes", ARRIVAL_PROCESSES.names, ["arrival", "process"]],
   ["trace formats", TRACE_FORMATS.names, ["trace", "format"]],

@@ -75,7 +75,7 @@ function models(
   weightDtype: DType,
   kvDtype: DType,
 ): { gpu: StepTimeModel; engine: StepTimeModel } {
-  const p = ENGINE_PRESETS[preset].params;
+  const p = ENGINE_PRESETS.get(preset).params;
   const roofline = rooflineStepTime(GPUS[gpu], MODELS[model], {
     tp,
     weightDtype,
@@ -111,10 +111,10 @@ function perTokenS(
 }
 
 const GiB = 2 ** 30;
-const v0 = ENGINE_PRESETS["vllm-v0"].params;
-const v1 = ENGINE_PRESETS["vllm-v1"].params;
-const sg = ENGINE_PRESETS["sglang"].params;
-const trt = ENGINE_PRESETS["trtllm"].params;
+const v0 = ENGINE_PRESETS.get("vllm-v0").params;
+const v1 = ENGINE_PRESETS.get("vllm-v1").params;
+const sg = ENGINE_PRESETS.get("sglang").params;
+const trt = ENGINE_PRESETS.get("trtllm").params;
 // The scenario's default memory outside PyTorch (hardware.reserved_bytes).
 const reservedBytes = validateScenario({
   batching: "continuous",

@@ -95,8 +95,8 @@ export interface EngineSchedulerContext {
 export interface EnginePreset {
   /** The preset's name (`vllm-v0`, ...). */
   name: string;
-  /** What engine and versions it stands for. */
-  description: string;
+  /** What engine and versions it stands for (one line, for help and docs). */
+  doc: string;
   /** The parameters. */
   params: EngineParams;
   /** Per parameter, the measurement it is derived from (shown in docs). */
@@ -128,7 +128,7 @@ export interface EngineContext {
  * import assert from "node:assert/strict";
  * import { engineIterationS } from "./engine.ts";
  * import { ENGINE_PRESETS } from "./engines/mod.ts";
- * const p = { ...ENGINE_PRESETS["none"].params, iteration_s: 0.002, per_seq_s: 1e-5 };
+ * const p = { ...ENGINE_PRESETS.get("none").params, iteration_s: 0.002, per_seq_s: 1e-5 };
  * const s = engineIterationS(p, { tp: 1, layers: 32 }, {
  *   prefillTokens: 0, prefillSequences: 0, prefillAttendedTokens: 0,
  *   prefillPastTokens: 0, decodeTokens: 10, decodeContextTokens: 5000,
@@ -167,7 +167,7 @@ export function engineIterationS(
  * import { ENGINE_PRESETS } from "./engines/mod.ts";
  * import { rateStepTime } from "./step_time.ts";
  * const gpu = rateStepTime({ prefillTokensPerS: 10000, decodeTokensPerS: 100 });
- * const p = { ...ENGINE_PRESETS["none"].params, iteration_s: 0.003 };
+ * const p = { ...ENGINE_PRESETS.get("none").params, iteration_s: 0.003 };
  * const m = withEngine(gpu, p, { tp: 1, layers: 32 });
  * const shape = {
  *   prefillTokens: 0, prefillSequences: 0, prefillAttendedTokens: 0,

@@ -58,7 +58,7 @@ export function resolveEngine(
   >,
 ): ResolvedEngine {
   const name = engine.preset ?? DEFAULT_ENGINE_PRESET;
-  const preset = ENGINE_PRESETS[name];
+  const preset = ENGINE_PRESETS.get(name);
   const out: ResolvedEngine = {
     ...preset.params,
     compute_efficiency: { ...preset.params.compute_efficiency },
@@ -204,7 +204,7 @@ function withEngineScheduler(given: {
   const context = hw?.model.max_context;
   const maxModelLen = given.scheduler.max_model_len ??
     (context !== undefined && Number.isFinite(context) ? context : undefined);
-  const defaults = ENGINE_PRESETS[engine.preset].scheduler({
+  const defaults = ENGINE_PRESETS.get(engine.preset).scheduler({
     gpu: hw?.gpu,
     maxModelLen,
   });

@@ -224,11 +224,11 @@ const KV_CACHE = z.strictObject({
 // so the section is one object whose `preset` names the registry entry
 // rather than a union of identical variants.
 const ENGINE = z.strictObject({
-  preset: z.enum(names(Object.keys(ENGINE_PRESETS))).optional().describe(
+  preset: z.enum(names([...ENGINE_PRESETS.names])).optional().describe(
     "The engine: " +
-      Object.values(ENGINE_PRESETS).map((p) =>
-        `\`${p.name}\` (${p.description})`
-      ).join(", ") + ". Default: `" + DEFAULT_ENGINE_PRESET + "`.",
+      ENGINE_PRESETS.entries().map((p) => `\`${p.name}\` (${p.doc})`).join(
+        ", ",
+      ) + ". Default: `" + DEFAULT_ENGINE_PRESET + "`.",
   ),
   iteration_s: nonNegative("Fixed cost of every iteration, seconds.")
     .optional(),

@@ -10,7 +10,7 @@ import type { EnginePreset } from "../engine.ts";
 /** The pure roofline (no engine time). */
 export const NONE: EnginePreset = {
   name: "none",
-  description: "no engine time: the step-time model alone (an upper bound)",
+  doc: "no engine time: the step-time model alone (an upper bound)",
   params: {
     iteration_s: 0,
     per_layer_s: 0,

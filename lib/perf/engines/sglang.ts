@@ -16,7 +16,7 @@ import { KERNEL_EFFICIENCY, KERNEL_SOURCES } from "./_kernels.ts";
 /** SGLang with the overlap scheduler (module doc). */
 export const SGLANG: EnginePreset = {
   name: "sglang",
-  description: "SGLang 0.4+ (overlap scheduler)",
+  doc: "SGLang 0.4+ (overlap scheduler)",
   params: {
     iteration_s: 0, // v0.4 blog: no GPU idle time between decode batches
     per_seq_s: 0, // hidden by the overlap (same measurement)

@@ -41,7 +41,7 @@ export function enginePresetTable(): string {
     "compute bf16 / fp8",
     "memory",
   ];
-  const rows = Object.values(ENGINE_PRESETS).map(({ name, params: p }) => [
+  const rows = ENGINE_PRESETS.entries().map(({ name, params: p }) => [
     name,
     us(p.iteration_s),
     us(p.per_layer_s),

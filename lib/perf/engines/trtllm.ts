@@ -14,7 +14,7 @@ import { KERNEL_EFFICIENCY, KERNEL_SOURCES } from "./_kernels.ts";
 /** TensorRT-LLM (module doc). */
 export const TRTLLM: EnginePreset = {
   name: "trtllm",
-  description: "TensorRT-LLM (in-flight batching, overlap scheduler)",
+  doc: "TensorRT-LLM (in-flight batching, overlap scheduler)",
   params: {
     iteration_s: 0.58e-3, // TensorRT-LLM #13957: ~580 us exposed host time
     per_seq_s: 0, // not measured apart (in the figure above, at 64)

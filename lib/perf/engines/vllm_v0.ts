@@ -22,7 +22,7 @@ import { KERNEL_EFFICIENCY, KERNEL_SOURCES } from "./_kernels.ts";
 /** vLLM V0 (module doc). */
 export const VLLM_V0: EnginePreset = {
   name: "vllm-v0",
-  description: "vLLM 0.2-0.5 (V0 engine, synchronous, Ray TP workers)",
+  doc: "vLLM 0.2-0.5 (V0 engine, synchronous, Ray TP workers)",
   params: {
     iteration_s: 1.50e-3, // Vidur fit: intercept
     per_seq_s: 0.186e-3, // Vidur fit: slope in the batch (mostly output processing)

@@ -18,7 +18,7 @@ import { KERNEL_EFFICIENCY, KERNEL_SOURCES } from "./_kernels.ts";
 /** vLLM V1 (module doc). */
 export const VLLM_V1: EnginePreset = {
   name: "vllm-v1",
-  description: "vLLM V1 engine (0.8+, 2025-)",
+  doc: "vLLM V1 engine (0.8+, 2025-)",
   params: {
     iteration_s: 0.16e-3, // PR #11133: 150-170 us gap at batch 256, async
     per_seq_s: 21e-6, // #10634: (5.5 ms - 0.16 ms) / 256
