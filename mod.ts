@@ -266,21 +266,12 @@ export type {
   Task,
   TaskOutcome,
 } from "./lib/analysis/tasks.ts";
-export {
-  parseShard,
-  shardFile,
-  shardFileName,
-  shardTasks,
-} from "./lib/analysis/shard.ts";
+export { parseShard, shardFile } from "./lib/analysis/shard.ts";
 export type { Shard, ShardFile, StudySpec } from "./lib/analysis/shard.ts";
 export { studyFingerprint } from "./lib/analysis/fingerprint.ts";
 export { mergeShards, parseShardFile } from "./lib/analysis/merge.ts";
 export type { MergedStudy, NamedShard } from "./lib/analysis/merge.ts";
-export {
-  axisColumn,
-  capacityReport,
-  sweepTable,
-} from "./lib/analysis/study_results.ts";
+export { capacityReport, sweepTable } from "./lib/analysis/study_results.ts";
 export type {
   CapacityReport,
   SweepTable,
