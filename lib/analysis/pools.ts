@@ -5,13 +5,12 @@
  * @module
  */
 
-import type { Scenario } from "../scenario/types.ts";
+import type { PoolSettings, Scenario } from "../scenario/types.ts";
 import type { StepTimeModel } from "../perf/step_time.ts";
 import { resolveHardware } from "../scenario/hardware.ts";
 import { kvBytesPerToken } from "../perf/memory.ts";
 import { withEngine } from "../perf/engine.ts";
 import { poolKvCapacity, poolSettings } from "../scenario/pool_settings.ts";
-import type { PoolSettings } from "../scenario/types.ts";
 import type { TableStepTimeModel } from "../perf/table_step_time.ts";
 import { STEP_TIME_KINDS } from "../scenario/step_time_kinds/mod.ts";
 

@@ -9,7 +9,7 @@ import { RequestRecords } from "../metrics/records.ts";
 import type { Summary } from "../metrics/summary_types.ts";
 import { SummaryAccumulator } from "../metrics/summary.ts";
 import { judgeSaturation, saturationWarning } from "../metrics/saturation.ts";
-import type { Scenario } from "../scenario/types.ts";
+import type { PoolName, Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
 import { KvCapacityError, runBatchedCluster } from "../serving/batched.ts";
 import { runDisaggBatched } from "../serving/disagg_batched.ts";
@@ -27,7 +27,6 @@ import { summaryRun } from "./summary_run.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
-import type { PoolName } from "../scenario/types.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
 import {
   PREFIX_BLOCK_TOKENS,

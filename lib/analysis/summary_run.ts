@@ -7,11 +7,7 @@
 
 import type { Scenario } from "../scenario/types.ts";
 import type { LengthDescription, SummaryRun } from "../metrics/summary.ts";
-import {
-  lognormalParams,
-  realMoments,
-  tokenMoments,
-} from "../workload/tokens.ts";
+import { lognormalParams, tokenMoments } from "../workload/tokens.ts";
 
 /** Options of {@linkcode summaryRun}. */
 export interface SummaryRunOptions {
@@ -28,12 +24,9 @@ export interface SummaryRunOptions {
 
 function describe(dist: Scenario["prompt_tokens"]): LengthDescription {
   const p = lognormalParams(dist);
-  // A lognormal's moments from its mu and sigma, as the summary always
-  // reported them (a mode given as mean and std round-trips through them).
-  const real = p ? realMoments(p) : tokenMoments(dist);
   return {
     log: p ? { mu: p.mu, sigma: p.sigma, min_value: dist.min_value } : null,
-    real: real && { mean: real.mean, std: real.std },
+    real: tokenMoments(dist),
   };
 }
 

@@ -31,8 +31,7 @@
 import type { Scenario } from "../scenario/types.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
 import { carryStepTables } from "../scenario/step_tables.ts";
-import type { Task } from "../analysis/tasks.ts";
-import type { SimulateOutcome } from "../analysis/tasks.ts";
+import type { SimulateOutcome, Task } from "../analysis/tasks.ts";
 import type { Summary } from "../metrics/summary_types.ts";
 import { TaskPool } from "../analysis/pool.ts";
 import { InputError } from "../errors.ts";

@@ -14,9 +14,8 @@
  */
 
 import { InputError } from "../errors.ts";
-import type { Scenario } from "./types.ts";
+import type { PoolName, Scenario } from "./types.ts";
 import { poolSettings } from "./pool_settings.ts";
-import type { PoolName } from "./types.ts";
 import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
 import { stepTimeKeyKinds } from "./step_time_kinds/mod.ts";
 import { hasPrefixIds } from "../workload/trace_formats/mod.ts";

@@ -9,9 +9,13 @@
 import { InputError, type Path } from "../errors.ts";
 import { parseWith } from "../schema/issues.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
-import type { PoolOverrides, Scenario } from "./types.ts";
+import type {
+  PoolName,
+  PoolOverrides,
+  PoolSettings,
+  Scenario,
+} from "./types.ts";
 import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
-import type { PoolName, PoolSettings } from "./types.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";

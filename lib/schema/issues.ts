@@ -10,8 +10,7 @@
  */
 
 import type { z } from "./zod.ts";
-import { didYouMean, InputError, quoteExcerpt } from "../errors.ts";
-import type { Path } from "../errors.ts";
+import { didYouMean, InputError, type Path, quoteExcerpt } from "../errors.ts";
 
 // Unknown keys named in one message at most.
 const MAX_LISTED = 20;

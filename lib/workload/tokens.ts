@@ -38,7 +38,7 @@ export type { TokenDistribution, TokenMode } from "./token_modes/mod.ts";
 export function lognormalParams(
   dist: TokenDistribution,
 ): LognormalParams | null {
-  return modeOf(dist).lognormal(dist as never);
+  return modeOf(dist).lognormal(dist);
 }
 
 /**
@@ -61,7 +61,7 @@ export function lognormalParams(
 export function tokenMoments(
   dist: TokenDistribution,
 ): { mean: number; std: number } | null {
-  return modeOf(dist).moments(dist as never);
+  return modeOf(dist).moments(dist);
 }
 
 /**
@@ -79,7 +79,7 @@ export function tokenMoments(
  * ```
  */
 export function tokenMedian(dist: TokenDistribution): number {
-  return modeOf(dist).median(dist as never);
+  return modeOf(dist).median(dist);
 }
 
 /**
@@ -103,6 +103,6 @@ export function tokenSampler(
   dist: TokenDistribution,
   stream: RandomStream,
 ): () => number {
-  const draw = modeOf(dist).sampler(dist as never, stream);
+  const draw = modeOf(dist).sampler(dist, stream);
   return dist.max_tokens !== undefined ? capped(draw, dist.max_tokens) : draw;
 }

@@ -8,13 +8,11 @@
 import { InputError } from "../../errors.ts";
 import { fitToYaml, fitTrace } from "../../workload/fit.ts";
 import { openTrace } from "../../workload/trace.ts";
-import type {
-  TraceColumns,
-  TraceOptionsInput,
-} from "../../workload/trace_formats/mod.ts";
 import {
   TIMESTAMP_UNITS,
   TRACE_FORMATS,
+  type TraceColumns,
+  type TraceOptionsInput,
 } from "../../workload/trace_formats/mod.ts";
 import { type Command, stringOption } from "../command.ts";
 import { HELP_OPTION } from "../options.ts";

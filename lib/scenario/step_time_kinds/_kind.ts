@@ -11,8 +11,7 @@ import type { z } from "../../schema/zod.ts";
 import type { Path } from "../../errors.ts";
 import type { StepTimeModel } from "../../perf/step_time.ts";
 import type { ResolvedHardware } from "../hardware.ts";
-import type { PoolOverrides } from "../types.ts";
-import type { PoolSettings } from "../types.ts";
+import type { PoolOverrides, PoolSettings } from "../types.ts";
 
 /** What a kind builds its model from. */
 export interface StepTimeContext {

@@ -6,8 +6,12 @@
  */
 
 import { z } from "../../schema/zod.ts";
-import type { LognormalParams } from "../lognormal.ts";
-import { lognormalSampler, realMoments, Z90 } from "../lognormal.ts";
+import {
+  type LognormalParams,
+  lognormalSampler,
+  realMoments,
+  Z90,
+} from "../lognormal.ts";
 import { tokenMode } from "./_mode.ts";
 
 function params(d: { p50: number; p90: number }): LognormalParams {

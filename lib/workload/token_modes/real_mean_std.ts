@@ -7,8 +7,11 @@
  */
 
 import { z } from "../../schema/zod.ts";
-import type { LognormalParams } from "../lognormal.ts";
-import { lognormalSampler } from "../lognormal.ts";
+import {
+  type LognormalParams,
+  lognormalSampler,
+  realMoments,
+} from "../lognormal.ts";
 import { tokenMode } from "./_mode.ts";
 
 function params(d: { mean: number; std: number }): LognormalParams {
@@ -30,6 +33,7 @@ export const REAL_MEAN_STD = tokenMode({
   },
   lognormal: params,
   sampler: (d, stream) => lognormalSampler(params(d), d.min_value, stream),
-  moments: (d) => ({ mean: d.mean, std: d.std }),
+  // Through mu and sigma, as every lognormal mode reports them.
+  moments: (d) => realMoments(params(d)),
   median: (d) => Math.exp(params(d).mu),
 });
