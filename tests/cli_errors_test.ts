@@ -343,7 +343,11 @@ Deno.test("progress: rate-limited lines, or a bar redrawn in place", () => {
   p.done();
   p.done();
   assert.equal(lines.length, 4 + 1, lines.join(""));
-  assert.equal(lines[0], "llmsim: sweep: 25/100 (25%), 5.0 s\n");
+  // 25 done in 5 s: the other 75 at that pace take 15 s.
+  assert.equal(
+    lines[0],
+    "llmsim: sweep: 25/100 (25%), 5.0 s, about 15 s left\n",
+  );
   assert.equal(lines[4], "llmsim: sweep: 100/100 done in 20 s\n");
   const bar: string[] = [];
   t = 0;
@@ -359,7 +363,10 @@ Deno.test("progress: rate-limited lines, or a bar redrawn in place", () => {
   b.done();
   assert.ok(bar.every((s) => s.startsWith("\r")));
   assert.ok(bar[bar.length - 1].endsWith("\n"));
-  assert.match(bar[1], /\[#{15}\.{15}\] 2\/4/);
+  assert.match(
+    bar[1],
+    /\[#{15}\.{15}\] 2\/4 \(50%\), 2\.0 s, about 2\.0 s left$/,
+  );
   // A failed run ends the bar's line and says nothing more.
   const failed: string[] = [];
   const f = createProgress("x", 2, {

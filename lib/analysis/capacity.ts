@@ -14,6 +14,7 @@ import type { Summary } from "../metrics/summary_types.ts";
 import type { SaturationVerdict } from "../metrics/saturation.ts";
 import { isMetricName, metricValue } from "../metrics/metric_names.ts";
 import { simulate } from "./simulate.ts";
+import { predictedLoad } from "./offered_load.ts";
 import { buildWorkload } from "../workload/workload.ts";
 import { scaleArrival } from "../workload/arrivals/mod.ts";
 
@@ -48,6 +49,12 @@ export interface CapacityEvaluation {
   ok: boolean;
   /** The run's saturation verdict (`stable`, `backlogged`, `overloaded`). */
   saturation: SaturationVerdict;
+  /**
+   * False when the load was not simulated because its verdict was certain
+   * from the requests alone: an offered load of 1 or more is `overloaded`
+   * (see offered_load.ts), so `value` is NaN and `ok` false.
+   */
+  simulated: boolean;
 }
 
 /** The outcome of {@linkcode capacity}. */
@@ -115,7 +122,10 @@ function gpusOf(scenario: Scenario): number {
  * Finds the highest load meeting the target: from the scenario's own load,
  * doubling (or halving) until the target flips, then bisecting. A run that
  * is not `stable` (overloaded, or its backlog kept growing) counts as
- * missing the target.
+ * missing the target. A load whose offered load is 1 or more is not
+ * simulated: its verdict (`overloaded`, so missed) is certain from the
+ * requests alone, so the search visits the same loads and finds the same
+ * capacity as if it had simulated it.
  *
  * @param scenario A validated scenario (its load is the starting point).
  * @param options The criterion and tolerance.
@@ -158,8 +168,24 @@ export function capacity(
   const baseRate = buildWorkload(scenario).meanRatePerS();
   const evaluations: CapacityEvaluation[] = [];
   const summaries = new Map<number, Summary>();
+  // The offered load is linear in the factor but for the sampled lengths:
+  // within 10% of 1, or above, the exact prediction decides.
+  const loadAtOne = predictedLoad(scenario).maxLoad;
   const evaluate = (factor: number): boolean => {
-    const summary = simulate(scaleLoad(scenario, factor)).summary;
+    const scaled = scaleLoad(scenario, factor);
+    const load = loadAtOne * factor >= 0.9 ? predictedLoad(scaled) : undefined;
+    if (load && load.maxLoad >= 1) {
+      evaluations.push({
+        factor,
+        rate_per_s: load.ratePerS,
+        value: NaN,
+        ok: false,
+        saturation: "overloaded",
+        simulated: false,
+      });
+      return false;
+    }
+    const summary = simulate(scaled, { keepRecords: false }).summary;
     const raw = metric === undefined
       ? summary.slo_attainment
       : isMetricName(metric)
@@ -180,6 +206,7 @@ export function capacity(
       value,
       ok,
       saturation: summary.saturation,
+      simulated: true,
     });
     return ok;
   };

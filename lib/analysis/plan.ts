@@ -13,7 +13,8 @@ import { InputError } from "../errors.ts";
 import { withParams } from "./study.ts";
 import type { CapacityOptions, CapacityResult } from "./capacity.ts";
 import type { Task, TaskOutcome } from "./tasks.ts";
-import { runTasks } from "./pool.ts";
+import { defaultJobs, TaskPool } from "./pool.ts";
+import { searchPlan } from "./plan_search.ts";
 
 /** One placement. */
 export interface Placement {
@@ -47,6 +48,11 @@ export interface PlanOptions {
   exactBudget?: boolean;
   /** Architectures to try (default both). */
   modes?: readonly ("mono" | "disagg")[];
+  /**
+   * {@linkcode plan}: search every placement (default false: prune those
+   * whose capacity bound cannot win; see plan_search.ts).
+   */
+  exhaustive?: boolean;
 }
 
 /**
@@ -168,9 +174,12 @@ export interface PlanRow {
   capacity?: CapacityResult;
   /**
    * Why it is infeasible: it cannot run (the model does not fit), or its
-   * capacity search failed (the target is missed even at a vanishing load).
+   * capacity search failed (the target is missed even at a vanishing load);
+   * or why it was not searched (pruned: its capacity cannot matter).
    */
   skipped?: string;
+  /** Pruned: the upper bound on its capacity, requests per second. */
+  bound_rps?: number;
 }
 
 /**
@@ -247,7 +256,8 @@ export function rankPlan(rows: readonly PlanRow[]): PlanRow[] {
 
 /**
  * Plans placements on workers and ranks them: the library form of `llmsim
- * plan`.
+ * plan`. Placements whose capacity cannot matter are pruned (their row
+ * says so, with the bound) unless `options.exhaustive`.
  *
  * @param scenario The base scenario (workload, hardware, SLO).
  * @param options Budget, TP degrees, modes.
@@ -273,15 +283,24 @@ export async function plan(
   jobs?: number,
 ): Promise<PlanRow[]> {
   const planned = planTasks(scenario, options, capacityOptions);
-  const runnable = planned.filter((p) => p.task);
-  const outcomes = await runTasks(runnable.map((p) => p.task!), { jobs });
-  let k = 0;
-  return rankPlan(
-    planned.map((p) => {
-      if (!p.task) return { placement: p.placement, skipped: p.skipped };
-      return planRow(p.placement, outcomes[k++]);
-    }),
-  );
+  const pool = new TaskPool(jobs ?? defaultJobs());
+  try {
+    const outcomes = options.exhaustive
+      ? await pool.run(planned.flatMap((p) => p.task ? [p.task] : []))
+      : (await searchPlan(planned, {
+        tolerance: capacityOptions.tolerance,
+        run: (tasks) => pool.run(tasks),
+      })).filter((_, k) => planned[k].task);
+    let k = 0;
+    return rankPlan(
+      planned.map((p) => {
+        if (!p.task) return { placement: p.placement, skipped: p.skipped };
+        return planRow(p.placement, outcomes[k++]!);
+      }),
+    );
+  } finally {
+    pool.close();
+  }
 }
 
 /**
@@ -302,7 +321,11 @@ export async function plan(
  * ```
  */
 export function planRow(placement: Placement, outcome: TaskOutcome): PlanRow {
-  return "infeasible" in outcome
-    ? { placement, skipped: outcome.infeasible }
-    : { placement, capacity: outcome as CapacityResult };
+  if ("infeasible" in outcome) {
+    return { placement, skipped: outcome.infeasible };
+  }
+  if ("pruned" in outcome) {
+    return { placement, skipped: outcome.pruned, bound_rps: outcome.bound_rps };
+  }
+  return { placement, capacity: outcome as CapacityResult };
 }

@@ -74,6 +74,7 @@ function planRowOut(
     criterion_value: c?.value,
     p90_ttft_s: c?.summary.p90_ttft_s,
     p90_tpot_s: c?.summary.p90_tpot_s,
+    capacity_bound_rps: row.bound_rps,
     reason: row.skipped,
   };
 }

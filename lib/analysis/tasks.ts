@@ -52,8 +52,23 @@ export interface CapacityInfeasible {
   infeasible: string;
 }
 
-/** What a task produced. */
-export type TaskOutcome = SimulateOutcome | CapacityResult | CapacityInfeasible;
+/**
+ * A plan's placement that was not searched because its capacity cannot
+ * matter (see plan_search.ts).
+ */
+export interface CapacityPruned {
+  /** Why it cannot matter. */
+  pruned: string;
+  /** The upper bound on its capacity, requests per second. */
+  bound_rps: number;
+}
+
+/** What a task produced (or, for a pruned placement, why none ran). */
+export type TaskOutcome =
+  | SimulateOutcome
+  | CapacityResult
+  | CapacityInfeasible
+  | CapacityPruned;
 
 /**
  * Runs one task.
@@ -82,6 +97,7 @@ export function runTask(task: Task): TaskOutcome {
     }
   }
   const r = simulate(task.scenario, {
+    keepRecords: false,
     workload: task.requests
       ? listWorkload(task.requests, task.scenario.slo)
       : undefined,

@@ -135,18 +135,28 @@ export function createProgress(
     const full = Math.round(BAR_WIDTH * Math.min(count, all) / all);
     return `[${"#".repeat(full)}${".".repeat(BAR_WIDTH - full)}] `;
   };
+  // The time left if the rest goes at the pace so far: an estimate, said
+  // as one ("about"), and only once something is done.
+  const left = (t: number) =>
+    all !== undefined && all > count && count > 0
+      ? `, about ${seconds((t - start) / count * (all - count))} left`
+      : "";
   const show = (force: boolean) => {
     const t = now();
     if (!force && t - last < (terminal ? BAR_REDRAW_MS : interval)) return;
     last = t;
     if (terminal) {
       write(
-        `\r\x1b[Kllmsim: ${label} ${bar()}${counts()}, ${seconds(t - start)}`,
+        `\r\x1b[Kllmsim: ${label} ${bar()}${counts()}, ${seconds(t - start)}${
+          left(t)
+        }`,
       );
       drawn = true;
       openBar = endLine;
     } else {
-      write(`llmsim: ${label}: ${counts()}, ${seconds(t - start)}\n`);
+      write(
+        `llmsim: ${label}: ${counts()}, ${seconds(t - start)}${left(t)}\n`,
+      );
     }
   };
   // Not a terminal: the first line comes after one interval, not at once.

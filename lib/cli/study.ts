@@ -82,7 +82,13 @@ export function studyOutputs(name: string, values: Values): OutputPath[] {
   return names.map((n) => ({ path: `${dir}/${n}`, flag: "--out-dir" }));
 }
 
-function jobsOf(values: Values): number {
+/**
+ * `--jobs` (default: the logical cores).
+ *
+ * @param values Parsed values.
+ * @returns The workers.
+ */
+export function jobsOf(values: Values): number {
   const text = values.jobs as string | undefined;
   if (text === undefined) return defaultJobs();
   const n = Number(text);

@@ -66,7 +66,7 @@ export interface BatchedRun {
  * @param meanTokens Mean prompt and output lengths.
  * @returns Prefill and decode seconds per token.
  */
-function secondsPerToken(
+export function secondsPerToken(
   pool: BatchedPoolStats,
   meanTokens: { prompt: number; output: number },
 ): { prefill: number; decode: number } {

@@ -10,6 +10,12 @@ import { InputError } from "../../errors.ts";
 import type { Scenario } from "../../scenario/types.ts";
 import { studyFingerprint } from "../../analysis/fingerprint.ts";
 import { planTasks } from "../../analysis/plan.ts";
+import {
+  type PlannedPlacement,
+  searchPlan,
+} from "../../analysis/plan_search.ts";
+import { TaskPool } from "../../analysis/pool.ts";
+import { createProgress } from "../progress.ts";
 import { planResults } from "../../analysis/plan_results.ts";
 import type { StudySpec } from "../../analysis/shard.ts";
 import { type GridAxis, withParams } from "../../analysis/study.ts";
@@ -32,6 +38,7 @@ import {
   checkEffects,
   ensureDir,
   execute,
+  jobsOf,
   listValues,
   outDir,
   refuseInReport,
@@ -61,6 +68,10 @@ plan.csv, plan.json and plan_pareto.png (capacity against GPUs).`,
         }),
         stringOption("modes", "LIST", "mono,disagg", { default: "both" }),
         booleanOption("exact-budget", "only placements that use all N GPUs"),
+        booleanOption(
+          "exhaustive",
+          "search every placement (default: prune those whose capacity bound cannot win)",
+        ),
         stringOption(
           "crossover",
           "KEY=V1,...",
@@ -248,8 +259,55 @@ export async function runPlan(
       crossover ?? null,
     ),
   };
-  const outcomes = await execute(values, spec, tasks, sink !== undefined);
+  // A shard runs a fixed share of the task list, so it cannot prune.
+  const exhaustive = values.exhaustive === true ||
+    (values.shard !== undefined && sink === undefined);
+  const outcomes = exhaustive
+    ? await execute(values, spec, tasks, sink !== undefined)
+    : await searchPlans(values, perBase, options.tolerance);
   if (outcomes) await finishPlan(values, spec, outcomes, sink);
+}
+
+// Each base's placements searched with pruning, on one pool of workers,
+// with one progress report over them all.
+async function searchPlans(
+  values: Values,
+  perBase: PlannedPlacement[][],
+  tolerance: number | undefined,
+): Promise<(TaskOutcome | null)[]> {
+  const pool = new TaskPool(jobsOf(values));
+  const progress = createProgress("plan");
+  const counts = perBase.map((list) => ({
+    done: 0,
+    total: list.filter((p) => p.task).length,
+  }));
+  const report = () =>
+    progress.update(
+      counts.reduce((n, c) => n + c.done, 0),
+      counts.reduce((n, c) => n + c.total, 0),
+    );
+  try {
+    const out: (TaskOutcome | null)[] = [];
+    for (const [g, planned] of perBase.entries()) {
+      out.push(
+        ...await searchPlan(planned, {
+          tolerance,
+          run: (tasks) => pool.run(tasks),
+          onProgress: (done, total) => {
+            counts[g] = { done, total };
+            report();
+          },
+        }),
+      );
+    }
+    progress.done();
+    return out;
+  } catch (e) {
+    progress.done(false);
+    throw e;
+  } finally {
+    pool.close();
+  }
 }
 
 /** The keys plan sets for each placement. */

@@ -1,0 +1,220 @@
+/**
+ * A run's offered load without running it. The summary's saturation
+ * verdict is `overloaded` exactly when the offered load (the work the
+ * arrivals bring per unit of the pool's best service rate) reaches 1, and
+ * that load depends only on the generated requests and the pools' step-time
+ * models, not on how the run unfolds. So a search can know that verdict by
+ * generating the requests alone (about a tenth of a run's cost) and skip
+ * the simulation: the same formulas as the summary, on the same requests,
+ * give the same number to the last bit (tests/offered_load_test.ts checks
+ * it against `simulate` on every example).
+ *
+ * @module
+ */
+
+import type { Scenario } from "../scenario/types.ts";
+import type { OfferedLoad } from "../metrics/saturation.ts";
+import { secondsPerToken } from "../metrics/batched_summary.ts";
+import { admitWithin } from "../workload/admission.ts";
+import { buildWorkload } from "../workload/workload.ts";
+import { poolSettings } from "../scenario/pool_settings.ts";
+import { planCluster } from "./pools.ts";
+
+/** A run's offered load, as its summary will report it. */
+export interface PredictedLoad {
+  /** Each pool's share (`offered_load` of the summary). */
+  shares: OfferedLoad;
+  /**
+   * The load the verdict reads: the shares' sum for a colocated batched
+   * pool (prefill and decode share its GPUs), else the largest share.
+   */
+  maxLoad: number;
+  /** Mean arrival rate of the workload, requests per second. */
+  ratePerS: number;
+}
+
+/**
+ * The offered load a simulation of the scenario will report, from its
+ * requests alone. At `maxLoad >= 1` the run's verdict is `overloaded`
+ * (never `stable`), whatever the simulation would show.
+ *
+ * @param scenario A validated scenario.
+ * @returns The shares, the load the verdict reads, and the rate.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { predictedLoad } from "./offered_load.ts";
+ * import { simulate } from "./simulate.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ mode: "mono", sim_seconds: 60, warmup_seconds: 6 });
+ * assert.deepEqual(predictedLoad(s).shares, simulate(s).summary.offered_load);
+ * ```
+ */
+export function predictedLoad(scenario: Scenario): PredictedLoad {
+  const lengths = requestLengths(scenario);
+  return loadOf(scenario, lengths.meanTokens, lengths.ratePerS);
+}
+
+/** The lengths of a scenario's requests, as the summary will average them. */
+export interface RequestLengths {
+  /** Requests admitted (recorded and observed by the summary). */
+  requests: number;
+  /** Mean prompt and output lengths over them. */
+  meanTokens: { prompt: number; output: number };
+  /** Coefficients of variation of the prompt and output lengths. */
+  cv: { prompt: number; output: number };
+  /** Mean arrival rate of the workload, requests per second. */
+  ratePerS: number;
+}
+
+/**
+ * Generates a scenario's requests (without serving them) and measures their
+ * lengths as the summary will: every admitted request counts.
+ *
+ * @param scenario A validated scenario.
+ * @returns Count, mean lengths, their spread and the rate.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requestLengths } from "./offered_load.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const r = requestLengths(validateScenario({ sim_seconds: 100, arrival: { rate_per_s: 2 } }));
+ * assert.ok(Math.abs(r.requests - 200) < 5 * Math.sqrt(200));
+ * assert.equal(r.ratePerS, 2);
+ * ```
+ */
+export function requestLengths(scenario: Scenario): RequestLengths {
+  const workload = buildWorkload(scenario);
+  const window = workload.window ??
+    [scenario.warmup_seconds, scenario.sim_seconds];
+  const maxModelLen = scenario.batching === "continuous"
+    ? poolSettings(scenario, scenario.mode === "mono" ? "gpu" : "prefill")
+      .maxModelLen
+    : undefined;
+  const source = maxModelLen === undefined
+    ? workload.source
+    : admitWithin(workload.source, {
+      maxModelLen,
+      onOverlong: scenario.scheduler.on_overlong,
+      windowS: window,
+    });
+  // Integer sums over the count: exact in any order, so these means are
+  // the summary's to the last bit.
+  let n = 0, promptSum = 0, outputSum = 0, promptSq = 0, outputSq = 0;
+  while (source.next()) {
+    n++;
+    const p = source.promptTokens, o = source.outputTokens;
+    promptSum += p;
+    outputSum += o;
+    promptSq += p * p;
+    outputSq += o * o;
+  }
+  const cv = (sum: number, sq: number) => {
+    const mean = sum / n;
+    return Math.sqrt(Math.max(0, sq / n - mean * mean)) / mean;
+  };
+  return {
+    requests: n,
+    meanTokens: { prompt: promptSum / n, output: outputSum / n },
+    cv: { prompt: cv(promptSum, promptSq), output: cv(outputSum, outputSq) },
+    ratePerS: workload.meanRatePerS(),
+  };
+}
+
+/**
+ * The offered load of a scenario's pools for given mean lengths and rate:
+ * the summary's formulas.
+ *
+ * @param scenario A validated scenario (its pools).
+ * @param meanTokens Mean prompt and output lengths.
+ * @param ratePerS Mean arrival rate.
+ * @returns The shares, the load the verdict reads, and the rate.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadOf } from "./offered_load.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ mode: "mono" });
+ * const one = loadOf(s, { prompt: 100, output: 10 }, 1).maxLoad;
+ * // Linear in the rate.
+ * assert.ok(Math.abs(loadOf(s, { prompt: 100, output: 10 }, 3).maxLoad - 3 * one) < 1e-12);
+ * ```
+ */
+export function loadOf(
+  scenario: Scenario,
+  meanTokens: { prompt: number; output: number },
+  ratePerS: number,
+): PredictedLoad {
+  const batched = scenario.batching === "continuous";
+  const shares: OfferedLoad = batched
+    ? batchedShares(scenario, meanTokens, ratePerS)
+    : exclusiveShares(scenario, meanTokens, ratePerS);
+  const values: number[] = Object.values(shares);
+  const maxLoad = batched && scenario.mode === "mono"
+    ? values.reduce((a, b) => a + b, 0)
+    : Math.max(...values);
+  return { shares, maxLoad, ratePerS };
+}
+
+// The batched pools' shares, as addBatchedMetrics computes them.
+function batchedShares(
+  scenario: Scenario,
+  meanTokens: { prompt: number; output: number },
+  rate: number,
+): OfferedLoad {
+  const offered: OfferedLoad = {};
+  for (const pool of planCluster(scenario).pools) {
+    const sch = pool.settings.scheduler;
+    const perToken = secondsPerToken({
+      name: pool.name,
+      instances: pool.instances,
+      tp: pool.tp,
+      kvCapacityTokens: pool.kvCapacityTokens,
+      kvCapacityBlocks: Math.floor(
+        pool.kvCapacityTokens / scenario.kv_cache.block_size,
+      ),
+      stepTime: pool.stepTime,
+      stepTimeKind: pool.settings.step_time.kind,
+      engine: pool.settings.engine.preset,
+      scheduler: {
+        policy: sch.policy,
+        maxNumSeqs: sch.max_num_seqs,
+        maxNumBatchedTokens: sch.max_num_batched_tokens,
+      },
+      instanceStats: [],
+    }, meanTokens);
+    if (pool.name !== "decode") {
+      offered.prefill = rate * meanTokens.prompt * perToken.prefill /
+        pool.instances;
+    }
+    if (pool.name !== "prefill") {
+      offered.decode = rate * meanTokens.output * perToken.decode /
+        pool.instances;
+    }
+  }
+  return offered;
+}
+
+// The exclusive model's shares, as the summary computes them.
+function exclusiveShares(
+  scenario: Scenario,
+  meanTokens: { prompt: number; output: number },
+  rate: number,
+): OfferedLoad {
+  if (scenario.mode === "disagg") {
+    const d = scenario.cluster_disagg;
+    return {
+      prefill: rate * meanTokens.prompt / d.prefill_tokens_per_s /
+        d.prefill_gpus,
+      decode: rate * meanTokens.output / d.decode_tokens_per_s /
+        d.decode_gpus,
+    };
+  }
+  const c = scenario.cluster_mono;
+  const serviceS = meanTokens.prompt / c.prefill_tokens_per_s +
+    meanTokens.output / c.decode_tokens_per_s;
+  return { gpu: rate * serviceS / c.num_gpus };
+}

@@ -1,0 +1,48 @@
+// The offered load predicted from the requests alone is the one the
+// simulation reports, to the last bit, on every shipped example and at
+// loads on both sides of 1: capacity and plan skip simulating a load whose
+// verdict this makes certain, so any drift would change their answers.
+import assert from "node:assert/strict";
+import { predictedLoad } from "../lib/analysis/offered_load.ts";
+import { simulate } from "../lib/analysis/simulate.ts";
+import { scaleLoad } from "../lib/analysis/capacity.ts";
+import { loadScenarioFile } from "../lib/scenario/load.ts";
+
+const EXAMPLES = new URL("../examples/", import.meta.url);
+
+async function examples() {
+  const files = [...Deno.readDirSync(EXAMPLES)]
+    .filter((e) => e.isFile && e.name.endsWith(".yaml"))
+    .map((e) => e.name)
+    .sort();
+  const out = [];
+  for (const name of files) {
+    const s = await loadScenarioFile(new URL(name, EXAMPLES).pathname);
+    out.push({ name, scenario: s });
+  }
+  return out;
+}
+
+Deno.test("predicted offered load equals the simulated one on every example", async () => {
+  for (const { name, scenario } of await examples()) {
+    // Shorter runs: the identity does not depend on the horizon.
+    const s = scenario.trace ? scenario : {
+      ...scenario,
+      sim_seconds: Math.min(scenario.sim_seconds, 60),
+      warmup_seconds: Math.min(scenario.warmup_seconds, 6),
+    };
+    for (const factor of [0.5, 3]) {
+      const scaled = scaleLoad(s, factor);
+      const p = predictedLoad(scaled);
+      const { summary } = simulate(scaled);
+      assert.deepEqual(p.shares, summary.offered_load, `${name} x${factor}`);
+      assert.equal(p.ratePerS, summary.arrival_rate_per_s, name);
+      // The verdict follows the load: overloaded exactly at 1 or more.
+      assert.equal(
+        summary.saturation === "overloaded",
+        p.maxLoad >= 1,
+        `${name} x${factor}: ${summary.saturation} at ${p.maxLoad}`,
+      );
+    }
+  }
+});
