@@ -2,7 +2,7 @@
 // skip, the answers users read are those of the search that skips nothing.
 import assert from "node:assert/strict";
 import { capacity, scaleLoad } from "../lib/analysis/capacity.ts";
-import { planTasks, rankPlan } from "../lib/analysis/plan.ts";
+import { type PlanRow, planTasks } from "../lib/analysis/plan.ts";
 import { planResults } from "../lib/analysis/plan_results.ts";
 import { searchPlan } from "../lib/analysis/plan_search.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
@@ -71,12 +71,12 @@ Deno.test("plan: pruning keeps each architecture's best and every rate band", as
   assert.deepEqual(fast.report.cheapest_by_rate, full.report.cheapest_by_rate);
   assert.deepEqual(fast.notes, full.notes);
   for (const mode of ["mono", "disagg"]) {
-    const best = (rows: ReturnType<typeof rankPlan>) =>
+    const best = (rows: PlanRow[]) =>
       rows.find((r) => r.placement.mode === mode && r.capacity)?.placement.name;
     assert.equal(best(fast.ranked), best(full.ranked), mode);
   }
   // The ranked rows are the exhaustive ranking without the pruned ones.
-  const names = (rows: ReturnType<typeof rankPlan>) =>
+  const names = (rows: PlanRow[]) =>
     rows.filter((r) => r.capacity).map((r) => r.placement.name);
   const kept = new Set(names(fast.ranked));
   assert.deepEqual(
