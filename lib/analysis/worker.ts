@@ -8,11 +8,18 @@
 /// <reference lib="deno.worker" />
 
 import { InputError } from "../errors.ts";
+import {
+  loadPoolSectionCheck,
+  needsPoolSectionCheck,
+} from "../scenario/pool_sections.ts";
 import { runTask, type Task } from "./tasks.ts";
 
-self.onmessage = (e: MessageEvent<{ id: number; task: Task }>) => {
+self.onmessage = async (e: MessageEvent<{ id: number; task: Task }>) => {
   const { id, task } = e.data;
   try {
+    // Only a disagg pool with sections of its own needs the scenario schema
+    // (zod, most of a worker's start-up); other tasks never load it.
+    if (needsPoolSectionCheck(task.scenario)) await loadPoolSectionCheck();
     self.postMessage({ id, ok: true, outcome: runTask(task) });
   } catch (err) {
     self.postMessage({

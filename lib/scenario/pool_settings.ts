@@ -14,11 +14,10 @@
 
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
-import { parseWith } from "../schema/issues.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
 import { InputError } from "../errors.ts";
-import { POOL_SECTIONS } from "./schema.ts";
+import { checkPoolSection } from "./pool_sections.ts";
 import type {
   EngineConfig,
   HardwareConfig,
@@ -155,10 +154,7 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
     if (merged && table !== undefined) delete merged.table;
     const checked = merged === undefined
       ? undefined
-      : parseWith(POOL_SECTIONS[key], merged, [...path, key]) as Record<
-        string,
-        unknown
-      >;
+      : checkPoolSection(key, merged, [...path, key]);
     if (checked && table !== undefined) checked.table = table;
     return checked as T;
   };

@@ -11,10 +11,14 @@
 import type { RandomStream } from "../engine/random.ts";
 import { capped } from "./empirical.ts";
 import type { LognormalParams } from "./lognormal.ts";
-import { modeOf, type TokenDistribution } from "./token_modes/mod.ts";
+import { modeOf } from "./token_modes/registry.ts";
+import type { TokenDistribution } from "./token_modes/distribution.ts";
 
 export { type LognormalParams, realMoments, Z90 } from "./lognormal.ts";
-export type { TokenDistribution, TokenMode } from "./token_modes/mod.ts";
+export type {
+  TokenDistribution,
+  TokenMode,
+} from "./token_modes/distribution.ts";
 
 /**
  * The lognormal behind a lognormal-mode distribution, or null for the

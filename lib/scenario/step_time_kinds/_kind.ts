@@ -2,12 +2,13 @@
  * What a step-time kind is: the `step_time` keys it reads, the rules a pool
  * running it must meet, and how it builds the pool's model of one
  * iteration's GPU time. Each kind is one file of this folder; `mod.ts`
- * lists them.
+ * lists them. A kind's keys are zod schemas built from the namespace they
+ * are given, so that running a validated scenario does not load zod.
  *
  * @module
  */
 
-import type { z } from "../../schema/zod.ts";
+import type { z, Zod } from "../../schema/zod.ts";
 import type { Path } from "../../errors.ts";
 import type { StepTimeModel } from "../../perf/step_time.ts";
 import type { ResolvedHardware } from "../hardware.ts";
@@ -28,16 +29,27 @@ export interface StepTimeContext {
 /** Names a key of a pool's section, at the pool's own path when it set it. */
 export type PoolKeyPath = (section: keyof PoolOverrides, key?: string) => Path;
 
+/** A kind's `step_time` keys: each key's schema, built from the namespace. */
+export type StepTimeKeys = Readonly<Record<string, (z: Zod) => z.ZodType>>;
+
+/** The schemas that {@linkcode StepTimeKeys} build. */
+export type BuiltKeys<K extends StepTimeKeys> = {
+  -readonly [P in keyof K]: ReturnType<K[P]>;
+};
+
 /** One step-time kind. */
 export interface StepTimeKindEntry<
-  K extends z.ZodRawShape = z.ZodRawShape,
+  K extends StepTimeKeys = StepTimeKeys,
   N extends string = string,
 > {
   /** The `step_time.kind` value. */
   readonly name: N;
   /** One sentence for help and the JSON Schema. */
   readonly doc: string;
-  /** The `step_time` keys only this kind reads, with their schemas. */
+  /**
+   * The `step_time` keys only this kind reads, each with its schema's
+   * builder (the names are known without zod).
+   */
   readonly keys: K;
   /**
    * Rules a pool running this kind must meet.

@@ -12,12 +12,17 @@ import { Registry } from "../../registry.ts";
 import { RATE } from "./rate.ts";
 import { ROOFLINE } from "./roofline.ts";
 import { TABLE } from "./table.ts";
-import type { StepTimeKindEntry } from "./_kind.ts";
-import type { z } from "../../schema/zod.ts";
+import type { BuiltKeys, StepTimeKeys, StepTimeKindEntry } from "./_kind.ts";
+import type { Zod } from "../../schema/zod.ts";
 import type { Same } from "../../schema/same.ts";
 import type { StepTimeKindName } from "../types.ts";
 
-export type { StepTimeContext, StepTimeKindEntry } from "./_kind.ts";
+export type {
+  BuiltKeys,
+  StepTimeContext,
+  StepTimeKeys,
+  StepTimeKindEntry,
+} from "./_kind.ts";
 
 const KINDS = [RATE, ROOFLINE, TABLE] as const;
 
@@ -32,7 +37,7 @@ const KINDS = [RATE, ROOFLINE, TABLE] as const;
  * ```
  */
 export const STEP_TIME_KINDS: Registry<
-  StepTimeKindEntry<z.ZodRawShape, StepTimeKindName>
+  StepTimeKindEntry<StepTimeKeys, StepTimeKindName>
 > = new Registry(
   "step-time kind",
   KINDS,
@@ -42,11 +47,28 @@ type Kinds = (typeof KINDS)[number];
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends
   ((i: infer I) => void) ? I : never;
 
-/** Every kind's `step_time` keys: the section holds them all. */
-export const STEP_TIME_KEYS = Object.assign(
-  {},
-  ...STEP_TIME_KINDS.entries().map((k) => k.keys),
-) as Intersection<Kinds["keys"]>;
+/**
+ * Builds every kind's `step_time` keys: the section holds them all.
+ *
+ * @param z The zod namespace.
+ * @returns Each key's schema, in the kinds' order.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
+ * import { stepTimeKeys } from "./mod.ts";
+ * const keys = stepTimeKeys(z);
+ * assert.equal(keys.interconnect_efficiency.parse(undefined), 0.7);
+ * ```
+ */
+export function stepTimeKeys(z: Zod): BuiltKeys<Intersection<Kinds["keys"]>> {
+  const out: Record<string, unknown> = {};
+  for (const kind of STEP_TIME_KINDS.entries()) {
+    for (const [key, build] of Object.entries(kind.keys)) out[key] = build(z);
+  }
+  return out as BuiltKeys<Intersection<Kinds["keys"]>>;
+}
 
 /**
  * Which kind reads each `step_time` key other than `kind`.

@@ -6,25 +6,29 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { InputError } from "../../errors.ts";
 import { rooflineStepTime } from "../../perf/roofline.ts";
 import type { StepTimeKindEntry } from "./_kind.ts";
 
 const KEYS = {
-  compute_efficiency: z.number().positive().max(1).optional().describe(
-    "`roofline`: share of the GPU's dense FLOP/s achieved. Default: " +
-      "the engine's figure for the weight data type.",
-  ),
-  memory_efficiency: z.number().positive().max(1).optional().describe(
-    "`roofline`: share of the memory bandwidth achieved. Default: the " +
-      "engine's figure.",
-  ),
-  interconnect_efficiency: z.number().positive().max(1).default(0.7)
-    .describe("`roofline`: share of the interconnect bandwidth achieved."),
-  all_reduce_latency_s: z.number().min(0).default(10e-6).describe(
-    "`roofline`: fixed latency of one all-reduce, seconds.",
-  ),
+  compute_efficiency: (z: Zod) =>
+    z.number().positive().max(1).optional().describe(
+      "`roofline`: share of the GPU's dense FLOP/s achieved. Default: " +
+        "the engine's figure for the weight data type.",
+    ),
+  memory_efficiency: (z: Zod) =>
+    z.number().positive().max(1).optional().describe(
+      "`roofline`: share of the memory bandwidth achieved. Default: the " +
+        "engine's figure.",
+    ),
+  interconnect_efficiency: (z: Zod) =>
+    z.number().positive().max(1).default(0.7)
+      .describe("`roofline`: share of the interconnect bandwidth achieved."),
+  all_reduce_latency_s: (z: Zod) =>
+    z.number().min(0).default(10e-6).describe(
+      "`roofline`: fixed latency of one all-reduce, seconds.",
+    ),
 };
 
 /** Kind `roofline`. */

@@ -5,18 +5,19 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { InputError } from "../../errors.ts";
 import { tableStepTime } from "../../perf/table_step_time.ts";
 import type { StepTimeKindEntry } from "./_kind.ts";
 
 const KEYS = {
-  table_file: z.string().min(1).optional().describe(
-    "`table`: CSV of measured step times with columns prefill_tokens, " +
-      "decode_batch, context_tokens, step_s (a full grid) and, " +
-      "optionally, prefill_attended_tokens (the attention term), " +
-      "relative to the scenario file.",
-  ),
+  table_file: (z: Zod) =>
+    z.string().min(1).optional().describe(
+      "`table`: CSV of measured step times with columns prefill_tokens, " +
+        "decode_batch, context_tokens, step_s (a full grid) and, " +
+        "optionally, prefill_attended_tokens (the attention term), " +
+        "relative to the scenario file.",
+    ),
 };
 
 /** Kind `table`. */

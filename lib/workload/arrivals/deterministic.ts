@@ -4,8 +4,8 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
-import { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+import type { Zod } from "../../schema/zod.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
 
 const DOC = "evenly spaced";
 
@@ -27,10 +27,11 @@ const DOC = "evenly spaced";
 export const deterministic = defineArrivalProcess({
   name: "deterministic",
   doc: DOC,
-  schema: z.strictObject({
-    process: z.literal("deterministic").describe(PROCESS_DOC),
-    rate_per_s: RATE_PER_S,
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      process: z.literal("deterministic").describe(PROCESS_DOC),
+      rate_per_s: ratePerS(z),
+    }),
   clock(spec) {
     const rate = spec.rate_per_s;
     let n = 0;

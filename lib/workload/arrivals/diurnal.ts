@@ -6,8 +6,8 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
-import { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+import type { Zod } from "../../schema/zod.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
 
 const DOC = "Poisson with rate x (1 + amplitude cos(2 pi (t - peak_s) / " +
   "period_s))";
@@ -18,8 +18,9 @@ const DOC = "Poisson with rate x (1 + amplitude cos(2 pi (t - peak_s) / " +
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
  * import { diurnal } from "./diurnal.ts";
- * const spec = diurnal.schema.parse({
+ * const spec = diurnal.schema(z).parse({
  *   process: "diurnal",
  *   rate_per_s: 2,
  *   amplitude: 0.5,
@@ -31,19 +32,20 @@ const DOC = "Poisson with rate x (1 + amplitude cos(2 pi (t - peak_s) / " +
 export const diurnal = defineArrivalProcess({
   name: "diurnal",
   doc: DOC,
-  schema: z.strictObject({
-    process: z.literal("diurnal").describe(PROCESS_DOC),
-    rate_per_s: RATE_PER_S,
-    amplitude: z.number().min(0).max(1).describe(
-      "`diurnal`: relative swing of the rate, 0 to 1.",
-    ),
-    period_s: z.number().positive().default(86400).describe(
-      "`diurnal`: period, seconds (86400: a day).",
-    ),
-    peak_s: z.number().min(0).default(0).describe(
-      "`diurnal`: time of the peak within the period, seconds.",
-    ),
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      process: z.literal("diurnal").describe(PROCESS_DOC),
+      rate_per_s: ratePerS(z),
+      amplitude: z.number().min(0).max(1).describe(
+        "`diurnal`: relative swing of the rate, 0 to 1.",
+      ),
+      period_s: z.number().positive().default(86400).describe(
+        "`diurnal`: period, seconds (86400: a day).",
+      ),
+      peak_s: z.number().min(0).default(0).describe(
+        "`diurnal`: time of the peak within the period, seconds.",
+      ),
+    }),
   clock(spec, stream) {
     const { rate_per_s: rate, amplitude, period_s: period, peak_s: peak } =
       spec;

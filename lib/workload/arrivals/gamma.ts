@@ -6,9 +6,9 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
-import { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
 
 const DOC = "i.i.d. gamma gaps with coefficient of variation `cv`: " +
   "bursty above 1";
@@ -36,13 +36,14 @@ const DOC = "i.i.d. gamma gaps with coefficient of variation `cv`: " +
 export const gamma = defineArrivalProcess({
   name: "gamma",
   doc: DOC,
-  schema: z.strictObject({
-    process: z.literal("gamma").describe(PROCESS_DOC),
-    rate_per_s: RATE_PER_S,
-    cv: z.number().positive().describe(
-      "`gamma`: coefficient of variation of the gaps.",
-    ),
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      process: z.literal("gamma").describe(PROCESS_DOC),
+      rate_per_s: ratePerS(z),
+      cv: z.number().positive().describe(
+        "`gamma`: coefficient of variation of the gaps.",
+      ),
+    }),
   clock(spec, stream) {
     const shape = 1 / (spec.cv * spec.cv);
     const scale = 1 / (spec.rate_per_s * shape);

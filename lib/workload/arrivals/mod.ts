@@ -1,8 +1,10 @@
 /**
  * The arrival processes, one file each, and the scenario's `arrival`
  * section made from them: a union discriminated on `process` (absent:
- * `poisson`). A new process is a new file here and one line in the list
- * below; the schema, the JSON Schema, the errors and the help follow.
+ * `poisson`). A new process is a new file here and one line in the list of
+ * `registry.ts`; the schema, the JSON Schema, the errors and the help
+ * follow. This module builds the schemas (it loads zod); code that runs
+ * validated specs imports `registry.ts` instead.
  *
  * Every process is exact (no time stepping), so a clock's arrivals follow
  * the stated law however fine the rate varies, and each draws only from the
@@ -18,13 +20,8 @@ import { Registry } from "../../registry.ts";
 import { InputError } from "../../errors.ts";
 import { parseWith } from "../../schema/issues.ts";
 import type { Same } from "../../schema/same.ts";
-import { deterministic } from "./deterministic.ts";
-import { diurnal } from "./diurnal.ts";
-import { gamma } from "./gamma.ts";
-import { onOff } from "./on_off.ts";
-import { poisson } from "./poisson.ts";
-import { type ArrivalProcess, RATE_PER_S } from "./process.ts";
-import { schedule } from "./schedule.ts";
+import { type ArrivalProcess, ratePerS } from "./process.ts";
+import { ARRIVAL_ENTRIES, ARRIVAL_RUNTIME } from "./registry.ts";
 import type { ArrivalProcessName, ArrivalSpec } from "./spec.ts";
 
 export type {
@@ -32,7 +29,15 @@ export type {
   ArrivalProcessDefinition,
   ProcessSchema,
 } from "./process.ts";
-export { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+export { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
+export {
+  ARRIVAL_ENTRIES,
+  ARRIVAL_RUNTIME,
+  type ArrivalProcessRuntime,
+  scaleArrival,
+  validArrivalClock,
+  validMeanRate,
+} from "./registry.ts";
 export type {
   ArrivalKeys,
   ArrivalProcessName,
@@ -40,17 +45,15 @@ export type {
   ScheduleStep,
 } from "./spec.ts";
 
-const ENTRIES = [
-  poisson,
-  gamma,
-  deterministic,
-  schedule,
-  diurnal,
-  onOff,
-] as const;
+const ENTRIES = ARRIVAL_ENTRIES;
+type Built = ReturnType<(typeof ENTRIES)[number]["schema"]>;
+
+// Each process's schema, built once.
+const SCHEMAS = ENTRIES.map((e) => e.schema(z)) as readonly Built[];
 
 /**
- * Every arrival process, in the order help and docs list them.
+ * Every arrival process with its schema, in the order help and docs list
+ * them.
  *
  * @example Usage
  * ```ts
@@ -64,7 +67,7 @@ const ENTRIES = [
  */
 export const ARRIVAL_PROCESSES: Registry<ArrivalProcess> = new Registry<
   ArrivalProcess
->("arrival process", ENTRIES);
+>("arrival process", ENTRIES.map((e, i) => ({ ...e, schema: SCHEMAS[i] })));
 
 // The documented types and the schemas agree: the names are the
 // registry's, and each process's spec is its schema's output with the
@@ -85,7 +88,7 @@ const _namesMatch: Same<
 > = true;
 const _specMatch: Same<
   ArrivalSpec,
-  Loose<z.output<(typeof ENTRIES)[number]["schema"]>>
+  Loose<z.output<Built>>
 > = true;
 
 /** Options of {@linkcode arrivalSchema}. */
@@ -116,7 +119,6 @@ export type ArrivalSchema = z.ZodType<ArrivalSpec>;
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseWith } from "../../schema/issues.ts";
-import type { Same } from "../../schema/same.ts";
  * import { arrivalSchema } from "./mod.ts";
  * const top = arrivalSchema({ topLevel: true });
  * assert.deepEqual(parseWith(top, undefined), {
@@ -164,7 +166,7 @@ export function arrivalClock(
   stream: RandomStream,
 ): () => number {
   const valid = checked(spec);
-  return ARRIVAL_PROCESSES.get(valid.process).clock(valid, stream);
+  return ARRIVAL_RUNTIME.get(valid.process).clock(valid, stream);
 }
 
 /**
@@ -188,32 +190,7 @@ export function arrivalClock(
  */
 export function meanRate(spec: ArrivalSpec): number {
   const valid = checked(spec);
-  return ARRIVAL_PROCESSES.get(valid.process).meanRate(valid);
-}
-
-/**
- * The process with its load multiplied by `factor` (every rate, schedule
- * steps included); `spec` is not changed.
- *
- * @param spec The arrival process (valid).
- * @param factor The multiplier (> 0).
- * @returns The scaled process.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { scaleArrival } from "./mod.ts";
- * assert.deepEqual(
- *   scaleArrival({ process: "poisson", rate_per_s: 2 }, 1.5),
- *   { process: "poisson", rate_per_s: 3 },
- * );
- * ```
- */
-export function scaleArrival<T extends ArrivalSpec>(
-  spec: T,
-  factor: number,
-): T {
-  return ARRIVAL_PROCESSES.get(spec.process).scaled(spec, factor) as T;
+  return ARRIVAL_RUNTIME.get(valid.process).meanRate(valid);
 }
 
 // ---------------------------------------------------------------------------
@@ -222,18 +199,15 @@ const DESCRIPTION = "Request arrivals: " +
   ENTRIES.map((e) => `\`${e.name}\` (${e.doc})`).join(", ") + ".";
 
 // The prototype's default rate, at the top level only.
-const RATE_DEFAULT = RATE_PER_S.default(2);
+const RATE_DEFAULT = ratePerS(z).default(2);
 
-type Options = [
-  (typeof ENTRIES)[number]["schema"],
-  ...(typeof ENTRIES)[number]["schema"][],
-];
+type Options = [Built, ...Built[]];
 
 function union(topLevel: boolean) {
-  const options = ENTRIES.map((e) =>
-    topLevel && "rate_per_s" in e.schema.shape
-      ? e.schema.extend({ rate_per_s: RATE_DEFAULT })
-      : e.schema
+  const options = SCHEMAS.map((s) =>
+    topLevel && "rate_per_s" in s.shape
+      ? s.extend({ rate_per_s: RATE_DEFAULT })
+      : s
   ) as unknown as Options;
   return z.discriminatedUnion("process", options);
 }

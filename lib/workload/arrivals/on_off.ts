@@ -6,8 +6,8 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
-import { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+import type { Zod } from "../../schema/zod.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
 
 const DOC = "Poisson at rate_per_s during exponential on periods, none " +
   "during off periods";
@@ -32,16 +32,17 @@ const DOC = "Poisson at rate_per_s during exponential on periods, none " +
 export const onOff = defineArrivalProcess({
   name: "on_off",
   doc: DOC,
-  schema: z.strictObject({
-    process: z.literal("on_off").describe(PROCESS_DOC),
-    rate_per_s: RATE_PER_S,
-    mean_on_s: z.number().positive().describe(
-      "`on_off`: mean length of an on period, seconds.",
-    ),
-    mean_off_s: z.number().positive().describe(
-      "`on_off`: mean length of an off period, seconds.",
-    ),
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      process: z.literal("on_off").describe(PROCESS_DOC),
+      rate_per_s: ratePerS(z),
+      mean_on_s: z.number().positive().describe(
+        "`on_off`: mean length of an on period, seconds.",
+      ),
+      mean_off_s: z.number().positive().describe(
+        "`on_off`: mean length of an off period, seconds.",
+      ),
+    }),
   clock(spec, stream) {
     const meanGap = 1 / spec.rate_per_s;
     let t = 0;

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
-import { defineArrivalProcess, PROCESS_DOC, RATE_PER_S } from "./process.ts";
+import type { Zod } from "../../schema/zod.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
 
 const DOC = "exponential gaps with mean 1 / rate_per_s; the default";
 
@@ -15,6 +15,7 @@ const DOC = "exponential gaps with mean 1 / rate_per_s; the default";
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
  * import { poisson } from "./poisson.ts";
  * import { RandomStream } from "../../engine/random.ts";
  * const clock = poisson.clock(
@@ -23,7 +24,7 @@ const DOC = "exponential gaps with mean 1 / rate_per_s; the default";
  * );
  * const first = clock();
  * assert.ok(first > 0 && clock() > first);
- * assert.deepEqual(poisson.schema.parse({ rate_per_s: 1 }), {
+ * assert.deepEqual(poisson.schema(z).parse({ rate_per_s: 1 }), {
  *   process: "poisson",
  *   rate_per_s: 1,
  * });
@@ -32,10 +33,11 @@ const DOC = "exponential gaps with mean 1 / rate_per_s; the default";
 export const poisson = defineArrivalProcess({
   name: "poisson",
   doc: DOC,
-  schema: z.strictObject({
-    process: z.literal("poisson").default("poisson").describe(PROCESS_DOC),
-    rate_per_s: RATE_PER_S,
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      process: z.literal("poisson").default("poisson").describe(PROCESS_DOC),
+      rate_per_s: ratePerS(z),
+    }),
   clock(spec, stream) {
     const meanGap = 1 / spec.rate_per_s;
     let t = 0;

@@ -1,12 +1,14 @@
 /**
- * What an arrival process is: its scenario keys (a zod schema), the clock
- * of arrival times it makes, its long-run rate and how its load scales.
- * Each process is one file in this folder and one line in `mod.ts`.
+ * What an arrival process is: its scenario keys (a zod schema, built from
+ * the namespace it is given so that running a validated scenario does not
+ * load zod), the clock of arrival times it makes, its long-run rate and how
+ * its load scales. Each process is one file in this folder and one line in
+ * `registry.ts`.
  *
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { z, Zod } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
 import type { RegistryEntry } from "../../registry.ts";
 import type { Parser } from "../../schema/parser.ts";
@@ -74,8 +76,14 @@ export interface ArrivalProcessDefinition<S extends ProcessSchema>
   extends RegistryEntry {
   /** The `process` value, the schema's literal. */
   readonly name: z.output<S>["process"] & string;
-  /** The process's keys, with `process` as the literal name. */
-  readonly schema: S;
+  /**
+   * Builds the process's keys, with `process` as the literal name, from
+   * the zod namespace (validation builds it once, in `mod.ts`).
+   *
+   * @param z The zod namespace.
+   * @returns The schema.
+   */
+  schema(z: Zod): S;
   /**
    * A clock of arrival times, absolute seconds from 0, never decreasing.
    * The spec is valid (parsed by the schema).
@@ -116,7 +124,7 @@ export interface ArrivalProcessDefinition<S extends ProcessSchema>
  * const every = defineArrivalProcess({
  *   name: "every_second",
  *   doc: "One request per second.",
- *   schema: z.strictObject({ process: z.literal("every_second") }),
+ *   schema: (z) => z.strictObject({ process: z.literal("every_second") }),
  *   clock: () => {
  *     let n = 0;
  *     return () => ++n;
@@ -125,6 +133,7 @@ export interface ArrivalProcessDefinition<S extends ProcessSchema>
  *   scaled: (spec) => spec,
  * });
  * assert.equal(every.clock({ process: "every_second" }, null as never)(), 1);
+ * assert.equal(every.schema(z).safeParse({ process: "every" }).success, false);
  * ```
  */
 export function defineArrivalProcess<S extends ProcessSchema>(
@@ -134,20 +143,26 @@ export function defineArrivalProcess<S extends ProcessSchema>(
 }
 
 /**
- * The `rate_per_s` key that most processes share.
+ * Builds the `rate_per_s` key that most processes share.
+ *
+ * @param z The zod namespace.
+ * @returns The key's schema.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { RATE_PER_S } from "./process.ts";
- * assert.equal(RATE_PER_S.safeParse(0).success, false);
- * assert.equal(RATE_PER_S.parse(2.5), 2.5);
+ * import { z } from "../../schema/zod.ts";
+ * import { ratePerS } from "./process.ts";
+ * assert.equal(ratePerS(z).safeParse(0).success, false);
+ * assert.equal(ratePerS(z).parse(2.5), 2.5);
  * ```
  */
-export const RATE_PER_S: z.ZodNumber = z.number().positive().describe(
-  "Mean arrival rate, requests per second (`on_off`: the rate while on). " +
-    "Default 2 at the top level.",
-);
+export function ratePerS(z: Zod): z.ZodNumber {
+  return z.number().positive().describe(
+    "Mean arrival rate, requests per second (`on_off`: the rate while on). " +
+      "Default 2 at the top level.",
+  );
+}
 
 /**
  * The description of every process's `process` key (the list of processes

@@ -5,25 +5,26 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { z, Zod } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
 import type { Same } from "../../schema/same.ts";
-import { defineArrivalProcess, PROCESS_DOC } from "./process.ts";
 import type { ScheduleStep } from "./spec.ts";
+import { defineArrivalProcess, PROCESS_DOC } from "./process.ts";
 
 const DOC = "piecewise-constant Poisson rates, repeating";
 
-const STEP = z.strictObject({
-  duration_s: z.number().positive().describe(
-    "How long the step lasts, seconds.",
-  ),
-  rate_per_s: z.number().nonnegative().describe(
-    "Poisson rate during the step (0: none).",
-  ),
-}).describe("One step of the schedule.");
+const step = (z: Zod) =>
+  z.strictObject({
+    duration_s: z.number().positive().describe(
+      "How long the step lasts, seconds.",
+    ),
+    rate_per_s: z.number().nonnegative().describe(
+      "Poisson rate during the step (0: none).",
+    ),
+  }).describe("One step of the schedule.");
 
 // The documented type and the schema's output are the same type.
-const _stepMatch: Same<ScheduleStep, z.output<typeof STEP>> = true;
+const _stepMatch: Same<ScheduleStep, z.output<ReturnType<typeof step>>> = true;
 
 /**
  * The `schedule` process.
@@ -46,18 +47,19 @@ const _stepMatch: Same<ScheduleStep, z.output<typeof STEP>> = true;
 export const schedule = defineArrivalProcess({
   name: "schedule",
   doc: DOC,
-  schema: z.strictObject({
-    process: z.literal("schedule").describe(PROCESS_DOC),
-    schedule: z.array(STEP).min(1).superRefine((steps, ctx) => {
-      // All-zero steps would make the clock search forever.
-      if (steps.every((s) => s.rate_per_s === 0)) {
-        ctx.addIssue({
-          code: "custom",
-          message: "needs a step with a rate above 0",
-        });
-      }
-    }).describe("`schedule`: steps, repeated cyclically."),
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      process: z.literal("schedule").describe(PROCESS_DOC),
+      schedule: z.array(step(z)).min(1).superRefine((steps, ctx) => {
+        // All-zero steps would make the clock search forever.
+        if (steps.every((s) => s.rate_per_s === 0)) {
+          ctx.addIssue({
+            code: "custom",
+            message: "needs a step with a rate above 0",
+          });
+        }
+      }).describe("`schedule`: steps, repeated cyclically."),
+    }),
   clock: (spec, stream) => scheduleClock(spec.schedule, stream),
   meanRate(spec) {
     let count = 0;

@@ -1,34 +1,50 @@
 /**
- * What a token-length mode is: its keys, its one-section rules, and how it
- * draws and summarises lengths. Each mode is one file of this folder;
- * `mod.ts` lists them.
+ * What a token-length mode is: its keys (zod schemas, built from the
+ * namespace they are given so that running a validated scenario does not
+ * load zod), its one-section rules, and how it draws and summarises
+ * lengths. Each mode is one file of this folder; `registry.ts` lists them.
  *
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { z, Zod } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
 import type { LognormalParams } from "../lognormal.ts";
 import type { RegistryEntry } from "../../registry.ts";
 import type { Parser } from "../../schema/parser.ts";
 import type { TokenDistribution, TokenMode } from "./distribution.ts";
 
-/** The keys every mode takes besides its own. */
-export const COMMON_KEYS = {
-  max_tokens: z.number().int().min(1).optional().describe(
-    "Any mode: cap every sample at this length (a max-tokens limit; it " +
-      "makes the pile-up at the cap that real traces show).",
-  ),
-  min_value: z.number().int().min(1).default(1).describe(
-    "Smallest length a sample can take, in tokens.",
-  ),
-};
+/**
+ * Builds the keys every mode takes besides its own.
+ *
+ * @param z The zod namespace.
+ * @returns The keys' schemas.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
+ * import { commonKeys } from "./_mode.ts";
+ * assert.equal(commonKeys(z).min_value.parse(undefined), 1);
+ * ```
+ */
+export function commonKeys(z: Zod) {
+  return {
+    max_tokens: z.number().int().min(1).optional().describe(
+      "Any mode: cap every sample at this length (a max-tokens limit; it " +
+        "makes the pile-up at the cap that real traces show).",
+    ),
+    min_value: z.number().int().min(1).default(1).describe(
+      "Smallest length a sample can take, in tokens.",
+    ),
+  };
+}
 
 /** The schema shape of one mode: `mode`, its own keys and the common ones. */
 export type ModeShape<N extends string, K extends z.ZodRawShape> =
   & { mode: z.ZodLiteral<N> | z.ZodDefault<z.ZodLiteral<N>> }
   & K
-  & typeof COMMON_KEYS;
+  & ReturnType<typeof commonKeys>;
 
 /** The schema of one mode's section. */
 export type ModeSchema<N extends string, K extends z.ZodRawShape> = z.ZodObject<
@@ -98,8 +114,13 @@ export interface ModeEntry<N extends string, K extends z.ZodRawShape> {
   readonly name: N;
   /** One sentence for help and the JSON Schema. */
   readonly doc: string;
-  /** The section's schema: `mode`, the mode's keys, the common keys. */
-  readonly schema: ModeSchema<N, K>;
+  /**
+   * Builds the section's schema: `mode`, the mode's keys, the common keys.
+   *
+   * @param z The zod namespace.
+   * @returns The schema.
+   */
+  schema(z: Zod): ModeSchema<N, K>;
   /** Draws a length: a whole number of at least `min_value`, before the cap. */
   sampler(dist: ModeSettings<N, K>, stream: RandomStream): () => number;
   /** The lognormal behind the mode, or null for the others. */
@@ -113,8 +134,13 @@ export interface ModeEntry<N extends string, K extends z.ZodRawShape> {
 /** What a mode's file gives to {@linkcode tokenMode}. */
 export interface TokenModeDefinition<N extends string, K extends z.ZodRawShape>
   extends Omit<ModeEntry<N, K>, "schema" | "lognormal"> {
-  /** The mode's own keys. */
-  keys: K;
+  /**
+   * Builds the mode's own keys.
+   *
+   * @param z The zod namespace.
+   * @returns The keys' schemas.
+   */
+  keys(z: Zod): K;
   /** Whether this mode is the default (`mode` may then be left out). */
   isDefault?: boolean;
   /** Rules within the section that one key's schema cannot state. */
@@ -135,29 +161,32 @@ export interface TokenModeDefinition<N extends string, K extends z.ZodRawShape>
 export function tokenMode<N extends string, K extends z.ZodRawShape>(
   def: TokenModeDefinition<N, K>,
 ): ModeEntry<N, K> {
-  const mode = def.isDefault
-    ? z.literal(def.name).default(def.name)
-    : z.literal(def.name);
-  let schema = z.strictObject({
-    mode: mode.describe("How the lengths are given."),
-    ...def.keys,
-    ...COMMON_KEYS,
-  }) as unknown as ModeSchema<N, K>;
-  const refine = def.refine;
-  if (refine) {
-    schema = schema.superRefine((dist, ctx) =>
-      refine(
-        dist as ModeSettings<N, K>,
-        (key, message) =>
-          ctx.addIssue({
-            code: "custom",
-            path: key === undefined ? [] : [key],
-            message,
-            input: dist,
-          }),
-      )
-    );
-  }
+  const schema = (z: Zod): ModeSchema<N, K> => {
+    const mode = def.isDefault
+      ? z.literal(def.name).default(def.name)
+      : z.literal(def.name);
+    let built = z.strictObject({
+      mode: mode.describe("How the lengths are given."),
+      ...def.keys(z),
+      ...commonKeys(z),
+    }) as unknown as ModeSchema<N, K>;
+    const refine = def.refine;
+    if (refine) {
+      built = built.superRefine((dist, ctx) =>
+        refine(
+          dist as ModeSettings<N, K>,
+          (key, message) =>
+            ctx.addIssue({
+              code: "custom",
+              path: key === undefined ? [] : [key],
+              message,
+              input: dist,
+            }),
+        )
+      );
+    }
+    return built;
+  };
   return {
     name: def.name,
     doc: def.doc,

@@ -4,18 +4,18 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { tokenMode } from "./_mode.ts";
 
 /** Mode `constant`. */
 export const CONSTANT = tokenMode({
   name: "constant",
   doc: "every length is `value`",
-  keys: {
+  keys: (z: Zod) => ({
     value: z.number().int().min(1).describe(
       "Mode `constant`: the length in tokens.",
     ),
-  },
+  }),
   sampler: (d) => {
     const v = Math.max(d.value, d.min_value);
     return () => v;

@@ -5,16 +5,16 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { empiricalSampler } from "../empirical.ts";
-import { LENGTH_TRACE_FORMATS } from "../trace_formats/mod.ts";
+import { LENGTH_TRACE_FORMATS } from "../trace_formats/registry.ts";
 import { tokenMode } from "./_mode.ts";
 
 /** Mode `empirical`. */
 export const EMPIRICAL = tokenMode({
   name: "empirical",
   doc: "drawn from `values` or a trace's lengths",
-  keys: {
+  keys: (z: Zod) => ({
     values: z.array(
       z.number().int().min(1).describe("A length in tokens."),
     ).min(1).optional().describe(
@@ -28,7 +28,7 @@ export const EMPIRICAL = tokenMode({
     trace_format: z.enum(LENGTH_TRACE_FORMATS).optional().describe(
       "Mode `empirical`: the trace's format.",
     ),
-  },
+  }),
   refine(d, issue) {
     const fromFile = d.trace_file !== undefined || d.trace_format !== undefined;
     if (d.values === undefined && !fromFile) {

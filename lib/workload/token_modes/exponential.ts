@@ -5,18 +5,18 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { tokenMode } from "./_mode.ts";
 
 /** Mode `exponential`. */
 export const EXPONENTIAL = tokenMode({
   name: "exponential",
   doc: "exponential lengths of mean `mean`",
-  keys: {
+  keys: (z: Zod) => ({
     mean: z.number().positive().describe(
       "Mode `exponential`: the mean in tokens (> 0).",
     ),
-  },
+  }),
   sampler: (d, stream) => () =>
     Math.max(Math.floor(stream.exponential(d.mean)), d.min_value),
   moments: (d) => ({ mean: d.mean, std: d.mean }),

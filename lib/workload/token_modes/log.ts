@@ -5,7 +5,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { lognormalSampler, realMoments } from "../lognormal.ts";
 import { tokenMode } from "./_mode.ts";
 
@@ -19,7 +19,7 @@ export const LOG = tokenMode({
   name: "log",
   isDefault: true,
   doc: "lognormal by its log-space mu `mean` and `sigma` (the default)",
-  keys: {
+  keys: (z: Zod) => ({
     // The prototype's defaults: mu 6.0, sigma 1.0.
     mean: z.number().default(6).describe(
       "Mode `log`: the log-space mu (default 6.0).",
@@ -27,7 +27,7 @@ export const LOG = tokenMode({
     sigma: z.number().positive().default(1).describe(
       "Mode `log`: the log-space sigma (> 0, default 1.0).",
     ),
-  },
+  }),
   refine(d, issue) {
     // In log space a mean of 700 is e^700 tokens: surely meant in tokens.
     if (d.mean > LOG_MU_LIMIT) {

@@ -1,7 +1,9 @@
 /**
  * The token-length modes, one file each: a new mode is one new file and one
- * line here. The scenario's `prompt_tokens` and `output_tokens` sections
- * (and each class's) are the discriminated union of their schemas.
+ * line in `registry.ts`. The scenario's `prompt_tokens` and `output_tokens`
+ * sections (and each class's) are the discriminated union of their schemas,
+ * which this module builds (it loads zod); code that runs validated
+ * distributions imports `registry.ts` instead.
  *
  * @module
  */
@@ -9,17 +11,17 @@
 import { z } from "../../schema/zod.ts";
 import { Registry } from "../../registry.ts";
 import type { Same } from "../../schema/same.ts";
-import { CONSTANT } from "./constant.ts";
-import { EMPIRICAL } from "./empirical.ts";
-import { EXPONENTIAL } from "./exponential.ts";
-import { LOG } from "./log.ts";
-import { P50_P90 } from "./p50_p90.ts";
-import { REAL_MEAN_STD } from "./real_mean_std.ts";
-import { UNIFORM } from "./uniform.ts";
 import type { TokenModeEntry } from "./_mode.ts";
 import type { TokenDistribution, TokenMode } from "./distribution.ts";
+import { MODE_ENTRIES } from "./registry.ts";
 
 export type { TokenModeEntry } from "./_mode.ts";
+export {
+  MODE_ENTRIES,
+  modeOf,
+  TOKEN_MODE_RUNTIME,
+  type TokenModeRuntime,
+} from "./registry.ts";
 export type {
   ConstantTokens,
   EmpiricalTokens,
@@ -33,18 +35,15 @@ export type {
   UniformTokens,
 } from "./distribution.ts";
 
-const MODES = [
-  LOG,
-  REAL_MEAN_STD,
-  P50_P90,
-  CONSTANT,
-  EXPONENTIAL,
-  UNIFORM,
-  EMPIRICAL,
-] as const;
+const MODES = MODE_ENTRIES;
+type Mode = (typeof MODES)[number];
+type Built = ReturnType<Mode["schema"]>;
+
+// Each mode's schema, built once.
+const SCHEMAS = MODES.map((m) => m.schema(z)) as readonly Built[];
 
 /**
- * Every token-length mode by name.
+ * Every token-length mode by name, with its schema.
  *
  * @example Usage
  * ```ts
@@ -56,15 +55,14 @@ const MODES = [
  */
 export const TOKEN_MODES: Registry<TokenModeEntry> = new Registry<
   TokenModeEntry
->("token mode", MODES);
+>("token mode", MODES.map((m, i) => ({ ...m, schema: SCHEMAS[i] })));
 
 // The documented types and the schemas agree: the names are the
 // registry's, and each mode's interface is its schema's output.
-type Mode = (typeof MODES)[number];
 type ModesMatch = {
   [N in TokenMode]: Same<
     Extract<TokenDistribution, { mode: N }>,
-    z.output<Extract<Mode, { name: N }>["schema"]>
+    z.output<ReturnType<Extract<Mode, { name: N }>["schema"]>>
   >;
 };
 const _namesMatch: Same<TokenMode, Mode["name"]> = true;
@@ -83,19 +81,6 @@ export function tokenSchema(description: string) {
     ". A sample is max(floor(x), min_value), then at most `max_tokens`.";
   return z.discriminatedUnion(
     "mode",
-    MODES.map((m) => m.schema) as unknown as [
-      (typeof MODES)[number]["schema"],
-      ...(typeof MODES)[number]["schema"][],
-    ],
+    SCHEMAS as unknown as [Built, ...Built[]],
   ).describe(`${description} ${doc}`);
-}
-
-/**
- * The entry of a distribution's mode, typed for it.
- *
- * @param dist A validated distribution.
- * @returns Its mode's entry.
- */
-export function modeOf(dist: TokenDistribution): TokenModeEntry {
-  return TOKEN_MODES.get(dist.mode);
 }

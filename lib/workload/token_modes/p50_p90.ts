@@ -5,7 +5,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import {
   type LognormalParams,
   lognormalSampler,
@@ -25,12 +25,12 @@ function params(d: { p50: number; p90: number }): LognormalParams {
 export const P50_P90 = tokenMode({
   name: "p50_p90",
   doc: "lognormal by its median `p50` and 90th percentile `p90`",
-  keys: {
+  keys: (z: Zod) => ({
     p50: z.number().positive().describe("Mode `p50_p90`: median in tokens."),
     p90: z.number().positive().describe(
       "Mode `p50_p90`: 90th percentile in tokens (> p50).",
     ),
-  },
+  }),
   refine(d, issue) {
     if (d.p90 <= d.p50) issue("p90", `must be > p50 (${d.p50}), got ${d.p90}`);
   },

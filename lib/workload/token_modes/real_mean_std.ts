@@ -6,7 +6,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import {
   type LognormalParams,
   lognormalSampler,
@@ -23,14 +23,14 @@ function params(d: { mean: number; std: number }): LognormalParams {
 export const REAL_MEAN_STD = tokenMode({
   name: "real_mean_std",
   doc: "lognormal by its real-space `mean` and `std`",
-  keys: {
+  keys: (z: Zod) => ({
     mean: z.number().positive().describe(
       "Mode `real_mean_std`: the mean in tokens (> 0).",
     ),
     std: z.number().positive().describe(
       "Mode `real_mean_std`: standard deviation in tokens.",
     ),
-  },
+  }),
   lognormal: params,
   sampler: (d, stream) => lognormalSampler(params(d), d.min_value, stream),
   // Through mu and sigma, as every lognormal mode reports them.

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { uniformSampler } from "../empirical.ts";
 import { tokenMode } from "./_mode.ts";
 
@@ -12,14 +12,14 @@ import { tokenMode } from "./_mode.ts";
 export const UNIFORM = tokenMode({
   name: "uniform",
   doc: "whole numbers uniform from `low` to `high`",
-  keys: {
+  keys: (z: Zod) => ({
     low: z.number().int().min(1).describe(
       "Mode `uniform`: smallest length (inclusive).",
     ),
     high: z.number().int().min(1).describe(
       "Mode `uniform`: largest length (inclusive, >= low).",
     ),
-  },
+  }),
   refine(d, issue) {
     if (d.high < d.low) {
       issue("high", `must be >= low (${d.low}), got ${d.high}`);

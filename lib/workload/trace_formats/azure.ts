@@ -7,7 +7,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { CsvRows } from "./_csv_rows.ts";
 import { defineTraceFormat, FORMAT_DOC, type RowLayout } from "./format.ts";
 
@@ -37,7 +37,8 @@ const LAYOUT: RowLayout = {
 export const AZURE = defineTraceFormat({
   name: "azure",
   doc: "Azure LLM inference trace 2023 CSV",
-  schema: z.strictObject({ format: z.literal("azure").describe(FORMAT_DOC) }),
+  schema: (z: Zod) =>
+    z.strictObject({ format: z.literal("azure").describe(FORMAT_DOC) }),
   columns: LAYOUT.columns,
   lengths: true,
   layout: () => LAYOUT,

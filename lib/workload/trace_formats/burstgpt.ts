@@ -6,7 +6,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { CsvRows } from "./_csv_rows.ts";
 import { defineTraceFormat, FORMAT_DOC, type RowLayout } from "./format.ts";
 
@@ -35,9 +35,10 @@ const LAYOUT: RowLayout = {
 export const BURSTGPT = defineTraceFormat({
   name: "burstgpt",
   doc: "CSV; failed requests, with 0 response tokens, are skipped and counted",
-  schema: z.strictObject({
-    format: z.literal("burstgpt").describe(FORMAT_DOC),
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      format: z.literal("burstgpt").describe(FORMAT_DOC),
+    }),
   columns: LAYOUT.columns,
   lengths: true,
   layout: () => LAYOUT,

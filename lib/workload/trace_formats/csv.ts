@@ -7,13 +7,13 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { CsvRows } from "./_csv_rows.ts";
 import {
-  COLUMNS,
+  columnsSchema,
   defineTraceFormat,
   FORMAT_DOC,
-  TIMESTAMP_UNIT,
+  timestampUnitSchema,
 } from "./format.ts";
 
 /**
@@ -31,11 +31,12 @@ import {
 export const CSV = defineTraceFormat({
   name: "csv",
   doc: "any CSV with a header, with a `columns` mapping",
-  schema: z.strictObject({
-    format: z.literal("csv").describe(FORMAT_DOC),
-    columns: COLUMNS,
-    timestamp_unit: TIMESTAMP_UNIT,
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      format: z.literal("csv").describe(FORMAT_DOC),
+      columns: columnsSchema(z),
+      timestamp_unit: timestampUnitSchema(z),
+    }),
   lengths: false,
   layout: (o) => ({
     format: "csv",

@@ -1,36 +1,45 @@
 /**
- * What a trace format is: its keys in the `trace` section, where a row's
- * fields are (fixed columns, or the options' mapping) and the parser of its
- * rows. Each format is one file of this folder and one line in `mod.ts`.
+ * What a trace format is: its keys in the `trace` section (zod schemas,
+ * built from the namespace they are given so that replaying a validated
+ * scenario does not load zod), where a row's fields are (fixed columns, or
+ * the options' mapping) and the parser of its rows. Each format is one file
+ * of this folder and one line in `registry.ts`.
  *
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { z, Zod } from "../../schema/zod.ts";
 import type { LineReader } from "../line_reader.ts";
 import type { RegistryEntry } from "../../registry.ts";
 import type { Same } from "../../schema/same.ts";
 import { TIMESTAMP_UNITS, type TimestampUnit } from "./timestamp_units.ts";
 
 /**
- * The `columns` section: which CSV column or JSON key holds each field.
+ * Builds the `columns` section: which CSV column or JSON key holds each
+ * field.
+ *
+ * @param z The zod namespace.
+ * @returns The section's schema.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { COLUMNS } from "./format.ts";
- * const c = COLUMNS.parse({ timestamp: "t", prompt_tokens: "in", output_tokens: "out" });
+ * import { z } from "../../schema/zod.ts";
+ * import { columnsSchema } from "./format.ts";
+ * const c = columnsSchema(z).parse({ timestamp: "t", prompt_tokens: "in", output_tokens: "out" });
  * assert.equal(c.hash_ids, undefined);
  * ```
  */
-export const COLUMNS = z.strictObject({
-  timestamp: z.string().min(1).describe("Arrival time."),
-  prompt_tokens: z.string().min(1).describe("Prompt length."),
-  output_tokens: z.string().min(1).describe("Output length."),
-  hash_ids: z.string().min(1).optional().describe(
-    "Prefix block ids (a JSON list), optional.",
-  ),
-}).describe("`csv` / `jsonl`: which column or key holds each field.");
+export function columnsSchema(z: Zod) {
+  return z.strictObject({
+    timestamp: z.string().min(1).describe("Arrival time."),
+    prompt_tokens: z.string().min(1).describe("Prompt length."),
+    output_tokens: z.string().min(1).describe("Output length."),
+    hash_ids: z.string().min(1).optional().describe(
+      "Prefix block ids (a JSON list), optional.",
+    ),
+  }).describe("`csv` / `jsonl`: which column or key holds each field.");
+}
 
 /**
  * Which CSV column or JSON key holds each field.
@@ -59,29 +68,53 @@ export interface TraceColumns {
 }
 
 // The documented type and the schema's output are the same type.
-const _columnsMatch: Same<TraceColumns, z.output<typeof COLUMNS>> = true;
-
-/** The fields of a row, in the order a mapping is checked. */
-export const COLUMN_KEYS: readonly (keyof TraceColumns)[] = Object.keys(
-  COLUMNS.shape,
-) as (keyof TraceColumns)[];
+const _columnsMatch: Same<
+  TraceColumns,
+  z.output<ReturnType<typeof columnsSchema>>
+> = true;
 
 /**
- * The `timestamp_unit` key of the formats whose options map the columns.
+ * The fields of a row, in the order a mapping is checked: the keys of
+ * {@linkcode columnsSchema}, listed so that reading a trace needs no zod.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { TIMESTAMP_UNIT } from "./format.ts";
- * assert.equal(TIMESTAMP_UNIT.safeParse("h").success, false);
+ * import { z } from "../../schema/zod.ts";
+ * import { COLUMN_KEYS, columnsSchema } from "./format.ts";
+ * assert.deepEqual(COLUMN_KEYS, Object.keys(columnsSchema(z).shape));
  * ```
  */
-export const TIMESTAMP_UNIT = z.enum(
-  TIMESTAMP_UNITS.names as [TimestampUnit, ...TimestampUnit[]],
-).optional().describe(
-  "`csv` / `jsonl`: unit of the timestamps (`datetime`: text like " +
-    "`2023-11-16 18:17:03.9799600`).",
-);
+export const COLUMN_KEYS: readonly (keyof TraceColumns)[] = [
+  "timestamp",
+  "prompt_tokens",
+  "output_tokens",
+  "hash_ids",
+] satisfies readonly (keyof TraceColumns)[];
+
+/**
+ * Builds the `timestamp_unit` key of the formats whose options map the
+ * columns.
+ *
+ * @param z The zod namespace.
+ * @returns The key's schema.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
+ * import { timestampUnitSchema } from "./format.ts";
+ * assert.equal(timestampUnitSchema(z).safeParse("h").success, false);
+ * ```
+ */
+export function timestampUnitSchema(z: Zod) {
+  return z.enum(
+    TIMESTAMP_UNITS.names as [TimestampUnit, ...TimestampUnit[]],
+  ).optional().describe(
+    "`csv` / `jsonl`: unit of the timestamps (`datetime`: text like " +
+      "`2023-11-16 18:17:03.9799600`).",
+  );
+}
 
 /** The description of every format's `format` key. */
 export const FORMAT_DOC = "The trace's format.";
@@ -196,11 +229,14 @@ export interface TraceFormatEntry extends RegistryEntry {
 export interface TraceFormatDefinition<S extends FormatSchema = FormatSchema>
   extends TraceFormatEntry {
   /**
-   * The format's keys in the `trace` section besides the replay's own
-   * (`file`, `time_scale`, ...): `format` as the literal name, and for a
-   * format without fixed columns, `columns` and `timestamp_unit`.
+   * Builds the format's keys in the `trace` section besides the replay's
+   * own (`file`, `time_scale`, ...): `format` as the literal name, and for
+   * a format without fixed columns, `columns` and `timestamp_unit`.
+   *
+   * @param z The zod namespace.
+   * @returns The schema.
    */
-  readonly schema: S;
+  schema(z: Zod): S;
 }
 
 /**
@@ -227,13 +263,14 @@ export interface TraceFormatDefinition<S extends FormatSchema = FormatSchema>
  * const tiny = defineTraceFormat({
  *   name: "tiny",
  *   doc: "JSON lines t, p, o",
- *   schema: z.strictObject({ format: z.literal("tiny") }),
+ *   schema: (z) => z.strictObject({ format: z.literal("tiny") }),
  *   columns: layout.columns,
  *   lengths: true,
  *   layout: () => layout,
  *   rows: (file, l) => new JsonRows(file, l),
  * });
  * assert.equal(tiny.layout().columns.prompt_tokens, "p");
+ * assert.ok(tiny.schema(z).safeParse({ format: "tiny" }).success);
  * ```
  */
 export function defineTraceFormat<

@@ -6,13 +6,13 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { JsonRows } from "./_json_rows.ts";
 import {
-  COLUMNS,
+  columnsSchema,
   defineTraceFormat,
   FORMAT_DOC,
-  TIMESTAMP_UNIT,
+  timestampUnitSchema,
 } from "./format.ts";
 
 /**
@@ -29,11 +29,12 @@ import {
 export const JSONL = defineTraceFormat({
   name: "jsonl",
   doc: "JSON lines, with a `columns` mapping",
-  schema: z.strictObject({
-    format: z.literal("jsonl").describe(FORMAT_DOC),
-    columns: COLUMNS,
-    timestamp_unit: TIMESTAMP_UNIT,
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      format: z.literal("jsonl").describe(FORMAT_DOC),
+      columns: columnsSchema(z),
+      timestamp_unit: timestampUnitSchema(z),
+    }),
   lengths: false,
   layout: (o) => ({
     format: "jsonl",

@@ -3,28 +3,20 @@
  * the replay's keys (file, window, time scale, ...) and each format's own
  * (`columns` and `timestamp_unit` for the formats without fixed columns),
  * as a union discriminated on `format`. A new format is one new file here
- * and one line in the list below.
+ * and one line in the list of `registry.ts`. This module builds the schema
+ * (it loads zod); code that replays validated options imports
+ * `registry.ts` instead.
  *
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import { z, type Zod } from "../../schema/zod.ts";
 import { parseWith } from "../../schema/issues.ts";
 import type { Path } from "../../errors.ts";
-import { Registry } from "../../registry.ts";
 import type { Same } from "../../schema/same.ts";
-import { AZURE } from "./azure.ts";
-import { BURSTGPT } from "./burstgpt.ts";
-import { CSV } from "./csv.ts";
-import type { FormatSchema, TraceFormatEntry } from "./format.ts";
-import { JSONL } from "./jsonl.ts";
-import { MOONCAKE } from "./mooncake.ts";
-import type {
-  LengthTraceFormat,
-  TraceFormat,
-  TraceOptions,
-  TraceOptionsInput,
-} from "./options.ts";
+import { columnsSchema, type FormatSchema } from "./format.ts";
+import type { TraceOptions, TraceOptionsInput } from "./options.ts";
+import { FORMAT_ENTRIES, TRACE_FORMATS } from "./registry.ts";
 
 export type {
   FormatOptions,
@@ -45,57 +37,38 @@ export type {
   TraceOptionsInput,
   TraceReplayOptions,
 } from "./options.ts";
-export { COLUMN_KEYS, COLUMNS, defineTraceFormat } from "./format.ts";
+export {
+  COLUMN_KEYS,
+  columnsSchema,
+  defineTraceFormat,
+  timestampUnitSchema,
+} from "./format.ts";
+export {
+  FORMAT_ENTRIES,
+  hasPrefixIds,
+  LENGTH_TRACE_FORMATS,
+  TRACE_FORMATS,
+} from "./registry.ts";
 export {
   TIMESTAMP_UNITS,
   type TimestampUnit,
   type TimestampUnitEntry,
 } from "./timestamp_units.ts";
 
-const ENTRIES = [AZURE, MOONCAKE, BURSTGPT, CSV, JSONL] as const;
+const ENTRIES = FORMAT_ENTRIES;
 
 /**
- * Every trace format, in the order help and docs list them.
+ * The `columns` section: which CSV column or JSON key holds each field.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { TRACE_FORMATS } from "./mod.ts";
- * assert.deepEqual(TRACE_FORMATS.names, [
- *   "azure", "mooncake", "burstgpt", "csv", "jsonl",
- * ]);
- * assert.throws(() => TRACE_FORMATS.get("azur"), /did you mean "azure"/);
+ * import { COLUMNS } from "./mod.ts";
+ * const c = COLUMNS.parse({ timestamp: "t", prompt_tokens: "in", output_tokens: "out" });
+ * assert.equal(c.hash_ids, undefined);
  * ```
  */
-export const TRACE_FORMATS: Registry<TraceFormatEntry> = new Registry<
-  TraceFormatEntry
->("trace format", ENTRIES);
-
-// The documented names are the list's.
-const _formatsMatch: Same<TraceFormat, (typeof ENTRIES)[number]["name"]> = true;
-const _lengthsMatch: Same<
-  LengthTraceFormat,
-  Extract<(typeof ENTRIES)[number], { lengths: true }>["name"]
-> = true;
-
-/**
- * The formats an `empirical` token mode can read lengths from, for its
- * `trace_format` key.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { LENGTH_TRACE_FORMATS } from "./mod.ts";
- * assert.deepEqual(LENGTH_TRACE_FORMATS, ["azure", "mooncake", "burstgpt"]);
- * ```
- */
-export const LENGTH_TRACE_FORMATS: readonly [
-  LengthTraceFormat,
-  ...LengthTraceFormat[],
-] = ENTRIES.filter((e) => e.lengths).map((e) => e.name) as [
-  LengthTraceFormat,
-  ...LengthTraceFormat[],
-];
+export const COLUMNS: ReturnType<typeof columnsSchema> = columnsSchema(z);
 
 const positive = (description: string) =>
   z.number().positive().optional().describe(description);
@@ -135,15 +108,18 @@ type Option<S extends FormatSchema> = z.ZodObject<
 >;
 type OptionsOf<T extends readonly unknown[]> = {
   -readonly [I in keyof T]: T[I] extends
-    { schema: infer S extends FormatSchema } ? Option<S>
+    { schema: (z: Zod) => infer S extends FormatSchema } ? Option<S>
     : never;
 };
 type Options = OptionsOf<typeof ENTRIES>;
 
+// Each format's own keys, built once.
+const SCHEMAS: readonly FormatSchema[] = ENTRIES.map((e) => e.schema(z));
+
 const UNION = z.discriminatedUnion(
   "format",
-  ENTRIES.map((e) =>
-    z.strictObject({ ...FILE, ...e.schema.shape, ...REPLAY })
+  SCHEMAS.map((s) =>
+    z.strictObject({ ...FILE, ...s.shape, ...REPLAY })
   ) as unknown as Options,
 );
 
@@ -155,9 +131,8 @@ const _inputMatch: Same<TraceOptionsInput, z.input<typeof UNION>> = true;
 const MAPPED = ENTRIES.filter((e) => !("columns" in e));
 const MAPPED_KEYS = [
   ...new Set(
-    MAPPED.flatMap((e) => Object.keys(e.schema.shape)).filter((k) =>
-      k !== "format"
-    ),
+    SCHEMAS.filter((_, i) => !("columns" in ENTRIES[i]))
+      .flatMap((s) => Object.keys(s.shape)).filter((k) => k !== "format"),
   ),
 ];
 
@@ -261,24 +236,4 @@ export function parseTraceOptions(
   path: Path = [],
 ): TraceOptions {
   return parseWith(traceSchema, raw, path);
-}
-
-/**
- * Whether a trace's rows carry prefix-block ids (`hash_ids`), which a
- * prefix cache needs: the format's fixed columns, or the mapping, name them.
- *
- * @param options Validated trace options.
- * @returns True when the rows have ids.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { hasPrefixIds, parseTraceOptions } from "./mod.ts";
- * assert.ok(hasPrefixIds(parseTraceOptions({ file: "t", format: "mooncake" })));
- * assert.equal(hasPrefixIds(parseTraceOptions({ file: "t", format: "azure" })), false);
- * ```
- */
-export function hasPrefixIds(options: TraceOptions): boolean {
-  const layout = TRACE_FORMATS.get(options.format).layout(options);
-  return layout.columns.hash_ids !== undefined;
 }

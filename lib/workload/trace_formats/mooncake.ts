@@ -6,7 +6,7 @@
  * @module
  */
 
-import { z } from "../../schema/zod.ts";
+import type { Zod } from "../../schema/zod.ts";
 import { JsonRows } from "./_json_rows.ts";
 import { defineTraceFormat, FORMAT_DOC, type RowLayout } from "./format.ts";
 
@@ -37,9 +37,10 @@ const LAYOUT: RowLayout = {
 export const MOONCAKE = defineTraceFormat({
   name: "mooncake",
   doc: "JSON lines with hash_ids",
-  schema: z.strictObject({
-    format: z.literal("mooncake").describe(FORMAT_DOC),
-  }),
+  schema: (z: Zod) =>
+    z.strictObject({
+      format: z.literal("mooncake").describe(FORMAT_DOC),
+    }),
   columns: LAYOUT.columns,
   lengths: true,
   layout: () => LAYOUT,
