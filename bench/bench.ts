@@ -1,7 +1,9 @@
 /**
  * `deno task bench`: simulated requests per second and memory for the
- * guide's default scenario scaled to 1,000,000 requests, in both modes.
- * Speed is measured here, never in a unit test.
+ * guide's default scenario scaled to 1,000,000 requests, in both modes,
+ * and the mono run against a bare typed-array loop of the same shape
+ * (`_bare_loop.ts`) in the same process. Speed is measured here, never in
+ * a unit test.
  *
  * @module
  */
@@ -16,9 +18,21 @@ import { summaryRun } from "../lib/analysis/summary_run.ts";
 import { meanRate } from "../lib/workload/arrivals/mod.ts";
 import type { ServingMode } from "../lib/scenario/types.ts";
 import { scenarioWorkload } from "../lib/workload/workload.ts";
+import { lognormalParams } from "../lib/workload/tokens.ts";
+import {
+  type BareScenario,
+  latencyFigures,
+  runBareLoop,
+} from "./_bare_loop.ts";
 
 const REQUESTS = Number(Deno.args[0] ?? 1_000_000);
 const RATE = 2;
+
+// Each timing is the median of ROUNDS runs, model and bare loop taken in
+// turn, so that noise from other processes falls on both alike.
+const ROUNDS = 3;
+
+const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[xs.length >> 1];
 
 function bench(mode: ServingMode) {
   // The guide's default scenario, with the horizon stretched to REQUESTS.
@@ -30,19 +44,88 @@ function bench(mode: ServingMode) {
   // One warm-up pass at a tenth of the size lets the JIT settle.
   const small = { ...scenario, sim_seconds: scenario.sim_seconds / 10 };
   runExclusive(small, scenarioWorkload(small));
-  const t0 = performance.now();
-  const run = runExclusive(scenario, scenarioWorkload(scenario));
-  const t1 = performance.now();
-  summarize(summaryRun(scenario), run.records, run.endS);
-  const t2 = performance.now();
-  const n = run.records.count;
+  const bare = mode === "mono" ? bareOf(scenario) : null;
+  if (bare) {
+    const warm = runBareLoop({
+      ...bare,
+      horizonS: small.sim_seconds,
+      capacity: 1024,
+    });
+    latencyFigures(warm, small.warmup_seconds);
+  }
+  // Records sized for the expected requests, as `simulate` sizes them.
+  const capacity = Math.ceil(RATE * scenario.sim_seconds * 1.05 + 64);
+  const sim: number[] = [], withSummary: number[] = [], withFigures = [];
+  const bareSim: number[] = [], bareFigures: number[] = [];
+  let n = 0, same = true;
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = performance.now();
+    const run = runExclusive(scenario, scenarioWorkload(scenario), {
+      records: new RequestRecords(capacity),
+    });
+    const t1 = performance.now();
+    const figures = latencyFigures(run.records, scenario.warmup_seconds);
+    const t2 = performance.now();
+    summarize(summaryRun(scenario), run.records, run.endS);
+    const t3 = performance.now();
+    n = run.records.count;
+    sim.push(t1 - t0);
+    withFigures.push(t2 - t0);
+    withSummary.push(t1 - t0 + t3 - t2);
+    if (!bare) continue;
+    const b0 = performance.now();
+    const b = runBareLoop({ ...bare, capacity });
+    const b1 = performance.now();
+    const bf = latencyFigures(b, scenario.warmup_seconds);
+    const b2 = performance.now();
+    bareSim.push(b1 - b0);
+    bareFigures.push(b2 - b0);
+    // The bare loop must simulate the same requests to the same times.
+    const r = run.records;
+    same &&= b.count === n && b.endS === run.endS &&
+      JSON.stringify(bf) === JSON.stringify(figures);
+    for (let i = 0; same && i < n; i++) {
+      same = b.arrivalS[i] === r.arrivalS[i] &&
+        b.firstTokenS[i] === r.firstTokenS[i] && b.finishS[i] === r.finishS[i];
+    }
+  }
+  const perS = (ms: number[]) => n / (median(ms) / 1000);
   return {
     mode,
     requests: n,
-    simulate_s: (t1 - t0) / 1000,
-    requests_per_s: n / ((t1 - t0) / 1000),
-    with_summary_requests_per_s: n / ((t2 - t0) / 1000),
+    simulate_s: median(sim) / 1000,
+    requests_per_s: perS(sim),
+    with_summary_requests_per_s: perS(withSummary),
     rss_mib: Deno.memoryUsage().rss / 2 ** 20,
+    bare: bare && {
+      same,
+      requests_per_s: perS(bareSim),
+      with_figures_requests_per_s: perS(bareFigures),
+      model_with_figures_requests_per_s: perS(withFigures),
+    },
+  };
+}
+
+// The mono scenario reduced to the bare loop's numbers (the guide's
+// defaults: Poisson arrivals, lognormal lengths of the `log` mode).
+function bareOf(
+  scenario: ReturnType<typeof validateScenario>,
+): Omit<BareScenario, "capacity"> {
+  const length = (d: typeof scenario.prompt_tokens) => ({
+    ...lognormalParams(d)!,
+    min: d.min_value,
+  });
+  const c = scenario.cluster_mono;
+  if (scenario.arrival.process !== "poisson") throw new Error("not poisson");
+  return {
+    servers: c.num_gpus,
+    prefillTokensPerS: c.prefill_tokens_per_s,
+    decodeTokensPerS: c.decode_tokens_per_s,
+    ratePerS: scenario.arrival.rate_per_s,
+    horizonS: scenario.sim_seconds,
+    seed: scenario.random_seed,
+    prompt: length(scenario.prompt_tokens),
+    output: length(scenario.output_tokens),
   };
 }
 
@@ -91,6 +174,26 @@ for (const r of rows) {
         (r.with_summary_requests_per_s / 1e6).toFixed(2)
       } M req/s with summary, ` +
       `rss ${r.rss_mib.toFixed(0)} MiB`,
+  );
+  // Two ratios: simulation alone, and simulation plus the same figures
+  // (mean, p50-p99 of TTFT and E2E of measured requests, the same code on
+  // both sides). The model's full summary (every latency, utilisation,
+  // backlog, ...) has no bare counterpart, so it gets no ratio.
+  const b = r.bare;
+  if (!b) continue;
+  const m = (x: number) => `${(x / 1e6).toFixed(2)} M`;
+  console.log(
+    `bare loop, same ${r.requests} requests` +
+      `${b.same ? " (same times)" : " (TIMES DIFFER)"}: ` +
+      `${m(b.requests_per_s)} req/s simulate, model/bare ` +
+      `${(r.requests_per_s / b.requests_per_s).toFixed(2)}; ` +
+      `with TTFT and E2E mean, p50-p99: ${
+        m(b.with_figures_requests_per_s)
+      } req/s, model ${m(b.model_with_figures_requests_per_s)} req/s, ` +
+      `model/bare ${
+        (b.model_with_figures_requests_per_s / b.with_figures_requests_per_s)
+          .toFixed(2)
+      }`,
   );
 }
 for (const b of batched) {

@@ -156,6 +156,58 @@ export class EventQueue {
     return true;
   }
 
+  /**
+   * Takes the next insertion number for an event the caller holds outside
+   * the queue (a model's single pending arrival, say), so that it can be
+   * ordered against the queued events with
+   * {@linkcode EventQueue.popBefore} exactly as if it had been pushed now.
+   *
+   * @returns The insertion number.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { EventQueue } from "./event_queue.ts";
+   * const q = new EventQueue();
+   * const held = q.reserveSeq();
+   * q.push(1, 0, 0);
+   * // Same time: the held event was scheduled first, so it comes first.
+   * assert.equal(q.popBefore(1, held), false);
+   * ```
+   */
+  reserveSeq(): number {
+    return this.#nextSeq++;
+  }
+
+  /**
+   * Pops the earliest event (as {@linkcode EventQueue.pop}) if it comes
+   * before an event held outside the queue at `time` with insertion number
+   * `seq` (from {@linkcode EventQueue.reserveSeq}; Infinity for none).
+   *
+   * @param time The held event's time.
+   * @param seq The held event's insertion number.
+   * @returns False when the queue is empty or the held event comes first.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { EventQueue } from "./event_queue.ts";
+   * const q = new EventQueue();
+   * q.push(1, 0, 7);
+   * const held = q.reserveSeq();
+   * assert.equal(q.popBefore(0.5, held), false);
+   * assert.equal(q.popBefore(1, held), true);
+   * assert.equal(q.data, 7);
+   * assert.equal(q.popBefore(Infinity, Infinity), false);
+   * ```
+   */
+  popBefore(time: number, seq: number): boolean {
+    if (this.#size === 0) return false;
+    const t0 = this.#time[0];
+    if (t0 > time || (t0 === time && this.#seq[0] > seq)) return false;
+    return this.pop();
+  }
+
   #grow(): void {
     const n = this.#time.length * 2;
     const t = new Float64Array(n), s = new Float64Array(n);

@@ -28,7 +28,10 @@ export class IntFifo {
    * ```
    */
   constructor(capacity = 64) {
-    this.#buf = new Int32Array(capacity);
+    // A power of two, so positions wrap with a mask instead of a division.
+    let n = 1;
+    while (n < capacity) n *= 2;
+    this.#buf = new Int32Array(n);
   }
 
   /** Number of queued items. */
@@ -53,8 +56,7 @@ export class IntFifo {
    */
   push(value: number): void {
     if (this.#size === this.#buf.length) this.#grow();
-    const cap = this.#buf.length;
-    this.#buf[(this.#head + this.#size) % cap] = value;
+    this.#buf[(this.#head + this.#size) & (this.#buf.length - 1)] = value;
     this.#size++;
   }
 
@@ -73,7 +75,7 @@ export class IntFifo {
   shift(): number {
     if (this.#size === 0) return -1;
     const v = this.#buf[this.#head];
-    this.#head = (this.#head + 1) % this.#buf.length;
+    this.#head = (this.#head + 1) & (this.#buf.length - 1);
     this.#size--;
     return v;
   }
@@ -101,7 +103,7 @@ export class IntFifo {
     const old = this.#buf;
     const next = new Int32Array(old.length * 2);
     for (let i = 0; i < this.#size; i++) {
-      next[i] = old[(this.#head + i) % old.length];
+      next[i] = old[(this.#head + i) & (old.length - 1)];
     }
     this.#buf = next;
     this.#head = 0;

@@ -47,7 +47,6 @@ export interface ExclusiveScenario {
   };
 }
 
-const ARRIVAL = 0;
 const PREFILL_DONE = 1;
 const DECODE_DONE = 2;
 const SERVICE_DONE = 3;
@@ -90,34 +89,47 @@ export function runExclusive(
   options: { records?: RequestRecords } = {},
 ): ServingRun {
   const records = options.records ?? new RequestRecords();
-  const events = new EventQueue(256);
-  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
   const endS = scenario.mode === "mono"
-    ? runMono(scenario, source, records, events)
-    : runDisagg(scenario, source, records, events);
+    ? runMono(scenario, source, records)
+    : runDisagg(scenario, source, records);
   return { records, endS };
 }
 
-function admit(
-  source: RequestSource,
-  records: RequestRecords,
-  events: EventQueue,
-): number {
-  const i = records.addRequest(source);
-  if (source.next()) events.push(source.arrivalS, ARRIVAL, 0);
-  return i;
+// The next arrival is held outside the event queue, with the insertion
+// number it would have had there (so ties break exactly as if queued): the
+// queue then holds only completions, one per busy GPU, and an arrival costs
+// no push and pop.
+class NextArrival {
+  timeS = Infinity;
+  seq = Infinity;
+  constructor(
+    readonly source: RequestSource,
+    readonly events: EventQueue,
+  ) {
+    this.advance();
+  }
+  advance(): void {
+    if (this.source.next()) {
+      this.timeS = this.source.arrivalS;
+      this.seq = this.events.reserveSeq();
+    } else {
+      this.timeS = Infinity;
+      this.seq = Infinity;
+    }
+  }
 }
 
 function runMono(
   scenario: ExclusiveScenario,
   source: RequestSource,
   records: RequestRecords,
-  events: EventQueue,
 ): number {
   const { num_gpus, prefill_tokens_per_s, decode_tokens_per_s } =
     scenario.cluster_mono;
   const secPerPrompt = 1 / prefill_tokens_per_s;
   const secPerOutput = 1 / decode_tokens_per_s;
+  const events = new EventQueue(num_gpus + 1);
+  const arrival = new NextArrival(source, events);
   const waiting = new IntFifo(1024);
   let free = num_gpus;
   const start = (i: number, now: number) => {
@@ -131,29 +143,29 @@ function runMono(
     events.push(finish, SERVICE_DONE, i);
   };
   let now = 0;
-  while (events.pop()) {
-    now = events.time;
-    if (events.kind === ARRIVAL) {
-      const i = admit(source, records, events);
-      if (free > 0) {
-        free--;
-        start(i, now);
-      } else waiting.push(i);
-    } else {
+  while (true) {
+    if (events.popBefore(arrival.timeS, arrival.seq)) {
+      now = events.time;
       records.retire(events.data);
       const next = waiting.shift();
       if (next >= 0) start(next, now);
       else free++;
-    }
+    } else if (arrival.timeS !== Infinity) {
+      now = arrival.timeS;
+      const i = records.addRequest(source);
+      arrival.advance();
+      if (free > 0) {
+        free--;
+        start(i, now);
+      } else waiting.push(i);
+    } else return now;
   }
-  return now;
 }
 
 function runDisagg(
   scenario: ExclusiveScenario,
   source: RequestSource,
   records: RequestRecords,
-  events: EventQueue,
 ): number {
   const {
     prefill_gpus,
@@ -163,6 +175,8 @@ function runDisagg(
   } = scenario.cluster_disagg;
   const secPerPrompt = 1 / prefill_tokens_per_s;
   const secPerOutput = 1 / decode_tokens_per_s;
+  const events = new EventQueue(prefill_gpus + decode_gpus + 1);
+  const arrival = new NextArrival(source, events);
   const prefillWaiting = new IntFifo(1024);
   const decodeWaiting = new IntFifo(1024);
   let prefillFree = prefill_gpus;
@@ -181,30 +195,32 @@ function runDisagg(
     events.push(finish, DECODE_DONE, i);
   };
   let now = 0;
-  while (events.pop()) {
-    now = events.time;
-    const kind = events.kind;
-    if (kind === ARRIVAL) {
-      const i = admit(source, records, events);
+  while (true) {
+    if (events.popBefore(arrival.timeS, arrival.seq)) {
+      now = events.time;
+      const i = events.data;
+      if (events.kind === PREFILL_DONE) {
+        const next = prefillWaiting.shift();
+        if (next >= 0) startPrefill(next, now);
+        else prefillFree++;
+        if (decodeFree > 0) {
+          decodeFree--;
+          startDecode(i, now);
+        } else decodeWaiting.push(i);
+      } else {
+        records.retire(i);
+        const next = decodeWaiting.shift();
+        if (next >= 0) startDecode(next, now);
+        else decodeFree++;
+      }
+    } else if (arrival.timeS !== Infinity) {
+      now = arrival.timeS;
+      const i = records.addRequest(source);
+      arrival.advance();
       if (prefillFree > 0) {
         prefillFree--;
         startPrefill(i, now);
       } else prefillWaiting.push(i);
-    } else if (kind === PREFILL_DONE) {
-      const i = events.data;
-      const next = prefillWaiting.shift();
-      if (next >= 0) startPrefill(next, now);
-      else prefillFree++;
-      if (decodeFree > 0) {
-        decodeFree--;
-        startDecode(i, now);
-      } else decodeWaiting.push(i);
-    } else {
-      records.retire(events.data);
-      const next = decodeWaiting.shift();
-      if (next >= 0) startDecode(next, now);
-      else decodeFree++;
-    }
+    } else return now;
   }
-  return now;
 }

@@ -10,9 +10,12 @@
  */
 
 import { RandomStream } from "../engine/random.ts";
-import { arrivalClock, type ArrivalSpec, meanRate } from "./arrivals/mod.ts";
+// The scenario is validated: its specs go to the registries' clocks and
+// replay without a second check, so running one loads no schema (zod).
+import { validArrivalClock, validMeanRate } from "./arrivals/registry.ts";
+import type { ArrivalSpec } from "./arrivals/spec.ts";
 import { type TokenDistribution, tokenSampler } from "./tokens.ts";
-import { openTrace, type TraceSource } from "./trace.ts";
+import { openValidTrace, type TraceSource } from "./trace_replay.ts";
 import type { TraceOptions } from "./trace_formats/mod.ts";
 import { PREFIX_BLOCK_TOKENS, type RequestSource } from "./request_source.ts";
 import { InputError } from "../errors.ts";
@@ -210,7 +213,7 @@ export function buildWorkload(scenario: WorkloadSpec): Workload {
   if (weighted.length > 0) {
     const chooser = new RandomStream(seed, "class");
     clocks.push({
-      next: arrivalClock(
+      next: validArrivalClock(
         scenario.arrival,
         new RandomStream(seed, "arrivals"),
       ),
@@ -228,7 +231,7 @@ export function buildWorkload(scenario: WorkloadSpec): Workload {
   classes.forEach((c, k) => {
     if (!c.arrival) return;
     clocks.push({
-      next: arrivalClock(
+      next: validArrivalClock(
         c.arrival,
         new RandomStream(seed, named("arrivals", k)),
       ),
@@ -237,6 +240,23 @@ export function buildWorkload(scenario: WorkloadSpec): Workload {
     });
   });
   for (const c of clocks) c.at = c.next();
+  const rate = (weighted.length > 0 ? validMeanRate(scenario.arrival) : 0) +
+    classes.reduce(
+      (a, c) => a + (c.arrival ? validMeanRate(c.arrival) : 0),
+      0,
+    );
+  const workload = {
+    meanRatePerS: () => rate,
+    window,
+    classNames: classes.map((c) => c.name),
+    classSlos: classes.map((c) => c.slo ?? scenario.slo),
+  };
+  if (clocks.length === 1 && classes.length === 1) {
+    return {
+      source: oneClassSource(clocks[0], lengths[0], classes[0], horizonS),
+      ...workload,
+    };
+  }
 
   const source: RequestSource = {
     arrivalS: 0,
@@ -265,18 +285,40 @@ export function buildWorkload(scenario: WorkloadSpec): Workload {
       return true;
     },
   };
-  const rate = (weighted.length > 0 ? meanRate(scenario.arrival) : 0) +
-    classes.reduce(
-      (a, c) => a + (c.arrival ? meanRate(c.arrival) : 0),
-      0,
-    );
-  return {
-    source,
-    meanRatePerS: () => rate,
-    window,
-    classNames: classes.map((c) => c.name),
-    classSlos: classes.map((c) => c.slo ?? scenario.slo),
+  return { source, ...workload };
+}
+
+// The usual workload, one class on one clock, without the search for the
+// earliest clock and the class lookups per request (the same draws in the
+// same order: the clock, then the prompt, then the output length).
+function oneClassSource(
+  clock: { next: () => number; at: number },
+  lengths: { prompt: () => number; output: () => number; prefix: number[] },
+  cls: WorkloadClass,
+  horizonS: number,
+): RequestSource {
+  const nextAt = clock.next;
+  const { prompt, output, prefix } = lengths;
+  const shared = cls.shared_prefix_tokens;
+  let at = clock.at;
+  const source: RequestSource = {
+    arrivalS: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    classIndex: 0,
+    prefixIds: [],
+    next(): boolean {
+      const t = at;
+      if (t >= horizonS) return false;
+      at = nextAt();
+      source.arrivalS = t;
+      source.promptTokens = shared + prompt();
+      source.outputTokens = output();
+      source.prefixIds = prefix;
+      return true;
+    },
   };
+  return source;
 }
 
 // A trace replay ends its window at its last arrival when it runs out before
@@ -288,7 +330,7 @@ function replayWorkload(
 ): Workload {
   const horizonS = scenario.sim_seconds;
   const warmupS = scenario.warmup_seconds;
-  const trace = openTrace(scenario.trace!);
+  const trace = openValidTrace(scenario.trace!);
   const replay: ReplayEnd = {
     replayed: 0,
     inWindow: 0,
