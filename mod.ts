@@ -262,6 +262,7 @@ export { runTasks } from "./lib/analysis/pool.ts";
 export type { PoolOptions } from "./lib/analysis/pool.ts";
 export type {
   CapacityInfeasible,
+  CapacityPruned,
   SimulateOutcome,
   Task,
   TaskOutcome,

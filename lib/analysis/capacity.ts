@@ -16,7 +16,7 @@ import { isMetricName, metricValue } from "../metrics/metric_names.ts";
 import { simulate } from "./simulate.ts";
 import { predictedLoad } from "./offered_load.ts";
 import { buildWorkload } from "../workload/workload.ts";
-import { scaleArrival } from "../workload/arrivals/mod.ts";
+import { scaleArrival } from "../workload/arrivals/registry.ts";
 
 /** What "meeting the target" means. */
 export interface CapacityOptions {
@@ -33,7 +33,11 @@ export interface CapacityOptions {
   metric?: string;
   /** The limit for `metric`. */
   max?: number;
-  /** Stop when the bracket is this narrow relative to its top (default 0.01). */
+  /**
+   * Stop when the bracket is this narrow relative to its top. Default: 0.01,
+   * or wider where the run's own noise cannot tell the ends apart (see
+   * {@linkcode noiseTolerance}).
+   */
   tolerance?: number;
 }
 
@@ -234,7 +238,21 @@ export function capacity(
       }
     }
   }
-  while ((hi - lo) / hi > tolerance) {
+  // Without a given tolerance, bisecting below what the attainment's
+  // sampling noise resolves only moves the answer by noise.
+  const noise = () => {
+    if (options.tolerance !== undefined || metric !== undefined) return 0;
+    const a = evaluations.findLast((e) => e.factor === lo);
+    const b = evaluations.findLast((e) => e.factor === hi);
+    if (!a?.simulated || !b?.simulated) return 0;
+    return noiseTolerance(
+      { factor: lo, value: a.value },
+      { factor: hi, value: b.value },
+      target,
+      summaries.get(lo)!.num_samples,
+    );
+  };
+  while ((hi - lo) / hi > Math.max(tolerance, noise())) {
     const mid = (lo + hi) / 2;
     if (evaluate(mid)) lo = mid;
     else hi = mid;
@@ -251,4 +269,40 @@ export function capacity(
     summary,
     evaluations,
   };
+}
+
+/**
+ * The narrowest bracket, relative to its top, that the attainment's sampling
+ * noise lets a bisection resolve: two binomial standard errors of the
+ * attainment at the target, sqrt(t (1 - t) / n) over n measured requests,
+ * turned into a load difference through the bracket's slope (the drop in
+ * attainment from its bottom to its top over its width). Requests in a
+ * queue are correlated, so the true noise is larger: this errs towards
+ * bisecting further, never towards stopping early.
+ *
+ * @param lo The bracket's bottom: factor and attainment.
+ * @param hi The bracket's top: factor and attainment.
+ * @param target The attainment target.
+ * @param measured Requests measured at the bottom.
+ * @returns The relative width below which bisection is noise (0: no slope).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { noiseTolerance } from "./capacity.ts";
+ * // 400 requests, attainment falling 0.2 over a 10% bracket: 2 x 0.015 / 2.
+ * const t = noiseTolerance({ factor: 0.9, value: 0.95 }, { factor: 1, value: 0.75 }, 0.9, 400);
+ * assert.ok(Math.abs(t - 0.015) < 1e-12);
+ * ```
+ */
+export function noiseTolerance(
+  lo: { factor: number; value: number },
+  hi: { factor: number; value: number },
+  target: number,
+  measured: number,
+): number {
+  const slope = (lo.value - hi.value) / (hi.factor - lo.factor);
+  if (!(slope > 0) || !(measured > 0)) return 0;
+  const se = Math.sqrt(target * (1 - target) / measured);
+  return 2 * se / slope / hi.factor;
 }

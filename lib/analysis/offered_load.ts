@@ -60,6 +60,8 @@ export function predictedLoad(scenario: Scenario): PredictedLoad {
 export interface RequestLengths {
   /** Requests admitted (recorded and observed by the summary). */
   requests: number;
+  /** Admitted requests the summary measures (arriving after the warm-up). */
+  measured: number;
   /** Mean prompt and output lengths over them. */
   meanTokens: { prompt: number; output: number };
   /** Coefficients of variation of the prompt and output lengths. */
@@ -103,8 +105,10 @@ export function requestLengths(scenario: Scenario): RequestLengths {
   // Integer sums over the count: exact in any order, so these means are
   // the summary's to the last bit.
   let n = 0, promptSum = 0, outputSum = 0, promptSq = 0, outputSq = 0;
+  let measured = 0;
   while (source.next()) {
     n++;
+    if (source.arrivalS >= window[0]) measured++;
     const p = source.promptTokens, o = source.outputTokens;
     promptSum += p;
     outputSum += o;
@@ -117,6 +121,7 @@ export function requestLengths(scenario: Scenario): RequestLengths {
   };
   return {
     requests: n,
+    measured,
     meanTokens: { prompt: promptSum / n, output: outputSum / n },
     cv: { prompt: cv(promptSum, promptSq), output: cv(outputSum, outputSq) },
     ratePerS: workload.meanRatePerS(),
