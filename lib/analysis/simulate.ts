@@ -7,7 +7,8 @@
 
 import { RequestRecords } from "../metrics/records.ts";
 import type { Summary } from "../metrics/summary_types.ts";
-import { SummaryAccumulator } from "../metrics/summary.ts";
+import { EXACT_LIMIT_BYTES, SummaryAccumulator } from "../metrics/summary.ts";
+import { RetireInOrder } from "../metrics/retire_in_order.ts";
 import { judgeSaturation, saturationWarning } from "../metrics/saturation.ts";
 import type { PoolName, Scenario } from "../scenario/types.ts";
 import { runExclusive } from "../serving/exclusive.ts";
@@ -41,7 +42,8 @@ export interface SimulationResult {
   summary: Summary;
   /**
    * Every request's timeline (arrival, waits, prefill, first token,
-   * finish); with `metrics.percentiles: sketch`, only recycled slots.
+   * finish), when they are kept (see {@linkcode SimulateOptions.keepRecords});
+   * otherwise only recycled slots.
    */
   records: RequestRecords;
   /** Things the user should know (an unstable pool, say). */
@@ -67,6 +69,18 @@ export interface SimulateOptions {
    * then reports `step_time: custom`.
    */
   stepTimeModel?: StepTimeModel | ((pool: PoolName) => StepTimeModel);
+  /**
+   * Keep every request's record whole in the result (default: yes, unless
+   * `metrics.percentiles` is `sketch`). What reads them after a run: the
+   * requests CSV and TTFT dump of `simulate --dump-requests/--dump-ttft`,
+   * {@linkcode measuredLatencies} (the CDFs of `report` and the notebook
+   * display), `calibrate`'s replay of measured runs, and tests of the
+   * serving models. Without them (`false`), each record is summarised and
+   * recycled as its request retires, so memory follows the requests in
+   * flight plus, for exact percentiles, 34-66 bytes per measured request;
+   * the summary is the same either way, bit for bit.
+   */
+  keepRecords?: boolean;
 }
 
 /**
@@ -110,14 +124,17 @@ export function simulate(
   const workload = options.workload ?? buildWorkload(scenario);
   const window = workload.window ??
     [scenario.warmup_seconds, scenario.sim_seconds];
-  const sketch = scenario.metrics.percentiles === "sketch";
+  const percentiles = scenario.metrics.percentiles;
+  const sketch = percentiles === "sketch";
+  const keep = !sketch && (options.keepRecords ?? true);
   const rate = workload.meanRatePerS();
-  const records = new RequestRecords(
-    Number.isFinite(rate) && rate > 0
-      ? Math.ceil(rate * scenario.sim_seconds * 1.05 + 64)
-      : 1024,
-    { recycle: sketch },
-  );
+  const expected = Number.isFinite(rate) && rate > 0
+    ? Math.ceil(rate * scenario.sim_seconds * 1.05 + 64)
+    : 1024;
+  const records = new RequestRecords(expected, {
+    recycle: !keep,
+    holdRetired: !sketch,
+  });
   const acc = new SummaryAccumulator(
     summaryRun(scenario, {
       window,
@@ -126,6 +143,8 @@ export function simulate(
     }),
     {
       sketch,
+      exactLimitBytes: percentiles === "auto" ? EXACT_LIMIT_BYTES : Infinity,
+      capacity: expected,
       classNames: workload.classNames,
       classSlos: workload.classSlos,
     },
@@ -133,6 +152,19 @@ export function simulate(
   // With a sketch, each request is summarised as it retires and its slot
   // reused, so memory follows the requests in flight.
   if (sketch) records.onRetire = (i) => acc.observe(records, i);
+  // Exact percentiles without the records: each request is summarised in
+  // the order it arrived (the order of a pass over all records: the same
+  // sums), once it has retired and the window's end can no longer move
+  // past its finish (a trace's window ends at its last arrival, known only
+  // when the trace runs out), then its slot is reused.
+  const replay = workload.replay;
+  const inOrder = !keep && !sketch
+    ? new RetireInOrder(records, (i) => acc.observe(records, i), {
+      ready: replay
+        ? (i) => records.finishS[i] < Math.min(window[1], replay.lastArrivalS)
+        : (i) => records.finishS[i] < window[1],
+    })
+    : null;
   const maxModelLen = modelLengthLimit(scenario);
   const source = maxModelLen === undefined
     ? workload.source
@@ -151,7 +183,8 @@ export function simulate(
     (n, t) => n + t.extrapolated,
     0,
   );
-  if (!sketch) {
+  if (inOrder) inOrder.flush();
+  else if (!sketch) {
     for (let i = 0; i < records.count; i++) acc.observe(records, i);
   }
   const summary = acc.summary(run.endS);
@@ -212,7 +245,7 @@ export function simulate(
       summary.prefix_cache_evictions = evictions;
     }
   }
-  const warnings: string[] = engineWarnings(scenario);
+  const warnings: string[] = [...engineWarnings(scenario), ...acc.notices];
   if (workload.replay && !Number.isNaN(workload.replay.cutAtS)) {
     warnings.push(
       `trace: sim_seconds (${scenario.sim_seconds} s) ends the replay before the trace does (the first row left out arrives at ${

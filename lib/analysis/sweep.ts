@@ -70,7 +70,7 @@ export function sweepRates(
         mode,
         arrival: withRate(scenario.arrival, rate),
       };
-      const r = simulate(s);
+      const r = simulate(s, { keepRecords: false });
       warnings.push(...r.warnings.map((w) => `rate ${rate}: ${w}`));
       points.push({
         mode,
@@ -120,7 +120,7 @@ export function sweepPrefill(
           prefill_tokens_per_s: speed,
         },
       };
-      const r = simulate(s);
+      const r = simulate(s, { keepRecords: false });
       warnings.push(
         ...r.warnings.map((w) => `prefill ${speed}, rate ${rate}: ${w}`),
       );

@@ -12,6 +12,11 @@ export interface RequestRecordsOptions {
    * requests in flight rather than all requests (streaming metrics).
    */
   recycle?: boolean;
+  /**
+   * With `recycle`: keep a retired slot until {@linkcode RequestRecords.release}
+   * is called, so that its observer can read it later (in arrival order).
+   */
+  holdRetired?: boolean;
 }
 
 /** Times are simulated seconds; a time not reached is NaN. */
@@ -52,7 +57,13 @@ export class RequestRecords {
   prefixHitTokens: Int32Array;
   /** Prompt prefix block ids (for prefix caching), when the workload has them. */
   prefixIds: (readonly number[] | undefined)[] = [];
+  /**
+   * With `recycle`: the request's number in arrival order (0 for the first
+   * added), as slots are reused. Without, a slot's index is its number.
+   */
+  seq: Uint32Array;
   readonly #recycle: boolean;
+  readonly #hold: boolean;
   #free: number[] = [];
 
   /**
@@ -73,6 +84,7 @@ export class RequestRecords {
    */
   constructor(capacity = 1024, options: RequestRecordsOptions = {}) {
     this.#recycle = options.recycle ?? false;
+    this.#hold = this.#recycle && (options.holdRetired ?? false);
     const n = Math.max(16, this.#recycle ? Math.min(capacity, 4096) : capacity);
     this.classIndex = new Uint8Array(n);
     this.arrivalS = new Float64Array(n);
@@ -88,6 +100,7 @@ export class RequestRecords {
     this.decodeInstance = new Int16Array(n).fill(-1);
     this.preemptions = new Uint16Array(n);
     this.prefixHitTokens = new Int32Array(n);
+    this.seq = new Uint32Array(this.#recycle ? n : 0);
   }
 
   /** Bytes held per request slot (all columns). */
@@ -117,6 +130,7 @@ export class RequestRecords {
       if (this.count === this.arrivalS.length) this.#grow();
       i = this.count++;
     }
+    if (this.#recycle) this.seq[i] = this.added;
     this.added++;
     this.arrivalS[i] = arrivalS;
     this.promptTokens[i] = promptTokens;
@@ -179,6 +193,30 @@ export class RequestRecords {
    */
   retire(i: number): void {
     this.onRetire?.(i);
+    if (this.#recycle && !this.#hold) this.release(i);
+  }
+
+  /**
+   * Clears a retired request's slot for reuse (with `recycle`; otherwise
+   * nothing happens). {@linkcode RequestRecords.retire} calls it, unless the
+   * records hold retired slots (`holdRetired`).
+   *
+   * @param i The request.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RequestRecords } from "./records.ts";
+   * const r = new RequestRecords(16, { recycle: true, holdRetired: true });
+   * const i = r.add(0, 7, 1);
+   * r.retire(i);
+   * assert.equal(r.add(1, 8, 1), 1, "a held slot was reused");
+   * r.release(i);
+   * assert.equal(r.add(2, 9, 1), i);
+   * assert.equal(r.seq[i], 2);
+   * ```
+   */
+  release(i: number): void {
     if (!this.#recycle) return;
     this.prefillStartS[i] = NaN;
     this.prefillEndS[i] = NaN;
@@ -230,5 +268,10 @@ export class RequestRecords {
     p.set(this.preemptions);
     this.preemptions = p;
     this.prefixHitTokens = g(this.prefixHitTokens);
+    if (this.#recycle) {
+      const q = new Uint32Array(n);
+      q.set(this.seq);
+      this.seq = q;
+    }
   }
 }

@@ -9,6 +9,7 @@
 
 import type { RequestRecords } from "./records.ts";
 import { mean, quantilesInPlace } from "./percentile.ts";
+import { ExactStore, type Figures, type StoreLatency } from "./exact_store.ts";
 import { LogHistogram } from "./log_histogram.ts";
 import { LengthStats } from "./length_stats.ts";
 import {
@@ -78,44 +79,22 @@ export function latencyStats<N extends string>(
   return statsOf(name, [m, p50, p90, p95, p99]);
 }
 
-/** Samples of one latency: kept whole (exact percentiles) or in a sketch. */
-interface Collector {
-  add(v: number): void;
-  stats<N extends string>(name: N): LatencyStats<N>;
-}
-
-class ExactCollector implements Collector {
-  #values = new Float64Array(1024);
-  #n = 0;
-  add(v: number): void {
-    if (this.#n === this.#values.length) {
-      const grown = new Float64Array(this.#n * 2);
-      grown.set(this.#values);
-      this.#values = grown;
-    }
-    this.#values[this.#n++] = v;
-  }
-  stats<N extends string>(name: N): LatencyStats<N> {
-    return latencyStats(name, this.#values.subarray(0, this.#n));
-  }
-}
-
 // Percentiles within 0.5% (relative) of the exact ones (same definition),
 // in constant memory.
-class SketchCollector implements Collector {
+class SketchCollector {
   #h = new LogHistogram();
   add(v: number): void {
     this.#h.add(v);
   }
-  stats<N extends string>(name: N): LatencyStats<N> {
+  figures(): Figures {
     const h = this.#h;
-    return statsOf(name, [
+    return [
       h.count > 0 ? h.sum / h.count : NaN,
       h.quantile(0.5),
       h.quantile(0.9),
       h.quantile(0.95),
       h.quantile(0.99),
-    ]);
+    ];
   }
 }
 
@@ -130,30 +109,69 @@ type Latency =
   | "kv_transfer"
   | "first_decode";
 
-// The measured requests of a group (all of them, or one class).
+type Sketches = Record<Latency, SketchCollector>;
+
+function sketches(): Sketches {
+  return {
+    ttft: new SketchCollector(),
+    tpot: new SketchCollector(),
+    e2e: new SketchCollector(),
+    queue_wait: new SketchCollector(),
+    prefill_wait: new SketchCollector(),
+    decode_wait: new SketchCollector(),
+    prefill_compute: new SketchCollector(),
+    kv_transfer: new SketchCollector(),
+    first_decode: new SketchCollector(),
+  };
+}
+
+// The measured requests of a group (all of them, or one class): counts, and
+// with sketch percentiles the sketches (exact ones are in the store).
 class GroupStats {
   measured = 0;
   multiToken = 0;
   sloMet = 0;
   finishedInWindow = 0;
   tokensInWindow = 0;
-  collectors: Record<Latency, Collector>;
-  constructor(sketch: boolean) {
-    const make = (): Collector =>
-      sketch ? new SketchCollector() : new ExactCollector();
-    this.collectors = {
-      ttft: make(),
-      tpot: make(),
-      e2e: make(),
-      queue_wait: make(),
-      prefill_wait: make(),
-      decode_wait: make(),
-      prefill_compute: make(),
-      kv_transfer: make(),
-      first_decode: make(),
-    };
+  sketches: Sketches | null = null;
+  // With exact percentiles, once the summary is asked for.
+  figures: Map<string, Figures> | null = null;
+  stats<N extends Latency>(name: N): LatencyStats<N> {
+    const f = this.figures?.get(name) ??
+      this.sketches?.[name].figures() ??
+      [NaN, NaN, NaN, NaN, NaN];
+    return statsOf(name, f);
   }
 }
+
+// Adds one measured request's latencies to a group's sketches.
+function sketchAdd(
+  c: Sketches,
+  v: readonly number[],
+  output: number,
+  tpot: number,
+): void {
+  c.ttft.add(v[0]);
+  c.e2e.add(v[1]);
+  c.prefill_wait.add(v[4]);
+  c.prefill_compute.add(v[3]);
+  c.decode_wait.add(v[5]);
+  c.kv_transfer.add(v[6]);
+  c.first_decode.add(v[7]);
+  c.queue_wait.add(v[2]);
+  if (output > 1) c.tpot.add(tpot);
+}
+
+/**
+ * Most bytes the exact percentiles' samples take under the default
+ * (`metrics.percentiles: auto`) before the run goes on with a sketch: 424
+ * MiB, so that with the runtime's own 70-80 MiB a run stays under 512 MiB.
+ * At 34-66 bytes per measured request (see {@linkcode ExactStore}) that is
+ * 13 million measured requests of a colocated batched run, 10.6 million of
+ * the exclusive model's (so 10 million stay exact), 6.7-7.7 million in
+ * disagg.
+ */
+export const EXACT_LIMIT_BYTES: number = 424 * 2 ** 20;
 
 // Length of [s, e) inside the window [lo, hi).
 function clipped(s: number, e: number, lo: number, hi: number): number {
@@ -219,6 +237,15 @@ export interface SummaryRun {
 export interface SummaryOptions {
   /** Percentiles from a sketch (0.5% relative error, constant memory) instead of exact. */
   sketch?: boolean;
+  /**
+   * Exact percentiles: most bytes their samples may take before the
+   * accumulator goes on with a sketch (and says so in
+   * {@linkcode SummaryAccumulator.notices}); default no limit. simulate
+   * passes {@linkcode EXACT_LIMIT_BYTES} under `metrics.percentiles: auto`.
+   */
+  exactLimitBytes?: number;
+  /** Measured requests expected (sizes the exact samples' first chunk). */
+  capacity?: number;
   /** Names of the request classes, by class index; two or more add `per_class`. */
   classNames?: readonly string[];
   /** Latency targets per class, by class index (default: the run's `slo`). */
@@ -227,14 +254,24 @@ export interface SummaryOptions {
 
 /**
  * Gathers the summary request by request: either over finished records at
- * the end of a run ({@linkcode summarize}) or as each request retires, so
- * that memory does not grow with the number of requests (with `sketch`).
+ * the end of a run ({@linkcode summarize}) or as each request retires. With
+ * `sketch`, memory does not grow with the number of requests; with exact
+ * percentiles, each measured request keeps 34-66 bytes in an
+ * {@linkcode ExactStore} (the latencies the summary reports, nothing else),
+ * so its record can be recycled. The sums (means, busy time) depend on the
+ * order requests are observed in: observe them in the order they were added
+ * for the figures of {@linkcode summarize}.
  */
 export class SummaryAccumulator {
   #run: SummaryRun;
   #options: SummaryOptions;
   #all: GroupStats;
   #classes: GroupStats[];
+  #store: ExactStore | null;
+  #limitRows: number;
+  #done = false;
+  /** Things the user should know (exact percentiles that went on with a sketch). */
+  readonly notices: string[] = [];
   #requests = 0;
   #promptSum = 0;
   #outputSum = 0;
@@ -279,11 +316,54 @@ export class SummaryAccumulator {
     this.#options = options;
     this.#window = run.window;
     const sketch = options.sketch ?? false;
-    this.#all = new GroupStats(sketch);
+    this.#all = new GroupStats();
     const classes = options.classNames?.length ?? 0;
     this.#classes = classes > 1
-      ? Array.from({ length: classes }, () => new GroupStats(sketch))
+      ? Array.from({ length: classes }, () => new GroupStats())
       : [];
+    const disagg = run.mode === "disagg";
+    const batched = run.batching === "continuous";
+    const extra: StoreLatency[] = [];
+    if (disagg) extra.push("prefill_wait", "decode_wait");
+    if (batched && disagg) extra.push("kv_transfer");
+    if (batched ? disagg && run.firstTokenAtDecode : true) {
+      extra.push("first_decode");
+    }
+    this.#store = sketch ? null : new ExactStore({
+      extra,
+      classes: this.#classes.length > 0,
+      capacity: options.capacity,
+    });
+    this.#limitRows = this.#store
+      ? Math.floor(
+        (options.exactLimitBytes ?? Infinity) /
+          this.#store.bytesPerRow,
+      )
+      : Infinity;
+    if (sketch) {
+      for (const g of [this.#all, ...this.#classes]) g.sketches = sketches();
+    }
+  }
+
+  // Exact percentiles past their limit: the samples so far go to sketches,
+  // in the order they came, and later ones follow them there.
+  #toSketch(): void {
+    const store = this.#store!;
+    this.#store = null;
+    const all = sketches();
+    this.#all.sketches = all;
+    for (const g of this.#classes) g.sketches = sketches();
+    const classes = this.#classes;
+    store.forEach((v, output, cls) => {
+      const tpot = (v[1] - v[0]) / (output - 1);
+      sketchAdd(all, v, output, tpot);
+      const g = classes[cls];
+      if (g) sketchAdd(g.sketches!, v, output, tpot);
+    });
+    const mib = (store.rows * store.bytesPerRow / 2 ** 20).toFixed(0);
+    this.notices.push(
+      `metrics.percentiles: exact percentiles past ${store.rows} measured requests would keep more than ${mib} MiB; the percentiles come from a sketch (within 0.5%) instead; set metrics.percentiles: exact to keep them exact, or sketch to say so`,
+    );
   }
 
   /**
@@ -293,6 +373,9 @@ export class SummaryAccumulator {
    * @param i The request's index.
    */
   observe(records: RequestRecords, i: number): void {
+    if (this.#done) {
+      throw new Error("SummaryAccumulator: observe() after summary()");
+    }
     const run = this.#run;
     const lo = this.#window[0];
     const hi = this.#window[1];
@@ -339,34 +422,62 @@ export class SummaryAccumulator {
     const decodeAt = Number.isNaN(decodeStart) ? firstToken : decodeStart;
     const handoff = Number.isNaN(kvStart) ? decodeAt : kvStart;
     const decodeWait = handoff - prefillEnd;
-    const tpot = output > 1 ? (e2e - ttft) / (output - 1) : NaN;
+    const tpot = (e2e - ttft) / (output - 1);
     const slo = this.#options.classSlos?.[cls] ?? run.slo;
     // DistServe's attainment: both limits met (a one-token reply has no TPOT).
     const met = slo !== undefined && ttft <= slo.ttft_s &&
       (output <= 1 || tpot <= slo.tpot_s);
-    for (let pass = 0; pass < (group ? 2 : 1); pass++) {
-      const g = pass === 0 ? this.#all : group!;
-      if (inWindow) {
-        g.finishedInWindow++;
-        g.tokensInWindow += output;
+    const all = this.#all;
+    if (inWindow) {
+      all.finishedInWindow++;
+      all.tokensInWindow += output;
+      if (group) {
+        group.finishedInWindow++;
+        group.tokensInWindow += output;
       }
-      if (!measured) continue;
-      g.measured++;
-      const c = g.collectors;
-      c.ttft.add(ttft);
-      c.e2e.add(e2e);
-      c.prefill_wait.add(prefillWait);
-      c.prefill_compute.add(prefillEnd - prefillStart);
-      c.decode_wait.add(decodeWait);
-      c.kv_transfer.add(decodeAt - handoff);
-      c.first_decode.add(firstToken - decodeAt);
-      c.queue_wait.add(prefillWait + decodeWait);
-      if (output > 1) {
-        g.multiToken++;
-        c.tpot.add(tpot);
-      }
-      if (met) g.sloMet++;
     }
+    if (!measured) return;
+    all.measured++;
+    if (output > 1) all.multiToken++;
+    if (met) all.sloMet++;
+    if (group) {
+      group.measured++;
+      if (output > 1) group.multiToken++;
+      if (met) group.sloMet++;
+    }
+    const prefillCompute = prefillEnd - prefillStart;
+    const kvTransfer = decodeAt - handoff;
+    const firstDecode = firstToken - decodeAt;
+    const queueWait = prefillWait + decodeWait;
+    const store = this.#store;
+    if (store) {
+      store.add(
+        ttft,
+        e2e,
+        queueWait,
+        prefillCompute,
+        prefillWait,
+        decodeWait,
+        kvTransfer,
+        firstDecode,
+        output,
+        cls,
+      );
+      if (store.rows === this.#limitRows) this.#toSketch();
+      return;
+    }
+    const v = [
+      ttft,
+      e2e,
+      queueWait,
+      prefillCompute,
+      prefillWait,
+      decodeWait,
+      kvTransfer,
+      firstDecode,
+    ];
+    sketchAdd(all.sketches!, v, output, tpot);
+    if (group) sketchAdd(group.sketches!, v, output, tpot);
   }
 
   /**
@@ -420,6 +531,17 @@ export class SummaryAccumulator {
    * @returns The summary, with NaN where a value is undefined.
    */
   summary(endS: number): Summary {
+    if (!this.#done) {
+      this.#done = true;
+      // Exact percentiles are selected in the store, in place: once.
+      const store = this.#store;
+      if (store) {
+        const f = store.figures(this.#classes.length);
+        this.#all.figures = f;
+        this.#classes.forEach((g, k) => g.figures = f.perClass[k]);
+        this.#store = null;
+      }
+    }
     const run = this.#run;
     const [lo, hi] = this.#window;
     const windowS = hi - lo;
@@ -461,7 +583,7 @@ export class SummaryAccumulator {
     const out: Summary = {
       mode: run.mode,
       num_samples: all.measured,
-      ...all.collectors.ttft.stats("ttft"),
+      ...all.stats("ttft"),
       elapsed_s: endS,
       throughput_rps: all.finishedInWindow / windowS,
       arrival_rate_per_s: rate,
@@ -492,15 +614,14 @@ export class SummaryAccumulator {
     if (this.#classes.length > 0) {
       const perClass: Record<string, ClassSummary> = {};
       this.#classes.forEach((g, k) => {
-        const c = g.collectors;
         const slo = this.#options.classSlos?.[k] ?? run.slo;
         perClass[this.#options.classNames![k]] = {
           num_samples: g.measured,
           throughput_rps: g.finishedInWindow / windowS,
-          ...c.ttft.stats("ttft"),
-          ...c.tpot.stats("tpot"),
-          ...c.e2e.stats("e2e"),
-          ...c.queue_wait.stats("queue_wait"),
+          ...g.stats("ttft"),
+          ...g.stats("tpot"),
+          ...g.stats("e2e"),
+          ...g.stats("queue_wait"),
           output_tokens_per_s: g.tokensInWindow / windowS,
           ...(slo && {
             slo_ttft_s: slo.ttft_s,
@@ -533,7 +654,6 @@ export class SummaryAccumulator {
     & SloSummary {
     const run = this.#run;
     const disagg = run.mode === "disagg";
-    const c = g.collectors;
     const slo = run.slo;
     const classSlos = this.#options.classSlos?.some((x) => x !== undefined);
     // The parts of TTFT add up to it in every mode: mono queue wait +
@@ -542,17 +662,17 @@ export class SummaryAccumulator {
     // first token comes from the decode side).
     const batched = run.batching === "continuous";
     return {
-      ...c.tpot.stats("tpot"),
-      ...c.e2e.stats("e2e"),
-      ...c.queue_wait.stats("queue_wait"),
+      ...g.stats("tpot"),
+      ...g.stats("e2e"),
+      ...g.stats("queue_wait"),
       ...(disagg && {
-        ...c.prefill_wait.stats("prefill_wait"),
-        ...c.decode_wait.stats("decode_wait"),
+        ...g.stats("prefill_wait"),
+        ...g.stats("decode_wait"),
       }),
-      ...c.prefill_compute.stats("prefill_compute"),
-      ...(batched && disagg && c.kv_transfer.stats("kv_transfer")),
+      ...g.stats("prefill_compute"),
+      ...(batched && disagg && g.stats("kv_transfer")),
       ...((batched ? disagg && run.firstTokenAtDecode : true) &&
-        c.first_decode.stats("first_decode")),
+        g.stats("first_decode")),
       output_tokens_per_s: g.tokensInWindow / windowS,
       throughput_rps_per_gpu: g.finishedInWindow / windowS / gpus,
       output_tokens_per_s_per_gpu: g.tokensInWindow / windowS / gpus,

@@ -225,7 +225,7 @@ export interface Scenario {
   /** A trace to replay instead of generated requests. */
   trace?: TraceOptions;
   /** How the summary is computed. */
-  metrics: { percentiles: "exact" | "sketch" };
+  metrics: { percentiles: "auto" | "exact" | "sketch" };
   /** GPU and model of batched instances; absent for rate-only scenarios. */
   hardware?: HardwareConfig;
   /** How batched iterations are timed. */

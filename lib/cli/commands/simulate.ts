@@ -46,14 +46,18 @@ export const SIMULATE: Command = {
     // A sketch recycles request slots: there is no per-request record left.
     for (const flag of ["dump-requests", "dump-ttft"]) {
       if (
-        values[flag] !== undefined && scenario.metrics.percentiles !== "exact"
+        values[flag] !== undefined && scenario.metrics.percentiles === "sketch"
       ) {
         throw new InputError(
           `--${flag} needs every request's record: metrics.percentiles is ${scenario.metrics.percentiles}, set it to exact`,
         );
       }
     }
-    const result = simulate(scenario);
+    // Records are kept whole only for the dumps that read them.
+    const result = simulate(scenario, {
+      keepRecords: values["dump-requests"] !== undefined ||
+        values["dump-ttft"] !== undefined,
+    });
     const warnings = [...result.warnings];
     const json = toJson(result.summary, warnings);
     const files = new Map<string, string>();
