@@ -3,7 +3,7 @@
 // loads on both sides of 1: capacity and plan skip simulating a load whose
 // verdict this makes certain, so any drift would change their answers.
 import assert from "node:assert/strict";
-import { predictedLoad } from "../lib/analysis/offered_load.ts";
+import { predictedLoad, requestLengths } from "../lib/analysis/offered_load.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { scaleLoad } from "../lib/analysis/capacity.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
@@ -37,6 +37,8 @@ Deno.test("predicted offered load equals the simulated one on every example", as
       const { summary } = simulate(scaled);
       assert.deepEqual(p.shares, summary.offered_load, `${name} x${factor}`);
       assert.equal(p.ratePerS, summary.arrival_rate_per_s, name);
+      // The count the early stop's rule divides by.
+      assert.equal(requestLengths(scaled).measured, summary.num_samples, name);
       // The verdict follows the load: overloaded exactly at 1 or more.
       assert.equal(
         summary.saturation === "overloaded",

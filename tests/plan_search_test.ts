@@ -5,7 +5,8 @@ import { capacity, scaleLoad } from "../lib/analysis/capacity.ts";
 import { type PlanRow, planTasks } from "../lib/analysis/plan.ts";
 import { planResults } from "../lib/analysis/plan_results.ts";
 import { searchPlan } from "../lib/analysis/plan_search.ts";
-import { simulate } from "../lib/analysis/simulate.ts";
+import { AttainmentMissed, simulate } from "../lib/analysis/simulate.ts";
+import { requestLengths } from "../lib/analysis/offered_load.ts";
 import { runTask, type TaskOutcome } from "../lib/analysis/tasks.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
 import type { CapacityResult } from "../lib/analysis/capacity.ts";
@@ -83,4 +84,37 @@ Deno.test("plan: pruning keeps each architecture's best and every rate band", as
     names(fast.ranked),
     names(full.ranked).filter((n) => kept.has(n)),
   );
+});
+
+Deno.test("capacity: a run stopped early would have missed the target", async () => {
+  const s = await example();
+  const target = 0.9;
+  let stopped = 0, ran = 0;
+  for (const gpus of [1, 2, 8]) {
+    const placed = {
+      ...s,
+      cluster_mono: { ...s.cluster_mono, num_gpus: gpus },
+    };
+    for (const factor of [0.05, 0.1, 0.12, 0.2, 0.5, 0.9, 1]) {
+      const scaled = scaleLoad(placed, factor);
+      const { measured } = requestLengths(scaled);
+      const full = simulate(scaled, { keepRecords: false }).summary;
+      assert.equal(full.num_samples, measured, "the count the rule needs");
+      try {
+        const early = simulate(scaled, {
+          keepRecords: false,
+          stopBelowAttainment: { target, measured },
+        }).summary;
+        // Not stopped: the very same summary.
+        assert.deepEqual(early, full);
+        ran++;
+      } catch (e) {
+        assert.ok(e instanceof AttainmentMissed);
+        assert.ok(full.slo_attainment! < target, `${gpus} GPUs x${factor}`);
+        assert.ok(e.atS <= full.elapsed_s);
+        stopped++;
+      }
+    }
+  }
+  assert.ok(stopped > 0 && ran > 0, `${stopped} stopped, ${ran} ran`);
 });

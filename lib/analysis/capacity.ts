@@ -13,8 +13,8 @@ import { InputError } from "../errors.ts";
 import type { Summary } from "../metrics/summary_types.ts";
 import type { SaturationVerdict } from "../metrics/saturation.ts";
 import { isMetricName, metricValue } from "../metrics/metric_names.ts";
-import { simulate } from "./simulate.ts";
-import { predictedLoad } from "./offered_load.ts";
+import { AttainmentMissed, simulate } from "./simulate.ts";
+import { loadOf, predictedLoad, requestLengths } from "./offered_load.ts";
 import { buildWorkload } from "../workload/workload.ts";
 import { scaleArrival } from "../workload/arrivals/registry.ts";
 
@@ -51,14 +51,23 @@ export interface CapacityEvaluation {
   value: number;
   /** Whether the target was met (and the run was stable). */
   ok: boolean;
-  /** The run's saturation verdict (`stable`, `backlogged`, `overloaded`). */
-  saturation: SaturationVerdict;
+  /**
+   * The run's saturation verdict (`stable`, `backlogged`, `overloaded`);
+   * absent when the run stopped early.
+   */
+  saturation?: SaturationVerdict;
   /**
    * False when the load was not simulated because its verdict was certain
    * from the requests alone: an offered load of 1 or more is `overloaded`
    * (see offered_load.ts), so `value` is NaN and `ok` false.
    */
   simulated: boolean;
+  /**
+   * When the run stopped early, its simulated time then: more of the
+   * requests it measures had missed their SLO than the target allows, so
+   * the attainment could no longer reach it (`value` NaN, `ok` false).
+   */
+  stopped_at_s?: number;
 }
 
 /** The outcome of {@linkcode capacity}. */
@@ -177,7 +186,15 @@ export function capacity(
   const loadAtOne = predictedLoad(scenario).maxLoad;
   const evaluate = (factor: number): boolean => {
     const scaled = scaleLoad(scenario, factor);
-    const load = loadAtOne * factor >= 0.9 ? predictedLoad(scaled) : undefined;
+    const near = loadAtOne * factor >= 0.9;
+    // The requests alone: how many will be measured (for the early stop)
+    // and, near a load of 1, that load.
+    const lengths = metric === undefined || near
+      ? requestLengths(scaled)
+      : undefined;
+    const load = near
+      ? loadOf(scaled, lengths!.meanTokens, lengths!.ratePerS)
+      : undefined;
     if (load && load.maxLoad >= 1) {
       evaluations.push({
         factor,
@@ -189,7 +206,26 @@ export function capacity(
       });
       return false;
     }
-    const summary = simulate(scaled, { keepRecords: false }).summary;
+    let summary: Summary;
+    try {
+      summary = simulate(scaled, {
+        keepRecords: false,
+        stopBelowAttainment: lengths && metric === undefined
+          ? { target, measured: lengths.measured }
+          : undefined,
+      }).summary;
+    } catch (e) {
+      if (!(e instanceof AttainmentMissed)) throw e;
+      evaluations.push({
+        factor,
+        rate_per_s: lengths!.ratePerS,
+        value: NaN,
+        ok: false,
+        simulated: true,
+        stopped_at_s: e.atS,
+      });
+      return false;
+    }
     const raw = metric === undefined
       ? summary.slo_attainment
       : isMetricName(metric)

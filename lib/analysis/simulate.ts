@@ -81,6 +81,33 @@ export interface SimulateOptions {
    * the summary is the same either way, bit for bit.
    */
   keepRecords?: boolean;
+  /**
+   * Stop the run, throwing {@linkcode AttainmentMissed}, as soon as its SLO
+   * attainment can no longer reach `target`: once more than
+   * `measured` (1 - target) of the `measured` requests it will measure have
+   * missed their SLO. The summary's attainment is met / measured (lower
+   * still with refused requests), so a run stopped this way would have
+   * missed the target had it run to the end. Needs records that are not
+   * kept (`keepRecords: false`, or sketch percentiles): requests are then
+   * judged as they retire.
+   */
+  stopBelowAttainment?: { target: number; measured: number };
+}
+
+/** What {@linkcode simulate} throws when a run's verdict became certain. */
+export class AttainmentMissed extends Error {
+  /** Simulated time at which the attainment could no longer reach the target. */
+  readonly atS: number;
+
+  /**
+   * Creates the signal.
+   *
+   * @param atS The simulated time.
+   */
+  constructor(atS: number) {
+    super(`the SLO attainment target became out of reach at ${atS} s`);
+    this.atS = atS;
+  }
 }
 
 /**
@@ -149,9 +176,19 @@ export function simulate(
       classSlos: workload.classSlos,
     },
   );
+  // The early stop: after each observation, the attainment's upper bound.
+  const stop = options.stopBelowAttainment;
+  const observe = stop === undefined
+    ? (i: number) => acc.observe(records, i)
+    : (i: number) => {
+      acc.observe(records, i);
+      if ((stop.measured - acc.sloMissed) / stop.measured < stop.target) {
+        throw new AttainmentMissed(records.finishS[i]);
+      }
+    };
   // With a sketch, each request is summarised as it retires and its slot
   // reused, so memory follows the requests in flight.
-  if (sketch) records.onRetire = (i) => acc.observe(records, i);
+  if (sketch) records.onRetire = observe;
   // Exact percentiles without the records: each request is summarised in
   // the order it arrived (the order of a pass over all records: the same
   // sums), once it has retired and the window's end can no longer move
@@ -159,7 +196,7 @@ export function simulate(
   // when the trace runs out), then its slot is reused.
   const replay = workload.replay;
   const inOrder = !keep && !sketch
-    ? new RetireInOrder(records, (i) => acc.observe(records, i), {
+    ? new RetireInOrder(records, observe, {
       ready: replay
         ? (i) => records.finishS[i] < Math.min(window[1], replay.lastArrivalS)
         : (i) => records.finishS[i] < window[1],

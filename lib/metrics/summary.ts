@@ -272,6 +272,11 @@ export class SummaryAccumulator {
   #done = false;
   /** Things the user should know (exact percentiles that went on with a sketch). */
   readonly notices: string[] = [];
+  /**
+   * Measured requests observed so far that missed their SLO (or had none):
+   * the attainment can be no more than (measured - this) / measured.
+   */
+  sloMissed = 0;
   #requests = 0;
   #promptSum = 0;
   #outputSum = 0;
@@ -440,6 +445,7 @@ export class SummaryAccumulator {
     all.measured++;
     if (output > 1) all.multiToken++;
     if (met) all.sloMet++;
+    else this.sloMissed++;
     if (group) {
       group.measured++;
       if (output > 1) group.multiToken++;
