@@ -180,7 +180,10 @@ export type {
   SimulateOptions,
   SimulationResult,
 } from "./lib/analysis/simulate.ts";
-export { measuredLatencies } from "./lib/analysis/simulate.ts";
+export {
+  AttainmentMissed,
+  measuredLatencies,
+} from "./lib/analysis/simulate.ts";
 export type { ComparisonResult } from "./lib/analysis/compare.ts";
 export { RequestRecords } from "./lib/metrics/records.ts";
 export type { TimelineSeries } from "./lib/metrics/timeline.ts";
