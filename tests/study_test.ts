@@ -93,7 +93,16 @@ Deno.test("studies are byte-identical for any --jobs and across shards plus merg
         ...[0, 1, 2].map((i) => `${shards}/${name}.shard-${i}-of-3.json`),
       ]);
       assert.equal(m.code, 0, m.stderr);
-      outputs.push({ stdout: m.stdout, files: await files(merged) });
+      // A shard cannot prune (it runs a fixed share of the tasks): the
+      // merged plan is the exhaustive one, whatever the workers.
+      if (name === "plan") {
+        const dir = `${root}/plan-exhaustive`;
+        const r = await runCli([...args, "--exhaustive", "--out-dir", dir]);
+        assert.equal(r.code, 0, r.stderr);
+        const merge = { stdout: m.stdout, files: await files(merged) };
+        assert.equal(merge.stdout, r.stdout);
+        assert.deepEqual(merge.files, await files(dir));
+      } else outputs.push({ stdout: m.stdout, files: await files(merged) });
       for (const o of outputs.slice(1)) {
         assert.equal(o.stdout, outputs[0].stdout, name);
         assert.deepEqual(o.files, outputs[0].files, name);
