@@ -13,11 +13,51 @@ const LOG_GAMMA = Math.log(GAMMA);
 const MIN_VALUE = 1e-7;
 const BUCKETS = Math.ceil(Math.log(1e5 / MIN_VALUE) / LOG_GAMMA) + 1;
 
+// The bucket of a value, as it has always been computed.
+function bucket(value: number): number {
+  const b = value <= MIN_VALUE
+    ? 0
+    : Math.floor(Math.log(value / MIN_VALUE) / LOG_GAMMA) + 1;
+  return b >= BUCKETS ? BUCKETS - 1 : b;
+}
+
+// LOW[b]: the least double in bucket b, found once by bisection on `bucket`
+// itself, so that comparing against it agrees with the logarithm to the last
+// bit (`bucket` is non-decreasing: a value between two edges is in the
+// bucket they bound); LOW[BUCKETS] is Infinity. NaN until needed.
+const LOW = new Float64Array(BUCKETS + 1).fill(NaN);
+LOW[0] = -Infinity;
+LOW[BUCKETS] = Infinity;
+
+function lowEdge(b: number): number {
+  const low = LOW[b];
+  return low === low ? low : findLowEdge(b);
+}
+
+function findLowEdge(b: number): number {
+  // bucket(lo) < b <= bucket(hi), narrowed to adjacent doubles.
+  const guess = MIN_VALUE * Math.pow(GAMMA, b - 1);
+  let lo = guess * (1 - 1e-9), hi = guess * (1 + 1e-9);
+  while (bucket(lo) >= b) lo *= 1 - 1e-6;
+  while (bucket(hi) < b) hi *= 1 + 1e-6;
+  while (true) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (bucket(mid) >= b) hi = mid;
+    else lo = mid;
+  }
+  LOW[b] = hi;
+  return hi;
+}
+
 /** Histogram with 1% relative bucket width. */
 export class LogHistogram {
   #counts = new Float64Array(BUCKETS);
-  #lastValue = NaN;
-  #lastBucket = 0;
+  // The last bucket and its edges [lo, hi): a value between them needs no
+  // logarithm (an instance adds through its own cursor instead).
+  #lastBucket = -1;
+  #lastLo = NaN;
+  #lastHi = NaN;
   /** Number of values added. */
   count = 0;
   /** Sum of the values added (for the exact mean). */
@@ -61,16 +101,49 @@ export class LogHistogram {
    */
   addCount(value: number, times: number): void {
     if (times <= 0) return;
-    // Gaps from one iteration are often equal: skip the logarithm then.
     let b = this.#lastBucket;
-    if (value !== this.#lastValue) {
-      b = value <= MIN_VALUE
-        ? 0
-        : Math.floor(Math.log(value / MIN_VALUE) / LOG_GAMMA) + 1;
-      if (b >= BUCKETS) b = BUCKETS - 1;
-      this.#lastValue = value;
+    if (!(value >= this.#lastLo && value < this.#lastHi)) {
+      b = bucket(value);
       this.#lastBucket = b;
+      this.#lastLo = b === b ? lowEdge(b) : NaN;
+      this.#lastHi = b === b ? lowEdge(b + 1) : NaN;
     }
+    this.addInBucket(b, value, times);
+  }
+
+  /**
+   * A cursor that adds to this histogram, remembering the last two buckets
+   * it added to: one source's values (an instance's token gaps) change
+   * little from one to the next, and a value inside a remembered bucket's
+   * edges needs no logarithm.
+   *
+   * @returns A new cursor.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LogHistogram } from "./log_histogram.ts";
+   * const h = new LogHistogram();
+   * const c = h.cursor();
+   * c.add(0.01, 3);
+   * c.add(0.0100001, 1);
+   * h.add(0.01);
+   * assert.equal(h.count, 5);
+   * assert.ok(Math.abs(h.quantile(0.5) - 0.01) <= 0.01 * 0.005);
+   * ```
+   */
+  cursor(): LogHistogramCursor {
+    return new LogHistogramCursor(this);
+  }
+
+  /**
+   * Adds a value several times, given its bucket.
+   *
+   * @param b The value's bucket (as a {@linkcode LogHistogramCursor} found it).
+   * @param value The value.
+   * @param times How many times (a positive integer).
+   */
+  addInBucket(b: number, value: number, times: number): void {
     this.#counts[b] += times;
     this.count += times;
     this.sum += value * times;
@@ -118,5 +191,66 @@ export class LogHistogram {
       }
     }
     return NaN;
+  }
+}
+
+/**
+ * Adds to a {@linkcode LogHistogram} through a cache of the last two
+ * buckets and their edges (see {@linkcode LogHistogram.cursor}); the
+ * histogram's counts and sum are exactly as if added directly.
+ */
+export class LogHistogramCursor {
+  readonly #h: LogHistogram;
+  #b = -1;
+  #lo = NaN;
+  #hi = NaN;
+  #b2 = -1;
+  #lo2 = NaN;
+  #hi2 = NaN;
+
+  /**
+   * Creates a cursor (see {@linkcode LogHistogram.cursor}).
+   *
+   * @param histogram The histogram it adds to.
+   */
+  constructor(histogram: LogHistogram) {
+    this.#h = histogram;
+  }
+
+  /**
+   * Adds a value several times, as {@linkcode LogHistogram.addCount}.
+   *
+   * @param value A non-negative value.
+   * @param times How many times (nothing when not positive).
+   */
+  add(value: number, times: number): void {
+    if (times <= 0) return;
+    if (!(value >= this.#lo && value < this.#hi)) this.#miss(value);
+    this.#h.addInBucket(this.#b, value, times);
+  }
+
+  // Outside the last bucket: the one before, or the logarithm's.
+  #miss(value: number): void {
+    const b = this.#b, lo = this.#lo, hi = this.#hi;
+    if (value >= this.#lo2 && value < this.#hi2) {
+      this.#b = this.#b2;
+      this.#lo = this.#lo2;
+      this.#hi = this.#hi2;
+    } else {
+      const nb = bucket(value);
+      this.#b = nb;
+      if (nb === nb) {
+        // The edges' table, read here (not through lowEdge) to stay inline.
+        const low = LOW[nb], high = LOW[nb + 1];
+        this.#lo = low === low ? low : findLowEdge(nb);
+        this.#hi = high === high ? high : findLowEdge(nb + 1);
+      } else {
+        this.#lo = NaN;
+        this.#hi = NaN;
+      }
+    }
+    this.#b2 = b;
+    this.#lo2 = lo;
+    this.#hi2 = hi;
   }
 }

@@ -214,8 +214,28 @@ export function rooflineStepTime(
       overheadS;
     return out;
   };
-  return {
-    cost,
-    iterationTimeS: (shape) => cost(shape).totalS,
+  const experts = p.experts;
+  // cost(shape).totalS with the same arithmetic in locals: it runs at every
+  // iteration, and the stores into `out` are not needed for the time alone.
+  const iterationTimeS = (shape: IterationShape): number => {
+    const tokens = shape.prefillTokens + shape.decodeTokens;
+    const logits = shape.decodeTokens + shape.prefillSequences;
+    const pairs = shape.prefillAttendedTokens + shape.decodeContextTokens;
+    const flops = (tokens * linearFlopsPerToken + logits * logitFlops +
+      pairs * pairFlops) / t;
+    const touched = experts > 0
+      ? experts * (1 - Math.pow(missShare, tokens))
+      : 0;
+    const weightBytes = (fixedWeightBytes + touched * expertBytes) / t;
+    const kv = kvBytes *
+      (shape.decodeContextTokens + shape.prefillPastTokens + tokens);
+    const activation = activationBytesPerToken * tokens;
+    const computeS = flops / flopsPerS;
+    const memoryS = (weightBytes + kv + activation) / bytesPerS;
+    const communicationS = t > 1
+      ? 2 * L * (tokens * allReduceBytes / linkBytesPerS + allReduceLatencyS)
+      : 0;
+    return Math.max(computeS, memoryS) + communicationS + overheadS;
   };
+  return { cost, iterationTimeS };
 }

@@ -13,6 +13,7 @@
  */
 
 import { EventQueue } from "../engine/event_queue.ts";
+import { IntFifo } from "../engine/fifo.ts";
 import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/request_source.ts";
 import { KvCapacityError } from "./batched.ts";
@@ -80,6 +81,8 @@ export interface DisaggBatchedRun {
 const ARRIVAL = 0;
 const PREFILL_END = 1;
 const DECODE_END = 2;
+// A transfer's end: kind TRANSFER_END + from * decode instances + to, so
+// that its ends need no per-request map.
 const TRANSFER_END = 3;
 
 // A decode instance as the decode-side router sees it: one that has refused
@@ -179,10 +182,9 @@ export function runDisaggBatched(
   );
   // Handed-off requests waiting for decode room, oldest first, with the
   // prefill instance that holds their KV; and each transfer's destination.
-  const pending: number[] = [];
-  const pendingFrom: number[] = [];
-  const transferFrom = new Map<number, number>();
-  const transferTo = new Map<number, number>();
+  const pending = new IntFifo(64);
+  const pendingFrom = new IntFifo(64);
+  const decodeCount = decode.length;
   const events = new EventQueue(64);
 
   const kick = (inst: Instance, kind: number, k: number, now: number) => {
@@ -193,7 +195,7 @@ export function runDisaggBatched(
   // The decode instance the router picks among those with room for a
   // request's KV, or -1 when none has room.
   const reserveDecode = (i: number, prompt: number): number => {
-    for (const c of candidates) c.refused = false;
+    for (let c = 0; c < candidates.length; c++) candidates[c].refused = false;
     for (let pass = 0; pass < decode.length; pass++) {
       const d = routeDecode(i);
       if (candidates[d].refused) break;
@@ -203,18 +205,16 @@ export function runDisaggBatched(
     return -1;
   };
   const dispatch = (now: number) => {
-    while (pending.length > 0) {
-      const i = pending[0];
+    while (pending.size > 0) {
+      const i = pending.peek();
       const prompt = records.promptTokens[i];
       const to = reserveDecode(i, prompt);
       if (to < 0) return; // wait for room, oldest first
       pending.shift();
-      const from = pendingFrom.shift()!;
+      const from = pendingFrom.shift();
       const endS = link.transfer(from, to, prompt * bytesPerToken, now);
       records.kvTransferStartS[i] = now;
-      transferFrom.set(i, from);
-      transferTo.set(i, to);
-      events.push(endS, TRANSFER_END, i);
+      events.push(endS, TRANSFER_END + from * decodeCount + to, i);
     }
   };
 
@@ -251,10 +251,8 @@ export function runDisaggBatched(
       kick(decode[d], DECODE_END, d, now);
     } else {
       const i = events.data;
-      const from = transferFrom.get(i)!;
-      const to = transferTo.get(i)!;
-      transferFrom.delete(i);
-      transferTo.delete(i);
+      const from = Math.floor((kind - TRANSFER_END) / decodeCount);
+      const to = kind - TRANSFER_END - from * decodeCount;
       prefill[from].release(i);
       decode[to].admitPrefilled(i, now);
       kick(decode[to], DECODE_END, to, now);
@@ -262,9 +260,9 @@ export function runDisaggBatched(
     }
   }
   for (const inst of [...prefill, ...decode]) {
-    if (inst.outstanding > 0 || pending.length > 0) {
+    if (inst.outstanding > 0 || pending.size > 0) {
       throw new KvCapacityError(
-        `${inst.outstanding + pending.length} request(s) cannot be admitted: ` +
+        `${inst.outstanding + pending.size} request(s) cannot be admitted: ` +
           `a prompt needs more KV than an instance's cache holds ` +
           `(${inst.config.kvCapacityBlocks} blocks of ` +
           `${inst.config.blockSize} tokens)`,

@@ -28,7 +28,10 @@ import { EventQueue } from "../engine/event_queue.ts";
 import { IntFifo } from "../engine/fifo.ts";
 import type { RequestRecords } from "../metrics/records.ts";
 import type { IterationShape, StepTimeModel } from "../perf/step_time.ts";
-import type { LogHistogram } from "../metrics/log_histogram.ts";
+import type {
+  LogHistogram,
+  LogHistogramCursor,
+} from "../metrics/log_histogram.ts";
 import type { Timeline } from "../metrics/timeline.ts";
 import {
   emptyInstanceStats,
@@ -41,8 +44,18 @@ import {
   type BatchPolicyName,
 } from "./batch_policies/mod.ts";
 import { KvCache } from "./kv_cache.ts";
+import { IntMap } from "./int_map.ts";
 import { PrefixCache } from "./prefix_cache.ts";
 import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
+
+// Removes a slot from the first `count` entries of a list, keeping their
+// order; returns the new count.
+function removeSlot(list: Int32Array, count: number, s: number): number {
+  const k = list.indexOf(s);
+  if (k < 0 || k >= count) return count;
+  list.copyWithin(k, k + 1, count);
+  return count - 1;
+}
 
 /** An instance's configuration. */
 export interface InstanceConfig {
@@ -101,6 +114,19 @@ export class Instance implements BatchBuilder {
   /** The configuration it was made with. */
   readonly config: InstanceConfig;
   readonly #finishDelayS: number;
+  // The configuration's hot fields, read once: configs of a disagg run's
+  // pools have different shapes, and these are read at every iteration.
+  readonly #window: readonly [number, number] | undefined;
+  // Adds to the shared ITL histogram (its cursor caches this instance's
+  // buckets: the pool's instances interleave).
+  readonly #itl: LogHistogramCursor | undefined;
+  readonly #timeline: Timeline | undefined;
+  readonly #stepTime: StepTimeModel;
+  readonly #maxNumSeqs: number;
+  readonly #maxNumBatchedTokens: number;
+  readonly #kvCapacityBlocks: number;
+  readonly #prefillRole: boolean;
+  readonly #firstTokenAtDecode: boolean;
   /** The instance's number in its pool (written to the records). */
   readonly index: number;
   #iterationStartS = 0;
@@ -123,12 +149,16 @@ export class Instance implements BatchBuilder {
   #resume = new Map<number, { generated: number; lastTokenS: number }>();
   // Prefill role: requests whose prefill ended, and the KV blocks they hold.
   #handoffs: number[] = [];
-  #held = new Map<number, number>();
+  #held = new IntMap();
   #heldPins = new Map<number, number>();
   // Decode role: slots reserved for transfers under way, and requests whose
   // KV arrived during an iteration (they join at the next one).
   #reservedSlots = 0;
-  #staged: number[] = [];
+  #staged: Int32Array;
+  #stagedCount = 0;
+  // Requests waiting or running here, kept as a count: routers read it at
+  // every arrival, and the sum of its parts costs more than the count.
+  #outstanding = 0;
 
   // One slot per running request.
   #slotId: Int32Array;
@@ -149,10 +179,14 @@ export class Instance implements BatchBuilder {
   #slotCachedTokens: Int32Array; // prompt tokens those entries hold
   #free: Int32Array;
   #freeCount: number;
-  #prefilling: number[] = [];
+  // Lists of slots as typed arrays with a count: setting a JS array's
+  // length calls into the runtime, and these change at most iterations.
+  #prefilling: Int32Array; // in admission order
+  #prefillingCount = 0;
   // Decoding requests whose first decode since entry has not run yet: their
   // last token came at their own time, not at the previous decode iteration.
-  #pending: number[] = [];
+  #pending: Int32Array;
+  #pendingCount = 0;
   #decodeCount = 0;
   #decodeMeasured = 0;
   #decodeKvSum = 0;
@@ -161,6 +195,9 @@ export class Instance implements BatchBuilder {
   // Decoding requests by their last decode iteration (time), with their
   // slot (data) and stamp (kind): an entry whose stamp is old is stale.
   #finishes = new EventQueue(64);
+  // The earliest entry's iteration (the heap's top, kept here: read at
+  // every decode iteration).
+  #nextFinish = Infinity;
   #decodeThis = false;
   #shape: IterationShape = {
     prefillTokens: 0,
@@ -211,6 +248,15 @@ export class Instance implements BatchBuilder {
     this.#records = records;
     this.#policy = BATCH_POLICIES.get(config.policy);
     this.#finishDelayS = config.finishDelayS ?? 0;
+    this.#window = config.windowS;
+    this.#itl = config.itl?.cursor();
+    this.#timeline = config.timeline;
+    this.#stepTime = config.stepTime;
+    this.#maxNumSeqs = config.maxNumSeqs;
+    this.#maxNumBatchedTokens = config.maxNumBatchedTokens;
+    this.#kvCapacityBlocks = config.kvCapacityBlocks;
+    this.#prefillRole = config.role === "prefill";
+    this.#firstTokenAtDecode = config.firstTokenAtDecode ?? false;
     this.#measureFromS = config.windowS?.[0] ?? -Infinity;
     const n = config.maxNumSeqs;
     this.#slotId = new Int32Array(n);
@@ -240,6 +286,9 @@ export class Instance implements BatchBuilder {
       slots: n,
     }, this.#prefix);
     this.#free = new Int32Array(n);
+    this.#staged = new Int32Array(n);
+    this.#prefilling = new Int32Array(n);
+    this.#pending = new Int32Array(n);
     for (let k = 0; k < n; k++) this.#free[k] = n - 1 - k;
     this.#freeCount = n;
   }
@@ -251,8 +300,7 @@ export class Instance implements BatchBuilder {
 
   /** Requests waiting or running here. */
   get outstanding(): number {
-    return this.#waiting.size + this.#resumed.length + this.running +
-      this.#held.size + this.#reservedSlots;
+    return this.#outstanding;
   }
 
   /** KV blocks held by prefix-cache entries (in use or evictable). */
@@ -262,7 +310,7 @@ export class Instance implements BatchBuilder {
 
   /** Requests running (admitted, holding KV). */
   get running(): number {
-    return this.#prefilling.length + this.#decodeCount + this.#staged.length;
+    return this.#prefillingCount + this.#decodeCount + this.#stagedCount;
   }
 
   /**
@@ -272,6 +320,7 @@ export class Instance implements BatchBuilder {
    */
   enqueue(i: number): void {
     this.#waiting.push(i);
+    this.#outstanding++;
   }
 
   /**
@@ -281,6 +330,8 @@ export class Instance implements BatchBuilder {
    */
   takeHandoffs(): number[] {
     const out = this.#handoffs;
+    // Most iterations hand off nothing: no new array then.
+    if (out.length === 0) return out;
     this.#handoffs = [];
     return out;
   }
@@ -292,9 +343,16 @@ export class Instance implements BatchBuilder {
    * @param i The request.
    */
   release(i: number): void {
-    this.#kv.usedBlocks -= this.#held.get(i) ?? 0;
+    const held = this.#held.get(i);
+    if (Number.isNaN(held)) return;
+    this.#kv.usedBlocks -= held;
     this.#held.delete(i);
-    this.#prefix.unpin(this.#records.prefixIds[i], this.#heldPins.get(i) ?? 0);
+    this.#outstanding--;
+    // Only requests that pin cached prefix entries are in the pins map.
+    if (this.#heldPins.size === 0) return;
+    const pins = this.#heldPins.get(i);
+    if (pins === undefined) return;
+    this.#prefix.unpin(this.#records.prefixIds[i], pins);
     this.#heldPins.delete(i);
   }
 
@@ -326,12 +384,13 @@ export class Instance implements BatchBuilder {
     const kv = this.#kv;
     const blocks = kv.blocksFor(kvTokens);
     if (
-      this.running + this.#reservedSlots >= this.config.maxNumSeqs ||
+      this.running + this.#reservedSlots >= this.#maxNumSeqs ||
       this.#waiting.size + this.#resumed.length > 0 ||
       !kv.makeRoom(blocks)
     ) return false;
     kv.usedBlocks += blocks;
     this.#reservedSlots++;
+    this.#outstanding++;
     return true;
   }
 
@@ -344,7 +403,7 @@ export class Instance implements BatchBuilder {
    */
   admitPrefilled(i: number, now: number): void {
     this.#reservedSlots--;
-    this.#staged.push(i);
+    this.#staged[this.#stagedCount++] = i;
     this.#records.decodeStartS[i] = now;
     this.#records.decodeInstance[i] = this.index;
   }
@@ -376,13 +435,14 @@ export class Instance implements BatchBuilder {
     this.#slotLastTokenS[s] = lastTokenS;
     this.#slotDecoding[s] = 1;
     this.#slotPending[s] = 1;
-    this.#pending.push(s);
+    this.#pending[this.#pendingCount++] = s;
     this.#decodeKvSum += kv;
     this.#decodeCount++;
     this.#decodeMeasured += this.#slotMeasured[s];
     const last = d + this.#records.outputTokens[this.#slotId[s]] - generated -
       1;
     this.#finishes.push(last, this.#slotStamp[s], s);
+    if (last < this.#nextFinish) this.#nextFinish = last;
   }
 
   // A request leaves decode (finished or preempted); returns its KV blocks.
@@ -397,7 +457,7 @@ export class Instance implements BatchBuilder {
     this.#slotStamp[s]++;
     if (this.#slotPending[s]) {
       this.#slotPending[s] = 0;
-      this.#pending.splice(this.#pending.indexOf(s), 1);
+      this.#pendingCount = removeSlot(this.#pending, this.#pendingCount, s);
     }
     this.#prefix.unpin(
       this.#records.prefixIds[this.#slotId[s]],
@@ -431,7 +491,11 @@ export class Instance implements BatchBuilder {
       generated = this.#slotGenerated0[s];
       lastTokenS = this.#slotLastTokenS[s];
       blocks = this.#slotBlocks[s];
-      this.#prefilling.splice(this.#prefilling.indexOf(s), 1);
+      this.#prefillingCount = removeSlot(
+        this.#prefilling,
+        this.#prefillingCount,
+        s,
+      );
       this.#prefix.unpin(this.#records.prefixIds[i], this.#slotPins[s]);
     }
     this.#kv.usedBlocks -= blocks;
@@ -456,8 +520,9 @@ export class Instance implements BatchBuilder {
       return false;
     }
     const cached = pins * prefix.blockTokens;
-    const resume = this.#resume.get(i);
-    this.#resume.delete(i);
+    // Most admissions are not resumes: skip the map then.
+    const resume = this.#resume.size > 0 ? this.#resume.get(i) : undefined;
+    if (resume) this.#resume.delete(i);
     const generated = resume?.generated ?? 0;
     const s = this.#allocSlot(i);
     this.#slotTarget[s] = this.#records.promptTokens[i] + generated;
@@ -469,7 +534,7 @@ export class Instance implements BatchBuilder {
     this.#slotGenerated0[s] = generated;
     this.#slotLastTokenS[s] = resume?.lastTokenS ?? NaN;
     this.#slotDecoding[s] = 0;
-    this.#prefilling.push(s);
+    this.#prefilling[this.#prefillingCount++] = s;
     kv.usedBlocks += blocks;
     if (Number.isNaN(this.#records.prefillStartS[i])) {
       this.#records.prefillStartS[i] = now;
@@ -488,28 +553,52 @@ export class Instance implements BatchBuilder {
    * @returns When the iteration ends, or -1 when there is nothing to run.
    */
   startIteration(now: number): number {
-    const cfg = this.config;
     const rec = this.#records;
-    for (const i of this.#staged) {
-      const prompt = rec.promptTokens[i];
+    const staged = this.#staged;
+    for (let k = 0; k < this.#stagedCount; k++) {
+      const i = staged[k];
       // With the first token counted at the prefill, the gap to the first
       // decode token includes the transfer, as a client would see it.
-      this.#enterDecode(this.#allocSlot(i), 1, prompt, rec.prefillEndS[i]);
+      this.#enterDecode(
+        this.#allocSlot(i),
+        1,
+        rec.promptTokens[i],
+        rec.prefillEndS[i],
+      );
     }
-    this.#staged.length = 0;
-    for (const s of this.#prefilling) this.#slotChunk[s] = 0;
-    this.#decodeThis = false;
-    this.#policy.plan(this, now, cfg.maxNumBatchedTokens);
-
+    this.#stagedCount = 0;
+    const prefilling = this.#prefilling;
+    const kv = this.#kv;
     let prefillTokens = 0, sequences = 0, attended = 0, past = 0;
-    for (const s of this.#prefilling) {
-      const c = this.#slotChunk[s];
-      if (c === 0) continue;
-      const done = this.#slotPrefilled[s];
-      prefillTokens += c;
-      sequences++;
-      past += done;
-      attended += c * done + c * (c + 1) / 2;
+    let need = 0;
+    if (
+      this.#prefillingCount === 0 && this.#decodeCount > 0 &&
+      this.#waiting.size === 0 && this.#resumed.length === 0 &&
+      ((need = kv.blocksToGrow(this.#decodeIndex)) === 0 ||
+        kv.makeRoom(need))
+    ) {
+      // Decode-only (most iterations): with nothing waiting or prefilling,
+      // every policy's plan is scheduleDecodes, and its blocks fit; skipping
+      // the plan saves its calls and loops. (When they do not fit, the plan
+      // below preempts: makeRoom has already evicted what it could.)
+      kv.usedBlocks += need;
+      this.#decodeThis = true;
+    } else {
+      for (let k = 0; k < this.#prefillingCount; k++) {
+        this.#slotChunk[prefilling[k]] = 0;
+      }
+      this.#decodeThis = false;
+      this.#policy.plan(this, now, this.#maxNumBatchedTokens);
+      for (let k = 0; k < this.#prefillingCount; k++) {
+        const s = prefilling[k];
+        const c = this.#slotChunk[s];
+        if (c === 0) continue;
+        const done = this.#slotPrefilled[s];
+        prefillTokens += c;
+        sequences++;
+        past += done;
+        attended += c * done + c * (c + 1) / 2;
+      }
     }
     const decodes = this.#decodeThis ? this.#decodeCount : 0;
     const batch = decodes + sequences;
@@ -522,7 +611,7 @@ export class Instance implements BatchBuilder {
     shape.decodeTokens = decodes;
     // Each decode reads its KV plus the token it writes.
     shape.decodeContextTokens = decodes > 0 ? this.#decodeKvSum + decodes : 0;
-    const durationS = cfg.stepTime.iterationTimeS(shape);
+    const durationS = this.#stepTime.iterationTimeS(shape);
     const st = this.stats;
     st.iterations++;
     st.busyS += durationS;
@@ -532,11 +621,11 @@ export class Instance implements BatchBuilder {
     const used = this.#kv.usedBlocks;
     if (used > st.peakKvBlocks) st.peakKvBlocks = used;
     st.kvBlocksSum += used;
-    cfg.timeline?.add(
+    this.#timeline?.add(
       now,
       this.#waiting.size + this.#resumed.length,
       batch,
-      used / cfg.kvCapacityBlocks,
+      used / this.#kvCapacityBlocks,
     );
     this.busy = true;
     return now + durationS;
@@ -572,17 +661,16 @@ export class Instance implements BatchBuilder {
    * @returns Requests admitted.
    */
   admitWhole(now: number, budget: number): number {
-    const cfg = this.config;
     const blockTokens = this.#prefix.blockTokens;
     let admitted = 0;
-    while (this.running < cfg.maxNumSeqs) {
+    while (this.running < this.#maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
       const pins = this.#prefixMatch(i);
       const prompt = this.#prefillTarget(i) - pins * blockTokens;
       // A prompt longer than the budget runs alone rather than never.
-      const alone = prompt > cfg.maxNumBatchedTokens &&
-        budget === cfg.maxNumBatchedTokens;
+      const alone = prompt > this.#maxNumBatchedTokens &&
+        budget === this.#maxNumBatchedTokens;
       if (prompt > budget && !alone) break;
       if (!this.#admit(i, prompt, now, pins)) break;
       this.#popWaiting();
@@ -596,7 +684,7 @@ export class Instance implements BatchBuilder {
   // generated tokens too).
   #prefillTarget(i: number): number {
     return this.#records.promptTokens[i] +
-      (this.#resume.get(i)?.generated ?? 0);
+      (this.#resume.size > 0 ? this.#resume.get(i)?.generated ?? 0 : 0);
   }
 
   /**
@@ -608,8 +696,10 @@ export class Instance implements BatchBuilder {
    */
   continueChunks(budget: number): number {
     const kv = this.#kv;
-    for (const s of this.#prefilling) {
+    const prefilling = this.#prefilling;
+    for (let k = 0; k < this.#prefillingCount; k++) {
       if (budget <= 0) break;
+      const s = prefilling[k];
       const done = this.#slotPrefilled[s];
       const chunk = Math.min(this.#slotTarget[s] - done, budget);
       const need = kv.blocksFor(done + chunk - this.#slotCachedTokens[s]) -
@@ -631,9 +721,8 @@ export class Instance implements BatchBuilder {
    * @param budget Batch tokens left.
    */
   admitChunks(now: number, budget: number): void {
-    const cfg = this.config;
     const blockTokens = this.#prefix.blockTokens;
-    while (budget > 0 && this.running < cfg.maxNumSeqs) {
+    while (budget > 0 && this.running < this.#maxNumSeqs) {
       const i = this.#nextWaiting();
       if (i < 0) break;
       const pins = this.#prefixMatch(i);
@@ -678,30 +767,36 @@ export class Instance implements BatchBuilder {
    */
   finishIteration(now: number): number {
     // Clipped at the end, when a window that ends early is known.
-    const window = this.config.windowS;
-    const lo = Math.max(this.#iterationStartS, window?.[0] ?? -Infinity);
-    const hi = Math.min(now, window?.[1] ?? Infinity);
+    const window = this.#window;
+    let lo = this.#iterationStartS, hi = now;
+    if (window !== undefined) {
+      if (window[0] > lo) lo = window[0];
+      if (window[1] < hi) hi = window[1];
+    }
     if (hi > lo) this.stats.busyInWindowS += hi - lo;
     const rec = this.#records;
-    const itl = this.config.itl;
+    const itl = this.#itl;
     let finished = 0;
     if (this.#decodeThis) {
       const index = this.#decodeIndex;
       const decodes = this.#decodeCount;
       this.stats.outputTokens += decodes;
       let pendingMeasured = 0;
-      for (const s of this.#pending) {
+      const pending = this.#pending;
+      const n = this.#pendingCount;
+      for (let k = 0; k < n; k++) {
+        const s = pending[k];
         this.#slotPending[s] = 0;
         pendingMeasured += this.#slotMeasured[s];
         const i = this.#slotId[s];
         if (Number.isNaN(rec.firstTokenS[i])) rec.firstTokenS[i] = now;
         else if (itl && this.#slotMeasured[s]) {
-          itl.add(now - this.#slotLastTokenS[s]);
+          itl.add(now - this.#slotLastTokenS[s], 1);
         }
       }
-      this.#pending.length = 0;
+      this.#pendingCount = 0;
       // The others decoded in the previous decode iteration too.
-      itl?.addCount(
+      itl?.add(
         now - this.#lastDecodeEndS,
         this.#decodeMeasured - pendingMeasured,
       );
@@ -709,21 +804,24 @@ export class Instance implements BatchBuilder {
       this.#decodeKvSum += decodes;
       this.#decodeIndex++;
       const finishes = this.#finishes;
-      while (finishes.peekTime <= index) {
+      while (this.#nextFinish <= index) {
         finishes.pop();
+        this.#nextFinish = finishes.peekTime;
         const s = finishes.data;
         if (finishes.kind !== this.#slotStamp[s]) continue; // stale
         const i = this.#slotId[s];
         rec.finishS[i] = now + this.#finishDelayS;
         this.#kv.usedBlocks -= this.#leaveDecode(s);
         this.#freeSlot(s);
+        this.#outstanding--;
         rec.retire(i);
         finished++;
       }
     }
     let w = 0;
     const prefilling = this.#prefilling;
-    for (let k = 0; k < prefilling.length; k++) {
+    const n = this.#prefillingCount;
+    for (let k = 0; k < n; k++) {
       const s = prefilling[k];
       const chunk = this.#slotChunk[s];
       const done = this.#slotPrefilled[s] + chunk;
@@ -739,12 +837,12 @@ export class Instance implements BatchBuilder {
       this.stats.outputTokens++;
       if (Number.isNaN(rec.prefillEndS[i])) {
         rec.prefillEndS[i] = now;
-        if (this.config.role !== "prefill") rec.decodeStartS[i] = now;
-        if (!this.config.firstTokenAtDecode) rec.firstTokenS[i] = now;
+        if (!this.#prefillRole) rec.decodeStartS[i] = now;
+        if (!this.#firstTokenAtDecode) rec.firstTokenS[i] = now;
       } else if (itl && this.#slotMeasured[s]) {
         // A recompute's token: the client waited since the token before
         // the preemption.
-        itl.add(now - this.#slotLastTokenS[s]);
+        itl.add(now - this.#slotLastTokenS[s], 1);
       }
       if (this.#prefix.enabled) this.#cachePrompt(s, i, done);
       if (generated >= rec.outputTokens[i]) {
@@ -753,18 +851,19 @@ export class Instance implements BatchBuilder {
         this.#kv.usedBlocks -= this.#slotBlocks[s];
         this.#prefix.unpin(rec.prefixIds[i], this.#slotPins[s]);
         this.#freeSlot(s);
+        this.#outstanding--;
         rec.retire(i);
         finished++;
-      } else if (this.config.role === "prefill") {
+      } else if (this.#prefillRole) {
         this.#handoffs.push(i);
         this.#held.set(i, this.#slotBlocks[s]);
-        this.#heldPins.set(i, this.#slotPins[s]);
+        if (this.#slotPins[s] > 0) this.#heldPins.set(i, this.#slotPins[s]);
         this.#freeSlot(s);
       } else {
         this.#enterDecode(s, generated, done, now);
       }
     }
-    prefilling.length = w;
+    this.#prefillingCount = w;
     this.busy = false;
     return finished;
   }

@@ -166,7 +166,9 @@ export class KvCache {
    */
   startGrowing(kv: number, d: number): number {
     const bs = this.blockSize;
-    const r = (((kv - d) % bs) + bs) % bs;
+    let r = (kv - d) % bs;
+    if (r < 0) r += bs;
+    r |= 0; // not -0
     this.#residueCount[r]++;
     return r;
   }
@@ -187,7 +189,7 @@ export class KvCache {
    * @returns New blocks, one per request whose KV fills its last block.
    */
   blocksToGrow(d: number): number {
-    const bs = this.blockSize;
-    return this.#residueCount[(bs - (d % bs)) % bs];
+    const m = d % this.blockSize;
+    return this.#residueCount[m === 0 ? 0 : this.blockSize - m];
   }
 }

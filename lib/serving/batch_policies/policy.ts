@@ -55,7 +55,10 @@ export interface BatchPolicy {
   /** One sentence for help, schema and docs. */
   readonly doc: string;
   /**
-   * Fills one iteration's batch.
+   * Fills one iteration's batch. With nothing waiting and nothing
+   * prefilling, every policy's batch is all the decodes, so the instance
+   * does not call it then (most iterations): a policy must decode every
+   * running request in that case.
    *
    * @param batch The instance's mechanisms.
    * @param now The iteration's start.
