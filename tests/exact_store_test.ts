@@ -102,7 +102,10 @@ Deno.test("past its limit, exact percentiles go on as a sketch would, with a not
     return { summary: acc.summary(1e9), notices: acc.notices };
   };
   const sketch = run({ sketch: true });
-  const switched = run({ exactLimitBytes: 42 * 1000 });
+  // 35 bytes a row: TTFT, e2e, queue wait and prefill compute (8 bytes
+  // each), the first decode step as a 1-byte dictionary code (it takes a
+  // few values here) and 2 bytes of output length.
+  const switched = run({ exactLimitBytes: 35 * 1000 });
   const exact = run({});
   assert.deepEqual(switched.summary, sketch.summary);
   assert.equal(switched.notices.length, 1);
@@ -176,4 +179,39 @@ Deno.test("records kept or recycled, the summary is the same bit for bit", () =>
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("an extra latency kept as a small dictionary has the float column's figures", () => {
+  const r = rng(5);
+  const figures = (values: (i: number) => number, n: number) => {
+    const store = new ExactStore({ extra: ["first_decode"], capacity: 16 });
+    const flat = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      flat[i] = values(i);
+      store.add(1, 2, 0, 0.5, NaN, NaN, NaN, flat[i], 3, 0);
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += flat[i];
+    const [p50, p90, p95, p99] = quantilesInPlace(flat, [0.5, 0.9, 0.95, 0.99]);
+    return {
+      bytes: store.bytesPerRow,
+      got: store.figures().get("first_decode"),
+      want: [sum / n, p50, p90, p95, p99],
+    };
+  };
+  // A few values, past a chunk of 2^16 rows: 1 byte a row.
+  const few = figures(
+    (i) => [0.02, 0.0200001, 0.5, -0, 0][i % 7 % 5] * (1 + (i % 3)),
+    70_000,
+  );
+  assert.equal(few.bytes, 8 * 4 + 1 + 2);
+  assert.deepEqual(few.got, few.want);
+  // A 256th distinct value, or a NaN, turns the column into 8-byte values
+  // with the rows it had.
+  const many = figures(() => Math.floor(r() * 1000) / 3, 5000);
+  assert.equal(many.bytes, 8 * 5 + 2);
+  assert.deepEqual(many.got, many.want);
+  const nan = figures((i) => i === 4000 ? NaN : 0.25 * (i % 4), 5000);
+  assert.equal(nan.bytes, 8 * 5 + 2);
+  assert.deepEqual(nan.got, nan.want);
 });

@@ -3,7 +3,10 @@
  * latency the summary reports (8 bytes a value), the output length (2 bytes,
  * 4 once one exceeds 65,535; TPOT is derived from it at the end rather than
  * stored) and, with
- * request classes, the class (1 byte). Columns grow in chunks of 2^16 rows
+ * request classes, the class (1 byte). The latencies beyond TTFT, e2e, queue
+ * wait and prefill compute start as dictionaries of at most 255 values (1
+ * byte a row) and become 8-byte values at the first they cannot hold: the
+ * exclusive model's first decode step takes a handful. Columns grow in chunks of 2^16 rows
  * (the first chunk by doubling up to that), so a long run never copies or
  * doubles a whole column, and percentiles are selected in the chunks in
  * place ({@linkcode quantilesOfChunks}): no contiguous copy either.
@@ -72,6 +75,9 @@ export class ExactStore {
   /** Bytes each row takes. */
   bytesPerRow: number;
   readonly #keep: boolean[];
+  // Kept as 8-byte values (the others kept are small dictionaries).
+  readonly #float: boolean[];
+  readonly #dicts: (SmallDictionary | null)[];
   readonly #columns: Float64Array[][] = [];
   #outputs: (Uint16Array | Int32Array)[] = [];
   readonly #classes: Uint8Array[] | null;
@@ -92,22 +98,30 @@ export class ExactStore {
     this.#keep = STORE_LATENCIES.map((n) =>
       ALWAYS.includes(n) || extra.includes(n)
     );
+    // The extra latencies often take a handful of values (the exclusive
+    // model's first decode step: one token time, give or take rounding):
+    // they start as dictionaries, 1 byte a row.
+    this.#dicts = STORE_LATENCIES.map((n, k) =>
+      this.#keep[k] && !ALWAYS.includes(n) ? new SmallDictionary() : null
+    );
+    this.#float = this.#keep.map((keep, k) => keep && !this.#dicts[k]);
     const first = Math.min(
       CHUNK,
       Math.max(1024, Math.ceil(options.capacity ?? 1024)),
     );
     this.#room = first;
     for (let k = 0; k < STORE_LATENCIES.length; k++) {
-      const chunk = new Float64Array(this.#keep[k] ? first : 0);
+      const chunk = new Float64Array(this.#float[k] ? first : 0);
       this.#columns.push([chunk]);
       this.#cur.push(chunk);
+      this.#dicts[k]?.start(first);
     }
     this.#curOutputs = new Uint16Array(first);
     this.#outputs.push(this.#curOutputs);
     this.#curClasses = new Uint8Array(options.classes ? first : 0);
     this.#classes = options.classes ? [this.#curClasses] : null;
-    this.bytesPerRow = 8 * this.#keep.filter((k) => k).length + 2 +
-      (options.classes ? 1 : 0);
+    this.bytesPerRow = 8 * this.#float.filter((k) => k).length +
+      this.#dicts.filter((d) => d).length + 2 + (options.classes ? 1 : 0);
   }
 
   /**
@@ -152,9 +166,30 @@ export class ExactStore {
     c[5][j] = decodeWait;
     c[6][j] = kvTransfer;
     c[7][j] = firstDecode;
+    const d = this.#dicts;
+    if (d[4] && !d[4].put(j, prefillWait)) this.#toFloat(4, j, prefillWait);
+    if (d[5] && !d[5].put(j, decodeWait)) this.#toFloat(5, j, decodeWait);
+    if (d[6] && !d[6].put(j, kvTransfer)) this.#toFloat(6, j, kvTransfer);
+    if (d[7] && !d[7].put(j, firstDecode)) this.#toFloat(7, j, firstDecode);
     this.#curOutputs[j] = output;
     this.#curClasses[j] = cls;
     this.rows++;
+  }
+
+  // A dictionary column that met a value it cannot hold (a 256th distinct
+  // one, or NaN) becomes 8-byte values: the rows so far, then this one.
+  #toFloat(k: number, j: number, value: number): void {
+    const dict = this.#dicts[k]!;
+    this.#columns[k] = dict.chunks.map((codes) => {
+      const out = new Float64Array(codes.length);
+      for (let i = 0; i < codes.length; i++) out[i] = dict.values[codes[i]];
+      return out;
+    });
+    this.#cur[k] = this.#columns[k][this.#columns[k].length - 1];
+    this.#cur[k][j] = value;
+    this.#dicts[k] = null;
+    this.#float[k] = true;
+    this.bytesPerRow += 7;
   }
 
   // An output length past 65,535: the lengths take 4 bytes from now on.
@@ -185,8 +220,10 @@ export class ExactStore {
       this.#cur[k] = next(
         this.#columns[k],
         (n) => new Float64Array(n),
-        this.#keep[k],
+        this.#float[k],
       );
+      const dict = this.#dicts[k];
+      if (dict) dict.cur = next(dict.chunks, (n) => new Uint8Array(n), true);
     }
     this.#curOutputs = this.#curOutputs instanceof Uint16Array
       ? next(this.#outputs as Uint16Array[], (n) => new Uint16Array(n), true)
@@ -210,7 +247,9 @@ export class ExactStore {
     for (let r = 0; r < this.rows; r++) {
       const c = r >>> SHIFT, j = r & (CHUNK - 1);
       for (let k = 0; k < STORE_LATENCIES.length; k++) {
-        if (this.#keep[k]) values[k] = this.#columns[k][c][j];
+        const dict = this.#dicts[k];
+        if (dict) values[k] = dict.values[dict.chunks[c][j]];
+        else if (this.#keep[k]) values[k] = this.#columns[k][c][j];
       }
       f(values, this.#outputs[c][j], this.#classes ? this.#classes[c][j] : 0);
     }
@@ -264,7 +303,9 @@ export class ExactStore {
     // prefill-compute column's room (it has no more rows than it).
     const order = [3, 2, 4, 5, 6, 7];
     for (const k of order) {
-      if (this.#keep[k]) {
+      const dict = this.#dicts[k];
+      if (dict) out.set(STORE_LATENCIES[k], dict.figures(n));
+      else if (this.#keep[k]) {
         out.set(STORE_LATENCIES[k], chunkFigures(this.#columns[k], n));
       }
     }
@@ -313,4 +354,65 @@ function flatFigures(values: Float64Array): Figures {
   for (let i = 0; i < n; i++) s += values[i];
   const [p50, p90, p95, p99] = quantilesInPlace(values, QS);
   return [s / n, p50, p90, p95, p99];
+}
+
+// A column of at most 255 distinct values (never NaN), one byte a row: the
+// code of its value. Rows live in chunks shaped like the float columns'.
+class SmallDictionary {
+  values: number[] = [];
+  #codes = new Map<number, number>();
+  chunks: Uint8Array[] = [];
+  cur: Uint8Array = new Uint8Array(0);
+
+  start(size: number): void {
+    this.cur = new Uint8Array(size);
+    this.chunks = [this.cur];
+  }
+
+  // Stores a row's value; false when it cannot (the caller converts).
+  put(j: number, value: number): boolean {
+    let code = this.#codes.get(value);
+    if (code === undefined) {
+      if (value !== value || this.values.length === 255) return false;
+      code = this.values.length;
+      this.values.push(value);
+      this.#codes.set(value, code);
+    }
+    this.cur[j] = code;
+    return true;
+  }
+
+  // What chunkFigures gives for the same values: the mean summed in row
+  // order, and each percentile from the order statistics, which the
+  // counts give exactly (no NaN: quickselect finds the true k-th value;
+  // -0 and 0 merge, which changes neither a sum from 0 nor any output).
+  figures(n: number): Figures {
+    if (n === 0) return [NaN, NaN, NaN, NaN, NaN];
+    const counts = new Float64Array(this.values.length);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const code = this.chunks[i >>> SHIFT][i & (CHUNK - 1)];
+      s += this.values[code];
+      counts[code]++;
+    }
+    const order = this.values.map((_, k) => k).sort((a, b) =>
+      this.values[a] - this.values[b]
+    );
+    const kth = (k: number) => {
+      let seen = 0;
+      for (const code of order) {
+        seen += counts[code];
+        if (seen > k) return this.values[code];
+      }
+      return NaN;
+    };
+    const q = QS.map((p) => {
+      const rank = (n - 1) * p;
+      const lo = Math.floor(rank);
+      const a = kth(lo);
+      const b = lo + 1 < n && rank > lo ? kth(lo + 1) : a;
+      return a + (b - a) * (rank - lo);
+    });
+    return [s / n, q[0], q[1], q[2], q[3]];
+  }
 }

@@ -167,8 +167,8 @@ function sketchAdd(
  * (`metrics.percentiles: auto`) before the run goes on with a sketch: 424
  * MiB, so that with the runtime's own 70-80 MiB a run stays under 512 MiB.
  * At 34-66 bytes per measured request (see {@linkcode ExactStore}) that is
- * 13 million measured requests of a colocated batched run, 10.6 million of
- * the exclusive model's (so 10 million stay exact), 6.7-7.7 million in
+ * 13 million measured requests of a colocated batched run, 10.6-12.7 million
+ * of the exclusive model's (so 10 million stay exact), 6.7-7.7 million in
  * disagg.
  */
 export const EXACT_LIMIT_BYTES: number = 424 * 2 ** 20;
@@ -268,7 +268,7 @@ export class SummaryAccumulator {
   #all: GroupStats;
   #classes: GroupStats[];
   #store: ExactStore | null;
-  #limitRows: number;
+  #limitBytes: number;
   #done = false;
   /** Things the user should know (exact percentiles that went on with a sketch). */
   readonly notices: string[] = [];
@@ -339,12 +339,7 @@ export class SummaryAccumulator {
       classes: this.#classes.length > 0,
       capacity: options.capacity,
     });
-    this.#limitRows = this.#store
-      ? Math.floor(
-        (options.exactLimitBytes ?? Infinity) /
-          this.#store.bytesPerRow,
-      )
-      : Infinity;
+    this.#limitBytes = options.exactLimitBytes ?? Infinity;
     if (sketch) {
       for (const g of [this.#all, ...this.#classes]) g.sketches = sketches();
     }
@@ -469,7 +464,11 @@ export class SummaryAccumulator {
         output,
         cls,
       );
-      if (store.rows === this.#limitRows) this.#toSketch();
+      // A row's bytes can grow (a dictionary column that fills up), so the
+      // limit is checked in bytes, as each row comes.
+      if ((store.rows + 1) * store.bytesPerRow > this.#limitBytes) {
+        this.#toSketch();
+      }
       return;
     }
     const v = [
