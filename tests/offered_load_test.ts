@@ -7,6 +7,7 @@ import { predictedLoad, requestLengths } from "../lib/analysis/offered_load.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { scaleLoad } from "../lib/analysis/capacity.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
+import { buildWorkload } from "../lib/workload/workload.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url);
 
@@ -37,8 +38,20 @@ Deno.test("predicted offered load equals the simulated one on every example", as
       const { summary } = simulate(scaled);
       assert.deepEqual(p.shares, summary.offered_load, `${name} x${factor}`);
       assert.equal(p.ratePerS, summary.arrival_rate_per_s, name);
-      // The count the early stop's rule divides by.
+      // The count the early stop's rule divides by: exact from the
+      // requests, and from the clocks alone at least as large (refused
+      // requests are among the arrivals).
       assert.equal(requestLengths(scaled).measured, summary.num_samples, name);
+      const arrivals = buildWorkload(scaled).countArrivals?.(
+        scaled.warmup_seconds,
+      );
+      if (arrivals !== undefined) {
+        const refused = typeof summary.rejected_requests === "number"
+          ? summary.rejected_requests
+          : 0;
+        assert.ok(arrivals >= summary.num_samples, name);
+        if (refused === 0) assert.equal(arrivals, summary.num_samples, name);
+      }
       // The verdict follows the load: overloaded exactly at 1 or more.
       assert.equal(
         summary.saturation === "overloaded",

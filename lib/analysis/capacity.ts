@@ -187,11 +187,8 @@ export function capacity(
   const evaluate = (factor: number): boolean => {
     const scaled = scaleLoad(scenario, factor);
     const near = loadAtOne * factor >= 0.9;
-    // The requests alone: how many will be measured (for the early stop)
-    // and, near a load of 1, that load.
-    const lengths = metric === undefined || near
-      ? requestLengths(scaled)
-      : undefined;
+    // Near a load of 1, the requests alone give that load.
+    const lengths = near ? requestLengths(scaled) : undefined;
     const load = near
       ? loadOf(scaled, lengths!.meanTokens, lengths!.ratePerS)
       : undefined;
@@ -206,19 +203,26 @@ export function capacity(
       });
       return false;
     }
+    // The early stop needs the requests the run will measure, or more
+    // (more only stops it later): the arrivals after the warm-up, counted
+    // from the arrival clocks alone where the workload can.
+    const measured = metric !== undefined ? undefined : lengths?.measured ??
+      buildWorkload(scaled).countArrivals?.(scaled.warmup_seconds) ??
+      requestLengths(scaled).measured;
     let summary: Summary;
     try {
       summary = simulate(scaled, {
         keepRecords: false,
-        stopBelowAttainment: lengths && metric === undefined
-          ? { target, measured: lengths.measured }
-          : undefined,
+        stopBelowAttainment: measured === undefined ? undefined : {
+          target,
+          measured,
+        },
       }).summary;
     } catch (e) {
       if (!(e instanceof AttainmentMissed)) throw e;
       evaluations.push({
         factor,
-        rate_per_s: lengths!.ratePerS,
+        rate_per_s: baseRate * factor,
         value: NaN,
         ok: false,
         simulated: true,

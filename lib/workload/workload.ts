@@ -116,6 +116,13 @@ export interface Workload {
   trace?: TraceSource;
   /** A trace replay: how far it got (complete once the run is over). */
   replay?: ReplayEnd;
+  /**
+   * Synthetic workloads: the number of requests arriving at or after
+   * `fromS`, from fresh copies of the arrival clocks alone (their random
+   * streams are their own, so the times are the source's, without drawing
+   * a length). Requests refused at the door are counted too.
+   */
+  countArrivals?: (fromS: number) => number;
 }
 
 /**
@@ -209,37 +216,55 @@ export function buildWorkload(scenario: WorkloadSpec): Workload {
   );
   const totalWeight = weighted.reduce((a, [c]) => a + c.weight!, 0);
   type Clock = { next: () => number; pick: () => number; at: number };
-  const clocks: Clock[] = [];
-  if (weighted.length > 0) {
-    const chooser = new RandomStream(seed, "class");
-    clocks.push({
-      next: validArrivalClock(
-        scenario.arrival,
-        new RandomStream(seed, "arrivals"),
-      ),
-      pick: weighted.length === 1 ? () => weighted[0][1] : () => {
-        let u = chooser.next() * totalWeight;
-        for (const [c, k] of weighted) {
-          u -= c.weight!;
-          if (u < 0) return k;
-        }
-        return weighted[weighted.length - 1][1];
-      },
-      at: 0,
+  const makeClocks = (): Clock[] => {
+    const clocks: Clock[] = [];
+    if (weighted.length > 0) {
+      const chooser = new RandomStream(seed, "class");
+      clocks.push({
+        next: validArrivalClock(
+          scenario.arrival,
+          new RandomStream(seed, "arrivals"),
+        ),
+        pick: weighted.length === 1 ? () => weighted[0][1] : () => {
+          let u = chooser.next() * totalWeight;
+          for (const [c, k] of weighted) {
+            u -= c.weight!;
+            if (u < 0) return k;
+          }
+          return weighted[weighted.length - 1][1];
+        },
+        at: 0,
+      });
+    }
+    classes.forEach((c, k) => {
+      if (!c.arrival) return;
+      clocks.push({
+        next: validArrivalClock(
+          c.arrival,
+          new RandomStream(seed, named("arrivals", k)),
+        ),
+        pick: () => k,
+        at: 0,
+      });
     });
-  }
-  classes.forEach((c, k) => {
-    if (!c.arrival) return;
-    clocks.push({
-      next: validArrivalClock(
-        c.arrival,
-        new RandomStream(seed, named("arrivals", k)),
-      ),
-      pick: () => k,
-      at: 0,
-    });
-  });
-  for (const c of clocks) c.at = c.next();
+    for (const c of clocks) c.at = c.next();
+    return clocks;
+  };
+  const clocks = makeClocks();
+  const countArrivals = (fromS: number): number => {
+    const fresh = makeClocks();
+    let n = 0;
+    for (;;) {
+      let best = 0;
+      for (let j = 1; j < fresh.length; j++) {
+        if (fresh[j].at < fresh[best].at) best = j;
+      }
+      const clock = fresh[best];
+      if (clock === undefined || clock.at >= horizonS) return n;
+      if (clock.at >= fromS) n++;
+      clock.at = clock.next();
+    }
+  };
   const rate = (weighted.length > 0 ? validMeanRate(scenario.arrival) : 0) +
     classes.reduce(
       (a, c) => a + (c.arrival ? validMeanRate(c.arrival) : 0),
@@ -247,6 +272,7 @@ export function buildWorkload(scenario: WorkloadSpec): Workload {
     );
   const workload = {
     meanRatePerS: () => rate,
+    countArrivals,
     window,
     classNames: classes.map((c) => c.name),
     classSlos: classes.map((c) => c.slo ?? scenario.slo),
