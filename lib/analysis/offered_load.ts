@@ -14,11 +14,12 @@
 
 import type { Scenario } from "../scenario/types.ts";
 import type { OfferedLoad } from "../metrics/saturation.ts";
-import { secondsPerToken } from "../metrics/batched_summary.ts";
-import { admitWithin } from "../workload/admission.ts";
+import { poolOfferedLoad } from "../metrics/batched_summary.ts";
+import { exclusiveOfferedLoad } from "../metrics/summary.ts";
 import { buildWorkload } from "../workload/workload.ts";
-import { poolSettings } from "../scenario/pool_settings.ts";
 import { planCluster } from "./pools.ts";
+import { admittedSource } from "./simulate.ts";
+import { summaryRun } from "./summary_run.ts";
 
 /** A run's offered load, as its summary will report it. */
 export interface PredictedLoad {
@@ -91,17 +92,7 @@ export function requestLengths(scenario: Scenario): RequestLengths {
   const workload = buildWorkload(scenario);
   const window = workload.window ??
     [scenario.warmup_seconds, scenario.sim_seconds];
-  const maxModelLen = scenario.batching === "continuous"
-    ? poolSettings(scenario, scenario.mode === "mono" ? "gpu" : "prefill")
-      .maxModelLen
-    : undefined;
-  const source = maxModelLen === undefined
-    ? workload.source
-    : admitWithin(workload.source, {
-      maxModelLen,
-      onOverlong: scenario.scheduler.on_overlong,
-      windowS: window,
-    });
+  const { source } = admittedSource(scenario, workload.source, window);
   // Integer sums over the count: exact in any order, so these means are
   // the summary's to the last bit.
   let n = 0, promptSum = 0, outputSum = 0, promptSq = 0, outputSq = 0;
@@ -156,7 +147,7 @@ export function loadOf(
   const batched = scenario.batching === "continuous";
   const shares: OfferedLoad = batched
     ? batchedShares(scenario, meanTokens, ratePerS)
-    : exclusiveShares(scenario, meanTokens, ratePerS);
+    : exclusiveOfferedLoad(summaryRun(scenario).pools, ratePerS, meanTokens);
   const values: number[] = Object.values(shares);
   const maxLoad = batched && scenario.mode === "mono"
     ? values.reduce((a, b) => a + b, 0)
@@ -173,53 +164,31 @@ function batchedShares(
   const offered: OfferedLoad = {};
   for (const pool of planCluster(scenario).pools) {
     const sch = pool.settings.scheduler;
-    const perToken = secondsPerToken({
-      name: pool.name,
-      instances: pool.instances,
-      tp: pool.tp,
-      kvCapacityTokens: pool.kvCapacityTokens,
-      kvCapacityBlocks: Math.floor(
-        pool.kvCapacityTokens / scenario.kv_cache.block_size,
+    Object.assign(
+      offered,
+      poolOfferedLoad(
+        {
+          name: pool.name,
+          instances: pool.instances,
+          tp: pool.tp,
+          kvCapacityTokens: pool.kvCapacityTokens,
+          kvCapacityBlocks: Math.floor(
+            pool.kvCapacityTokens / scenario.kv_cache.block_size,
+          ),
+          stepTime: pool.stepTime,
+          stepTimeKind: pool.settings.step_time.kind,
+          engine: pool.settings.engine.preset,
+          scheduler: {
+            policy: sch.policy,
+            maxNumSeqs: sch.max_num_seqs,
+            maxNumBatchedTokens: sch.max_num_batched_tokens,
+          },
+          instanceStats: [],
+        },
+        meanTokens,
+        rate,
       ),
-      stepTime: pool.stepTime,
-      stepTimeKind: pool.settings.step_time.kind,
-      engine: pool.settings.engine.preset,
-      scheduler: {
-        policy: sch.policy,
-        maxNumSeqs: sch.max_num_seqs,
-        maxNumBatchedTokens: sch.max_num_batched_tokens,
-      },
-      instanceStats: [],
-    }, meanTokens);
-    if (pool.name !== "decode") {
-      offered.prefill = rate * meanTokens.prompt * perToken.prefill /
-        pool.instances;
-    }
-    if (pool.name !== "prefill") {
-      offered.decode = rate * meanTokens.output * perToken.decode /
-        pool.instances;
-    }
+    );
   }
   return offered;
-}
-
-// The exclusive model's shares, as the summary computes them.
-function exclusiveShares(
-  scenario: Scenario,
-  meanTokens: { prompt: number; output: number },
-  rate: number,
-): OfferedLoad {
-  if (scenario.mode === "disagg") {
-    const d = scenario.cluster_disagg;
-    return {
-      prefill: rate * meanTokens.prompt / d.prefill_tokens_per_s /
-        d.prefill_gpus,
-      decode: rate * meanTokens.output / d.decode_tokens_per_s /
-        d.decode_gpus,
-    };
-  }
-  const c = scenario.cluster_mono;
-  const serviceS = meanTokens.prompt / c.prefill_tokens_per_s +
-    meanTokens.output / c.decode_tokens_per_s;
-  return { gpu: rate * serviceS / c.num_gpus };
 }

@@ -10,33 +10,14 @@
 
 import type { Scenario } from "../scenario/types.ts";
 import { InputError } from "../errors.ts";
+import type { Placement } from "./placement.ts";
 import { withParams } from "./study.ts";
 import type { CapacityOptions, CapacityResult } from "./capacity.ts";
 import type { Task, TaskOutcome } from "./tasks.ts";
 import { defaultJobs, TaskPool } from "./pool.ts";
 import { searchPlan } from "./plan_search.ts";
 
-/** One placement. */
-export interface Placement {
-  /** `mono` or `disagg`. */
-  mode: "mono" | "disagg";
-  /** Mono: GPUs per instance. */
-  tp?: number;
-  /** Mono: instances. */
-  instances?: number;
-  /** Disagg: GPUs per prefill instance. */
-  prefill_tp?: number;
-  /** Disagg: prefill instances. */
-  prefill_instances?: number;
-  /** Disagg: GPUs per decode instance. */
-  decode_tp?: number;
-  /** Disagg: decode instances. */
-  decode_instances?: number;
-  /** GPUs the placement uses. */
-  gpus: number;
-  /** A short name, e.g. `mono 4x TP2` or `disagg 1P(TP4) 2D(TP2)`. */
-  name: string;
-}
+export type { Placement } from "./placement.ts";
 
 /** Options of {@linkcode placements}. */
 export interface PlanOptions {

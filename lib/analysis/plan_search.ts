@@ -29,7 +29,7 @@
  */
 
 import type { CapacityResult } from "./capacity.ts";
-import type { Placement } from "./plan.ts";
+import type { Placement } from "./placement.ts";
 import type { CapacityPruned, Task, TaskOutcome } from "./tasks.ts";
 import { loadOf, requestLengths } from "./offered_load.ts";
 

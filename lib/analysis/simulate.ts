@@ -202,14 +202,11 @@ export function simulate(
         : (i) => records.finishS[i] < window[1],
     })
     : null;
-  const maxModelLen = modelLengthLimit(scenario);
-  const source = maxModelLen === undefined
-    ? workload.source
-    : admitWithin(workload.source, {
-      maxModelLen,
-      onOverlong: scenario.scheduler.on_overlong,
-      windowS: window,
-    });
+  const { source, maxModelLen } = admittedSource(
+    scenario,
+    workload.source,
+    window,
+  );
   const batched = scenario.batching === "continuous"
     ? runBatched(scenario, source, records, window, options)
     : null;
@@ -516,6 +513,44 @@ function engineWarnings(scenario: Scenario): string[] {
       }; if the table timed whole engine iterations, set engine.preset: none`,
     ]
     : [];
+}
+
+/**
+ * The requests a run serves: the workload's, less those the context limit
+ * refuses at the door (batched runs with a `max_model_len`, the scenario's or
+ * its model's).
+ *
+ * @param scenario A validated scenario.
+ * @param source The workload's requests.
+ * @param window The measured window (refusals in it are counted).
+ * @returns The admitted requests and the limit (undefined: none).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { admittedSource } from "./simulate.ts";
+ * import { buildWorkload } from "../workload/workload.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ sim_seconds: 10, warmup_seconds: 1 });
+ * const { source, maxModelLen } = admittedSource(s, buildWorkload(s).source, [0, 10]);
+ * assert.equal(maxModelLen, undefined); // batching: none has no context limit
+ * assert.ok(source.next());
+ * ```
+ */
+export function admittedSource(
+  scenario: Scenario,
+  source: RequestSource,
+  window: readonly [number, number],
+): { source: RequestSource; maxModelLen: number | undefined } {
+  const maxModelLen = modelLengthLimit(scenario);
+  return {
+    source: maxModelLen === undefined ? source : admitWithin(source, {
+      maxModelLen,
+      onOverlong: scenario.scheduler.on_overlong,
+      windowS: window,
+    }),
+    maxModelLen,
+  };
 }
 
 // The context limit of the pool requests meet first (the prefill pool in

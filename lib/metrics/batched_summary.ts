@@ -66,7 +66,7 @@ export interface BatchedRun {
  * @param meanTokens Mean prompt and output lengths.
  * @returns Prefill and decode seconds per token.
  */
-export function secondsPerToken(
+function secondsPerToken(
   pool: BatchedPoolStats,
   meanTokens: { prompt: number; output: number },
 ): { prefill: number; decode: number } {
@@ -91,6 +91,50 @@ export function secondsPerToken(
   );
   const decodeS = pool.stepTime.iterationTimeS(decodeShape(batch, context));
   return { prefill: prefillS / budget, decode: decodeS / batch };
+}
+
+/**
+ * A batched pool's share of the offered load: lambda E[P] s_p / instances
+ * for prefill (unless it is a decode pool) and lambda E[O] s_d / instances
+ * for decode (unless it is a prefill pool), s_p and s_d the instance time
+ * per token of the most efficient batch (see `addBatchedMetrics`).
+ *
+ * @param pool The pool (its name, instances, scheduler limits, KV capacity and step time are read).
+ * @param meanTokens Mean prompt and output lengths.
+ * @param rate Mean arrival rate, requests per second.
+ * @returns Its `prefill` and/or `decode` share.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { poolOfferedLoad } from "./batched_summary.ts";
+ * import { rateStepTime } from "../perf/step_time.ts";
+ * const share = poolOfferedLoad({
+ *   name: "decode", instances: 8, tp: 1, kvCapacityTokens: 16384, kvCapacityBlocks: 1024,
+ *   stepTime: rateStepTime({ prefillTokensPerS: 1000, decodeTokensPerS: 10 }),
+ *   stepTimeKind: "rate", engine: "none",
+ *   scheduler: { policy: "fcfs", maxNumSeqs: 8, maxNumBatchedTokens: 2048 },
+ *   instanceStats: [],
+ * }, { prompt: 100, output: 50 }, 1);
+ * assert.deepEqual(share, { decode: 50 * 0.1 / 8 / 8 });
+ * ```
+ */
+export function poolOfferedLoad(
+  pool: BatchedPoolStats,
+  meanTokens: { prompt: number; output: number },
+  rate: number,
+): OfferedLoad {
+  const perToken = secondsPerToken(pool, meanTokens);
+  const offered: OfferedLoad = {};
+  if (pool.name !== "decode") {
+    offered.prefill = rate * meanTokens.prompt * perToken.prefill /
+      pool.instances;
+  }
+  if (pool.name !== "prefill") {
+    offered.decode = rate * meanTokens.output * perToken.decode /
+      pool.instances;
+  }
+  return offered;
 }
 
 // Each pool's keys of the summary.
@@ -213,15 +257,7 @@ export function addBatchedMetrics(
     const keys = POOL_KEYS[pool.name];
     summary[keys.utilization] = busy /
       (pool.instanceStats.length * windowS);
-    const perToken = secondsPerToken(pool, meanTokens);
-    if (pool.name !== "decode") {
-      offered.prefill = rate * meanTokens.prompt * perToken.prefill /
-        pool.instances;
-    }
-    if (pool.name !== "prefill") {
-      offered.decode = rate * meanTokens.output * perToken.decode /
-        pool.instances;
-    }
+    Object.assign(offered, poolOfferedLoad(pool, meanTokens, rate));
     summary[keys.instances] = pool.instances;
     summary[keys.tp] = pool.tp;
     summary[keys.kvCapacity] = pool.kvCapacityTokens;

@@ -556,7 +556,6 @@ export class SummaryAccumulator {
     const rate = typeof given === "function" ? given() : given;
     const meanPrompt = n > 0 ? this.#promptSum / n : NaN;
     const meanOutput = n > 0 ? this.#outputSum / n : NaN;
-    let offered: OfferedLoad;
     let cluster: MonoSummary & DisaggSummary;
     let gpus: number;
     if ("prefill" in run.pools) {
@@ -567,10 +566,6 @@ export class SummaryAccumulator {
         prefill_gpus: prefill.gpus,
         decode_gpus: decode.gpus,
       };
-      offered = {
-        prefill: rate * meanPrompt / prefill.prefillTokensPerS / prefill.gpus,
-        decode: rate * meanOutput / decode.decodeTokensPerS / decode.gpus,
-      };
       gpus = prefill.gpus + decode.gpus;
     } else {
       const c = run.pools.gpu;
@@ -578,11 +573,12 @@ export class SummaryAccumulator {
         utilization_gpu: this.#busy.gpu / (c.gpus * windowS),
         num_gpus: c.gpus,
       };
-      const serviceS = meanPrompt / c.prefillTokensPerS +
-        meanOutput / c.decodeTokensPerS;
-      offered = { gpu: rate * serviceS / c.gpus };
       gpus = c.gpus;
     }
+    const offered = exclusiveOfferedLoad(run.pools, rate, {
+      prompt: meanPrompt,
+      output: meanOutput,
+    });
     const sat = judgeSaturation(offered, this.observedBacklog());
     // The keys in output order.
     const out: Summary = {
@@ -742,4 +738,43 @@ export function summarize(
   const acc = new SummaryAccumulator(run, options);
   for (let i = 0; i < records.count; i++) acc.observe(records, i);
   return acc.summary(endS);
+}
+
+/**
+ * The exclusive model's offered load: lambda E[P] / (prefill rate x GPUs)
+ * and lambda E[O] / (decode rate x GPUs) per disaggregated pool, or
+ * lambda (E[P] / prefill rate + E[O] / decode rate) / GPUs colocated.
+ *
+ * @param pools The run's pools (GPUs and token rates).
+ * @param rate Mean arrival rate, requests per second.
+ * @param meanTokens Mean prompt and output lengths.
+ * @returns Each pool's share.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exclusiveOfferedLoad } from "./summary.ts";
+ * const pools = { gpu: { gpus: 2, prefillTokensPerS: 1000, decodeTokensPerS: 10 } };
+ * // 1 request/s x (100 / 1000 + 10 / 10) s over 2 GPUs.
+ * assert.deepEqual(exclusiveOfferedLoad(pools, 1, { prompt: 100, output: 10 }), { gpu: 0.55 });
+ * ```
+ */
+export function exclusiveOfferedLoad(
+  pools: SummaryRun["pools"],
+  rate: number,
+  meanTokens: { prompt: number; output: number },
+): OfferedLoad {
+  if ("prefill" in pools) {
+    const { prefill, decode } = pools;
+    return {
+      prefill: rate * meanTokens.prompt / prefill.prefillTokensPerS /
+        prefill.gpus,
+      decode: rate * meanTokens.output / decode.decodeTokensPerS /
+        decode.gpus,
+    };
+  }
+  const c = pools.gpu;
+  const serviceS = meanTokens.prompt / c.prefillTokensPerS +
+    meanTokens.output / c.decodeTokensPerS;
+  return { gpu: rate * serviceS / c.gpus };
 }
