@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { makeTrace } from "../bench/make_trace.ts";
 
-const SMALL = 20_000;
-const LARGE = 200_000;
+const SMALL = 50_000;
+const LARGE = 1_000_000;
 
 Deno.test("a sketch-percentile replay's heap does not grow with its rows", async () => {
   const dir = await Deno.makeTempDir();
@@ -46,10 +46,13 @@ Deno.test("a sketch-percentile replay's heap does not grow with its rows", async
     // The fixed cost (sketches, backlog bins, the slots of the requests in
     // flight, which the longer trace may see a few more of) is the same
     // for both; anything kept per row would show as 8 bytes or more per
-    // row (1.4 MiB over the 180,000 extra rows). Allow 256 KiB of noise.
+    // row (7.2 MiB over the 950,000 extra rows). Allow 1 MiB: compiled code
+    // and its feedback live on the heap too and vary by a few hundred KiB
+    // from run to run (a 20,000- and 200,000-row pair once differed by
+    // 284 KiB with nothing kept per row).
     const grew = l.heapUsed - s.heapUsed;
     assert.ok(
-      grew < 256 * 1024,
+      grew < 1024 * 1024,
       `heap in use grew ${
         (grew / 1024).toFixed(0)
       } KiB from ${SMALL} to ${LARGE} rows (${
@@ -59,7 +62,7 @@ Deno.test("a sketch-percentile replay's heap does not grow with its rows", async
     // Typed arrays' memory lies outside the heap: it must stay flat too.
     const buffers = l.external - s.external;
     assert.ok(
-      buffers < 256 * 1024,
+      buffers < 1024 * 1024,
       `array buffers grew ${
         (buffers / 1024).toFixed(0)
       } KiB from ${SMALL} to ${LARGE} rows`,
