@@ -237,18 +237,38 @@ export function runDisaggBatched(
       kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === PREFILL_END) {
       const k = events.data;
-      clients.finished(prefill[k].finishIteration(now), now);
-      for (const i of prefill[k].takeHandoffs()) {
-        pending.push(i);
-        pendingFrom.push(k);
+      const inst = prefill[k];
+      // While the instance's next iteration ends before every other event,
+      // it runs here rather than through the queue (see runBatchedCluster).
+      for (;;) {
+        clients.finished(inst.finishIteration(now), now);
+        for (const i of inst.takeHandoffs()) {
+          pending.push(i);
+          pendingFrom.push(k);
+        }
+        dispatch(now);
+        const end = inst.startIteration(now);
+        if (end < 0) break;
+        if (end < events.peekTime) now = end;
+        else {
+          events.push(end, PREFILL_END, k);
+          break;
+        }
       }
-      dispatch(now);
-      kick(prefill[k], PREFILL_END, k, now);
     } else if (kind === DECODE_END) {
       const d = events.data;
-      clients.finished(decode[d].finishIteration(now), now);
-      dispatch(now);
-      kick(decode[d], DECODE_END, d, now);
+      const inst = decode[d];
+      for (;;) {
+        clients.finished(inst.finishIteration(now), now);
+        dispatch(now);
+        const end = inst.startIteration(now);
+        if (end < 0) break;
+        if (end < events.peekTime) now = end;
+        else {
+          events.push(end, DECODE_END, d);
+          break;
+        }
+      }
     } else {
       const i = events.data;
       const from = Math.floor((kind - TRANSFER_END) / decodeCount);
