@@ -9,6 +9,7 @@ import { AttainmentMissed, simulate } from "../lib/analysis/simulate.ts";
 import { requestLengths } from "../lib/analysis/offered_load.ts";
 import { runTask, type TaskOutcome } from "../lib/analysis/tasks.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
+import { lengthMemo } from "../lib/workload/workload.ts";
 import type { CapacityResult } from "../lib/analysis/capacity.ts";
 
 const example = async () => {
@@ -117,4 +118,25 @@ Deno.test("capacity: a run stopped early would have missed the target", async ()
     }
   }
   assert.ok(stopped > 0 && ran > 0, `${stopped} stopped, ${ran} ran`);
+});
+
+Deno.test("capacity: length draws read back from the memo are the ones drawn", async () => {
+  const mixed = await loadScenarioFile("examples/mixed_classes.yaml");
+  for (
+    const s of [await example(), {
+      ...mixed,
+      sim_seconds: 120,
+      warmup_seconds: 12,
+    }]
+  ) {
+    const memo = lengthMemo(s);
+    // Later loads first: the memo grows, then earlier runs read it back.
+    for (const factor of [2, 0.5, 1, 3]) {
+      const scaled = scaleLoad(s, factor);
+      const plain = simulate(scaled, { keepRecords: false }).summary;
+      const replayed = simulate(scaled, { keepRecords: false, lengths: memo })
+        .summary;
+      assert.deepEqual(replayed, plain, `x${factor}`);
+    }
+  }
 });

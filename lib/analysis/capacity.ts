@@ -15,7 +15,8 @@ import type { SaturationVerdict } from "../metrics/saturation.ts";
 import { isMetricName, metricValue } from "../metrics/metric_names.ts";
 import { AttainmentMissed, simulate } from "./simulate.ts";
 import { loadOf, predictedLoad, requestLengths } from "./offered_load.ts";
-import { buildWorkload } from "../workload/workload.ts";
+import { buildWorkload, lengthMemo } from "../workload/workload.ts";
+import type { LengthMemo } from "../workload/length_memo.ts";
 import { scaleArrival } from "../workload/arrivals/registry.ts";
 
 /** What "meeting the target" means. */
@@ -183,12 +184,15 @@ export function capacity(
   const summaries = new Map<number, Summary>();
   // The offered load is linear in the factor but for the sampled lengths:
   // within 10% of 1, or above, the exact prediction decides.
-  const loadAtOne = predictedLoad(scenario).maxLoad;
+  // Every evaluation runs the same workload at another load: its length
+  // draws are drawn once and read back (the same requests).
+  const memo = scenario.trace ? undefined : sharedLengthMemo(scenario);
+  const loadAtOne = predictedLoad(scenario, memo).maxLoad;
   const evaluate = (factor: number): boolean => {
     const scaled = scaleLoad(scenario, factor);
     const near = loadAtOne * factor >= 0.9;
     // Near a load of 1, the requests alone give that load.
-    const lengths = near ? requestLengths(scaled) : undefined;
+    const lengths = near ? requestLengths(scaled, memo) : undefined;
     const load = near
       ? loadOf(scaled, lengths!.meanTokens, lengths!.ratePerS)
       : undefined;
@@ -213,6 +217,7 @@ export function capacity(
     try {
       summary = simulate(scaled, {
         keepRecords: false,
+        lengths: memo,
         stopBelowAttainment: measured === undefined ? undefined : {
           target,
           measured,
@@ -345,4 +350,15 @@ export function noiseTolerance(
   if (!(slope > 0) || !(measured > 0)) return 0;
   const se = Math.sqrt(target * (1 - target) / measured);
   return 2 * se / slope / hi.factor;
+}
+
+// The memo of the last workload searched, kept for the next search of the
+// same workload (a plan's placements share theirs, task after task in a
+// worker); one at a time bounds what it holds.
+let lastMemo: LengthMemo | undefined;
+
+function sharedLengthMemo(scenario: Scenario): LengthMemo {
+  const memo = lengthMemo(scenario);
+  if (lastMemo?.key !== memo.key) lastMemo = memo;
+  return lastMemo;
 }

@@ -17,6 +17,7 @@ import type { OfferedLoad } from "../metrics/saturation.ts";
 import { poolOfferedLoad } from "../metrics/batched_summary.ts";
 import { exclusiveOfferedLoad } from "../metrics/summary.ts";
 import { buildWorkload } from "../workload/workload.ts";
+import type { LengthMemo } from "../workload/length_memo.ts";
 import { planCluster } from "./pools.ts";
 import { admittedSource } from "./simulate.ts";
 import { summaryRun } from "./summary_run.ts";
@@ -40,6 +41,7 @@ export interface PredictedLoad {
  * (never `stable`), whatever the simulation would show.
  *
  * @param scenario A validated scenario.
+ * @param memo A memo of the workload's length draws to read back.
  * @returns The shares, the load the verdict reads, and the rate.
  *
  * @example Usage
@@ -52,8 +54,11 @@ export interface PredictedLoad {
  * assert.deepEqual(predictedLoad(s).shares, simulate(s).summary.offered_load);
  * ```
  */
-export function predictedLoad(scenario: Scenario): PredictedLoad {
-  const lengths = requestLengths(scenario);
+export function predictedLoad(
+  scenario: Scenario,
+  memo?: LengthMemo,
+): PredictedLoad {
+  const lengths = requestLengths(scenario, memo);
   return loadOf(scenario, lengths.meanTokens, lengths.ratePerS);
 }
 
@@ -76,6 +81,7 @@ export interface RequestLengths {
  * lengths as the summary will: every admitted request counts.
  *
  * @param scenario A validated scenario.
+ * @param lengths A memo of the workload's length draws to read back.
  * @returns Count, mean lengths, their spread and the rate.
  *
  * @example Usage
@@ -88,8 +94,11 @@ export interface RequestLengths {
  * assert.equal(r.ratePerS, 2);
  * ```
  */
-export function requestLengths(scenario: Scenario): RequestLengths {
-  const workload = buildWorkload(scenario);
+export function requestLengths(
+  scenario: Scenario,
+  lengths?: LengthMemo,
+): RequestLengths {
+  const workload = buildWorkload(scenario, { lengths });
   const window = workload.window ??
     [scenario.warmup_seconds, scenario.sim_seconds];
   const { source } = admittedSource(scenario, workload.source, window);

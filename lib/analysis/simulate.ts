@@ -29,6 +29,7 @@ import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
+import type { LengthMemo } from "../workload/length_memo.ts";
 import {
   PREFIX_BLOCK_TOKENS,
   type RequestSource,
@@ -56,6 +57,12 @@ export interface SimulationResult {
 export interface SimulateOptions {
   /** Requests to run instead of the scenario's own (a measured benchmark's, say). */
   workload?: Workload;
+  /**
+   * The scenario's own requests, with their lengths read back from this
+   * memo of earlier runs of the same workload (see `lengthMemo`): the same
+   * requests, without drawing them again.
+   */
+  lengths?: LengthMemo;
   /**
    * Batched runs: most requests in flight, as a benchmark client with
    * `--max-concurrency` sends them (default: no limit).
@@ -148,7 +155,8 @@ export function simulate(
   scenario: Scenario,
   options: SimulateOptions = {},
 ): SimulationResult {
-  const workload = options.workload ?? buildWorkload(scenario);
+  const workload = options.workload ??
+    buildWorkload(scenario, { lengths: options.lengths });
   const window = workload.window ??
     [scenario.warmup_seconds, scenario.sim_seconds];
   const percentiles = scenario.metrics.percentiles;

@@ -19,6 +19,7 @@ import { openValidTrace, type TraceSource } from "./trace_replay.ts";
 import type { TraceOptions } from "./trace_formats/mod.ts";
 import { PREFIX_BLOCK_TOKENS, type RequestSource } from "./request_source.ts";
 import { InputError } from "../errors.ts";
+import { LengthMemo, type LengthSamplers } from "./length_memo.ts";
 
 /** Latency targets of a request class. */
 export interface Slo {
@@ -125,6 +126,77 @@ export interface Workload {
   countArrivals?: (fromS: number) => number;
 }
 
+// The scenario's classes (one, `default`, without classes).
+function workloadClasses(scenario: WorkloadSpec): WorkloadClass[] {
+  return scenario.classes ?? [{
+    name: "default",
+    weight: 1,
+    shared_prefix_tokens: 0,
+  }];
+}
+
+// Each class's fresh length samplers, on streams of their own.
+function lengthSamplers(
+  scenario: WorkloadSpec,
+  classes: readonly WorkloadClass[],
+): (k: number) => LengthSamplers {
+  const seed = scenario.random_seed;
+  const named = (base: string, k: number) =>
+    scenario.classes ? `${base}/${classes[k].name}` : base;
+  return (k) => ({
+    prompt: tokenSampler(
+      classes[k].prompt_tokens ?? scenario.prompt_tokens,
+      new RandomStream(seed, named("prompt_tokens", k)),
+    ),
+    output: tokenSampler(
+      classes[k].output_tokens ?? scenario.output_tokens,
+      new RandomStream(seed, named("output_tokens", k)),
+    ),
+  });
+}
+
+// What a workload's lengths depend on: its seed and distributions.
+function lengthKey(scenario: WorkloadSpec): string {
+  return JSON.stringify([
+    scenario.random_seed,
+    scenario.prompt_tokens,
+    scenario.output_tokens,
+    scenario.classes?.map((c) => [c.name, c.prompt_tokens, c.output_tokens]),
+  ]);
+}
+
+/**
+ * A memo of the scenario's length draws, for {@linkcode buildWorkload} to
+ * replay in runs of the same workload at other loads: the same requests,
+ * without drawing them again (see length_memo.ts).
+ *
+ * @param scenario A validated scenario (not a trace replay).
+ * @returns An empty memo for its workload.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildWorkload, lengthMemo } from "./workload.ts";
+ * import { validateScenario } from "../scenario/validate.ts";
+ * const s = validateScenario({ sim_seconds: 20, warmup_seconds: 0 });
+ * const memo = lengthMemo(s);
+ * const lengths = (w: ReturnType<typeof buildWorkload>) => {
+ *   const out: number[] = [];
+ *   while (w.source.next()) out.push(w.source.promptTokens, w.source.outputTokens);
+ *   return out;
+ * };
+ * const plain = lengths(buildWorkload(s));
+ * assert.deepEqual(lengths(buildWorkload(s, { lengths: memo })), plain);
+ * assert.deepEqual(lengths(buildWorkload(s, { lengths: memo })), plain);
+ * ```
+ */
+export function lengthMemo(scenario: WorkloadSpec): LengthMemo {
+  return new LengthMemo(
+    lengthKey(scenario),
+    lengthSamplers(scenario, workloadClasses(scenario)),
+  );
+}
+
 /**
  * The scenario's requests (see {@linkcode buildWorkload}).
  *
@@ -157,6 +229,8 @@ export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
  * (one per whole 512-token block), so a prefix cache can reuse it.
  *
  * @param scenario A validated scenario.
+ * @param options `lengths`: a memo of this workload's length draws to read
+ * back instead of drawing ({@linkcode lengthMemo}; the same requests).
  * @returns The workload.
  *
  * @example Usage
@@ -181,28 +255,27 @@ export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
  * assert.equal(w.meanRatePerS(), 3);
  * ```
  */
-export function buildWorkload(scenario: WorkloadSpec): Workload {
+export function buildWorkload(
+  scenario: WorkloadSpec,
+  options: { lengths?: LengthMemo } = {},
+): Workload {
   const horizonS = scenario.sim_seconds;
   const window: MeasuredWindow = [scenario.warmup_seconds, horizonS];
   if (scenario.trace) return replayWorkload(scenario, window);
+  const classes = workloadClasses(scenario);
+  const memo = options.lengths;
+  if (memo && memo.key !== lengthKey(scenario)) {
+    throw new Error("buildWorkload: a LengthMemo of another workload");
+  }
+  const samplers = memo
+    ? (k: number) => memo.readers(k)
+    : lengthSamplers(scenario, classes);
   const seed = scenario.random_seed;
-  const classes: WorkloadClass[] = scenario.classes ?? [{
-    name: "default",
-    weight: 1,
-    shared_prefix_tokens: 0,
-  }];
   const single = !scenario.classes;
   const named = (base: string, k: number) =>
     single ? base : `${base}/${classes[k].name}`;
   const lengths = classes.map((c, k) => ({
-    prompt: tokenSampler(
-      c.prompt_tokens ?? scenario.prompt_tokens,
-      new RandomStream(seed, named("prompt_tokens", k)),
-    ),
-    output: tokenSampler(
-      c.output_tokens ?? scenario.output_tokens,
-      new RandomStream(seed, named("output_tokens", k)),
-    ),
+    ...samplers(k),
     prefix: Array.from(
       { length: Math.floor(c.shared_prefix_tokens / PREFIX_BLOCK_TOKENS) },
       // Negative ids never collide with a trace's hash ids.
