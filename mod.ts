@@ -96,7 +96,13 @@ export type { Path } from "./lib/errors.ts";
 
 // ---------------------------------------------------------------- workload
 
-export { buildWorkload, scenarioWorkload } from "./lib/workload/workload.ts";
+export {
+  buildWorkload,
+  lengthMemo,
+  scenarioWorkload,
+} from "./lib/workload/workload.ts";
+export { LengthMemo } from "./lib/workload/length_memo.ts";
+export type { LengthSamplers } from "./lib/workload/length_memo.ts";
 export type {
   MeasuredWindow,
   ReplayEnd,
