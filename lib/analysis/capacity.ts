@@ -182,11 +182,11 @@ export function capacity(
   const baseRate = buildWorkload(scenario).meanRatePerS();
   const evaluations: CapacityEvaluation[] = [];
   const summaries = new Map<number, Summary>();
-  // The offered load is linear in the factor but for the sampled lengths:
-  // within 10% of 1, or above, the exact prediction decides.
   // Every evaluation runs the same workload at another load: its length
   // draws are drawn once and read back (the same requests).
   const memo = scenario.trace ? undefined : sharedLengthMemo(scenario);
+  // The offered load is linear in the factor but for the sampled lengths:
+  // within 10% of 1, or above, the exact prediction decides.
   const loadAtOne = predictedLoad(scenario, memo).maxLoad;
   const evaluate = (factor: number): boolean => {
     const scaled = scaleLoad(scenario, factor);

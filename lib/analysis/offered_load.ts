@@ -179,20 +179,12 @@ function batchedShares(
         {
           name: pool.name,
           instances: pool.instances,
-          tp: pool.tp,
           kvCapacityTokens: pool.kvCapacityTokens,
-          kvCapacityBlocks: Math.floor(
-            pool.kvCapacityTokens / scenario.kv_cache.block_size,
-          ),
           stepTime: pool.stepTime,
-          stepTimeKind: pool.settings.step_time.kind,
-          engine: pool.settings.engine.preset,
           scheduler: {
-            policy: sch.policy,
             maxNumSeqs: sch.max_num_seqs,
             maxNumBatchedTokens: sch.max_num_batched_tokens,
           },
-          instanceStats: [],
         },
         meanTokens,
         rate,

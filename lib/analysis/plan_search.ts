@@ -109,8 +109,8 @@ export async function searchPlan(
     planned.flatMap((p, k) => p.task ? [k] : []),
   );
   let done = 0;
+  // A pending placement's bound: its ceiling, or a dominating one's.
   const bound = (k: number): number => {
-    if (capacity[k] !== undefined) return capacity[k]!;
     let b = ceiling[k];
     const p = planned[k].placement;
     planned.forEach((q, j) => {

@@ -45,6 +45,17 @@ export interface BatchedPoolStats {
   instanceStats: readonly InstanceStats[];
 }
 
+/** What a pool's offered load reads of it (see {@linkcode poolOfferedLoad}). */
+export type OfferingPool =
+  & Pick<
+    BatchedPoolStats,
+    "name" | "instances" | "kvCapacityTokens" | "stepTime"
+  >
+  & {
+    /** Its batch limits. */
+    scheduler: Pick<PoolSchedulerLimits, "maxNumSeqs" | "maxNumBatchedTokens">;
+  };
+
 /** What {@linkcode addBatchedMetrics} needs besides the pools. */
 export interface BatchedRun {
   /** The scenario's step-time model name (the top-level `step_time`). */
@@ -67,7 +78,7 @@ export interface BatchedRun {
  * @returns Prefill and decode seconds per token.
  */
 function secondsPerToken(
-  pool: BatchedPoolStats,
+  pool: OfferingPool,
   meanTokens: { prompt: number; output: number },
 ): { prefill: number; decode: number } {
   const budget = pool.scheduler.maxNumBatchedTokens;
@@ -99,7 +110,7 @@ function secondsPerToken(
  * for decode (unless it is a prefill pool), s_p and s_d the instance time
  * per token of the most efficient batch (see `addBatchedMetrics`).
  *
- * @param pool The pool (its name, instances, scheduler limits, KV capacity and step time are read).
+ * @param pool The pool: its role, instances, batch limits, KV capacity and step time.
  * @param meanTokens Mean prompt and output lengths.
  * @param rate Mean arrival rate, requests per second.
  * @returns Its `prefill` and/or `decode` share.
@@ -110,17 +121,15 @@ function secondsPerToken(
  * import { poolOfferedLoad } from "./batched_summary.ts";
  * import { rateStepTime } from "../perf/step_time.ts";
  * const share = poolOfferedLoad({
- *   name: "decode", instances: 8, tp: 1, kvCapacityTokens: 16384, kvCapacityBlocks: 1024,
+ *   name: "decode", instances: 8, kvCapacityTokens: 16384,
  *   stepTime: rateStepTime({ prefillTokensPerS: 1000, decodeTokensPerS: 10 }),
- *   stepTimeKind: "rate", engine: "none",
- *   scheduler: { policy: "fcfs", maxNumSeqs: 8, maxNumBatchedTokens: 2048 },
- *   instanceStats: [],
+ *   scheduler: { maxNumSeqs: 8, maxNumBatchedTokens: 2048 },
  * }, { prompt: 100, output: 50 }, 1);
  * assert.deepEqual(share, { decode: 50 * 0.1 / 8 / 8 });
  * ```
  */
 export function poolOfferedLoad(
-  pool: BatchedPoolStats,
+  pool: OfferingPool,
   meanTokens: { prompt: number; output: number },
   rate: number,
 ): OfferedLoad {
