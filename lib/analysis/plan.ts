@@ -270,7 +270,7 @@ export async function plan(
       ? await pool.run(planned.flatMap((p) => p.task ? [p.task] : []))
       : (await searchPlan(planned, {
         tolerance: capacityOptions.tolerance,
-        run: (tasks) => pool.run(tasks),
+        run: (tasks, ahead) => pool.run(tasks, undefined, ahead),
       })).filter((_, k) => planned[k].task);
     let k = 0;
     return rankPlan(

@@ -51,8 +51,15 @@ export interface PlannedPlacement {
 export interface PlanSearchOptions {
   /** The capacity search's relative tolerance (default 0.01). */
   tolerance?: number;
-  /** Runs one round of capacity tasks (on workers), outcomes in order. */
-  run: (tasks: Task[]) => Promise<TaskOutcome[]>;
+  /**
+   * Runs one round of capacity tasks (on workers), outcomes in order.
+   * `ahead` lists the placements still pending after the round, likeliest
+   * to be searched next first: a runner may start them on workers the
+   * round leaves idle (its last tasks), and reuse what they found if a
+   * later round asks for them. Which placements are searched is decided
+   * by the rounds alone, so this changes no answer.
+   */
+  run: (tasks: Task[], ahead: Task[]) => Promise<TaskOutcome[]>;
   /** After each round: placements searched, and searched + still to search. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -162,16 +169,19 @@ export async function searchPlan(
         out[k] = pruned;
       }
     }
-    const next = candidates.filter(({ k }) => pending.has(k))
+    const order = candidates.filter(({ k }) => pending.has(k))
       .sort((a, b) =>
         b.b / planned[b.k].placement.gpus - a.b / planned[a.k].placement.gpus ||
         a.k - b.k
       )
-      .slice(0, PLAN_ROUND)
       .map(({ k }) => k);
+    const next = order.slice(0, PLAN_ROUND);
     if (next.length === 0) break;
     options.onProgress?.(done, done + pending.size);
-    const outcomes = await options.run(next.map((k) => planned[k].task!));
+    const outcomes = await options.run(
+      next.map((k) => planned[k].task!),
+      order.slice(PLAN_ROUND).map((k) => planned[k].task!),
+    );
     next.forEach((k, j) => {
       const o = outcomes[j];
       out[k] = o;

@@ -71,6 +71,13 @@ export async function runTasks(
  * candidates at a time pays for starting them once). Outcomes come back in
  * task order.
  *
+ * A batch may name tasks that later batches are likely to ask for
+ * (`ahead`): workers that would otherwise wait for the batch's last task
+ * start them, and a later batch that asks for the same task object takes
+ * its outcome rather than running it again. Each task is a pure function of
+ * its scenario, so an outcome is the same whenever it was computed; an
+ * `ahead` task that no batch asks for only costs an idle worker's time.
+ *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
@@ -87,6 +94,14 @@ export async function runTasks(
 export class TaskPool {
   readonly #jobs: number;
   #workers: Worker[] = [];
+  #idle: Worker[] = [];
+  // Jobs a batch asked for, in order, then the speculative ones.
+  #queue: Job[] = [];
+  #ahead: Job[] = [];
+  // Speculative jobs by task, until a batch takes them or they are dropped.
+  #known = new Map<Task, Job>();
+  #running = new Map<Worker, Job>();
+  #failure: Error | undefined;
 
   /**
    * Creates the pool; workers start with the first batch that needs them.
@@ -102,76 +117,132 @@ export class TaskPool {
    *
    * @param tasks The tasks.
    * @param onProgress Called after each task with the number done and the total.
+   * @param ahead Tasks later batches may ask for, likeliest first: started
+   * on workers left idle by this batch (ignored with one job). Replaces the
+   * previous batch's list; those of its tasks not yet started are dropped.
    * @returns Their outcomes, in task order.
    * @throws {InputError} The first (in task order) task error caused by input.
    */
   async run(
     tasks: readonly Task[],
     onProgress?: (done: number, total: number) => void,
+    ahead: readonly Task[] = [],
   ): Promise<TaskOutcome[]> {
-    const outcomes: TaskOutcome[] = new Array(tasks.length);
-    let done = 0;
-    const jobs = Math.min(this.#jobs, tasks.length);
-    if (jobs <= 1) {
+    if (this.#jobs <= 1 || (tasks.length <= 1 && this.#workers.length === 0)) {
+      const outcomes: TaskOutcome[] = [];
       for (let i = 0; i < tasks.length; i++) {
-        outcomes[i] = runTask(tasks[i]);
-        onProgress?.(++done, tasks.length);
+        outcomes.push(runTask(tasks[i]));
+        onProgress?.(i + 1, tasks.length);
       }
       return outcomes;
     }
-    while (this.#workers.length < jobs) {
-      this.#workers.push(
-        new Worker(new URL("./worker.ts", import.meta.url), {
-          type: "module",
-        }),
-      );
+    while (this.#workers.length < this.#jobs) this.#startWorker();
+    let done = 0;
+    const jobs = tasks.map((task) => {
+      const known = this.#known.get(task);
+      if (known) {
+        this.#known.delete(task);
+        const k = this.#ahead.indexOf(known);
+        if (k >= 0) {
+          this.#ahead.splice(k, 1);
+          this.#queue.push(known);
+        }
+        return known;
+      }
+      const job = newJob(task);
+      this.#queue.push(job);
+      return job;
+    });
+    for (const job of this.#ahead) this.#known.delete(job.task);
+    this.#ahead = [];
+    for (const task of ahead) {
+      if (this.#known.has(task) || tasks.includes(task)) continue;
+      const job = newJob(task);
+      this.#known.set(task, job);
+      this.#ahead.push(job);
     }
-    const errors: ({ input: boolean; message: string } | undefined)[] = [];
-    let next = 0;
-    try {
-      await Promise.all(
-        this.#workers.slice(0, jobs).map((worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= tasks.length) return resolve();
-              const id = next++;
-              worker.postMessage({ id, task: tasks[id] });
-            };
-            worker.onmessage = (
-              e: MessageEvent<
-                | { id: number; ok: true; outcome: TaskOutcome }
-                | { id: number; ok: false; input: boolean; message: string }
-              >,
-            ) => {
-              const m = e.data;
-              if (m.ok) outcomes[m.id] = m.outcome;
-              else errors[m.id] = { input: m.input, message: m.message };
-              onProgress?.(++done, tasks.length);
-              send();
-            };
-            worker.onerror = (e) => {
-              e.preventDefault();
-              reject(new Error(`worker failed: ${e.message}`));
-            };
-            send();
-          })
-        ),
-      );
-    } catch (e) {
+    this.#dispatch();
+    const settled = await Promise.all(jobs.map(async (job) => {
+      const r = await job.settled;
+      onProgress?.(++done, tasks.length);
+      return r;
+    }));
+    if (this.#failure) {
+      const e = this.#failure;
       this.close();
       throw e;
     }
-    const first = errors.findIndex((e) => e !== undefined);
-    if (first >= 0) {
-      const e = errors[first]!;
-      throw e.input ? new InputError(e.message) : new Error(e.message);
+    const first = settled.find((r) => !r.ok);
+    if (first && !first.ok) {
+      throw first.input
+        ? new InputError(first.message)
+        : new Error(first.message);
     }
-    return outcomes;
+    return settled.map((r) => (r as { outcome: TaskOutcome }).outcome);
   }
 
-  /** Stops the workers. */
+  #startWorker(): void {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+      type: "module",
+    });
+    worker.onmessage = (e: MessageEvent<Settled>) => {
+      const job = this.#running.get(worker)!;
+      this.#running.delete(worker);
+      job.settle(e.data);
+      this.#idle.push(worker);
+      this.#dispatch();
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      // A worker that dies fails the batch: every job still to come ends.
+      this.#failure ??= new Error(`worker failed: ${e.message}`);
+      const failed = { ok: false, input: false, message: e.message } as const;
+      for (const job of [...this.#running.values(), ...this.#queue]) {
+        job.settle(failed);
+      }
+      this.#running.clear();
+      this.#queue = [];
+    };
+    this.#workers.push(worker);
+    this.#idle.push(worker);
+  }
+
+  // Starts queued jobs, then speculative ones, on idle workers.
+  #dispatch(): void {
+    while (this.#idle.length > 0) {
+      const job = this.#queue.shift() ?? this.#ahead.shift();
+      if (!job) return;
+      const worker = this.#idle.pop()!;
+      this.#running.set(worker, job);
+      worker.postMessage(job.task);
+    }
+  }
+
+  /** Stops the workers (speculative tasks still running are abandoned). */
   close(): void {
     for (const w of this.#workers) w.terminate();
     this.#workers = [];
+    this.#idle = [];
+    this.#queue = [];
+    this.#ahead = [];
+    this.#known.clear();
+    this.#running.clear();
   }
+}
+
+// A task's result as a worker posts it.
+type Settled =
+  | { ok: true; outcome: TaskOutcome }
+  | { ok: false; input: boolean; message: string };
+
+interface Job {
+  task: Task;
+  settled: Promise<Settled>;
+  settle: (r: Settled) => void;
+}
+
+function newJob(task: Task): Job {
+  let settle!: (r: Settled) => void;
+  const settled = new Promise<Settled>((resolve) => settle = resolve);
+  return { task, settled, settle };
 }

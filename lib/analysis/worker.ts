@@ -14,16 +14,16 @@ import {
 } from "../scenario/pool_sections.ts";
 import { runTask, type Task } from "./tasks.ts";
 
-self.onmessage = async (e: MessageEvent<{ id: number; task: Task }>) => {
-  const { id, task } = e.data;
+// One task at a time: the pool sends the next when this one's outcome is in.
+self.onmessage = async (e: MessageEvent<Task>) => {
+  const task = e.data;
   try {
     // Only a disagg pool with sections of its own needs the scenario schema
     // (zod, most of a worker's start-up); other tasks never load it.
     if (needsPoolSectionCheck(task.scenario)) await loadPoolSectionCheck();
-    self.postMessage({ id, ok: true, outcome: runTask(task) });
+    self.postMessage({ ok: true, outcome: runTask(task) });
   } catch (err) {
     self.postMessage({
-      id,
       ok: false,
       input: err instanceof InputError,
       message: (err as Error).message ?? String(err),

@@ -292,7 +292,7 @@ async function searchPlans(
       out.push(
         ...await searchPlan(planned, {
           tolerance,
-          run: (tasks) => pool.run(tasks),
+          run: (tasks, ahead) => pool.run(tasks, undefined, ahead),
           onProgress: (done, total) => {
             counts[g] = { done, total };
             report();
