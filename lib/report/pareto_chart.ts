@@ -72,6 +72,11 @@ export interface ParetoChartSpec {
   groups: ScatterGroup[];
   /** Whether larger (`"max"`, the default) or smaller y is better. */
   front?: "max" | "min";
+  /**
+   * One line under the plot, at the left: what the chart does not show
+   * (placements a plan did not search, say).
+   */
+  note?: string;
 }
 
 /**
@@ -243,6 +248,7 @@ export function placeLabels(
 function pointLabelsPlugin(
   fonts: FontSizes,
   front: ReadonlySet<ScatterPoint>,
+  note: string | undefined,
 ): Plugin {
   return {
     id: "llmsimPointLabels",
@@ -318,15 +324,20 @@ function pointLabelsPlugin(
         ctx.fillStyle = "#333333";
         ctx.fillText(w.point.label!, box.x + 2, box.y + box.height / 2);
       });
+      ctx.fillStyle = "#666666";
+      ctx.textBaseline = "bottom";
+      // The spec's note on the last line, this one on the line above it.
       if (omitted > 0) {
-        ctx.fillStyle = "#666666";
-        ctx.textBaseline = "bottom";
         ctx.textAlign = "right";
         ctx.fillText(
           `${omitted} of ${wanted.length} labels left out where they would overlap`,
           chart.width - 8,
-          chart.height - 4,
+          chart.height - 4 - (note ? height + 2 : 0),
         );
+      }
+      if (note) {
+        ctx.textAlign = "left";
+        ctx.fillText(note, 8, chart.height - 4);
       }
       ctx.restore();
     },
@@ -426,8 +437,16 @@ export function paretoChartConfig(
     data: { datasets },
     options: {
       ...base,
-      // Room under the x axis title for the note on left-out labels.
-      layout: { padding: { top: 12, left: 12, right: 12, bottom: 24 } },
+      // Room under the x axis title for the notes (left-out labels, and
+      // the spec's own).
+      layout: {
+        padding: {
+          top: 12,
+          left: 12,
+          right: 12,
+          bottom: spec.note ? 26 + fonts.label : 24,
+        },
+      },
       parsing: false,
       scales: {
         // Room around the points keeps their labels inside the plot.
@@ -478,7 +497,7 @@ export function paretoChartConfig(
         },
       },
     },
-    plugins: [pointLabelsPlugin(fonts, new Set(front))],
+    plugins: [pointLabelsPlugin(fonts, new Set(front), spec.note)],
   } as ParetoChartConfig;
 }
 
