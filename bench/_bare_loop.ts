@@ -34,6 +34,8 @@
  * @module
  */
 
+import { quantilesInPlace } from "../lib/metrics/percentile.ts";
+
 /** What the bare loop runs: the guide's mono scenario reduced to numbers. */
 export interface BareScenario {
   /** Servers (GPUs). */
@@ -249,9 +251,9 @@ export function runBareLoop(sc: BareScenario): BareRun {
 export type Figures = [number, number, number, number, number];
 
 /**
- * Mean and percentiles of the values (linear interpolation between order
- * statistics, rank (n - 1) q, as the summary), by quickselect; the values
- * are reordered.
+ * Mean and percentiles of the values, by the summary's own quantile code
+ * (linear interpolation between order statistics, rank (n - 1) q); the
+ * values are reordered.
  *
  * @param v The values.
  * @returns mean, p50, p90, p95, p99.
@@ -260,46 +262,8 @@ export function figures(v: Float64Array): Figures {
   const n = v.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += v[i];
-  const out: Figures = [sum / n, NaN, NaN, NaN, NaN];
-  let from = 0;
-  [0.5, 0.9, 0.95, 0.99].forEach((q, k) => {
-    const rank = (n - 1) * q;
-    const lo = Math.floor(rank);
-    select(v, lo, from, n - 1);
-    from = lo;
-    let b = v[lo];
-    if (lo + 1 < n && rank > lo) {
-      b = v[lo + 1];
-      for (let i = lo + 2; i < n; i++) if (v[i] < b) b = v[i];
-    }
-    out[k + 1] = v[lo] + (b - v[lo]) * (rank - lo);
-  });
-  return out;
-}
-
-function select(a: Float64Array, k: number, left: number, right: number) {
-  while (right > left) {
-    const mid = (left + right) >>> 1;
-    if (a[mid] < a[left]) swap(a, mid, left);
-    if (a[right] < a[left]) swap(a, right, left);
-    if (a[right] < a[mid]) swap(a, right, mid);
-    const pivot = a[mid];
-    let i = left, j = right;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) swap(a, i++, j--);
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return;
-  }
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
+  const [p50, p90, p95, p99] = quantilesInPlace(v, [0.5, 0.9, 0.95, 0.99]);
+  return [sum / n, p50, p90, p95, p99];
 }
 
 /**

@@ -212,7 +212,7 @@ export function capacity(
     // from the arrival clocks alone where the workload can.
     const measured = metric !== undefined ? undefined : lengths?.measured ??
       buildWorkload(scaled).countArrivals?.(scaled.warmup_seconds) ??
-      requestLengths(scaled).measured;
+      requestLengths(scaled, memo).measured;
     let summary: Summary;
     try {
       summary = simulate(scaled, {

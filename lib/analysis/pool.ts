@@ -172,8 +172,8 @@ export class TaskPool {
       this.close();
       throw e;
     }
-    const first = settled.find((r) => !r.ok);
-    if (first && !first.ok) {
+    const first = settled.find((r): r is Failed => !r.ok);
+    if (first) {
       throw first.input
         ? new InputError(first.message)
         : new Error(first.message);
@@ -196,7 +196,7 @@ export class TaskPool {
       e.preventDefault();
       // A worker that dies fails the batch: every job still to come ends.
       this.#failure ??= new Error(`worker failed: ${e.message}`);
-      const failed = { ok: false, input: false, message: e.message } as const;
+      const failed: Failed = { ok: false, input: false, message: e.message };
       for (const job of [...this.#running.values(), ...this.#queue]) {
         job.settle(failed);
       }
@@ -231,9 +231,8 @@ export class TaskPool {
 }
 
 // A task's result as a worker posts it.
-type Settled =
-  | { ok: true; outcome: TaskOutcome }
-  | { ok: false; input: boolean; message: string };
+type Failed = { ok: false; input: boolean; message: string };
+type Settled = { ok: true; outcome: TaskOutcome } | Failed;
 
 interface Job {
   task: Task;

@@ -243,7 +243,9 @@ export function placeLabels(
  * covering another label or marker (see {@link placeLabels}), Pareto-front
  * points first, then by descending y; far labels get a leader line. Static
  * images have no tooltips, so labels are the only way to tell which
- * configuration a point is; how many did not fit is said under the plot.
+ * configuration a point is; how many did not fit is said under the plot,
+ * above the spec's own note (which this plugin draws too: both need the
+ * room under the axis title).
  */
 function pointLabelsPlugin(
   fonts: FontSizes,
