@@ -30,6 +30,11 @@ import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
 import type { LengthMemo } from "../workload/length_memo.ts";
+import type { ClientSpec, SessionTally } from "../serving/clients.ts";
+import { durationSampler } from "../workload/durations.ts";
+import { sessionDraws } from "../workload/sessions.ts";
+import { sessionsSummary } from "../metrics/session_summary.ts";
+import { RandomStream } from "../engine/random.ts";
 import {
   PREFIX_BLOCK_TOKENS,
   type RequestSource,
@@ -182,6 +187,7 @@ export function simulate(
       capacity: expected,
       classNames: workload.classNames,
       classSlos: workload.classSlos,
+      firstMeasured: scenario.warmup_requests,
     },
   );
   // The early stop: after each observation, the attainment's upper bound.
@@ -215,8 +221,18 @@ export function simulate(
     workload.source,
     window,
   );
+  const client = clientSpec(scenario, window, maxModelLen, options);
+  // A count run's window closes at the last response's end.
+  let lastFinishS = -Infinity;
+  if (scenario.num_requests !== undefined) {
+    const before = records.onRetire;
+    records.onRetire = (i) => {
+      if (records.finishS[i] > lastFinishS) lastFinishS = records.finishS[i];
+      before?.(i);
+    };
+  }
   const batched = scenario.batching === "continuous"
-    ? runBatched(scenario, source, records, window, options)
+    ? runBatched(scenario, source, records, window, options, client)
     : null;
   const run = batched ??
     runExclusive(scenario, source, { records });
@@ -225,11 +241,21 @@ export function simulate(
     (n, t) => n + t.extrapolated,
     0,
   );
+  if (scenario.num_requests !== undefined) {
+    // [start, the double after the last end): every response is inside.
+    window[1] = nextUp(lastFinishS);
+  }
   if (inOrder) inOrder.flush();
   else if (!sketch) {
     for (let i = 0; i < records.count; i++) acc.observe(records, i);
   }
   const summary = acc.summary(run.endS);
+  if (scenario.arrival.process === "closed_loop" || !Number.isFinite(rate)) {
+    // The users' sending rate is the run's outcome: measured requests per
+    // second of the window.
+    summary.arrival_rate_per_s = summary.num_samples /
+      summary.measured_window_s;
+  }
   if (workload.trace) {
     const st = workload.trace.stats;
     summary.trace_rows = summary.num_requests;
@@ -273,6 +299,7 @@ export function simulate(
       summary.kv_transfer_bytes_per_token =
         batched.plan.kvTransferBytesPerToken;
     }
+    if (batched.sessions) summary.sessions = sessionsSummary(batched.sessions);
     if (scenario.kv_cache.prefix_caching) {
       let prompt = 0, hit = 0, evictions = 0;
       for (const pool of batched.pools) {
@@ -395,14 +422,15 @@ function runBatched(
   records: RequestRecords,
   window: readonly [number, number],
   options: SimulateOptions,
+  client: ClientSpec,
 ): {
   records: RequestRecords;
   endS: number;
+  sessions?: SessionTally;
   pools: BatchedRun[];
   itl: LogHistogram;
   plan: ClusterPlan;
 } {
-  const maxConcurrency = options.maxConcurrency;
   const itl = new LogHistogram();
   const plan = planCluster(scenario, { stepTimeModel: options.stepTimeModel });
   const timelines = plan.pools.map(() => new Timeline(scenario.sim_seconds));
@@ -415,7 +443,7 @@ function runBatched(
         seed: scenario.random_seed,
         records,
         requestOverheadS: plan.requestS,
-        maxConcurrency,
+        client,
         instance: instanceConfig(
           scenario,
           window,
@@ -468,7 +496,7 @@ function runBatched(
       router: scenario.scheduler.router,
       seed: scenario.random_seed,
       requestOverheadS: plan.requestS,
-      maxConcurrency,
+      client,
     });
     return {
       ...run,
@@ -559,6 +587,65 @@ export function admittedSource(
     }),
     maxModelLen,
   };
+}
+
+// What the run's users do: the scenario's closed loop, sessions or client
+// limit (a caller's maxConcurrency wins over the scenario's).
+function clientSpec(
+  scenario: Scenario,
+  window: [number, number],
+  maxModelLen: number | undefined,
+  options: SimulateOptions,
+): ClientSpec {
+  const a = scenario.arrival;
+  const seed = scenario.random_seed;
+  const spec: ClientSpec = {
+    maxConcurrency: options.maxConcurrency ?? scenario.max_concurrency,
+    waitInTtft: scenario.client_wait_in_ttft,
+    horizonS: scenario.sim_seconds,
+    maxRequests: scenario.num_requests,
+    maxModelLen,
+    window,
+    warmupRequests: scenario.warmup_requests,
+  };
+  if (a.process === "closed_loop") {
+    spec.closedLoop = {
+      users: a.concurrency,
+      thinkS: durationSampler(
+        a.think_time_s,
+        new RandomStream(seed, "think_time"),
+      ),
+    };
+  }
+  if (scenario.sessions) {
+    const classes = scenario.classes;
+    spec.sessions = sessionDraws(
+      scenario.sessions,
+      classes
+        ? classes.map((c) => ({
+          name: c.name,
+          prompt: c.prompt_tokens ?? scenario.prompt_tokens,
+          output: c.output_tokens ?? scenario.output_tokens,
+        }))
+        : [{
+          name: null,
+          prompt: scenario.prompt_tokens,
+          output: scenario.output_tokens,
+        }],
+      seed,
+    );
+  }
+  return spec;
+}
+
+// The smallest double above x (x finite).
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigInt64(0);
+  view.setBigInt64(0, x > 0 ? bits + 1n : bits - 1n);
+  return view.getFloat64(0);
 }
 
 // The context limit of the pool requests meet first (the prefill pool in

@@ -174,6 +174,25 @@ export class RequestRecords {
   }
 
   /**
+   * A request's number: how many were recorded before it.
+   *
+   * @param i The request's slot.
+   * @returns Its number, from 0.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { RequestRecords } from "./records.ts";
+   * const r = new RequestRecords(4, { recycle: true });
+   * r.retire(r.add(0, 1, 1));
+   * assert.equal(r.number(r.add(1, 1, 1)), 1);
+   * ```
+   */
+  number(i: number): number {
+    return this.#recycle ? this.seq[i] : i;
+  }
+
+  /**
    * Marks a request finished for good: {@linkcode RequestRecords.onRetire}
    * sees it, and with `recycle` its slot is cleared for reuse.
    *

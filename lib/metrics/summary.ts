@@ -235,6 +235,11 @@ export interface SummaryRun {
 
 /** Options of {@linkcode SummaryAccumulator}. */
 export interface SummaryOptions {
+  /**
+   * Requests numbered below this are warm-up, whatever their arrival (a
+   * count run's `warmup_requests`; default 0).
+   */
+  firstMeasured?: number;
   /** Percentiles from a sketch (0.5% relative error, constant memory) instead of exact. */
   sketch?: boolean;
   /**
@@ -265,6 +270,7 @@ export interface SummaryOptions {
 export class SummaryAccumulator {
   #run: SummaryRun;
   #options: SummaryOptions;
+  readonly #firstMeasured: number;
   #all: GroupStats;
   #classes: GroupStats[];
   #store: ExactStore | null;
@@ -319,6 +325,7 @@ export class SummaryAccumulator {
   constructor(run: SummaryRun, options: SummaryOptions = {}) {
     this.#run = run;
     this.#options = options;
+    this.#firstMeasured = options.firstMeasured ?? 0;
     this.#window = run.window;
     const sketch = options.sketch ?? false;
     this.#all = new GroupStats();
@@ -405,7 +412,8 @@ export class SummaryAccumulator {
     const cls = records.classIndex[i];
     const group = this.#classes[cls];
     const inWindow = finish >= lo && finish < hi;
-    const measured = a >= lo;
+    const measured = a >= lo &&
+      (this.#firstMeasured === 0 || records.number(i) >= this.#firstMeasured);
     if (!measured && !inWindow) return;
     if (measured) {
       this.#promptLengths.add(prompt);

@@ -9,6 +9,7 @@
  */
 
 import type { LengthSummary } from "./length_stats.ts";
+import type { SessionsSummary } from "./session_summary.ts";
 import type {
   OfferedLoad,
   SaturationEvidence,
@@ -333,6 +334,8 @@ export interface BatchedSummary {
   prefix_cache_hit_tokens?: number;
   /** With prefix caching: cache entries evicted. */
   prefix_cache_evictions?: number;
+  /** Multi-turn sessions: counts, durations and TTFT by turn. */
+  sessions?: SessionsSummary;
 }
 
 /** The keys of a batched disaggregated run, per pool. */

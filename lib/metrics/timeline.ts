@@ -21,7 +21,10 @@ export interface TimelineSeries {
 
 /** Accumulates the series of one pool. */
 export class Timeline {
-  readonly #binS: number;
+  #binS: number;
+  // No horizon (a count run): bins start at 1 s and double in width (pairs
+  // merged) whenever an iteration starts past the last.
+  readonly #open: boolean;
   readonly #queue: Float64Array;
   readonly #batch: Float64Array;
   readonly #kv: Float64Array;
@@ -30,7 +33,8 @@ export class Timeline {
   /**
    * Creates empty bins over [0, horizon).
    *
-   * @param horizonS The span to cover, seconds (later iterations, the drain, are left out).
+   * @param horizonS The span to cover, seconds (later iterations, the drain, are left out);
+   * Infinity: the whole run, whatever its length.
    * @param bins Number of bins (default 200).
    *
    * @example Usage
@@ -47,7 +51,8 @@ export class Timeline {
    * ```
    */
   constructor(horizonS: number, bins = 200) {
-    this.#binS = horizonS / bins;
+    this.#open = horizonS === Infinity;
+    this.#binS = this.#open ? 1 : horizonS / bins;
     this.#queue = new Float64Array(bins);
     this.#batch = new Float64Array(bins);
     this.#kv = new Float64Array(bins);
@@ -63,12 +68,26 @@ export class Timeline {
    * @param kvOccupancy KV in use over capacity.
    */
   add(t: number, queue: number, batch: number, kvOccupancy: number): void {
-    const b = Math.floor(t / this.#binS);
-    if (b >= this.#count.length) return;
+    let b = Math.floor(t / this.#binS);
+    if (b >= this.#count.length) {
+      if (!this.#open) return;
+      while (b >= this.#count.length) b = this.#widen(t);
+    }
     this.#queue[b] += queue;
     this.#batch[b] += batch;
     this.#kv[b] += kvOccupancy;
     this.#count[b]++;
+  }
+
+  // Doubles the bin width, merging pairs; returns t's new bin.
+  #widen(t: number): number {
+    for (const a of [this.#queue, this.#batch, this.#kv, this.#count]) {
+      const n = a.length;
+      for (let b = 0; b < n / 2; b++) a[b] = a[2 * b] + a[2 * b + 1];
+      a.fill(0, n / 2);
+    }
+    this.#binS *= 2;
+    return Math.floor(t / this.#binS);
   }
 
   /**
@@ -77,9 +96,14 @@ export class Timeline {
    * @returns Per-bin means.
    */
   series(): TimelineSeries {
-    const n = this.#count.length;
+    let n = this.#count.length;
+    // Without a horizon, the series ends at the last iteration's bin.
+    if (this.#open) { while (n > 0 && this.#count[n - 1] === 0) n--; }
     const mean = (a: Float64Array) =>
-      Array.from(a, (v, b) => this.#count[b] > 0 ? v / this.#count[b] : NaN);
+      Array.from(
+        a.subarray(0, n),
+        (v, b) => this.#count[b] > 0 ? v / this.#count[b] : NaN,
+      );
     return {
       t: Array.from({ length: n }, (_, b) => (b + 0.5) * this.#binS),
       queue: mean(this.#queue),

@@ -17,6 +17,7 @@ import { BATCH_POLICIES } from "../serving/batch_policies/mod.ts";
 import { ROUTERS } from "../serving/routers/mod.ts";
 import { tokenSchema } from "../workload/token_modes/mod.ts";
 import { arrivalSchema } from "../workload/arrivals/mod.ts";
+import { durationSchema } from "../workload/durations.ts";
 import { traceSchema } from "../workload/trace_formats/mod.ts";
 import { STEP_TIME_KINDS, stepTimeKeys } from "./step_time_kinds/mod.ts";
 import type { Same } from "../schema/same.ts";
@@ -32,6 +33,7 @@ import type {
   RequestClass,
   Scenario,
   SchedulerConfig,
+  SessionsConfig,
   StepTimeConfig,
 } from "./types.ts";
 
@@ -397,6 +399,27 @@ const REQUEST_CLASS = z.strictObject({
   ).default(0),
 }).describe("One request class.");
 
+// Multi-turn sessions (chats, agents).
+const SESSIONS = z.strictObject({
+  turns: tokenSchema(
+    "Turns (requests) per session, a whole-number distribution (>= 1).",
+  ),
+  new_tokens: tokenSchema(
+    "Prompt tokens each later turn adds to the context (the user's new " +
+      "message or a tool's result; default: the class's prompt lengths).",
+  ).optional(),
+  think_time_s: durationSchema(
+    z,
+    "time between a turn's response and the next turn",
+  ).default(0),
+}).describe(
+  "Multi-turn sessions: each arrival starts a session whose first turn " +
+    "is a request as without sessions; each later turn is sent " +
+    "think_time_s after the previous response ends, and its prompt is " +
+    "the whole context so far (earlier prompts and outputs) plus " +
+    "new_tokens, so a prefix cache can reuse it.",
+);
+
 /** The scenario's keys, with the prototype's defaults. */
 export const SCENARIO_SCHEMA = z.strictObject({
   mode: z.enum(["mono", "disagg"]).default("disagg").describe(
@@ -411,6 +434,29 @@ export const SCENARIO_SCHEMA = z.strictObject({
     "Requests arriving before this time are simulated but not measured.",
   ).default(60),
   random_seed: wholeNumber("Seed of every random stream.", 0).default(42),
+  num_requests: wholeNumber(
+    "Stop after this many requests are sent (vllm bench serve's " +
+      "--num-prompts); with it, sim_seconds applies only if given (then " +
+      "arrivals stop at whichever comes first) and the measured window " +
+      "runs from the first measured request's sending to the last " +
+      "response's end.",
+  ).optional(),
+  warmup_requests: wholeNumber(
+    "With num_requests: the first this many requests are warm-up, " +
+      "simulated but not measured (instead of warmup_seconds).",
+    0,
+  ).optional(),
+  max_concurrency: wholeNumber(
+    "Most requests in flight from the client (vllm bench serve's " +
+      "--max-concurrency): an arrival that finds them all in flight waits " +
+      "until a response ends, then is sent. Open-loop arrivals only.",
+  ).optional(),
+  client_wait_in_ttft: z.boolean().default(false).describe(
+    "With max_concurrency: count the wait for a free slot in TTFT and " +
+      "E2E (latency from the scheduled arrival). Default false: from the " +
+      "sending, as vllm bench serve measures.",
+  ),
+  sessions: SESSIONS.optional(),
   batching: z.enum(["none", "continuous"]).default("none").describe(
     "Serving model. `none`: each GPU serves one request at a time, the " +
       "prototype's exclusive-service model. `continuous`: each GPU is an " +
@@ -521,6 +567,7 @@ const _sameTypes: [
   Same<Out<typeof KV_CACHE>, KvCacheConfig>,
   Same<Out<typeof ENGINE>, EngineConfig>,
   Same<Out<typeof REQUEST_CLASS>, RequestClass>,
+  Same<Out<typeof SESSIONS>, SessionsConfig>,
   Same<Out<typeof SCENARIO_SCHEMA>["cluster_mono"], MonoCluster>,
   Same<
     Omit<Out<typeof SCENARIO_SCHEMA>["cluster_disagg"], "prefill" | "decode">,
@@ -536,5 +583,5 @@ const _sameTypes: [
     Omit<Out<typeof SCENARIO_SCHEMA>, "step_time" | "cluster_disagg">,
     Omit<Scenario, "step_time" | "cluster_disagg">
   >,
-] = [true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void _sameTypes;

@@ -18,14 +18,15 @@ import type { ArrivalSpec } from "../workload/arrivals/mod.ts";
 import type { TokenDistribution } from "../workload/token_modes/mod.ts";
 import type { TraceOptions } from "../workload/trace_formats/mod.ts";
 import type { Slo, WorkloadClass } from "../workload/workload.ts";
+import type { SessionsConfig } from "../workload/sessions.ts";
 import type { BatchPolicyName } from "../serving/batch_policies/mod.ts";
 import type { RouterName } from "../serving/routers/mod.ts";
 
 /** A step-time kind's name (lib/scenario/step_time_kinds/). */
 export type StepTimeKindName = "rate" | "roofline" | "table";
 
-// The workload's latency targets, one type for both layers.
-export type { Slo };
+// The workload's latency targets and sessions, one type for both layers.
+export type { SessionsConfig, Slo };
 
 /** One request class of a mixed workload (the keys the workload reads). */
 export type RequestClass = WorkloadClass;
@@ -203,6 +204,16 @@ export interface Scenario {
   warmup_seconds: number;
   /** Seed of every random stream. */
   random_seed: number;
+  /** Stop after this many requests are sent (absent: at sim_seconds). */
+  num_requests?: number;
+  /** With num_requests: requests before this index are warm-up. */
+  warmup_requests?: number;
+  /** Most requests in flight from the client (absent: no limit). */
+  max_concurrency?: number;
+  /** Count the wait for a client slot in TTFT and E2E. */
+  client_wait_in_ttft: boolean;
+  /** Multi-turn sessions; absent: every request stands alone. */
+  sessions?: SessionsConfig;
   /** Serving model; `none` is exclusive service (one request per GPU). */
   batching: "none" | "continuous";
   /** Batch scheduling for `batching: continuous`. */

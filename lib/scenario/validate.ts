@@ -40,6 +40,7 @@ export function validateScenario(raw: unknown): Scenario {
   // what follows are the rules that span sections.
   const scenario: Scenario = parseWith(SCENARIO_SCHEMA, raw ?? {});
   checkWorkload(scenario);
+  checkClients(scenario, (raw ?? {}) as Record<string, unknown>);
   if (scenario.warmup_seconds >= scenario.sim_seconds) {
     throw new InputError(
       `must be < sim_seconds (${scenario.sim_seconds}), got ${scenario.warmup_seconds}`,
@@ -59,6 +60,101 @@ export function validateScenario(raw: unknown): Scenario {
   checkStepTime(scenario);
   checkLengthsFitContext(scenario);
   return scenario;
+}
+
+// The client keys: closed loops, count runs, concurrency limits, sessions.
+// A count run without sim_seconds has no time horizon, and its warm-up is
+// by count unless warmup_seconds is given.
+function checkClients(scenario: Scenario, raw: Record<string, unknown>): void {
+  const a = scenario.arrival;
+  const n = scenario.num_requests;
+  const closed = a.process === "closed_loop";
+  const fail = (message: string, path: Path): never => {
+    throw new InputError(message, path);
+  };
+  scenario.classes?.forEach((c, k) => {
+    if (c.arrival?.process === "closed_loop") {
+      fail(
+        "a closed loop is the top-level arrival's only (its users send every class's requests)",
+        ["classes", k, "arrival", "process"],
+      );
+    }
+    if (c.arrival?.rate_per_s === Infinity) {
+      fail("inf is the top-level arrival's only", [
+        "classes",
+        k,
+        "arrival",
+        "rate_per_s",
+      ]);
+    }
+  });
+  if (n === undefined) {
+    if (scenario.warmup_requests !== undefined) {
+      fail("needs num_requests (a count run)", ["warmup_requests"]);
+    }
+    if (a.rate_per_s === Infinity) {
+      fail(
+        "inf sends every request at time 0: give num_requests to say how many",
+        ["arrival", "rate_per_s"],
+      );
+    }
+  } else {
+    if (scenario.trace) {
+      fail(
+        "a trace replay stops at the trace's end or sim_seconds; num_requests is for generated requests",
+        ["num_requests"],
+      );
+    }
+    if (scenario.sessions) {
+      fail(
+        "sessions run until sim_seconds (a session's turns are not a count); leave num_requests out",
+        ["num_requests"],
+      );
+    }
+    const w = scenario.warmup_requests;
+    if (w !== undefined && raw.warmup_seconds !== undefined) {
+      fail("give warmup_requests or warmup_seconds, not both", [
+        "warmup_requests",
+      ]);
+    }
+    if (w !== undefined && w >= n) {
+      fail(`must be < num_requests (${n}), got ${w}`, ["warmup_requests"]);
+    }
+    if (raw.sim_seconds === undefined) scenario.sim_seconds = Infinity;
+    if (raw.warmup_seconds === undefined) scenario.warmup_seconds = 0;
+  }
+  const needsBatching = closed || scenario.sessions !== undefined ||
+    scenario.max_concurrency !== undefined;
+  if (needsBatching && scenario.batching !== "continuous") {
+    fail(
+      "closed loops, sessions and max_concurrency need batching: continuous",
+      ["batching"],
+    );
+  }
+  if (scenario.max_concurrency !== undefined && closed) {
+    fail(
+      "a closed loop's users are its concurrency (arrival.concurrency); leave max_concurrency out",
+      ["max_concurrency"],
+    );
+  }
+  if (scenario.max_concurrency !== undefined && scenario.sessions) {
+    fail(
+      "a client limit over sessions' turns is not modelled; leave max_concurrency out",
+      ["max_concurrency"],
+    );
+  }
+  if (scenario.sessions && closed) {
+    fail(
+      "sessions start at the arrival process's times; a closed loop has none",
+      ["sessions"],
+    );
+  }
+  if (scenario.sessions && scenario.trace) {
+    fail(
+      "synthetic sessions draw their turns; a trace replays its own requests",
+      ["sessions"],
+    );
+  }
 }
 
 // A distribution whose median prompt (or prompt plus output) is past the

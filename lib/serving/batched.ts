@@ -13,7 +13,12 @@ import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/request_source.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 import { router, type RouterName } from "./routers/mod.ts";
-import { ClientArrivals } from "./concurrency.ts";
+import {
+  type Clients,
+  type ClientSpec,
+  makeClients,
+  type SessionTally,
+} from "./clients.ts";
 
 /** Options for {@linkcode runBatchedCluster}. */
 export interface BatchedClusterOptions {
@@ -40,6 +45,8 @@ export interface BatchedClusterOptions {
    * arrival is then (default: no limit).
    */
   maxConcurrency?: number;
+  /** What the users do (closed loops, sessions; replaces `maxConcurrency`). */
+  client?: ClientSpec;
 }
 
 /** What a batched run produced. */
@@ -50,6 +57,8 @@ export interface BatchedRun {
   instances: Instance[];
   /** When the last request finished. */
   endS: number;
+  /** Multi-turn sessions' figures (runs with sessions). */
+  sessions?: SessionTally;
 }
 
 /** A request needs more KV-cache blocks than an instance has. */
@@ -114,18 +123,17 @@ export function runBatchedCluster(
     records,
   });
   const events = new EventQueue(64);
-  const clients = new ClientArrivals(source, events, {
+  const clients: Clients = makeClients(source, events, records, {
     kind: ARRIVAL,
     overheadS,
-    maxConcurrency: options.maxConcurrency,
     finishDelayS: options.instance.finishDelayS ?? 0,
-  });
+  }, options.client ?? { maxConcurrency: options.maxConcurrency });
   clients.start();
   let now = 0;
   while (events.pop()) {
     now = events.time;
     if (events.kind === ARRIVAL) {
-      const i = clients.arrive(now, records);
+      const i = clients.arrive(now, events.data);
       if (i < 0) continue; // sent when a response ends
       const k = route(i);
       const inst = instances[k];
@@ -160,5 +168,5 @@ export function runBatchedCluster(
       );
     }
   }
-  return { records, instances, endS: now };
+  return { records, instances, endS: now, sessions: clients.sessions };
 }

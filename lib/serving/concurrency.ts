@@ -169,6 +169,11 @@ export interface ClientArrivalsOptions {
   maxConcurrency?: number;
   /** Time from a request's last iteration to the end of its response, seconds. */
   finishDelayS: number;
+  /**
+   * Latency counts from the scheduled arrival, the wait for a slot
+   * included (default: from the sending, as vLLM's benchmark measures).
+   */
+  waitInTtft?: boolean;
 }
 
 /**
@@ -211,6 +216,7 @@ export class ClientArrivals {
   readonly #kind: number;
   readonly #overheadS: number;
   readonly #gate: ConcurrencyGate;
+  readonly #waitInTtft: boolean;
 
   /**
    * Creates the client side.
@@ -232,6 +238,7 @@ export class ClientArrivals {
       options.maxConcurrency ?? Infinity,
       options.finishDelayS,
     );
+    this.#waitInTtft = options.waitInTtft ?? false;
   }
 
   /** Queues the first request's arrival. */
@@ -262,7 +269,9 @@ export class ClientArrivals {
       }
       return -1;
     }
-    const i = records.addRequest(this.#gate.request(source));
+    const sent = this.#gate.request(source);
+    if (this.#waitInTtft) sent.arrivalS = source.arrivalS;
+    const i = records.addRequest(sent);
     // Behind a concurrency limit the next request may be overdue.
     if (source.next()) {
       this.#events.push(

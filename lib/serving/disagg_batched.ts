@@ -20,7 +20,12 @@ import { KvCapacityError } from "./batched.ts";
 import { RandomStream } from "../engine/random.ts";
 import { type RoutedInstance, router, type RouterName } from "./routers/mod.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
-import { ClientArrivals } from "./concurrency.ts";
+import {
+  type Clients,
+  type ClientSpec,
+  makeClients,
+  type SessionTally,
+} from "./clients.ts";
 import { FifoKvLinks, type KvLink, type KvLinkSpec } from "./kv_link.ts";
 
 export type { KvLink, KvLinkSpec } from "./kv_link.ts";
@@ -55,6 +60,8 @@ export interface DisaggBatchedOptions {
   requestOverheadS?: number;
   /** Most requests in flight, as for {@linkcode runBatchedCluster}. */
   maxConcurrency?: number;
+  /** What the users do (closed loops, sessions; replaces `maxConcurrency`). */
+  client?: ClientSpec;
   /** Router over the prefill instances (default `least_outstanding`). */
   router?: RouterName;
   /**
@@ -76,6 +83,8 @@ export interface DisaggBatchedRun {
   decode: Instance[];
   /** When the last request finished. */
   endS: number;
+  /** Multi-turn sessions' figures (runs with sessions). */
+  sessions?: SessionTally;
 }
 
 const ARRIVAL = 0;
@@ -218,19 +227,18 @@ export function runDisaggBatched(
     }
   };
 
-  const clients = new ClientArrivals(source, events, {
+  const clients: Clients = makeClients(source, events, records, {
     kind: ARRIVAL,
     overheadS,
-    maxConcurrency: options.maxConcurrency,
     finishDelayS: options.decode.finishDelayS ?? 0,
-  });
+  }, options.client ?? { maxConcurrency: options.maxConcurrency });
   clients.start();
   let now = 0;
   while (events.pop()) {
     now = events.time;
     const kind = events.kind;
     if (kind === ARRIVAL) {
-      const i = clients.arrive(now, records);
+      const i = clients.arrive(now, events.data);
       if (i < 0) continue; // sent when a response ends
       const k = route(i);
       prefill[k].enqueue(i);
@@ -289,5 +297,11 @@ export function runDisaggBatched(
       );
     }
   }
-  return { records, prefill, decode, endS: now };
+  return {
+    records,
+    prefill,
+    decode,
+    endS: now,
+    sessions: clients.sessions,
+  };
 }

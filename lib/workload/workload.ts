@@ -58,6 +58,10 @@ export interface WorkloadSpec {
   warmup_seconds: number;
   /** Seed of every random stream. */
   random_seed: number;
+  /** Stop after this many requests (absent: at sim_seconds). */
+  num_requests?: number;
+  /** With num_requests: the warm-up requests before the measured ones. */
+  warmup_requests?: number;
   /** Latency targets. */
   slo?: Slo;
   /** Request classes. */
@@ -258,6 +262,49 @@ export function scenarioWorkload(scenario: WorkloadSpec): RequestSource {
 export function buildWorkload(
   scenario: WorkloadSpec,
   options: { lengths?: LengthMemo } = {},
+): Workload {
+  const n = scenario.num_requests;
+  if (n === undefined) return generated(scenario, options);
+  const workload = generated(scenario, options);
+  // A count run: its window opens at the first measured request's sending
+  // (set by the serving loop) and closes at the last response's end.
+  const window = workload.window!;
+  window[1] = Infinity;
+  if (scenario.warmup_requests) window[0] = Infinity;
+  const count = workload.countArrivals;
+  return {
+    ...workload,
+    source: firstRequests(workload.source, n),
+    countArrivals: count &&
+      ((fromS) => fromS <= 0 ? n : Math.min(n, count(fromS))),
+  };
+}
+
+// The first `n` requests of a source.
+function firstRequests(source: RequestSource, n: number): RequestSource {
+  let left = n;
+  const out: RequestSource = {
+    arrivalS: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    next(): boolean {
+      if (left <= 0 || !source.next()) return false;
+      left--;
+      out.arrivalS = source.arrivalS;
+      out.promptTokens = source.promptTokens;
+      out.outputTokens = source.outputTokens;
+      out.classIndex = source.classIndex;
+      out.prefixIds = source.prefixIds;
+      return true;
+    },
+  };
+  return out;
+}
+
+// The workload without a count limit.
+function generated(
+  scenario: WorkloadSpec,
+  options: { lengths?: LengthMemo },
 ): Workload {
   const horizonS = scenario.sim_seconds;
   const window: MeasuredWindow = [scenario.warmup_seconds, horizonS];

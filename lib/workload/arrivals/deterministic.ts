@@ -5,7 +5,7 @@
  */
 
 import type { Zod } from "../../schema/zod.ts";
-import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerSOrInf } from "./process.ts";
 
 const DOC = "evenly spaced";
 
@@ -30,7 +30,7 @@ export const deterministic = defineArrivalProcess({
   schema: (z: Zod) =>
     z.strictObject({
       process: z.literal("deterministic").describe(PROCESS_DOC),
-      rate_per_s: ratePerS(z),
+      rate_per_s: ratePerSOrInf(z),
     }),
   clock(spec) {
     const rate = spec.rate_per_s;

@@ -8,7 +8,7 @@
 
 import type { Zod } from "../../schema/zod.ts";
 import type { RandomStream } from "../../engine/random.ts";
-import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerSOrInf } from "./process.ts";
 
 const DOC = "i.i.d. gamma gaps with coefficient of variation `cv`: " +
   "bursty above 1";
@@ -39,7 +39,7 @@ export const gamma = defineArrivalProcess({
   schema: (z: Zod) =>
     z.strictObject({
       process: z.literal("gamma").describe(PROCESS_DOC),
-      rate_per_s: ratePerS(z),
+      rate_per_s: ratePerSOrInf(z),
       cv: z.number().positive().describe(
         "`gamma`: coefficient of variation of the gaps.",
       ),

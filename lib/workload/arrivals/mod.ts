@@ -20,7 +20,7 @@ import { Registry } from "../../registry.ts";
 import { InputError } from "../../errors.ts";
 import { parseWith } from "../../schema/issues.ts";
 import type { Same } from "../../schema/same.ts";
-import { type ArrivalProcess, ratePerS } from "./process.ts";
+import type { ArrivalProcess } from "./process.ts";
 import { ARRIVAL_ENTRIES, ARRIVAL_RUNTIME } from "./registry.ts";
 import type { ArrivalProcessName, ArrivalSpec } from "./spec.ts";
 
@@ -29,7 +29,12 @@ export type {
   ArrivalProcessDefinition,
   ProcessSchema,
 } from "./process.ts";
-export { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
+export {
+  defineArrivalProcess,
+  PROCESS_DOC,
+  ratePerS,
+  ratePerSOrInf,
+} from "./process.ts";
 export {
   ARRIVAL_ENTRIES,
   ARRIVAL_RUNTIME,
@@ -198,15 +203,20 @@ export function meanRate(spec: ArrivalSpec): number {
 const DESCRIPTION = "Request arrivals: " +
   ENTRIES.map((e) => `\`${e.name}\` (${e.doc})`).join(", ") + ".";
 
-// The prototype's default rate, at the top level only.
-const RATE_DEFAULT = ratePerS(z).default(2);
+// The prototype's default rate, at the top level only (each process keeps
+// its own rate schema: some take \`inf\`).
+const RATE_DEFAULT = 2;
 
 type Options = [Built, ...Built[]];
 
 function union(topLevel: boolean) {
   const options = SCHEMAS.map((s) =>
     topLevel && "rate_per_s" in s.shape
-      ? s.extend({ rate_per_s: RATE_DEFAULT })
+      ? s.extend({
+        rate_per_s: (s.shape.rate_per_s as z.ZodType<number>).default(
+          RATE_DEFAULT,
+        ),
+      })
       : s
   ) as unknown as Options;
   return z.discriminatedUnion("process", options);

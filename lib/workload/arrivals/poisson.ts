@@ -5,7 +5,7 @@
  */
 
 import type { Zod } from "../../schema/zod.ts";
-import { defineArrivalProcess, PROCESS_DOC, ratePerS } from "./process.ts";
+import { defineArrivalProcess, PROCESS_DOC, ratePerSOrInf } from "./process.ts";
 
 const DOC = "exponential gaps with mean 1 / rate_per_s; the default";
 
@@ -36,7 +36,7 @@ export const poisson = defineArrivalProcess({
   schema: (z: Zod) =>
     z.strictObject({
       process: z.literal("poisson").default("poisson").describe(PROCESS_DOC),
-      rate_per_s: ratePerS(z),
+      rate_per_s: ratePerSOrInf(z),
     }),
   clock(spec, stream) {
     const meanGap = 1 / spec.rate_per_s;

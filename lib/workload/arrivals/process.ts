@@ -165,6 +165,39 @@ export function ratePerS(z: Zod): z.ZodNumber {
 }
 
 /**
+ * The `rate_per_s` of the processes whose clock runs at an infinite rate,
+ * as `vllm bench serve --request-rate inf` does: every request is sent at
+ * time 0. YAML's `.inf` and the string `inf` both mean it.
+ *
+ * @param z The zod namespace.
+ * @returns The key's schema.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "../../schema/zod.ts";
+ * import { ratePerSOrInf } from "./process.ts";
+ * assert.equal(ratePerSOrInf(z).parse("inf"), Infinity);
+ * assert.equal(ratePerSOrInf(z).parse(Infinity), Infinity);
+ * assert.equal(ratePerSOrInf(z).parse(2.5), 2.5);
+ * assert.equal(ratePerSOrInf(z).safeParse(0).success, false);
+ * ```
+ */
+export function ratePerSOrInf(z: Zod): z.ZodType<number> {
+  return z.preprocess(
+    (v) => v === Infinity ? "inf" : v,
+    z.union([
+      z.number().positive(),
+      z.literal("inf").transform(() => Infinity),
+    ]),
+  ).describe(
+    "Mean arrival rate, requests per second, or `inf` (every request at " +
+      "time 0, as vllm bench serve --request-rate inf; needs num_requests). " +
+      "Default 2 at the top level.",
+  ) as unknown as z.ZodType<number>;
+}
+
+/**
  * The description of every process's `process` key (the list of processes
  * is the section's description).
  *

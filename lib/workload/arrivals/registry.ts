@@ -10,6 +10,7 @@
 
 import type { RandomStream } from "../../engine/random.ts";
 import { Registry } from "../../registry.ts";
+import { closedLoop } from "./closed_loop.ts";
 import { deterministic } from "./deterministic.ts";
 import { diurnal } from "./diurnal.ts";
 import { gamma } from "./gamma.ts";
@@ -37,6 +38,7 @@ export const ARRIVAL_ENTRIES = [
   schedule,
   diurnal,
   onOff,
+  closedLoop,
 ] as const;
 
 /** One arrival process without its schema (see {@linkcode ArrivalProcess}). */

@@ -14,7 +14,10 @@ export type ArrivalProcessName =
   | "deterministic"
   | "schedule"
   | "diurnal"
-  | "on_off";
+  | "on_off"
+  | "closed_loop";
+
+import type { DurationDistribution } from "../durations.ts";
 
 /**
  * One step of a rate schedule.
@@ -62,6 +65,10 @@ export interface ArrivalKeys {
   mean_on_s?: number;
   /** `on_off`: mean length of an off period, seconds. */
   mean_off_s?: number;
+  /** `closed_loop`: number of users. */
+  concurrency?: number;
+  /** `closed_loop`: each user's think time between a response and its next request. */
+  think_time_s?: DurationDistribution;
 }
 
 /**
@@ -75,7 +82,9 @@ export interface ArrivalKeys {
  * - `diurnal`: Poisson with rate x (1 + amplitude cos(2 pi (t - peak_s) /
  *   period_s));
  * - `on_off`: Poisson at `rate_per_s` during exponential on periods, none
- *   during off periods.
+ *   during off periods;
+ * - `closed_loop`: `concurrency` users who each send, wait for the
+ *   response, think (`think_time_s`) and send again.
  *
  * @example Usage
  * ```ts
@@ -102,4 +111,9 @@ export type ArrivalSpec =
     rate_per_s: number;
     mean_on_s: number;
     mean_off_s: number;
+  })
+  | (ArrivalKeys & {
+    process: "closed_loop";
+    concurrency: number;
+    think_time_s: DurationDistribution;
   });
