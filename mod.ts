@@ -156,6 +156,12 @@ export type {
   ArrivalSpec,
   ScheduleStep,
 } from "./lib/workload/arrivals/mod.ts";
+export type { DurationDistribution } from "./lib/workload/durations.ts";
+export type { SessionsConfig } from "./lib/workload/sessions.ts";
+export type {
+  SessionsSummary,
+  TurnTtft,
+} from "./lib/metrics/session_summary.ts";
 export { TOKEN_MODES } from "./lib/workload/token_modes/mod.ts";
 export type {
   ConstantTokens,

@@ -168,8 +168,18 @@ export function simulate(
   const sketch = percentiles === "sketch";
   const keep = !sketch && (options.keepRecords ?? true);
   const rate = workload.meanRatePerS();
-  const expected = Number.isFinite(rate) && rate > 0
-    ? Math.ceil(rate * scenario.sim_seconds * 1.05 + 64)
+  // Requests measured per second of the window, where the users set it.
+  const ratePerS = clientDriven(scenario)
+    ? () => measuredSent / (window[1] - window[0])
+    : workload.meanRatePerS;
+  const byRate = Math.ceil(rate * scenario.sim_seconds * 1.05 + 64);
+  const expected = scenario.num_requests !== undefined
+    ? Math.min(
+      scenario.num_requests + 64,
+      Number.isFinite(byRate) ? byRate : Infinity,
+    )
+    : Number.isFinite(byRate) && rate > 0
+    ? byRate
     : 1024;
   const records = new RequestRecords(expected, {
     recycle: !keep,
@@ -178,7 +188,7 @@ export function simulate(
   const acc = new SummaryAccumulator(
     summaryRun(scenario, {
       window,
-      arrivalRatePerS: workload.meanRatePerS,
+      arrivalRatePerS: ratePerS,
       ownRequests: options.workload === undefined,
     }),
     {
@@ -222,12 +232,17 @@ export function simulate(
     window,
   );
   const client = clientSpec(scenario, window, maxModelLen, options);
-  // A count run's window closes at the last response's end.
-  let lastFinishS = -Infinity;
-  if (scenario.num_requests !== undefined) {
+  // A count run's window closes at the last response's end; a closed loop's
+  // or an infinite rate's sending rate is measured.
+  let lastFinishS = -Infinity, measuredSent = 0;
+  if (scenario.num_requests !== undefined || clientDriven(scenario)) {
     const before = records.onRetire;
+    const first = scenario.warmup_requests ?? 0;
     records.onRetire = (i) => {
       if (records.finishS[i] > lastFinishS) lastFinishS = records.finishS[i];
+      if (records.arrivalS[i] >= window[0] && records.number(i) >= first) {
+        measuredSent++;
+      }
       before?.(i);
     };
   }
@@ -250,12 +265,6 @@ export function simulate(
     for (let i = 0; i < records.count; i++) acc.observe(records, i);
   }
   const summary = acc.summary(run.endS);
-  if (scenario.arrival.process === "closed_loop" || !Number.isFinite(rate)) {
-    // The users' sending rate is the run's outcome: measured requests per
-    // second of the window.
-    summary.arrival_rate_per_s = summary.num_samples /
-      summary.measured_window_s;
-  }
   if (workload.trace) {
     const st = workload.trace.stats;
     summary.trace_rows = summary.num_requests;
@@ -284,7 +293,7 @@ export function simulate(
       {
         stepTimeKind: custom ? "custom" : scenario.step_time.kind,
         meanTokens: acc.meanTokens(),
-        ratePerS: workload.meanRatePerS(),
+        ratePerS: ratePerS(),
         window,
       },
     );
@@ -636,6 +645,12 @@ function clientSpec(
     );
   }
   return spec;
+}
+
+// Whether the users, not a clock, set when requests are sent.
+function clientDriven(scenario: Scenario): boolean {
+  return scenario.arrival.process === "closed_loop" ||
+    scenario.arrival.rate_per_s === Infinity;
 }
 
 // The smallest double above x (x finite).

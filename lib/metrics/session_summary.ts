@@ -11,10 +11,6 @@ import { mean, quantileSorted } from "./percentile.ts";
 
 /** TTFT of one turn number (or, in the last row, of that turn and later). */
 export interface TurnTtft {
-  /** Turn number from 1; the last row pools this turn and the later ones. */
-  turn: number;
-  /** Whether the row pools the later turns too. */
-  and_later: boolean;
   /** Turns in the row. */
   turns: number;
   /** Mean TTFT, seconds. */
@@ -47,8 +43,11 @@ export interface SessionsSummary {
   p90_session_duration_s: number;
   /** 99th percentile of session duration, seconds. */
   p99_session_duration_s: number;
-  /** TTFT by turn number, measured sessions. */
-  ttft_by_turn: TurnTtft[];
+  /**
+   * TTFT by turn number of measured sessions: keys "1", "2", ... and, for
+   * the last, "9+" (turn 9 and later).
+   */
+  ttft_by_turn: Record<string, TurnTtft>;
 }
 
 /** What the serving loop counted (see lib/serving/clients.ts). */
@@ -85,8 +84,8 @@ export interface SessionCounts {
  *   ttftByTurn: [[0.2, 0.4], [0.1, 0.1], [0.1]],
  * });
  * assert.equal(s.mean_session_duration_s, 15);
- * assert.equal(s.ttft_by_turn[0].mean_ttft_s, 0.30000000000000004);
- * assert.equal(s.ttft_by_turn.length, 3);
+ * assert.equal(s.ttft_by_turn["1"].mean_ttft_s, 0.30000000000000004);
+ * assert.deepEqual(Object.keys(s.ttft_by_turn), ["1", "2", "3"]);
  * ```
  */
 export function sessionsSummary(counts: SessionCounts): SessionsSummary {
@@ -94,17 +93,15 @@ export function sessionsSummary(counts: SessionCounts): SessionsSummary {
   const rows = counts.ttftByTurn;
   let last = rows.length - 1;
   while (last >= 0 && rows[last].length === 0) last--;
-  const byTurn: TurnTtft[] = [];
+  const byTurn: Record<string, TurnTtft> = {};
   for (let r = 0; r <= last; r++) {
     const v = Float64Array.from(rows[r]).sort();
-    byTurn.push({
-      turn: r + 1,
-      and_later: r === rows.length - 1,
+    byTurn[r === rows.length - 1 ? `${r + 1}+` : `${r + 1}`] = {
       turns: v.length,
       mean_ttft_s: v.length ? mean(v) : NaN,
       p50_ttft_s: v.length ? quantileSorted(v, 0.5) : NaN,
       p99_ttft_s: v.length ? quantileSorted(v, 0.99) : NaN,
-    });
+    };
   }
   const n = d.length;
   return {

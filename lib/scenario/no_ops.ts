@@ -188,9 +188,10 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
   }
   if (path === "kv_cache.prefix_caching") {
     const trace = s.trace;
+    // Sessions' turns name their context's blocks.
     const noIds = trace
       ? !hasPrefixIds(trace)
-      : !(s.classes ?? []).some((c) =>
+      : !s.sessions && !(s.classes ?? []).some((c) =>
         c.shared_prefix_tokens >= PREFIX_BLOCK_TOKENS
       );
     if (noIds) {

@@ -141,7 +141,6 @@ export class Instance implements BatchBuilder {
   readonly #policy: BatchPolicy;
   readonly #kv: KvCache;
   readonly #prefix: PrefixCache;
-  #measureFromS: number;
   #waiting = new IntFifo(256);
   // Preempted requests go back ahead of new arrivals (vLLM's recompute),
   // remembering the tokens they had produced and when the last one came.
@@ -257,7 +256,6 @@ export class Instance implements BatchBuilder {
     this.#kvCapacityBlocks = config.kvCapacityBlocks;
     this.#prefillRole = config.role === "prefill";
     this.#firstTokenAtDecode = config.firstTokenAtDecode ?? false;
-    this.#measureFromS = config.windowS?.[0] ?? -Infinity;
     const n = config.maxNumSeqs;
     this.#slotId = new Int32Array(n);
     this.#slotTarget = new Int32Array(n);
@@ -413,9 +411,9 @@ export class Instance implements BatchBuilder {
     this.#slotId[s] = i;
     this.#slotPins[s] = 0;
     this.#slotCachedTokens[s] = 0;
-    this.#slotMeasured[s] = this.#records.arrivalS[i] >= this.#measureFromS
-      ? 1
-      : 0;
+    // The window's start is read live: a count run's opens mid-run.
+    this.#slotMeasured[s] =
+      this.#records.arrivalS[i] >= (this.#window?.[0] ?? -Infinity) ? 1 : 0;
     this.#kv.track(s);
     return s;
   }
