@@ -16,7 +16,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { jsonErrorPlace } from "./_json_error.ts";
- * assert.deepEqual(jsonErrorPlace('[1,\n {"a": }]'), { offset: 10, line: 2, column: 8, expected: "a value" });
+ * assert.deepEqual(jsonErrorPlace('[1,\n {"a": }]'), { offset: 11, line: 2, column: 8, expected: "a value" });
  * ```
  */
 export function jsonErrorPlace(
