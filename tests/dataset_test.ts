@@ -46,7 +46,7 @@ function conv(p: number, o: number, turns = 2) {
 
 async function withFiles(
   files: Record<string, string>,
-  fn: (dir: string) => Promise<void>,
+  fn: (dir: string) => void | Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
