@@ -50,7 +50,11 @@
 
 // ---------------------------------------------------------------- scenario
 
-export { loadScenarioFile, parseScenario } from "./lib/scenario/load.ts";
+export {
+  loadScenarioFile,
+  loadScenarioText,
+  parseScenario,
+} from "./lib/scenario/load.ts";
 export type { LoadOptions, Override } from "./lib/scenario/load.ts";
 export { validateScenario } from "./lib/scenario/validate.ts";
 export { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
@@ -141,6 +145,19 @@ export type {
   TimestampUnitEntry,
 } from "./lib/workload/trace_formats/timestamp_units.ts";
 export { LineReader } from "./lib/workload/line_reader.ts";
+export {
+  datasetSamplers,
+  isValidSequence,
+  randomBounds,
+  SHAREGPT_LIMITS,
+} from "./lib/workload/datasets/mod.ts";
+export type {
+  DatasetLengths,
+  DatasetName,
+  DatasetSpec,
+  RandomDataset,
+  ShareGptDataset,
+} from "./lib/workload/datasets/mod.ts";
 export type { LineReaderOptions } from "./lib/workload/line_reader.ts";
 export {
   ARRIVAL_PROCESSES,

@@ -36,7 +36,7 @@ function usesTopLevel(
   ownRequests: boolean,
   key: "prompt_tokens" | "output_tokens",
 ): boolean {
-  if (!ownRequests || scenario.trace) return false;
+  if (!ownRequests || scenario.trace || scenario.dataset) return false;
   return !scenario.classes || scenario.classes.some((c) => !c[key]);
 }
 

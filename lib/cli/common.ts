@@ -9,8 +9,8 @@ import { InputError } from "../errors.ts";
 import { scenarioWarnings } from "../scenario/no_ops.ts";
 import {
   loadScenarioFile,
+  loadScenarioText,
   type Override,
-  parseScenario,
 } from "../scenario/load.ts";
 import type { Scenario } from "../scenario/types.ts";
 
@@ -155,7 +155,7 @@ export async function loadScenario(
   const config = values.config as string | undefined;
   const scenario = config
     ? await loadScenarioFile(config, { overrides })
-    : parseScenario("", { overrides, sourceName: "<defaults>" });
+    : await loadScenarioText("", { overrides, sourceName: "<defaults>" });
   // Keys that do nothing here, once each however often a study loads.
   warn(scenarioWarnings(scenario).filter((w) => !warnedOnce.has(w)));
   for (const w of scenarioWarnings(scenario)) warnedOnce.add(w);

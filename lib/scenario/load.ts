@@ -22,6 +22,12 @@ import { openTrace } from "../workload/trace.ts";
 import type { Scenario } from "./types.ts";
 import { validateScenario } from "./validate.ts";
 import { checkNoOps } from "./no_ops.ts";
+import {
+  estimatedLengths,
+  readShareGpt,
+  tokenizedLengths,
+} from "./dataset_file.ts";
+import { shareGptPairs } from "../workload/datasets/sampler.ts";
 
 /** A value to set at a key path before validation (a command-line flag). */
 export interface Override {
@@ -68,6 +74,60 @@ export interface LoadOptions {
 export function parseScenario(
   text: string,
   options: LoadOptions = {},
+): Scenario {
+  const scenario = parseWithoutTokenizer(text, options);
+  if (scenario.dataset?.name === "sharegpt" && !scenario.dataset.lengths) {
+    throw new InputError(
+      "a tokenizer is loaded asynchronously: load this scenario with loadScenarioText or loadScenarioFile (as the command line does)",
+      ["dataset", "tokenizer"],
+    );
+  }
+  return scenario;
+}
+
+/**
+ * Parses and validates a scenario from YAML text, as
+ * {@linkcode parseScenario} does, and also counts a ShareGPT dataset's
+ * tokens with the tokenizer it names (which loads asynchronously).
+ *
+ * @param text The YAML text (empty text means all defaults).
+ * @param options Overrides and the source name for messages.
+ * @returns The validated scenario.
+ * @throws {InputError} As parseScenario, or when the tokenizer cannot be read.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadScenarioText } from "./load.ts";
+ * const s = await loadScenarioText(
+ *   "dataset: {name: sharegpt, path: sharegpt_sample.json, tokenizer: tiny_tokenizer.json}\n",
+ *   { baseDir: "examples/datasets" },
+ * );
+ * assert.equal(s.dataset?.name === "sharegpt" && s.dataset.lengths?.counted_by, "tokenizer");
+ * ```
+ */
+export async function loadScenarioText(
+  text: string,
+  options: LoadOptions = {},
+): Promise<Scenario> {
+  const scenario = parseWithoutTokenizer(text, options);
+  const d = scenario.dataset;
+  if (d?.name === "sharegpt" && !d.lengths) {
+    const texts = readShareGpt(d.path, "dataset.path");
+    d.lengths = await tokenizedLengths(
+      texts,
+      d.tokenizer!,
+      "dataset.tokenizer",
+    );
+    shareGptPairs(d);
+  }
+  return scenario;
+}
+
+// The scenario with everything loaded but a dataset's tokenizer counts.
+function parseWithoutTokenizer(
+  text: string,
+  options: LoadOptions,
 ): Scenario {
   const source = options.sourceName ?? "<scenario>";
   const lineCounter = new LineCounter();
@@ -140,6 +200,12 @@ export function parseScenario(
   }
   loadStepTable(scenario, options.baseDir);
   resolveWorkloadFiles(scenario, options.baseDir);
+  const d = scenario.dataset;
+  if (d?.name === "sharegpt" && d.tokenizer === undefined) {
+    d.lengths = estimatedLengths(readShareGpt(d.path, "dataset.path"));
+    // No usable conversation is an error now, not at the run.
+    shareGptPairs(d);
+  }
   return scenario;
 }
 
@@ -149,6 +215,11 @@ function resolveWorkloadFiles(scenario: Scenario, baseDir = "."): void {
   const resolve = (file: string) =>
     isAbsolute(file) ? file : join(baseDir, file);
   if (scenario.trace) scenario.trace.file = resolve(scenario.trace.file);
+  const d = scenario.dataset;
+  if (d?.name === "sharegpt") {
+    d.path = resolve(d.path);
+    if (d.tokenizer !== undefined) d.tokenizer = resolve(d.tokenizer);
+  }
   const dists = [
     scenario.prompt_tokens,
     scenario.output_tokens,
@@ -224,7 +295,7 @@ export async function loadScenarioFile(
     }
     throw new InputError(`${path}: cannot read: ${(e as Error).message}`);
   }
-  return parseScenario(text, {
+  return await loadScenarioText(text, {
     requireKeys: true,
     ...options,
     sourceName: path,

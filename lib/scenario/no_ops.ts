@@ -79,7 +79,8 @@ const STEP_TIME_KEY_KIND = stepTimeKeyKinds();
  *
  * - the other mode's cluster section (and `kv_transfer` in mono);
  * - under a trace, `arrival` and the length distributions (the trace gives
- *   both); `arrival` when every class has its own;
+ *   both); under a dataset, the length distributions; `arrival` when every
+ *   class has its own;
  * - under `batching: none`, the batched sections (`scheduler`, `engine`,
  *   `step_time`, `kv_cache`, `hardware`, `kv_transfer`, the disagg pools'
  *   own sections, `cluster_disagg.ttft_at`): one request per GPU at the
@@ -129,6 +130,9 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
   }
   if (s.trace && (head === "prompt_tokens" || head === "output_tokens")) {
     return { reason: "under a trace (it replays its own lengths)" };
+  }
+  if (s.dataset && (head === "prompt_tokens" || head === "output_tokens")) {
+    return { reason: "under a dataset (it gives the lengths)" };
   }
   if (head === "arrival" && s.classes?.every((c) => c.arrival)) {
     return { reason: "when every class has its own arrival" };
@@ -193,12 +197,13 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
       ? !hasPrefixIds(trace)
       : !s.sessions && !(s.classes ?? []).some((c) =>
         c.shared_prefix_tokens >= PREFIX_BLOCK_TOKENS
-      );
+      ) && !(s.dataset?.name === "random" &&
+        s.dataset.prefix_len >= PREFIX_BLOCK_TOKENS);
     if (noIds) {
       return {
         reason: trace
           ? `under a ${trace.format} trace, which has no hash_ids (no prompt names a cached prefix)`
-          : "when no class has a shared_prefix_tokens of a whole 512-token block (no prompt names a cached prefix)",
+          : "when no class has a shared_prefix_tokens (nor dataset a prefix_len) of a whole 512-token block (no prompt names a cached prefix)",
       };
     }
   }
@@ -236,6 +241,25 @@ export function checkNoOps(
           ? "has no effect with a trace, whose timestamps give the arrivals; to change the rate set trace.time_scale or trace.target_rate_per_s"
           : "has no effect with a trace, which replays its own lengths; remove it or the trace",
         first === undefined ? [key] : [key, first],
+      );
+    }
+  }
+  if (scenario.dataset) {
+    for (const key of ["prompt_tokens", "output_tokens"]) {
+      if (!given(tree, [key])) continue;
+      const inner = tree[key];
+      const first = typeof inner === "object" && inner !== null
+        ? Object.keys(inner)[0]
+        : undefined;
+      throw new InputError(
+        "has no effect with a dataset, which gives the lengths; remove it or the dataset",
+        first === undefined ? [key] : [key, first],
+      );
+    }
+    const d = scenario.dataset;
+    if (d.name === "sharegpt" && d.tokenizer === undefined) {
+      warnings.push(
+        "dataset: no tokenizer given, so token counts are estimated as ceil(characters / 4) (OpenAI's rule of thumb for English text); give dataset.tokenizer: a tokenizer.json for exact counts",
       );
     }
   }

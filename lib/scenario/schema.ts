@@ -19,6 +19,8 @@ import { tokenSchema } from "../workload/token_modes/mod.ts";
 import { arrivalSchema } from "../workload/arrivals/mod.ts";
 import { durationSchema } from "../workload/durations.ts";
 import { traceSchema } from "../workload/trace_formats/mod.ts";
+import { datasetSchema } from "../workload/datasets/schema.ts";
+import type { DatasetSpec } from "../workload/datasets/spec.ts";
 import { STEP_TIME_KINDS, stepTimeKeys } from "./step_time_kinds/mod.ts";
 import type { Same } from "../schema/same.ts";
 import { parseWith } from "../schema/issues.ts";
@@ -485,6 +487,7 @@ export const SCENARIO_SCHEMA = z.strictObject({
       "(`per_class`) and overall.",
   ),
   trace: traceSchema.optional(),
+  dataset: datasetSchema.optional(),
   metrics: z.strictObject({
     percentiles: z.enum(["auto", "exact", "sketch"]).default("auto").describe(
       "`auto` (default: exact until their samples would take 424 MiB, " +
@@ -580,8 +583,31 @@ const _sameTypes: [
     }
   >,
   Same<
-    Omit<Out<typeof SCENARIO_SCHEMA>, "step_time" | "cluster_disagg">,
-    Omit<Scenario, "step_time" | "cluster_disagg">
+    Omit<
+      Out<typeof SCENARIO_SCHEMA>,
+      "step_time" | "cluster_disagg" | "dataset"
+    >,
+    Omit<Scenario, "step_time" | "cluster_disagg" | "dataset">
   >,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+  // A dataset's loaded lengths are the loader's addition.
+  Same<
+    Out<typeof SCENARIO_SCHEMA>["dataset"],
+    | Exclude<DatasetSpec, { name: "sharegpt" }>
+    | Omit<Extract<DatasetSpec, { name: "sharegpt" }>, "lengths">
+    | undefined
+  >,
+] = [
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+];
 void _sameTypes;

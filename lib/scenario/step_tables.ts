@@ -46,7 +46,8 @@ export function stepTimeSections(scenario: Scenario): StepTimeSection[] {
 }
 
 /**
- * Copies the loaded tables of one scenario into another of the same shape.
+ * Copies the loaded tables (and a ShareGPT dataset's lengths, when it names
+ * the same files) of one scenario into another of the same shape.
  *
  * @param from The scenario the tables were loaded into.
  * @param to A copy of it (structured clone, or validated again).
@@ -71,10 +72,17 @@ export function carryStepTables(from: Scenario, to: Scenario): void {
       match.section.table = section.table;
     }
   }
+  // A dataset's loaded lengths likewise, while it names the same files.
+  const [a, b] = [from.dataset, to.dataset];
+  if (
+    a?.name === "sharegpt" && b?.name === "sharegpt" && a.lengths &&
+    !b.lengths && a.path === b.path && a.tokenizer === b.tokenizer
+  ) b.lengths = a.lengths;
 }
 
 /**
- * A scenario's tree without its loaded tables (for validating it again).
+ * A scenario's tree without its loaded tables and dataset lengths (for
+ * validating it again).
  *
  * @param scenario A validated scenario.
  * @returns A deep copy with every `table` removed.
@@ -94,7 +102,13 @@ export function withoutStepTables(
   const tables = stepTimeSections(scenario).map((s) => s.section.table);
   for (const s of stepTimeSections(scenario)) delete s.section.table;
   try {
-    return structuredClone(scenario) as unknown as Record<string, unknown>;
+    const tree = structuredClone(scenario) as unknown as Record<
+      string,
+      unknown
+    >;
+    // A dataset's loaded lengths are not a key either.
+    delete (tree.dataset as { lengths?: unknown } | undefined)?.lengths;
+    return tree;
   } finally {
     stepTimeSections(scenario).forEach((s, k) => {
       if (tables[k]) s.section.table = tables[k];

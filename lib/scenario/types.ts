@@ -17,6 +17,7 @@ import type { EngineParams } from "../perf/engine.ts";
 import type { ArrivalSpec } from "../workload/arrivals/mod.ts";
 import type { TokenDistribution } from "../workload/token_modes/mod.ts";
 import type { TraceOptions } from "../workload/trace_formats/mod.ts";
+import type { DatasetSpec } from "../workload/datasets/spec.ts";
 import type { Slo, WorkloadClass } from "../workload/workload.ts";
 import type { SessionsConfig } from "../workload/sessions.ts";
 import type { BatchPolicyName } from "../serving/batch_policies/mod.ts";
@@ -235,6 +236,8 @@ export interface Scenario {
   classes?: RequestClass[];
   /** A trace to replay instead of generated requests. */
   trace?: TraceOptions;
+  /** Prompt and output lengths from a benchmark dataset (sharegpt, random). */
+  dataset?: DatasetSpec;
   /** How the summary is computed. */
   metrics: { percentiles: "auto" | "exact" | "sketch" };
   /** GPU and model of batched instances; absent for rate-only scenarios. */

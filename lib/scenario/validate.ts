@@ -18,6 +18,7 @@ import type {
 import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
+import { randomBounds } from "../workload/datasets/sampler.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
 
 /**
@@ -160,7 +161,9 @@ function checkClients(scenario: Scenario, raw: Record<string, unknown>): void {
 // A distribution whose median prompt (or prompt plus output) is past the
 // model's context would have most requests refused: not what anyone means.
 function checkLengthsFitContext(scenario: Scenario): void {
-  if (scenario.trace || scenario.batching !== "continuous") return;
+  if (
+    scenario.trace || scenario.dataset || scenario.batching !== "continuous"
+  ) return;
   const limit = poolSettings(
     scenario,
     scenario.mode === "mono" ? "gpu" : "prefill",
@@ -355,6 +358,24 @@ function checkPoolStepTime(
 // Classes, traces and the summary mode: the rules that span keys.
 function checkWorkload(scenario: Scenario): void {
   const classes = scenario.classes;
+  const dataset = scenario.dataset;
+  if (dataset) {
+    // A dataset gives one workload's lengths; traces and classes bring
+    // their own (per-class datasets are not offered).
+    if (scenario.trace) {
+      throw new InputError(
+        "a trace replays its own requests and lengths; remove dataset or trace",
+        ["dataset"],
+      );
+    }
+    if (classes) {
+      throw new InputError(
+        "a dataset gives the lengths of one workload; remove classes or dataset",
+        ["dataset"],
+      );
+    }
+    if (dataset.name === "random") randomBounds(dataset);
+  }
   if (scenario.trace) {
     if (classes) {
       throw new InputError(

@@ -20,6 +20,8 @@ import type { TraceOptions } from "./trace_formats/mod.ts";
 import { PREFIX_BLOCK_TOKENS, type RequestSource } from "./request_source.ts";
 import { InputError } from "../errors.ts";
 import { LengthMemo, type LengthSamplers } from "./length_memo.ts";
+import { datasetPrefixTokens, datasetSamplers } from "./datasets/sampler.ts";
+import type { DatasetSpec } from "./datasets/spec.ts";
 
 /** Latency targets of a request class. */
 export interface Slo {
@@ -74,6 +76,8 @@ export interface WorkloadSpec {
   prompt_tokens: TokenDistribution;
   /** Output lengths. */
   output_tokens: TokenDistribution;
+  /** Lengths from a benchmark dataset instead (no classes, no trace). */
+  dataset?: DatasetSpec;
 }
 
 /**
@@ -135,7 +139,10 @@ function workloadClasses(scenario: WorkloadSpec): WorkloadClass[] {
   return scenario.classes ?? [{
     name: "default",
     weight: 1,
-    shared_prefix_tokens: 0,
+    // A dataset's shared prefix is a class's: the same prefix block ids.
+    shared_prefix_tokens: scenario.dataset
+      ? datasetPrefixTokens(scenario.dataset)
+      : 0,
   }];
 }
 
@@ -147,6 +154,8 @@ function lengthSamplers(
   const seed = scenario.random_seed;
   const named = (base: string, k: number) =>
     scenario.classes ? `${base}/${classes[k].name}` : base;
+  const dataset = scenario.dataset;
+  if (dataset) return () => datasetSamplers(dataset, seed);
   return (k) => ({
     prompt: tokenSampler(
       classes[k].prompt_tokens ?? scenario.prompt_tokens,
@@ -166,7 +175,22 @@ function lengthKey(scenario: WorkloadSpec): string {
     scenario.prompt_tokens,
     scenario.output_tokens,
     scenario.classes?.map((c) => [c.name, c.prompt_tokens, c.output_tokens]),
+    datasetKey(scenario.dataset),
   ]);
+}
+
+// A dataset as a memo key: its keys, and its loaded lengths by a digest
+// (FNV-1a over them) rather than in full.
+function datasetKey(dataset: DatasetSpec | undefined): unknown {
+  if (!dataset || dataset.name !== "sharegpt" || !dataset.lengths) {
+    return dataset;
+  }
+  const { lengths, ...keys } = dataset;
+  let h = 0x811c9dc5;
+  for (const list of [lengths.prompt, lengths.completion]) {
+    for (const v of list) h = Math.imul(h ^ v, 0x01000193);
+  }
+  return [keys, lengths.prompt.length, h >>> 0];
 }
 
 /**
