@@ -463,6 +463,33 @@ export type {
 } from "./lib/report/html.ts";
 export { flattenRow, toCsv } from "./lib/report/csv.ts";
 export { requestsCsv } from "./lib/report/requests_csv.ts";
+export {
+  fixed2,
+  renderVllmBench,
+  vllmBenchJson,
+  vllmBenchResult,
+  vllmBenchSettings,
+} from "./lib/report/vllm_bench.ts";
+export type {
+  VllmBenchResultOptions,
+  VllmBenchSettings,
+} from "./lib/report/vllm_bench.ts";
+export {
+  numpyPercentile,
+  VLLM_BENCH_METRICS,
+  vllmBenchFigures,
+} from "./lib/report/vllm_bench_figures.ts";
+export type {
+  VllmBenchFigures,
+  VllmBenchFiguresOptions,
+  VllmBenchMetric,
+  VllmBenchRequests,
+  VllmBenchStats,
+} from "./lib/report/vllm_bench_figures.ts";
+export {
+  LogHistogram,
+  LogHistogramCursor,
+} from "./lib/metrics/log_histogram.ts";
 export { planParetoSpec } from "./lib/report/plan_chart.ts";
 export { runCharts } from "./lib/report/run_charts.ts";
 export type { LabelledRun } from "./lib/report/run_charts.ts";

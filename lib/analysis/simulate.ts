@@ -56,6 +56,8 @@ export interface SimulationResult {
   warnings: string[];
   /** Batched runs: queue, batch and KV occupancy over time, per pool. */
   timelines?: Record<string, TimelineSeries>;
+  /** Batched runs: every token gap of measured requests (the ITL keys' histogram). */
+  itl?: LogHistogram;
 }
 
 /** Options of {@linkcode simulate}. */
@@ -359,7 +361,14 @@ export function simulate(
       batched.pools.map((p) => [p.plan.name, p.timeline.series()]),
     )
     : undefined;
-  return { scenario, summary, records: run.records, warnings, timelines };
+  return {
+    scenario,
+    summary,
+    records: run.records,
+    warnings,
+    timelines,
+    ...(batched && { itl: batched.itl }),
+  };
 }
 
 function instanceConfig(

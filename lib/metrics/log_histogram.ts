@@ -62,6 +62,8 @@ export class LogHistogram {
   count = 0;
   /** Sum of the values added (for the exact mean). */
   sum = 0;
+  /** Sum of their squares (for the standard deviation). */
+  sumSq = 0;
 
   /**
    * Adds a value (seconds, say).
@@ -147,6 +149,7 @@ export class LogHistogram {
     this.#counts[b] += times;
     this.count += times;
     this.sum += value * times;
+    this.sumSq += value * value * times;
   }
 
   /**

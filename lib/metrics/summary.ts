@@ -133,6 +133,7 @@ class GroupStats {
   sloMet = 0;
   finishedInWindow = 0;
   tokensInWindow = 0;
+  promptTokensInWindow = 0;
   sketches: Sketches | null = null;
   // With exact percentiles, once the summary is asked for.
   figures: Map<string, Figures> | null = null;
@@ -160,6 +161,41 @@ function sketchAdd(
   c.first_decode.add(v[7]);
   c.queue_wait.add(v[2]);
   if (output > 1) c.tpot.add(tpot);
+}
+
+// Tokens of the requests finished in the window per second of it (per GPU
+// when `gpus` > 1): output, prompt, and their sum (so the three conserve
+// exactly, total = input + output).
+function tokenRates(
+  g: GroupStats,
+  windowS: number,
+  gpus: number,
+): Pick<
+  CoreSummary,
+  "output_tokens_per_s" | "input_tokens_per_s" | "total_tokens_per_s"
+> {
+  const output = g.tokensInWindow / windowS / gpus;
+  const input = g.promptTokensInWindow / windowS / gpus;
+  return {
+    output_tokens_per_s: output,
+    input_tokens_per_s: input,
+    total_tokens_per_s: input + output,
+  };
+}
+
+function perGpu(
+  r: ReturnType<typeof tokenRates>,
+): Pick<
+  CoreSummary,
+  | "output_tokens_per_s_per_gpu"
+  | "input_tokens_per_s_per_gpu"
+  | "total_tokens_per_s_per_gpu"
+> {
+  return {
+    output_tokens_per_s_per_gpu: r.output_tokens_per_s,
+    input_tokens_per_s_per_gpu: r.input_tokens_per_s,
+    total_tokens_per_s_per_gpu: r.total_tokens_per_s,
+  };
 }
 
 /**
@@ -439,9 +475,11 @@ export class SummaryAccumulator {
     if (inWindow) {
       all.finishedInWindow++;
       all.tokensInWindow += output;
+      all.promptTokensInWindow += prompt;
       if (group) {
         group.finishedInWindow++;
         group.tokensInWindow += output;
+        group.promptTokensInWindow += prompt;
       }
     }
     if (!measured) return;
@@ -631,7 +669,7 @@ export class SummaryAccumulator {
           ...g.stats("tpot"),
           ...g.stats("e2e"),
           ...g.stats("queue_wait"),
-          output_tokens_per_s: g.tokensInWindow / windowS,
+          ...tokenRates(g, windowS, 1),
           ...(slo && {
             slo_ttft_s: slo.ttft_s,
             slo_tpot_s: slo.tpot_s,
@@ -656,8 +694,12 @@ export class SummaryAccumulator {
       CoreSummary,
       | keyof LatencyStats<"tpot" | "e2e" | "queue_wait" | "prefill_compute">
       | "output_tokens_per_s"
+      | "input_tokens_per_s"
+      | "total_tokens_per_s"
       | "throughput_rps_per_gpu"
       | "output_tokens_per_s_per_gpu"
+      | "input_tokens_per_s_per_gpu"
+      | "total_tokens_per_s_per_gpu"
     >
     & TtftPartsSummary
     & SloSummary {
@@ -682,9 +724,9 @@ export class SummaryAccumulator {
       ...(batched && disagg && g.stats("kv_transfer")),
       ...((batched ? disagg && run.firstTokenAtDecode : true) &&
         g.stats("first_decode")),
-      output_tokens_per_s: g.tokensInWindow / windowS,
+      ...tokenRates(g, windowS, 1),
       throughput_rps_per_gpu: g.finishedInWindow / windowS / gpus,
-      output_tokens_per_s_per_gpu: g.tokensInWindow / windowS / gpus,
+      ...perGpu(tokenRates(g, windowS, gpus)),
       ...(slo && { slo_ttft_s: slo.ttft_s, slo_tpot_s: slo.tpot_s }),
       ...((slo || classSlos) && {
         slo_attainment: g.measured > 0 ? g.sloMet / g.measured : NaN,

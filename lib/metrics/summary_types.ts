@@ -117,10 +117,18 @@ export interface CoreSummary extends LatencySummary {
   p99_prefill_compute_s: number;
   /** Output tokens of requests finished in the window per second of it. */
   output_tokens_per_s: number;
+  /** Prompt tokens of requests finished in the window per second of it. */
+  input_tokens_per_s: number;
+  /** `input_tokens_per_s` + `output_tokens_per_s`. */
+  total_tokens_per_s: number;
   /** `throughput_rps` per GPU of the cluster. */
   throughput_rps_per_gpu: number;
   /** `output_tokens_per_s` per GPU of the cluster. */
   output_tokens_per_s_per_gpu: number;
+  /** `input_tokens_per_s` per GPU of the cluster. */
+  input_tokens_per_s_per_gpu: number;
+  /** `total_tokens_per_s` per GPU of the cluster. */
+  total_tokens_per_s_per_gpu: number;
   /** Offered load of each pool (or share of one): a lower bound on its work per second of capacity. */
   offered_load: OfferedLoad;
   /** Whether `saturation` is `stable`. */
@@ -246,6 +254,10 @@ export interface ClassSummary extends LatencySummary {
   throughput_rps: number;
   /** Output tokens of the class finished in the window per second of it. */
   output_tokens_per_s: number;
+  /** Prompt tokens of the class finished in the window per second of it. */
+  input_tokens_per_s: number;
+  /** `input_tokens_per_s` + `output_tokens_per_s` of the class. */
+  total_tokens_per_s: number;
   /** The class's TTFT target, seconds. */
   slo_ttft_s?: number;
   /** The class's TPOT target, seconds. */
