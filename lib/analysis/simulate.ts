@@ -26,6 +26,13 @@ import {
 } from "../metrics/batched_summary.ts";
 import { summaryRun } from "./summary_run.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
+import { rateLimited } from "../workload/rate_limit.ts";
+import {
+  classTimeouts,
+  hasAdmissionControl,
+  queueContext,
+  rateLimitBuckets,
+} from "./admission_setup.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
@@ -182,6 +189,7 @@ export function simulate(
       capacity: expected,
       classNames: workload.classNames,
       classSlos: workload.classSlos,
+      admission: hasAdmissionControl(scenario),
     },
   );
   // The early stop: after each observation, the attainment's upper bound.
@@ -210,10 +218,15 @@ export function simulate(
         : (i) => records.finishS[i] < window[1],
     })
     : null;
+  // With admission control the summary counts every refusal by class.
+  const admission = hasAdmissionControl(scenario);
   const { source, maxModelLen } = admittedSource(
     scenario,
     workload.source,
     window,
+    admission
+      ? (reason, k, arrivalS) => acc.refused(k, reason, arrivalS)
+      : undefined,
   );
   const batched = scenario.batching === "continuous"
     ? runBatched(scenario, source, records, window, options)
@@ -239,7 +252,9 @@ export function simulate(
     summary.trace_replayed_span_s = replay.lastArrivalS - replay.firstArrivalS;
     summary.trace_cut_at_s = Number.isNaN(replay.cutAtS) ? null : replay.cutAtS;
   }
-  if (maxModelLen !== undefined) {
+  if (maxModelLen !== undefined && admission) {
+    summary.max_model_len = maxModelLen;
+  } else if (maxModelLen !== undefined) {
     const rejected = (source as AdmittedSource).rejectedInWindow;
     summary.max_model_len = maxModelLen;
     summary.rejected_requests = rejected;
@@ -333,6 +348,10 @@ function instanceConfig(
   itl: LogHistogram,
   timeline: Timeline,
   finishDelayS: number,
+  ordering: Pick<
+    InstanceConfig,
+    "schedulingPolicy" | "queueContext" | "classTimeoutS"
+  >,
 ): InstanceConfig {
   const sch = pool.settings.scheduler;
   const blockSize = scenario.kv_cache.block_size;
@@ -351,6 +370,7 @@ function instanceConfig(
     prefixCaching: scenario.kv_cache.prefix_caching && pool.name !== "decode",
     prefixBlockTokens: PREFIX_BLOCK_TOKENS,
     finishDelayS,
+    ...ordering,
   };
 }
 
@@ -406,6 +426,19 @@ function runBatched(
   const itl = new LogHistogram();
   const plan = planCluster(scenario, { stepTimeModel: options.stepTimeModel });
   const timelines = plan.pools.map(() => new Timeline(scenario.sim_seconds));
+  // The waiting-queue order and timeouts, for the pool arrivals enter
+  // (decode instances take prefilled requests as they come); only when
+  // asked, so that other runs' configurations are as before.
+  const policy = scenario.scheduler.scheduling_policy;
+  const timeouts = classTimeouts(scenario);
+  const ordering = {
+    ...(policy !== undefined && {
+      schedulingPolicy: policy,
+      queueContext: queueContext(scenario),
+    }),
+    ...(timeouts && { classTimeoutS: timeouts }),
+  };
+  const maxWaitingRequests = scenario.admission?.max_waiting_requests;
   try {
     if (scenario.mode === "mono") {
       const pool = plan.pools[0];
@@ -416,6 +449,7 @@ function runBatched(
         records,
         requestOverheadS: plan.requestS,
         maxConcurrency,
+        maxWaitingRequests,
         instance: instanceConfig(
           scenario,
           window,
@@ -423,6 +457,7 @@ function runBatched(
           itl,
           timelines[0],
           plan.finishS,
+          ordering,
         ),
       });
       return {
@@ -449,6 +484,7 @@ function runBatched(
         itl,
         timelines[0],
         plan.finishS,
+        ordering,
       ),
       decode: instanceConfig(
         scenario,
@@ -457,6 +493,8 @@ function runBatched(
         itl,
         timelines[1],
         plan.finishS,
+        // The order's victim rule holds there too; nothing waits to time out.
+        { ...ordering, classTimeoutS: undefined },
       ),
       link: {
         bytesPerToken: plan.kvTransferBytesPerToken,
@@ -469,6 +507,7 @@ function runBatched(
       seed: scenario.random_seed,
       requestOverheadS: plan.requestS,
       maxConcurrency,
+      maxWaitingRequests,
     });
     return {
       ...run,
@@ -524,13 +563,15 @@ function engineWarnings(scenario: Scenario): string[] {
 }
 
 /**
- * The requests a run serves: the workload's, less those the context limit
- * refuses at the door (batched runs with a `max_model_len`, the scenario's or
- * its model's).
+ * The requests a run serves: the workload's, less those the classes' rate
+ * limits refuse at the gateway and those the context limit refuses at the
+ * door (batched runs with a `max_model_len`, the scenario's or its
+ * model's).
  *
  * @param scenario A validated scenario.
  * @param source The workload's requests.
  * @param window The measured window (refusals in it are counted).
+ * @param onReject Called for each refused request: why, its class, its arrival.
  * @returns The admitted requests and the limit (undefined: none).
  *
  * @example Usage
@@ -549,13 +590,26 @@ export function admittedSource(
   scenario: Scenario,
   source: RequestSource,
   window: readonly [number, number],
+  onReject?: (
+    reason: "overlong" | "rate_limited",
+    classIndex: number,
+    arrivalS: number,
+  ) => void,
 ): { source: RequestSource; maxModelLen: number | undefined } {
   const maxModelLen = modelLengthLimit(scenario);
+  // The gateway's rate limit first: a request it refuses never reaches
+  // the engine.
+  const buckets = rateLimitBuckets(scenario);
+  const limited = buckets === undefined ? source : rateLimited(source, {
+    buckets,
+    onReject: onReject && ((k, t) => onReject("rate_limited", k, t)),
+  });
   return {
-    source: maxModelLen === undefined ? source : admitWithin(source, {
+    source: maxModelLen === undefined ? limited : admitWithin(limited, {
       maxModelLen,
       onOverlong: scenario.scheduler.on_overlong,
       windowS: window,
+      onReject: onReject && ((k, t) => onReject("overlong", k, t)),
     }),
     maxModelLen,
   };

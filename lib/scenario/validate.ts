@@ -19,6 +19,7 @@ import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
+import { checkAdmission } from "./admission_checks.ts";
 
 /**
  * Validates a scenario and fills in defaults.
@@ -58,6 +59,7 @@ export function validateScenario(raw: unknown): Scenario {
   checkEngine(scenario);
   checkStepTime(scenario);
   checkLengthsFitContext(scenario);
+  checkAdmission(scenario);
   return scenario;
 }
 

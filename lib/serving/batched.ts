@@ -14,6 +14,7 @@ import type { RequestSource } from "../workload/request_source.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 import { router, type RouterName } from "./routers/mod.ts";
 import { ClientArrivals } from "./concurrency.ts";
+import { WaitingLimit } from "./waiting_limit.ts";
 
 /** Options for {@linkcode runBatchedCluster}. */
 export interface BatchedClusterOptions {
@@ -40,6 +41,11 @@ export interface BatchedClusterOptions {
    * arrival is then (default: no limit).
    */
   maxConcurrency?: number;
+  /**
+   * Most requests waiting over the pool (`admission.max_waiting_requests`):
+   * an arrival that finds this many is refused (default: no limit).
+   */
+  maxWaitingRequests?: number;
 }
 
 /** What a batched run produced. */
@@ -120,6 +126,9 @@ export function runBatchedCluster(
     maxConcurrency: options.maxConcurrency,
     finishDelayS: options.instance.finishDelayS ?? 0,
   });
+  const limit = options.maxWaitingRequests === undefined
+    ? null
+    : new WaitingLimit(options.maxWaitingRequests, instances, records);
   clients.start();
   let now = 0;
   while (events.pop()) {
@@ -127,6 +136,11 @@ export function runBatchedCluster(
     if (events.kind === ARRIVAL) {
       const i = clients.arrive(now, records);
       if (i < 0) continue; // sent when a response ends
+      // Refused at the door: its client hears at once.
+      if (limit?.refuse(i, now)) {
+        clients.finished(1, now);
+        continue;
+      }
       const k = route(i);
       const inst = instances[k];
       inst.enqueue(i);
