@@ -646,6 +646,7 @@ export function measuredLatencies(
   const ttft: number[] = [], tpot: number[] = [];
   for (let i = 0; i < rec.count; i++) {
     if (!(rec.arrivalS[i] >= result.scenario.warmup_seconds)) continue;
+    if (rec.outcome[i] !== 0) continue; // refused or abandoned: no latency
     ttft.push(rec.firstTokenS[i] - rec.arrivalS[i]);
     if (rec.outputTokens[i] > 1) {
       tpot.push(
