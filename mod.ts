@@ -59,6 +59,7 @@ export type { LoadOptions, Override } from "./lib/scenario/load.ts";
 export { validateScenario } from "./lib/scenario/validate.ts";
 export { scenarioJsonSchema } from "./lib/scenario/json_schema.ts";
 export type {
+  AdmissionConfig,
   DisaggCluster,
   DTypeName,
   EngineConfig,
@@ -86,6 +87,10 @@ export {
   type BatchPolicyName,
 } from "./lib/serving/batch_policies/mod.ts";
 export { type RouterName, ROUTERS } from "./lib/serving/routers/mod.ts";
+export {
+  QUEUE_ORDERS,
+  type QueueOrderName,
+} from "./lib/serving/queue_orders/mod.ts";
 export { poolSettings, resolveEngine } from "./lib/scenario/pool_settings.ts";
 export type {
   PoolName,
@@ -232,6 +237,7 @@ export type {
   LatencySummary,
   MonoSummary,
   PerClassSummary,
+  RefusalSummary,
   ReplicationSummary,
   SloSummary,
   Summary,

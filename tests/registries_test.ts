@@ -4,6 +4,7 @@ import { validateScenario } from "../lib/scenario/validate.ts";
 import { STEP_TIME_KINDS } from "../lib/scenario/step_time_kinds/mod.ts";
 import { BATCH_POLICIES } from "../lib/serving/batch_policies/mod.ts";
 import { ROUTERS } from "../lib/serving/routers/mod.ts";
+import { QUEUE_ORDERS } from "../lib/serving/queue_orders/mod.ts";
 import { ENGINE_PRESETS } from "../lib/perf/engines/mod.ts";
 import { TOKEN_MODES } from "../lib/workload/token_modes/mod.ts";
 import { ARRIVAL_PROCESSES } from "../lib/workload/arrivals/mod.ts";
@@ -41,6 +42,11 @@ const CASES: [string, readonly string[], string[]][] = [
   ["step-time kinds", STEP_TIME_KINDS.names, ["step_time", "kind"]],
   ["batch policies", BATCH_POLICIES.names, ["scheduler", "policy"]],
   ["routers", ROUTERS.names, ["scheduler", "router"]],
+  [
+    "waiting-queue orders",
+    QUEUE_ORDERS.names,
+    ["scheduler", "scheduling_policy"],
+  ],
   ["engine presets", [...ENGINE_PRESETS.names], ["engine", "preset"]],
   ["token modes", TOKEN_MODES.names, ["prompt_tokens", "mode"]],
   ["arrival processes", ARRIVAL_PROCESSES.names, ["arrival", "process"]],

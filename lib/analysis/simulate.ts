@@ -26,6 +26,13 @@ import {
 } from "../metrics/batched_summary.ts";
 import { summaryRun } from "./summary_run.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
+import { rateLimited } from "../workload/rate_limit.ts";
+import {
+  classTimeouts,
+  hasAdmissionControl,
+  queueContext,
+  rateLimitBuckets,
+} from "./admission_setup.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
@@ -200,6 +207,7 @@ export function simulate(
       classNames: workload.classNames,
       classSlos: workload.classSlos,
       firstMeasured: scenario.warmup_requests,
+      admission: hasAdmissionControl(scenario),
     },
   );
   // The early stop: after each observation, the attainment's upper bound.
@@ -228,10 +236,15 @@ export function simulate(
         : (i) => records.finishS[i] < window[1],
     })
     : null;
+  // With admission control the summary counts every refusal by class.
+  const admission = hasAdmissionControl(scenario);
   const { source, maxModelLen } = admittedSource(
     scenario,
     workload.source,
     window,
+    admission
+      ? (reason, k, arrivalS) => acc.refused(k, reason, arrivalS)
+      : undefined,
   );
   const client = clientSpec(scenario, window, maxModelLen, options);
   // A count run's window closes at the last response's end; a closed loop's
@@ -276,7 +289,9 @@ export function simulate(
     summary.trace_replayed_span_s = replay.lastArrivalS - replay.firstArrivalS;
     summary.trace_cut_at_s = Number.isNaN(replay.cutAtS) ? null : replay.cutAtS;
   }
-  if (maxModelLen !== undefined) {
+  if (maxModelLen !== undefined && admission) {
+    summary.max_model_len = maxModelLen;
+  } else if (maxModelLen !== undefined) {
     const rejected = (source as AdmittedSource).rejectedInWindow;
     summary.max_model_len = maxModelLen;
     summary.rejected_requests = rejected;
@@ -378,6 +393,10 @@ function instanceConfig(
   itl: LogHistogram,
   timeline: Timeline,
   finishDelayS: number,
+  ordering: Pick<
+    InstanceConfig,
+    "schedulingPolicy" | "queueContext" | "classTimeoutS"
+  >,
 ): InstanceConfig {
   const sch = pool.settings.scheduler;
   const blockSize = scenario.kv_cache.block_size;
@@ -396,6 +415,7 @@ function instanceConfig(
     prefixCaching: scenario.kv_cache.prefix_caching && pool.name !== "decode",
     prefixBlockTokens: PREFIX_BLOCK_TOKENS,
     finishDelayS,
+    ...ordering,
   };
 }
 
@@ -452,6 +472,19 @@ function runBatched(
   const itl = new LogHistogram();
   const plan = planCluster(scenario, { stepTimeModel: options.stepTimeModel });
   const timelines = plan.pools.map(() => new Timeline(scenario.sim_seconds));
+  // The waiting-queue order and timeouts, for the pool arrivals enter
+  // (decode instances take prefilled requests as they come); only when
+  // asked, so that other runs' configurations are as before.
+  const policy = scenario.scheduler.scheduling_policy;
+  const timeouts = classTimeouts(scenario);
+  const ordering = {
+    ...(policy !== undefined && {
+      schedulingPolicy: policy,
+      queueContext: queueContext(scenario),
+    }),
+    ...(timeouts && { classTimeoutS: timeouts }),
+  };
+  const maxWaitingRequests = scenario.admission?.max_waiting_requests;
   try {
     if (scenario.mode === "mono") {
       const pool = plan.pools[0];
@@ -462,6 +495,7 @@ function runBatched(
         records,
         requestOverheadS: plan.requestS,
         client,
+        maxWaitingRequests,
         instance: instanceConfig(
           scenario,
           window,
@@ -469,6 +503,7 @@ function runBatched(
           itl,
           timelines[0],
           plan.finishS,
+          ordering,
         ),
       });
       return {
@@ -495,6 +530,7 @@ function runBatched(
         itl,
         timelines[0],
         plan.finishS,
+        ordering,
       ),
       decode: instanceConfig(
         scenario,
@@ -503,6 +539,8 @@ function runBatched(
         itl,
         timelines[1],
         plan.finishS,
+        // The order's victim rule holds there too; nothing waits to time out.
+        { ...ordering, classTimeoutS: undefined },
       ),
       link: {
         bytesPerToken: plan.kvTransferBytesPerToken,
@@ -515,6 +553,7 @@ function runBatched(
       seed: scenario.random_seed,
       requestOverheadS: plan.requestS,
       client,
+      maxWaitingRequests,
     });
     return {
       ...run,
@@ -570,13 +609,15 @@ function engineWarnings(scenario: Scenario): string[] {
 }
 
 /**
- * The requests a run serves: the workload's, less those the context limit
- * refuses at the door (batched runs with a `max_model_len`, the scenario's or
- * its model's).
+ * The requests a run serves: the workload's, less those the classes' rate
+ * limits refuse at the gateway and those the context limit refuses at the
+ * door (batched runs with a `max_model_len`, the scenario's or its
+ * model's).
  *
  * @param scenario A validated scenario.
  * @param source The workload's requests.
  * @param window The measured window (refusals in it are counted).
+ * @param onReject Called for each refused request: why, its class, its arrival.
  * @returns The admitted requests and the limit (undefined: none).
  *
  * @example Usage
@@ -595,13 +636,26 @@ export function admittedSource(
   scenario: Scenario,
   source: RequestSource,
   window: readonly [number, number],
+  onReject?: (
+    reason: "overlong" | "rate_limited",
+    classIndex: number,
+    arrivalS: number,
+  ) => void,
 ): { source: RequestSource; maxModelLen: number | undefined } {
   const maxModelLen = modelLengthLimit(scenario);
+  // The gateway's rate limit first: a request it refuses never reaches
+  // the engine.
+  const buckets = rateLimitBuckets(scenario);
+  const limited = buckets === undefined ? source : rateLimited(source, {
+    buckets,
+    onReject: onReject && ((k, t) => onReject("rate_limited", k, t)),
+  });
   return {
-    source: maxModelLen === undefined ? source : admitWithin(source, {
+    source: maxModelLen === undefined ? limited : admitWithin(limited, {
       maxModelLen,
       onOverlong: scenario.scheduler.on_overlong,
       windowS: window,
+      onReject: onReject && ((k, t) => onReject("overlong", k, t)),
     }),
     maxModelLen,
   };
@@ -703,6 +757,7 @@ export function measuredLatencies(
   const ttft: number[] = [], tpot: number[] = [];
   for (let i = 0; i < rec.count; i++) {
     if (!(rec.arrivalS[i] >= result.scenario.warmup_seconds)) continue;
+    if (rec.outcome[i] !== 0) continue; // refused or abandoned: no latency
     ttft.push(rec.firstTokenS[i] - rec.arrivalS[i]);
     if (rec.outputTokens[i] > 1) {
       tpot.push(

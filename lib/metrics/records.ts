@@ -19,6 +19,21 @@ export interface RequestRecordsOptions {
   holdRetired?: boolean;
 }
 
+/**
+ * A request's outcome ({@linkcode RequestRecords.outcome}): served (0), or
+ * refused at arrival because the waiting queue was full (an HTTP 503), or
+ * abandoned because it waited past its timeout. A refused or abandoned
+ * request's `finishS` is when it left; it has no other times.
+ */
+export const Outcome = {
+  /** Served (or still being served). */
+  served: 0,
+  /** Refused at arrival: `admission.max_waiting_requests` reached. */
+  queueFull: 1,
+  /** Left the waiting queue at its deadline (`timeout_s`), never served. */
+  abandoned: 2,
+} as const;
+
 /** Times are simulated seconds; a time not reached is NaN. */
 export class RequestRecords {
   /** Number of slots used (all requests, unless slots are recycled). */
@@ -47,6 +62,8 @@ export class RequestRecords {
   finishS: Float64Array;
   /** Request class (index into the scenario's classes; 0 without classes). */
   classIndex: Uint8Array;
+  /** Its {@linkcode Outcome} (0: served). */
+  outcome: Uint8Array;
   /** Batched runs: the instance that prefilled the request (-1: none, or the exclusive model). */
   prefillInstance: Int16Array;
   /** Batched disagg: the decode instance that took the request (-1: none). */
@@ -87,6 +104,7 @@ export class RequestRecords {
     this.#hold = this.#recycle && (options.holdRetired ?? false);
     const n = Math.max(16, this.#recycle ? Math.min(capacity, 4096) : capacity);
     this.classIndex = new Uint8Array(n);
+    this.outcome = new Uint8Array(n);
     this.arrivalS = new Float64Array(n);
     this.promptTokens = new Int32Array(n);
     this.outputTokens = new Int32Array(n);
@@ -104,7 +122,7 @@ export class RequestRecords {
   }
 
   /** Bytes held per request slot (all columns). */
-  static readonly bytesPerRequest: number = 7 * 8 + 3 * 4 + 3 * 2 + 1;
+  static readonly bytesPerRequest: number = 7 * 8 + 3 * 4 + 3 * 2 + 2;
 
   /**
    * Records a new request and returns its index.
@@ -244,6 +262,7 @@ export class RequestRecords {
     this.firstTokenS[i] = NaN;
     this.finishS[i] = NaN;
     this.classIndex[i] = 0;
+    this.outcome[i] = 0;
     this.prefillInstance[i] = -1;
     this.decodeInstance[i] = -1;
     this.preemptions[i] = 0;
@@ -276,6 +295,9 @@ export class RequestRecords {
     const c = new Uint8Array(n);
     c.set(this.classIndex);
     this.classIndex = c;
+    const o = new Uint8Array(n);
+    o.set(this.outcome);
+    this.outcome = o;
     const h = (a: Int16Array) => {
       const b = new Int16Array(n).fill(-1);
       b.set(a);

@@ -29,6 +29,8 @@ export interface SessionsSummary {
   sessions_completed: number;
   /** Sessions ended early: the next turn's context passed max_model_len. */
   sessions_cut_by_context: number;
+  /** Sessions ended early: a turn was refused or abandoned (admission control). */
+  sessions_refused: number;
   /** Turns sent (all sessions). */
   turns_sent: number;
   /** Measured sessions completed (started in the measured window). */
@@ -58,6 +60,8 @@ export interface SessionCounts {
   completed: number;
   /** Sessions cut by the context limit. */
   cutByContext: number;
+  /** Sessions ended by a refused or abandoned turn. */
+  refused: number;
   /** Turns sent. */
   turns: number;
   /** Durations of measured completed sessions, seconds. */
@@ -79,7 +83,7 @@ export interface SessionCounts {
  * import assert from "node:assert/strict";
  * import { sessionsSummary } from "./session_summary.ts";
  * const s = sessionsSummary({
- *   started: 2, completed: 2, cutByContext: 0, turns: 5,
+ *   started: 2, completed: 2, cutByContext: 0, refused: 0, turns: 5,
  *   durationsS: [10, 20], measuredTurns: 5,
  *   ttftByTurn: [[0.2, 0.4], [0.1, 0.1], [0.1]],
  * });
@@ -108,6 +112,7 @@ export function sessionsSummary(counts: SessionCounts): SessionsSummary {
     sessions_started: counts.started,
     sessions_completed: counts.completed,
     sessions_cut_by_context: counts.cutByContext,
+    sessions_refused: counts.refused,
     turns_sent: counts.turns,
     measured_sessions: n,
     mean_turns_per_session: n ? counts.measuredTurns / n : NaN,

@@ -24,6 +24,7 @@ import type {
   CoreSummary,
   DisaggSummary,
   MonoSummary,
+  RefusalSummary,
   SloSummary,
   Summary,
   TokenLogParams,
@@ -134,6 +135,14 @@ class GroupStats {
   finishedInWindow = 0;
   tokensInWindow = 0;
   promptTokensInWindow = 0;
+  // Measured requests refused or abandoned, by reason: SLO failures.
+  refused: Record<RefusalReason, number> = {
+    overlong: 0,
+    queue_full: 0,
+    rate_limited: 0,
+    abandoned: 0,
+  };
+  refusedTotal = 0;
   sketches: Sketches | null = null;
   // With exact percentiles, once the summary is asked for.
   figures: Map<string, Figures> | null = null;
@@ -214,6 +223,25 @@ function clipped(s: number, e: number, lo: number, hi: number): number {
   return Math.max(0, Math.min(e, hi) - Math.max(s, lo));
 }
 
+/**
+ * Why a request was not served: refused at the door for its length
+ * (`overlong`), a full waiting room (`queue_full`, HTTP 503) or its class's
+ * rate limit (`rate_limited`, HTTP 429), or it waited past its timeout
+ * (`abandoned`).
+ */
+export type RefusalReason =
+  | "overlong"
+  | "queue_full"
+  | "rate_limited"
+  | "abandoned";
+
+// The records' outcomes as refusal reasons (0, served, has none).
+const OUTCOME_REASON: readonly (RefusalReason | undefined)[] = [
+  undefined,
+  "queue_full",
+  "abandoned",
+];
+
 /** Latency targets, seconds (the scenario's `slo`). */
 export interface LatencyTargets {
   /** Most TTFT that meets the target, seconds. */
@@ -291,6 +319,12 @@ export interface SummaryOptions {
   classNames?: readonly string[];
   /** Latency targets per class, by class index (default: the run's `slo`). */
   classSlos?: readonly (LatencyTargets | undefined)[];
+  /**
+   * Report refused and abandoned requests by reason (`rejected_*`,
+   * `abandoned_requests`, overall and per class): the run has admission
+   * control. They count as SLO failures either way.
+   */
+  admission?: boolean;
 }
 
 /**
@@ -419,6 +453,15 @@ export class SummaryAccumulator {
     if (this.#done) {
       throw new Error("SummaryAccumulator: observe() after summary()");
     }
+    const outcome = records.outcome[i];
+    if (outcome !== 0) {
+      this.refused(
+        records.classIndex[i],
+        OUTCOME_REASON[outcome]!,
+        records.arrivalS[i],
+      );
+      return;
+    }
     const run = this.#run;
     const lo = this.#window[0];
     const hi = this.#window[1];
@@ -529,6 +572,28 @@ export class SummaryAccumulator {
     ];
     sketchAdd(all.sketches!, v, output, tpot);
     if (group) sketchAdd(group.sketches!, v, output, tpot);
+  }
+
+  /**
+   * Counts a request that was not served (refused at the door, or
+   * abandoned): measured when it arrived in the window, and then an SLO
+   * failure. Its latencies are not taken.
+   *
+   * @param classIndex Its class.
+   * @param reason Why it was not served.
+   * @param arrivalS When it arrived.
+   */
+  refused(classIndex: number, reason: RefusalReason, arrivalS: number): void {
+    if (!(arrivalS >= this.#window[0])) return;
+    const all = this.#all;
+    all.refused[reason]++;
+    all.refusedTotal++;
+    this.sloMissed++;
+    const group = this.#classes[classIndex];
+    if (group) {
+      group.refused[reason]++;
+      group.refusedTotal++;
+    }
   }
 
   /**
@@ -658,6 +723,7 @@ export class SummaryAccumulator {
       random_seed: run.randomSeed,
       batching: run.batching,
     };
+    if (this.#options.admission) Object.assign(out, refusals(all));
     if (this.#classes.length > 0) {
       const perClass: Record<string, ClassSummary> = {};
       this.#classes.forEach((g, k) => {
@@ -673,10 +739,11 @@ export class SummaryAccumulator {
           ...(slo && {
             slo_ttft_s: slo.ttft_s,
             slo_tpot_s: slo.tpot_s,
-            slo_attainment: g.measured > 0 ? g.sloMet / g.measured : NaN,
+            slo_attainment: attainment(g),
             goodput_rps: g.sloMet / windowS,
           }),
           num_tpot_samples: g.multiToken,
+          ...(this.#options.admission && refusals(g)),
         };
       });
       out.per_class = perClass;
@@ -729,12 +796,30 @@ export class SummaryAccumulator {
       ...perGpu(tokenRates(g, windowS, gpus)),
       ...(slo && { slo_ttft_s: slo.ttft_s, slo_tpot_s: slo.tpot_s }),
       ...((slo || classSlos) && {
-        slo_attainment: g.measured > 0 ? g.sloMet / g.measured : NaN,
+        slo_attainment: attainment(g),
         goodput_rps: g.sloMet / windowS,
         goodput_rps_per_gpu: g.sloMet / windowS / gpus,
       }),
     };
   }
+}
+
+// Met over measured, the refused and abandoned counted as misses.
+function attainment(g: GroupStats): number {
+  const n = g.measured + g.refusedTotal;
+  return n > 0 ? g.sloMet / n : NaN;
+}
+
+// A group's refusals as summary keys.
+function refusals(g: GroupStats): RefusalSummary {
+  const r = g.refused;
+  return {
+    rejected_requests: r.overlong + r.queue_full + r.rate_limited,
+    rejected_overlong: r.overlong,
+    rejected_queue_full: r.queue_full,
+    rejected_rate_limited: r.rate_limited,
+    abandoned_requests: r.abandoned,
+  };
 }
 
 /**

@@ -247,7 +247,7 @@ export interface SloSummary {
 }
 
 /** The summary of one request class. */
-export interface ClassSummary extends LatencySummary {
+export interface ClassSummary extends LatencySummary, RefusalSummary {
   /** Measured requests of the class. */
   num_samples: number;
   /** Requests of the class finished inside the window per second of it. */
@@ -290,11 +290,28 @@ export interface TraceSummary {
   trace_cut_at_s?: number | null;
 }
 
-/** The keys of a run with a context-length limit. */
-export interface AdmissionSummary {
+/**
+ * Requests arriving in the measured window that were not served, by
+ * reason (runs with admission control: overall and per class).
+ */
+export interface RefusalSummary {
+  /** Refused at the door, every reason: overlong + queue full + rate limited. */
+  rejected_requests?: number;
+  /** Refused for exceeding max_model_len. */
+  rejected_overlong?: number;
+  /** Refused because the waiting room was full (HTTP 503). */
+  rejected_queue_full?: number;
+  /** Refused by the class's token bucket (HTTP 429). */
+  rejected_rate_limited?: number;
+  /** Left the waiting queue at their timeout, never served. */
+  abandoned_requests?: number;
+}
+
+/** The keys of a run with a context-length limit or admission control. */
+export interface AdmissionSummary extends RefusalSummary {
   /** The context limit requests were admitted within, tokens. */
   max_model_len?: number;
-  /** Requests in the window refused for exceeding it. */
+  /** Requests in the window refused for exceeding it (every reason, with admission control). */
   rejected_requests?: number;
 }
 

@@ -10,6 +10,10 @@
 import type { RequestRecords } from "../metrics/records.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { toCsv } from "./csv.ts";
+import { hasAdmissionControl } from "../analysis/admission_setup.ts";
+
+// The records' outcomes by code (lib/metrics/records.ts).
+const OUTCOME_NAMES = ["served", "queue_full", "abandoned"];
 
 /**
  * The instance numbers of a request: `instance` colocated,
@@ -76,6 +80,9 @@ export function requestsCsv(
   scenario: Scenario,
 ): string {
   const classNames = scenario.classes?.map((c) => c.name) ?? ["default"];
+  // With admission control, what became of each request (last, so the
+  // other columns keep their places).
+  const outcomes = hasAdmissionControl(scenario) ? OUTCOME_NAMES : null;
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < records.count; i++) {
     rows.push({
@@ -94,6 +101,7 @@ export function requestsCsv(
       ...instanceColumns(records, i, scenario),
       preemptions: records.preemptions[i],
       prefix_hit_tokens: records.prefixHitTokens[i],
+      ...(outcomes && { outcome: outcomes[records.outcome[i]] }),
     });
   }
   return toCsv(rows);

@@ -190,6 +190,29 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
       } (only the ${STEP_TIME_KEY_KIND[stepKey]} kind reads it)`,
     };
   }
+  const order = s.scheduler.scheduling_policy ?? "fcfs";
+  if (
+    path === "scheduler.scheduling_policy" && order === "priority" &&
+    !(s.classes ?? []).some((c) => c.priority !== undefined)
+  ) {
+    return {
+      reason:
+        "when no class sets a priority (every request has priority 0: the order is fcfs)",
+    };
+  }
+  if (
+    (path === "scheduler.sjf_key" ||
+      path === "scheduler.sjf_prediction_error") &&
+    order !== "sjf"
+  ) {
+    return { reason: `under scheduler.scheduling_policy=${order}` };
+  }
+  if (
+    path === "scheduler.sjf_prediction_error" &&
+    (s.scheduler.sjf_key ?? "prompt") === "prompt"
+  ) {
+    return { reason: "under scheduler.sjf_key=prompt (nothing is predicted)" };
+  }
   if (path === "kv_cache.prefix_caching") {
     const trace = s.trace;
     // Sessions' turns name their context's blocks.
@@ -294,5 +317,18 @@ export function checkNoOps(
     }
   };
   walk(tree, "");
+  // Class keys (an array, which the walk does not enter).
+  const order = scenario.scheduler.scheduling_policy ?? "fcfs";
+  scenario.classes?.forEach((c, k) => {
+    if (c.priority !== undefined && order !== "priority") {
+      warnings.push(
+        `classes[${k}].priority: has no effect under scheduler.scheduling_policy=${order}${
+          scenario.batching === "none"
+            ? " and batching=none"
+            : " (set scheduling_policy: priority)"
+        }`,
+      );
+    }
+  });
   warningsOf.set(scenario, warnings);
 }

@@ -15,6 +15,7 @@ import { GPUS, MODELS } from "../perf/catalog.ts";
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import { BATCH_POLICIES } from "../serving/batch_policies/mod.ts";
 import { ROUTERS } from "../serving/routers/mod.ts";
+import { QUEUE_ORDERS } from "../serving/queue_orders/mod.ts";
 import { tokenSchema } from "../workload/token_modes/mod.ts";
 import { arrivalSchema } from "../workload/arrivals/mod.ts";
 import { durationSchema } from "../workload/durations.ts";
@@ -169,6 +170,23 @@ const SCHEDULER = z.strictObject({
       ROUTERS.entries().map((r) => `\`${r.name}\` (${r.doc})`).join(", ") +
       ".",
   ),
+  scheduling_policy: z.enum(names(QUEUE_ORDERS.names)).optional().describe(
+    "The order of each instance's waiting queue (vLLM's " +
+      "--scheduling-policy; a different dimension from `policy`, which " +
+      "composes batches): " +
+      QUEUE_ORDERS.entries().map((o) => `\`${o.name}\` (${o.doc})`).join(
+        ", ",
+      ) + ". Default: `fcfs`.",
+  ),
+  sjf_key: z.enum(["prompt", "predicted_output"]).optional().describe(
+    "`scheduling_policy: sjf`: shortest prompt first (`prompt`, the " +
+      "default) or shortest predicted output first (`predicted_output`: " +
+      "true output x exp(sjf_prediction_error x Z), Z standard normal).",
+  ),
+  sjf_prediction_error: nonNegative(
+    "`sjf_key: predicted_output`: sigma of the predictor's log-normal " +
+      "error (default 0: the true output length, an oracle).",
+  ).optional(),
 }).describe("Batch scheduling of `batching: continuous` instances.");
 
 const HARDWARE = z.strictObject({
@@ -399,6 +417,22 @@ const REQUEST_CLASS = z.strictObject({
       "system prompt), which a prefix cache can reuse.",
     0,
   ).default(0),
+  priority: z.number().int().optional().describe(
+    "`scheduler.scheduling_policy: priority`: the class's priority, an " +
+      "integer; lower is served first (vLLM's convention). Default 0.",
+  ),
+  timeout_s: positive(
+    "A request of the class that has not started its prefill this long " +
+      "after arriving is abandoned, never served (default: " +
+      "`admission.timeout_s`, else none).",
+  ).optional(),
+  rate_limit: z.strictObject({
+    rate_per_s: positive("Tokens added to the bucket per second."),
+    burst: wholeNumber("Bucket size: most requests accepted at once."),
+  }).optional().describe(
+    "A token bucket at the gateway: an arrival that finds no token is " +
+      "refused (HTTP 429), counted in `rejected_rate_limited`.",
+  ),
 }).describe("One request class.");
 
 // Multi-turn sessions (chats, agents).
@@ -488,6 +522,22 @@ export const SCENARIO_SCHEMA = z.strictObject({
   ),
   trace: traceSchema.optional(),
   dataset: datasetSchema.optional(),
+  admission: z.strictObject({
+    max_waiting_requests: wholeNumber(
+      "`batching: continuous`: an arrival that finds this many requests " +
+        "waiting to be scheduled, summed over the pool it enters (the " +
+        "prefill pool in disagg), is refused at once (HTTP 503), " +
+        "counted in `rejected_queue_full`.",
+    ).optional(),
+    timeout_s: positive(
+      "`batching: continuous`: the timeout of classes without their own " +
+        "`timeout_s` (see there).",
+    ).optional(),
+  }).optional().describe(
+    "Admission control at the gateway. Refused and abandoned requests " +
+      "are counted by reason, overall and per class, and count as SLO " +
+      "misses in slo_attainment.",
+  ),
   metrics: z.strictObject({
     percentiles: z.enum(["auto", "exact", "sketch"]).default("auto").describe(
       "`auto` (default: exact until their samples would take 424 MiB, " +

@@ -22,6 +22,7 @@ import type { Slo, WorkloadClass } from "../workload/workload.ts";
 import type { SessionsConfig } from "../workload/sessions.ts";
 import type { BatchPolicyName } from "../serving/batch_policies/mod.ts";
 import type { RouterName } from "../serving/routers/mod.ts";
+import type { QueueOrderName } from "../serving/queue_orders/mod.ts";
 
 /** A step-time kind's name (lib/scenario/step_time_kinds/). */
 export type StepTimeKindName = "rate" | "roofline" | "table";
@@ -87,6 +88,20 @@ export interface SchedulerConfig {
   on_overlong: "reject" | "error";
   /** Router across instances. */
   router: RouterName;
+  /** Waiting-queue order (absent: `fcfs`). */
+  scheduling_policy?: QueueOrderName;
+  /** `sjf`: rank by prompt or predicted output length (absent: prompt). */
+  sjf_key?: "prompt" | "predicted_output";
+  /** `sjf` on predicted output: sigma of the predictor's log-normal error (absent: 0). */
+  sjf_prediction_error?: number;
+}
+
+/** Admission control at the gateway. */
+export interface AdmissionConfig {
+  /** Most requests waiting over the pool before arrivals are refused. */
+  max_waiting_requests?: number;
+  /** Timeout of classes without their own, seconds. */
+  timeout_s?: number;
 }
 
 /** Batch scheduling as a pool runs it: every limit known. */
@@ -238,6 +253,8 @@ export interface Scenario {
   trace?: TraceOptions;
   /** Prompt and output lengths from a benchmark dataset (sharegpt, random). */
   dataset?: DatasetSpec;
+  /** Admission control (queue limit, timeouts); absent: none. */
+  admission?: AdmissionConfig;
   /** How the summary is computed. */
   metrics: { percentiles: "auto" | "exact" | "sketch" };
   /** GPU and model of batched instances; absent for rate-only scenarios. */

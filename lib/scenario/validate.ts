@@ -20,6 +20,7 @@ import { resolveHardware } from "./hardware.ts";
 import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
 import { randomBounds } from "../workload/datasets/sampler.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
+import { checkAdmission } from "./admission_checks.ts";
 
 /**
  * Validates a scenario and fills in defaults.
@@ -60,6 +61,7 @@ export function validateScenario(raw: unknown): Scenario {
   checkEngine(scenario);
   checkStepTime(scenario);
   checkLengthsFitContext(scenario);
+  checkAdmission(scenario);
   return scenario;
 }
 

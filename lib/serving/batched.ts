@@ -19,6 +19,7 @@ import {
   makeClients,
   type SessionTally,
 } from "./clients.ts";
+import { WaitingLimit } from "./waiting_limit.ts";
 
 /** Options for {@linkcode runBatchedCluster}. */
 export interface BatchedClusterOptions {
@@ -47,6 +48,11 @@ export interface BatchedClusterOptions {
   maxConcurrency?: number;
   /** What the users do (closed loops, sessions; replaces `maxConcurrency`). */
   client?: ClientSpec;
+  /**
+   * Most requests waiting over the pool (`admission.max_waiting_requests`):
+   * an arrival that finds this many is refused (default: no limit).
+   */
+  maxWaitingRequests?: number;
 }
 
 /** What a batched run produced. */
@@ -128,6 +134,9 @@ export function runBatchedCluster(
     overheadS,
     finishDelayS: options.instance.finishDelayS ?? 0,
   }, options.client ?? { maxConcurrency: options.maxConcurrency });
+  const limit = options.maxWaitingRequests === undefined
+    ? null
+    : new WaitingLimit(options.maxWaitingRequests, instances, records);
   clients.start();
   let now = 0;
   while (events.pop()) {
@@ -135,6 +144,11 @@ export function runBatchedCluster(
     if (events.kind === ARRIVAL) {
       const i = clients.arrive(now, events.data);
       if (i < 0) continue; // sent when a response ends
+      // Refused at the door: its client hears at once.
+      if (limit?.refuse(i, now)) {
+        clients.finished(1, now);
+        continue;
+      }
       const k = route(i);
       const inst = instances[k];
       inst.enqueue(i);

@@ -21,7 +21,7 @@
  */
 
 import { EventQueue } from "../engine/event_queue.ts";
-import type { RequestRecords } from "../metrics/records.ts";
+import { Outcome, type RequestRecords } from "../metrics/records.ts";
 import {
   PREFIX_BLOCK_TOKENS,
   type RequestSource,
@@ -63,6 +63,8 @@ export interface SessionTally {
   completed: number;
   /** Sessions ended early: a turn's context passed max_model_len. */
   cutByContext: number;
+  /** Sessions ended early: a turn was refused or abandoned (admission control). */
+  refused: number;
   /** Turns sent in all. */
   turns: number;
   /** Durations of measured sessions (first sending to last response end), seconds. */
@@ -249,9 +251,14 @@ class ClosedLoop implements Clients {
     this.#thinkS = closed.thinkS;
     this.#horizonS = spec.horizonS ?? Infinity;
     this.#maxRequests = spec.maxRequests ?? Infinity;
+    // A refused or abandoned request ends when the user hears so; an
+    // abandonment is found after its deadline, so never send in the past.
     chainRetire(
       records,
-      (i) => this.#send(records.finishS[i] + this.#thinkS()),
+      (i) =>
+        this.#send(
+          Math.max(records.finishS[i], events.time) + this.#thinkS(),
+        ),
     );
   }
 
@@ -312,6 +319,7 @@ class Sessions implements Clients {
     started: 0,
     completed: 0,
     cutByContext: 0,
+    refused: 0,
     turns: 0,
     durationsS: [],
     measuredTurns: 0,
@@ -447,6 +455,12 @@ class Sessions implements Clients {
       const row = Math.min(this.#turn[s], TURN_ROWS - 1);
       tally.ttftByTurn[row].push(records.firstTokenS[i] - records.arrivalS[i]);
       tally.measuredTurns++;
+    }
+    if (records.outcome[i] !== Outcome.served) {
+      // Refused or abandoned: the conversation ends there.
+      tally.refused++;
+      this.#end(s, finishS, false);
+      return;
     }
     if (this.#turnsLeft[s] > 0) {
       // The next turn: the context so far and the new tokens, drawn in the

@@ -26,6 +26,7 @@ import {
   makeClients,
   type SessionTally,
 } from "./clients.ts";
+import { WaitingLimit } from "./waiting_limit.ts";
 import { FifoKvLinks, type KvLink, type KvLinkSpec } from "./kv_link.ts";
 
 export type { KvLink, KvLinkSpec } from "./kv_link.ts";
@@ -71,6 +72,11 @@ export interface DisaggBatchedOptions {
   decodeRouter?: RouterName;
   /** Seed for the power-of-two router's choices. */
   seed?: number;
+  /**
+   * Most requests waiting over the prefill pool (`admission.max_waiting_requests`):
+   * an arrival that finds this many is refused (default: no limit).
+   */
+  maxWaitingRequests?: number;
 }
 
 /** What a disaggregated batched run produced. */
@@ -232,6 +238,9 @@ export function runDisaggBatched(
     overheadS,
     finishDelayS: options.decode.finishDelayS ?? 0,
   }, options.client ?? { maxConcurrency: options.maxConcurrency });
+  const limit = options.maxWaitingRequests === undefined
+    ? null
+    : new WaitingLimit(options.maxWaitingRequests, prefill, records);
   clients.start();
   let now = 0;
   while (events.pop()) {
@@ -240,6 +249,11 @@ export function runDisaggBatched(
     if (kind === ARRIVAL) {
       const i = clients.arrive(now, events.data);
       if (i < 0) continue; // sent when a response ends
+      // Refused at the door: its client hears at once.
+      if (limit?.refuse(i, now)) {
+        clients.finished(1, now);
+        continue;
+      }
       const k = route(i);
       prefill[k].enqueue(i);
       kick(prefill[k], PREFILL_END, k, now);

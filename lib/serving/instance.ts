@@ -26,7 +26,8 @@
 
 import { EventQueue } from "../engine/event_queue.ts";
 import { IntFifo } from "../engine/fifo.ts";
-import type { RequestRecords } from "../metrics/records.ts";
+import { RandomStream } from "../engine/random.ts";
+import { Outcome, type RequestRecords } from "../metrics/records.ts";
 import type { IterationShape, StepTimeModel } from "../perf/step_time.ts";
 import type {
   LogHistogram,
@@ -43,6 +44,12 @@ import {
   type BatchPolicy,
   type BatchPolicyName,
 } from "./batch_policies/mod.ts";
+import {
+  QUEUE_ORDERS,
+  type QueueOrderContext,
+  type QueueOrderName,
+  type WaitingQueue,
+} from "./queue_orders/mod.ts";
 import { KvCache } from "./kv_cache.ts";
 import { IntMap } from "./int_map.ts";
 import { PrefixCache } from "./prefix_cache.ts";
@@ -103,6 +110,23 @@ export interface InstanceConfig {
    * its finish time is that much after the iteration that ends it.
    */
   finishDelayS?: number;
+  /**
+   * Waiting-queue order (a name in `QUEUE_ORDERS`; default `fcfs`): which
+   * waiting request is admitted first, where preempted ones rejoin, and
+   * the preemption victim.
+   */
+  schedulingPolicy?: QueueOrderName;
+  /**
+   * What the order reads besides the records: class priorities, the `sjf`
+   * key and its predictor (default: priorities 0, prompt length).
+   */
+  queueContext?: Omit<QueueOrderContext, "records">;
+  /**
+   * Timeouts by class index, seconds (Infinity: none): a request that has
+   * not started its prefill by arrival + timeout is abandoned, never
+   * served. Absent: no timeouts (and no check).
+   */
+  classTimeoutS?: readonly number[];
 }
 
 /**
@@ -141,7 +165,14 @@ export class Instance implements BatchBuilder {
   readonly #policy: BatchPolicy;
   readonly #kv: KvCache;
   readonly #prefix: PrefixCache;
-  #waiting = new IntFifo(256);
+  // An IntFifo under fcfs (arrival order), else the order's heap.
+  readonly #waiting: WaitingQueue;
+  readonly #requeuePreempted: boolean;
+  readonly #lowestPriorityVictim: boolean;
+  readonly #classPriority: readonly number[];
+  readonly #timeoutS: readonly number[] | null;
+  // Abandoned since the last finishIteration (reported with its finishes).
+  #abandonedSince = 0;
   // Preempted requests go back ahead of new arrivals (vLLM's recompute),
   // remembering the tokens they had produced and when the last one came.
   #resumed: number[] = [];
@@ -246,6 +277,20 @@ export class Instance implements BatchBuilder {
     this.config = config;
     this.#records = records;
     this.#policy = BATCH_POLICIES.get(config.policy);
+    const order = QUEUE_ORDERS.get(config.schedulingPolicy ?? "fcfs");
+    const context: QueueOrderContext = {
+      classPriority: [],
+      sjfKey: "prompt",
+      sjfPredictionError: 0,
+      rng: new RandomStream(0, "sjf_predictor"),
+      ...config.queueContext,
+      records,
+    };
+    this.#waiting = order.queue(context) ?? new IntFifo(256);
+    this.#requeuePreempted = order.requeuePreempted;
+    this.#lowestPriorityVictim = order.preemptLowestPriority;
+    this.#classPriority = context.classPriority;
+    this.#timeoutS = config.classTimeoutS ?? null;
     this.#finishDelayS = config.finishDelayS ?? 0;
     this.#window = config.windowS;
     this.#itl = config.itl?.cursor();
@@ -304,6 +349,14 @@ export class Instance implements BatchBuilder {
   /** KV blocks held by prefix-cache entries (in use or evictable). */
   get cachedPrefixBlocks(): number {
     return this.#prefix.blocks;
+  }
+
+  /**
+   * Requests waiting to be scheduled here: new ones and preempted ones
+   * (vLLM's `num_requests_waiting`).
+   */
+  get waiting(): number {
+    return this.#waiting.size + this.#resumed.length;
   }
 
   /** Requests running (admitted, holding KV). */
@@ -464,8 +517,53 @@ export class Instance implements BatchBuilder {
     return this.#kv.blocksFor(kv - this.#slotCachedTokens[s]);
   }
 
-  #nextWaiting(): number {
-    return this.#resumed.length > 0 ? this.#resumed[0] : this.#waiting.peek();
+  #nextWaiting(now: number): number {
+    if (this.#resumed.length > 0) return this.#resumed[0];
+    return this.#timeoutS === null ? this.#waiting.peek() : this.#liveHead(now);
+  }
+
+  // The first waiting request, after dropping those at the head whose
+  // deadline has passed before they started (a preempted request has
+  // started: it stays). Checking only at the head is enough: a request is
+  // served if and only if it is admitted by its deadline, and it is
+  // admitted only from the head.
+  #liveHead(now: number): number {
+    const rec = this.#records;
+    const timeouts = this.#timeoutS!;
+    for (;;) {
+      const i = this.#waiting.peek();
+      if (i < 0) return i;
+      const deadline = rec.arrivalS[i] + timeouts[rec.classIndex[i]];
+      if (!(now > deadline) || !Number.isNaN(rec.prefillStartS[i])) return i;
+      this.#waiting.shift();
+      rec.outcome[i] = Outcome.abandoned;
+      rec.finishS[i] = deadline;
+      this.#outstanding--;
+      this.#abandonedSince++;
+      rec.retire(i);
+    }
+  }
+
+  // The running request to preempt: the newest (fcfs, sjf), or the one of
+  // largest (priority, arrival) (priority; ties: the oldest admitted, the
+  // first vLLM's max() meets in its running list).
+  #victim(): number {
+    const kv = this.#kv;
+    if (!this.#lowestPriorityVictim) return kv.victim();
+    const rec = this.#records;
+    const prio = this.#classPriority;
+    let best = -1, bestP = -Infinity, bestA = -Infinity;
+    for (let s = kv.victim(); s >= 0; s = kv.older(s)) {
+      const i = this.#slotId[s];
+      const p = prio[rec.classIndex[i]] ?? 0;
+      const a = rec.arrivalS[i];
+      if (p > bestP || (p === bestP && a >= bestA)) {
+        best = s;
+        bestP = p;
+        bestA = a;
+      }
+    }
+    return best;
   }
 
   #popWaiting(): number {
@@ -498,7 +596,8 @@ export class Instance implements BatchBuilder {
     }
     this.#kv.usedBlocks -= blocks;
     this.#freeSlot(s);
-    this.#resumed.unshift(i);
+    if (this.#requeuePreempted) this.#waiting.push(i);
+    else this.#resumed.unshift(i);
     this.#resume.set(i, { generated, lastTokenS });
     this.stats.preemptions++;
     this.#records.preemptions[i]++;
@@ -641,7 +740,7 @@ export class Instance implements BatchBuilder {
     const kv = this.#kv;
     let need = kv.blocksToGrow(this.#decodeIndex);
     while (need > 0 && !kv.makeRoom(need) && this.#decodeCount > 0) {
-      this.#preempt(kv.victim());
+      this.#preempt(this.#victim());
       need = kv.blocksToGrow(this.#decodeIndex);
     }
     if (this.#decodeCount === 0) return 0;
@@ -662,7 +761,7 @@ export class Instance implements BatchBuilder {
     const blockTokens = this.#prefix.blockTokens;
     let admitted = 0;
     while (this.running < this.#maxNumSeqs) {
-      const i = this.#nextWaiting();
+      const i = this.#nextWaiting(now);
       if (i < 0) break;
       const pins = this.#prefixMatch(i);
       const prompt = this.#prefillTarget(i) - pins * blockTokens;
@@ -721,7 +820,7 @@ export class Instance implements BatchBuilder {
   admitChunks(now: number, budget: number): void {
     const blockTokens = this.#prefix.blockTokens;
     while (budget > 0 && this.running < this.#maxNumSeqs) {
-      const i = this.#nextWaiting();
+      const i = this.#nextWaiting(now);
       if (i < 0) break;
       const pins = this.#prefixMatch(i);
       const chunk = Math.min(
@@ -761,7 +860,8 @@ export class Instance implements BatchBuilder {
    * first tokens, and finished requests (whose KV is freed).
    *
    * @param now The iteration's end time.
-   * @returns How many requests finished.
+   * @returns How many requests finished, plus those abandoned (timed out)
+   * since the last call: the requests that left.
    */
   finishIteration(now: number): number {
     // Clipped at the end, when a window that ends early is known.
@@ -774,7 +874,8 @@ export class Instance implements BatchBuilder {
     if (hi > lo) this.stats.busyInWindowS += hi - lo;
     const rec = this.#records;
     const itl = this.#itl;
-    let finished = 0;
+    let finished = this.#abandonedSince;
+    this.#abandonedSince = 0;
     if (this.#decodeThis) {
       const index = this.#decodeIndex;
       const decodes = this.#decodeCount;

@@ -75,7 +75,7 @@ export class KvCache {
   usedBlocks = 0;
   readonly #evictor: KvEvictor;
   // Running slots in admission order, a doubly linked list over slots
-  // (only its newest end is ever read).
+  // (read from its newest end).
   readonly #prev: Int32Array;
   readonly #next: Int32Array;
   #tail = -1;
@@ -148,12 +148,24 @@ export class KvCache {
 
   /**
    * The request to preempt when decode growth runs out of blocks: the most
-   * recently admitted one.
+   * recently admitted one (under `priority` scheduling the instance walks
+   * from it with {@linkcode KvCache.older} instead).
    *
    * @returns Its slot, or -1 when none runs.
    */
   victim(): number {
     return this.#tail;
+  }
+
+  /**
+   * The running slot admitted just before another (to walk the running
+   * requests from the newest, {@linkcode KvCache.victim}, to the oldest).
+   *
+   * @param s A running slot.
+   * @returns The slot admitted before it, or -1.
+   */
+  older(s: number): number {
+    return this.#prev[s];
   }
 
   /**

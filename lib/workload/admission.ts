@@ -19,6 +19,8 @@ export interface AdmissionOptions {
   onOverlong: "reject" | "error";
   /** Rejections are counted for arrivals in this window [start, end). */
   windowS: readonly [number, number];
+  /** Called for each refused request, with its class and arrival. */
+  onReject?: (classIndex: number, arrivalS: number) => void;
 }
 
 /** A request source that refuses overlong requests, and its count. */
@@ -95,6 +97,7 @@ export function admitWithin(
           );
         }
         rejected++;
+        options.onReject?.(source.classIndex ?? 0, source.arrivalS);
         if (source.arrivalS >= windowS[0] && source.arrivalS < windowS[1]) {
           rejectedInWindow++;
         }

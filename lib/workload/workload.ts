@@ -47,6 +47,12 @@ export interface WorkloadClass {
   slo?: Slo;
   /** Leading prompt tokens every request of the class shares. */
   shared_prefix_tokens: number;
+  /** Its priority under `priority` scheduling (lower first; absent: 0). */
+  priority?: number;
+  /** Seconds a request may wait before its prefill starts (absent: the default). */
+  timeout_s?: number;
+  /** Its token-bucket rate limit at the gateway. */
+  rate_limit?: { rate_per_s: number; burst: number };
 }
 
 /**

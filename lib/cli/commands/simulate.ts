@@ -146,10 +146,11 @@ export const SIMULATE: Command = {
     }
     const dump = values["dump-ttft"] as string | undefined;
     if (dump) {
-      const { firstTokenS, arrivalS, count } = result.records;
+      const { firstTokenS, arrivalS, count, outcome } = result.records;
       const ttfts: number[] = [];
       for (let i = 0; i < count; i++) {
-        if (arrivalS[i] >= scenario.warmup_seconds) {
+        // Refused and abandoned requests have no first token.
+        if (arrivalS[i] >= scenario.warmup_seconds && outcome[i] === 0) {
           ttfts.push(firstTokenS[i] - arrivalS[i]);
         }
       }

@@ -16,8 +16,8 @@
 export interface BatchBuilder {
   /**
    * Every decoding request decodes one token; when the blocks their KV
-   * growth needs do not fit, the newest running requests are preempted until
-   * they do.
+   * growth needs do not fit, running requests are preempted until they do
+   * (the newest first; under `priority` scheduling the lowest priority).
    *
    * @returns Batch tokens the decodes take (0 when none decodes).
    */
