@@ -47,7 +47,7 @@ Deno.test("every shipped example runs and prints the prototype's keys", async ()
     assert.equal(r.code, 0, `${entry.name}: ${r.stderr}`);
     const s = JSON.parse(r.stdout);
     for (const k of common) assert.ok(k in s, `${entry.name} lacks ${k}`);
-    const own = /^(trace|classes):/m.test(
+    const own = /^(trace|classes|dataset):/m.test(
       await Deno.readTextFile(`examples/${entry.name}`),
     );
     for (const k of configured) {
