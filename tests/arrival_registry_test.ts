@@ -41,6 +41,7 @@ const SPECS: ArrivalSpec[] = [
     peak_s: 5,
   },
   { process: "on_off", rate_per_s: 3, mean_on_s: 4, mean_off_s: 2 },
+  { process: "closed_loop", concurrency: 4, think_time_s: 1 },
 ];
 
 function fnv(text: string): string {
@@ -74,7 +75,7 @@ Deno.test("a bad process or key gives the formatted error", () => {
   const cases: [unknown, string][] = [
     [
       { process: "poison", rate_per_s: 1 },
-      'a.process: must be one of poisson, gamma, deterministic, schedule, diurnal, on_off, got "poison" (did you mean "poisson"?)',
+      'a.process: must be one of poisson, gamma, deterministic, schedule, diurnal, on_off, closed_loop, got "poison" (did you mean "poisson"?)',
     ],
     [
       { process: "gamma", cv: 2 },
@@ -121,8 +122,13 @@ Deno.test("the top level defaults the section and its rate", () => {
   );
 });
 
-Deno.test("scaled by 2 doubles every process's mean rate", () => {
+Deno.test("scaled by 2 doubles every open process's mean rate", () => {
   for (const spec of SPECS) {
+    if (spec.process === "closed_loop") {
+      // The users set its rate: scaling it is an input error.
+      assert.throws(() => scaleArrival(spec, 2), /vary arrival\.concurrency/);
+      continue;
+    }
     const entry = ARRIVAL_PROCESSES.get(spec.process);
     const before = structuredClone(spec);
     const doubled = entry.scaled(spec, 2);
@@ -167,6 +173,13 @@ Deno.test("clocks draw what they drew before the split", () => {
     ],
   ];
   SPECS.forEach((spec, k) => {
+    if (spec.process === "closed_loop") {
+      // Every request ready at once; its rate bound is N / think.
+      const clock = arrivalClock(spec, new RandomStream(9, "arr"));
+      assert.deepEqual([clock(), clock()], [0, 0]);
+      assert.equal(meanRate(spec), 4);
+      return;
+    }
     const clock = arrivalClock(spec, new RandomStream(9, "arr"));
     const times = Array.from({ length: 2000 }, clock);
     const [first, rate, digest] = recorded[k];

@@ -351,7 +351,7 @@ Deno.test("errors: wrong types and out-of-range values name the key", async () =
   const cases: [string, RegExp][] = [
     [
       "arrival:\n  rate_per_s: fast\n",
-      /:2:15: arrival\.rate_per_s: must be a number, got "fast"/,
+      /:2:15: arrival\.rate_per_s: must be a number or inf, got "fast"/,
     ],
     ["arrival:\n  rate_per_s: 0\n", /arrival\.rate_per_s: must be > 0, got 0/],
     [
@@ -427,7 +427,7 @@ Deno.test("errors: missing file, bad flags, bad flag values, nothing written", a
   );
   await expectInputError(
     ["simulate", "--format", "xml"],
-    /--format: must be json or table/,
+    /--format: must be json, table or vllm-bench/,
   );
   await expectInputError(
     ["sweep", "--rates", "1,x", "--out-dir", `${dir}/o`],

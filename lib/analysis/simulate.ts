@@ -710,10 +710,11 @@ function clientSpec(
   return spec;
 }
 
-// Whether the users, not a clock, set when requests are sent.
+// Whether the users, not a clock, set when (some) requests are sent.
 function clientDriven(scenario: Scenario): boolean {
   return scenario.arrival.process === "closed_loop" ||
-    scenario.arrival.rate_per_s === Infinity;
+    scenario.arrival.rate_per_s === Infinity ||
+    scenario.sessions !== undefined;
 }
 
 // The smallest double above x (x finite).

@@ -89,7 +89,8 @@ export interface SessionCounts {
  * });
  * assert.equal(s.mean_session_duration_s, 15);
  * assert.equal(s.ttft_by_turn["1"].mean_ttft_s, 0.30000000000000004);
- * assert.deepEqual(Object.keys(s.ttft_by_turn), ["1", "2", "3"]);
+ * // The last row pools its turn and the later ones.
+ * assert.deepEqual(Object.keys(s.ttft_by_turn), ["1", "2", "3+"]);
  * ```
  */
 export function sessionsSummary(counts: SessionCounts): SessionsSummary {

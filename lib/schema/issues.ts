@@ -336,7 +336,41 @@ function message(
         ...at(path),
       };
     case "invalid_union": {
-      if (value === undefined) return { text: "is required", ...at(path) };
+      if (value === undefined) {
+        // As for a plain key: say which variant needs it.
+        const parent = locate(root, raw, path.slice(0, -1));
+        const key = path[path.length - 1] as string;
+        if (parent.variant && ownKeys(parent.variant).includes(key)) {
+          const obj = valueAt(raw, path.slice(0, -1)) as Record<
+            string,
+            unknown
+          >;
+          const d = parent.variant.discriminator;
+          return {
+            text: `is required with ${d} ${variantName(parent.variant, obj)}`,
+            ...at(path),
+          };
+        }
+        return { text: "is required", ...at(path) };
+      }
+      // A number or a word for it (a rate of inf): say both.
+      const branches = (issue as {
+        errors?: { code: string; expected?: string; values?: unknown[] }[][];
+      }).errors ?? [];
+      const wantsNumber = branches.some((b) =>
+        b[0]?.code === "invalid_type" && b[0].expected === "number"
+      );
+      const words = branches.flatMap((b) =>
+        b[0]?.code === "invalid_value" ? (b[0].values ?? []).map(String) : []
+      );
+      if (wantsNumber && words.length > 0 && typeof value !== "number") {
+        return {
+          text: `must be a number or ${words.join(" or ")}, got ${
+            describeValue(value)
+          }`,
+          ...at(path),
+        };
+      }
       const disc = (issue as { discriminator?: string }).discriminator;
       if (disc !== undefined) {
         const options = ((issue as { options?: unknown[] }).options ?? [])

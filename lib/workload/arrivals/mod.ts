@@ -66,6 +66,7 @@ const SCHEMAS = ENTRIES.map((e) => e.schema(z)) as readonly Built[];
  * import { ARRIVAL_PROCESSES } from "./mod.ts";
  * assert.deepEqual(ARRIVAL_PROCESSES.names, [
  *   "poisson", "gamma", "deterministic", "schedule", "diurnal", "on_off",
+ *   "closed_loop",
  * ]);
  * assert.throws(() => ARRIVAL_PROCESSES.get("gama"), /did you mean "gamma"/);
  * ```
