@@ -51,6 +51,7 @@ export function hasAdmissionControl(scenario: Scenario): boolean {
  * import { classTimeouts } from "./admission_setup.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * const s = validateScenario({
+ *   batching: "continuous",
  *   admission: { timeout_s: 5 },
  *   classes: [{ name: "a", weight: 1, timeout_s: 2 }, { name: "b", weight: 1 }],
  * });

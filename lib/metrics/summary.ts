@@ -349,8 +349,9 @@ export class SummaryAccumulator {
   /** Things the user should know (exact percentiles that went on with a sketch). */
   readonly notices: string[] = [];
   /**
-   * Measured requests observed so far that missed their SLO (or had none):
-   * the attainment can be no more than (measured - this) / measured.
+   * Measured requests observed so far that missed their SLO (or had none,
+   * or were refused or abandoned after they were recorded): the attainment
+   * can be no more than (measured - this) / measured.
    */
   sloMissed = 0;
   #requests = 0;
@@ -455,11 +456,13 @@ export class SummaryAccumulator {
     }
     const outcome = records.outcome[i];
     if (outcome !== 0) {
-      this.refused(
-        records.classIndex[i],
-        OUTCOME_REASON[outcome]!,
-        records.arrivalS[i],
-      );
+      // Offered, so in the mean lengths (the offered load's); not served.
+      this.#requests++;
+      this.#promptSum += records.promptTokens[i];
+      this.#outputSum += records.outputTokens[i];
+      const a = records.arrivalS[i];
+      this.refused(records.classIndex[i], OUTCOME_REASON[outcome]!, a);
+      if (a >= this.#window[0]) this.sloMissed++;
       return;
     }
     const run = this.#run;
@@ -577,7 +580,12 @@ export class SummaryAccumulator {
   /**
    * Counts a request that was not served (refused at the door, or
    * abandoned): measured when it arrived in the window, and then an SLO
-   * failure. Its latencies are not taken.
+   * failure. Its latencies are not taken. Records refused or abandoned in
+   * the run are counted by {@linkcode SummaryAccumulator.observe}, which
+   * calls this; call it for requests refused before they were recorded (a
+   * rate limit, the context limit). Only observed records add to
+   * {@linkcode SummaryAccumulator.sloMissed}, whose bound is over the
+   * requests that reach the records.
    *
    * @param classIndex Its class.
    * @param reason Why it was not served.
@@ -588,7 +596,6 @@ export class SummaryAccumulator {
     const all = this.#all;
     all.refused[reason]++;
     all.refusedTotal++;
-    this.sloMissed++;
     const group = this.#classes[classIndex];
     if (group) {
       group.refused[reason]++;
