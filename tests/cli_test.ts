@@ -427,7 +427,12 @@ Deno.test("errors: missing file, bad flags, bad flag values, nothing written", a
   );
   await expectInputError(
     ["simulate", "--format", "xml"],
-    /--format: must be json, table or vllm-bench/,
+    /--format: must be json, table or vllm-bench, got "xml"/,
+  );
+  // vllm-bench is simulate's alone.
+  await expectInputError(
+    ["compare", "--format", "vllm-bench"],
+    /--format: must be json or table/,
   );
   await expectInputError(
     ["sweep", "--rates", "1,x", "--out-dir", `${dir}/o`],
