@@ -225,6 +225,30 @@ Deno.test("--save-result: vLLM's keys in vLLM's order; the arrays only with --sa
       Math.abs(sum - (detailed.latencies[i] - detailed.ttfts[i])) < 1e-12,
     );
   });
+  // Past the gap limit itls is null, and the reader still reads the file
+  // (from latencies).
+  const capped = vllmBenchJson(
+    vllmBenchResult(f, settings, {
+      metrics: [],
+      detailed: true,
+      maxItlGaps: 34, // the run has 10 + 20 + 5 gaps
+    }),
+  );
+  assert.equal(JSON.parse(capped).itls, null);
+  const back = readMeasuredRun("capped.json", capped, "vllm-bench");
+  assert.deepEqual(back.requests.map((q) => q.e2eS), detailed.latencies);
+  assert.notEqual(
+    JSON.parse(
+      vllmBenchJson(
+        vllmBenchResult(f, settings, {
+          metrics: [],
+          detailed: true,
+          maxItlGaps: 35,
+        }),
+      ),
+    ).itls,
+    null,
+  );
   // Python's json.dump layout.
   assert.match(
     vllmBenchJson(
