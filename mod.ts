@@ -471,6 +471,7 @@ export { flattenRow, toCsv } from "./lib/report/csv.ts";
 export { requestsCsv } from "./lib/report/requests_csv.ts";
 export {
   fixed2,
+  MAX_ITL_GAPS,
   renderVllmBench,
   vllmBenchJson,
   vllmBenchResult,

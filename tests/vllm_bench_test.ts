@@ -225,6 +225,30 @@ Deno.test("--save-result: vLLM's keys in vLLM's order; the arrays only with --sa
       Math.abs(sum - (detailed.latencies[i] - detailed.ttfts[i])) < 1e-12,
     );
   });
+  // Past the gap limit itls is null, and the reader still reads the file
+  // (from latencies).
+  const capped = vllmBenchJson(
+    vllmBenchResult(f, settings, {
+      metrics: [],
+      detailed: true,
+      maxItlGaps: 34, // the run has 10 + 20 + 5 gaps
+    }),
+  );
+  assert.equal(JSON.parse(capped).itls, null);
+  const back = readMeasuredRun("capped.json", capped, "vllm-bench");
+  assert.deepEqual(back.requests.map((q) => q.e2eS), detailed.latencies);
+  assert.notEqual(
+    JSON.parse(
+      vllmBenchJson(
+        vllmBenchResult(f, settings, {
+          metrics: [],
+          detailed: true,
+          maxItlGaps: 35,
+        }),
+      ),
+    ).itls,
+    null,
+  );
   // Python's json.dump layout.
   assert.match(
     vllmBenchJson(
@@ -267,6 +291,24 @@ Deno.test("--save-result round trip: the calibration reader reads back the run's
     assert.equal(q.ttftS, r.ttftS[i]);
     assert.equal(q.e2eS, r.latencyS[i]);
   });
+  // The peaks, counted token by token and instant by instant.
+  const buckets = new Map<number, number>();
+  let inFlight = 0, peak = 0;
+  const events: [number, number][] = [];
+  for (let i = 0; i < r.startS.length; i++) {
+    const t0 = r.startS[i] + r.ttftS[i], o = r.outputLens[i];
+    const gap = o > 1 ? (r.latencyS[i] - r.ttftS[i]) / (o - 1) : 0;
+    for (let j = 0; j < o; j++) {
+      const b = Math.floor(t0 + j * gap - r.startS[0]);
+      buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    }
+    events.push([r.startS[i], 1], [r.startS[i] + r.latencyS[i], -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (const [, d] of events) peak = Math.max(peak, inFlight += d);
+  assert.equal(f.maxOutputTokensPerS, Math.max(...buckets.values()));
+  assert.equal(f.maxConcurrentRequests, peak);
+  assert.ok(peak > 1);
   // The reader's requests give the saved statistics back.
   const ttfts = back.requests.map((q) => q.ttftS).sort((a, b) => a - b);
   const saved = JSON.parse(text);

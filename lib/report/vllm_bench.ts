@@ -172,7 +172,20 @@ export interface VllmBenchResultOptions {
   metrics: readonly VllmBenchMetric[];
   /** Whether the per-request arrays vLLM saves only with `--save-detailed` are written. */
   detailed: boolean;
+  /**
+   * Most token gaps written in `itls` (default {@linkcode MAX_ITL_GAPS});
+   * with more, `itls` is null.
+   */
+  maxItlGaps?: number;
 }
+
+/**
+ * Most token gaps `--save-detailed` writes in `itls`, all requests together:
+ * 5 million, about 100 MB of JSON. A longer run's `itls` is null (the
+ * calibration reader needs only `latencies`): vLLM's own files hold as many
+ * gaps as its requests' output tokens, some thousands of requests' worth.
+ */
+export const MAX_ITL_GAPS = 5_000_000;
 
 /**
  * The object `vllm bench serve --save-result` writes, for a simulated run,
@@ -187,12 +200,14 @@ export interface VllmBenchResultOptions {
  * taken as equal (llmsim keeps a request's first-token and finish times,
  * not each token's): they add up to its latency less its TTFT. Refused
  * requests count in `failed` but have no entry in the per-request arrays.
+ * `itls` is null past `maxItlGaps` gaps in all.
  *
  * @param f The run's figures (with `requests` when `detailed`, and for
  *   `latencies`).
  * @param settings The run's settings.
  * @param options The metrics saved, whether detailed.
- * @returns The object, ready for {@linkcode vllmBenchJson}.
+ * @returns The object, ready for {@linkcode vllmBenchJson} (per-request
+ *   numbers as typed arrays).
  *
  * @example Usage
  * ```ts
@@ -217,18 +232,24 @@ export function vllmBenchResult(
 ): Record<string, unknown> {
   const r = f.requests;
   const n = r?.startS.length ?? 0;
+  // Numbers stay in their typed arrays (vllmBenchJson writes them as lists).
   const each = <T>(g: (i: number) => T): T[] | null =>
     r ? Array.from({ length: n }, (_, i) => g(i)) : null;
+  let gaps = 0;
+  for (let i = 0; i < n; i++) gaps += Math.max(0, r!.outputLens[i] - 1);
+  const itls = gaps <= (options.maxItlGaps ?? MAX_ITL_GAPS);
   const detailed = options.detailed
     ? {
-      input_lens: each((i) => r!.inputLens[i]),
-      output_lens: each((i) => r!.outputLens[i]),
-      ttfts: each((i) => r!.ttftS[i]),
-      itls: each((i) => {
-        const o = r!.outputLens[i];
-        const gap = (r!.latencyS[i] - r!.ttftS[i]) / (o - 1);
-        return Array.from({ length: Math.max(0, o - 1) }, () => gap);
-      }),
+      input_lens: r?.inputLens ?? null,
+      output_lens: r?.outputLens ?? null,
+      ttfts: r?.ttftS ?? null,
+      itls: itls
+        ? each((i) => {
+          const o = r!.outputLens[i];
+          const gap = (r!.latencyS[i] - r!.ttftS[i]) / (o - 1);
+          return new Float64Array(Math.max(0, o - 1)).fill(gap);
+        })
+        : null,
     }
     : {};
   const out: Record<string, unknown> = {
@@ -252,12 +273,12 @@ export function vllmBenchResult(
     output_throughput: f.outputThroughput,
     total_token_throughput: f.totalTokenThroughput,
     ...detailed,
-    latencies: each((i) => r!.latencyS[i]),
-    ...(options.detailed && { start_times: each((i) => r!.startS[i]) }),
-    queue_times: each(() => 0),
+    latencies: r?.latencyS ?? null,
+    ...(options.detailed && { start_times: r?.startS ?? null }),
+    queue_times: r ? new Float64Array(n) : null,
     ...(options.detailed && {
-      generated_texts: each(() => ""),
-      errors: each(() => ""),
+      generated_texts: r ? new Array<string>(n).fill("") : null,
+      errors: r ? new Array<string>(n).fill("") : null,
     }),
     max_output_tokens_per_s: f.maxOutputTokensPerS,
     max_concurrent_requests: f.maxConcurrentRequests,
@@ -271,7 +292,11 @@ export function vllmBenchResult(
     out[`std_${m}_ms`] = s.std;
     for (const [p, v] of s.percentiles) out[`p${pWord(p)}_${m}_ms`] = v;
   }
-  return jsonSafe(out) as Record<string, unknown>;
+  // The per-request arrays hold finite numbers and strings already.
+  for (const [k, v] of Object.entries(out)) {
+    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) out[k] = jsonSafe(v);
+  }
+  return out;
 }
 
 /**
@@ -286,9 +311,14 @@ export function vllmBenchResult(
  * import assert from "node:assert/strict";
  * import { vllmBenchJson } from "./vllm_bench.ts";
  * assert.equal(vllmBenchJson({ a: 1, b: [1, "x"], c: null }), '{"a": 1, "b": [1, "x"], "c": null}');
+ * assert.equal(vllmBenchJson(Float64Array.of(0.5, 2)), "[0.5, 2]");
  * ```
  */
 export function vllmBenchJson(value: unknown): string {
+  // A typed array's join writes each number as JSON does (all finite here).
+  if (value instanceof Float64Array || value instanceof Int32Array) {
+    return `[${value.join(", ")}]`;
+  }
   if (Array.isArray(value)) {
     return `[${value.map(vllmBenchJson).join(", ")}]`;
   }

@@ -157,21 +157,22 @@ export function vllmBenchFigures(
     totalOutput = sum(requests.outputLens);
     const { ttftS, latencyS, outputLens } = requests;
     const n = ttftS.length;
-    const tpots: number[] = [];
-    const weights: number[] = [];
-    for (let i = 0; i < n; i++) {
+    let multi = 0;
+    for (let i = 0; i < n; i++) if (outputLens[i] > 1) multi++;
+    const tpot = new Float64Array(multi);
+    const weights = new Float64Array(multi);
+    for (let i = 0, k = 0; i < n; i++) {
       if (outputLens[i] > 1) {
-        tpots.push((latencyS[i] - ttftS[i]) / (outputLens[i] - 1));
-        weights.push(outputLens[i] - 1);
+        tpot[k] = (latencyS[i] - ttftS[i]) / (outputLens[i] - 1);
+        weights[k++] = outputLens[i] - 1;
       }
     }
-    const tpot = Float64Array.from(tpots);
     metrics = {
       ttft: exactStats(ttftS, qs),
       tpot: exactStats(tpot, qs),
       itl: options.itl
         ? histogramStats(options.itl, qs)
-        : weightedStats(tpot, Float64Array.from(weights), qs),
+        : weightedStats(tpot, weights, qs),
       e2el: exactStats(latencyS, qs),
     };
     peaks = peakFigures(requests);
@@ -241,11 +242,8 @@ function measuredRequests(
   records: RequestRecords,
   start: number,
 ): VllmBenchRequests {
-  const index: number[] = [];
-  for (let i = 0; i < records.count; i++) {
-    if (records.arrivalS[i] >= start) index.push(i);
-  }
-  const n = index.length;
+  let n = 0;
+  for (let i = 0; i < records.count; i++) if (records.arrivalS[i] >= start) n++;
   const out: VllmBenchRequests = {
     inputLens: new Int32Array(n),
     outputLens: new Int32Array(n),
@@ -253,14 +251,15 @@ function measuredRequests(
     latencyS: new Float64Array(n),
     startS: new Float64Array(n),
   };
-  index.forEach((i, k) => {
+  for (let i = 0, k = 0; i < records.count; i++) {
     const a = records.arrivalS[i];
+    if (!(a >= start)) continue;
     out.inputLens[k] = records.promptTokens[i];
     out.outputLens[k] = records.outputTokens[i];
     out.ttftS[k] = records.firstTokenS[i] - a;
     out.latencyS[k] = records.finishS[i] - a;
-    out.startS[k] = a;
-  });
+    out.startS[k++] = a;
+  }
   return out;
 }
 
@@ -340,10 +339,12 @@ function weightedStats(
   for (let i = 0; i < values.length; i++) {
     ss += weights[i] * (values[i] - mean) ** 2;
   }
-  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
+  const order = Uint32Array.from(values.keys()).sort((a, b) =>
+    values[a] - values[b]
+  );
   const ends = new Float64Array(order.length);
   let c = 0;
-  order.forEach((i, k) => ends[k] = c += weights[i]);
+  for (let k = 0; k < order.length; k++) ends[k] = c += weights[order[k]];
   // The k-th of the expanded values: the first group whose end passes k.
   const at = (k: number) => {
     let lo = 0, hi = ends.length - 1;
@@ -382,45 +383,48 @@ function zeroStats(qs: readonly number[]): VllmBenchStats {
 
 // vLLM's peaks: output tokens per 1-second bucket from the earliest send,
 // and the most requests in flight ([send, finish), a finish before a send
-// at the same instant).
+// at the same instant). Requests come in arrival order.
 function peakFigures(r: VllmBenchRequests): {
   tokens: number;
   concurrent: number;
 } {
   const n = r.startS.length;
   if (n === 0) return { tokens: 0, concurrent: 0 };
-  let first = Infinity, last = -Infinity;
-  for (let i = 0; i < n; i++) {
-    first = Math.min(first, r.startS[i]);
-    last = Math.max(last, r.startS[i] + r.latencyS[i]);
-  }
-  const buckets = new Float64Array(Math.ceil(last - first) + 1);
+  const first = r.startS[0];
+  const ends = new Float64Array(n);
+  for (let i = 0; i < n; i++) ends[i] = r.startS[i] + r.latencyS[i];
+  ends.sort();
+  const buckets = new Float64Array(Math.ceil(ends[n - 1] - first) + 1);
   for (let i = 0; i < n; i++) {
     const t0 = r.startS[i] + r.ttftS[i];
-    const end = r.startS[i] + r.latencyS[i];
     const o = r.outputLens[i];
-    const gap = o > 1 ? (end - t0) / (o - 1) : 0;
-    for (let j = 0; j < o; j++) {
-      const b = Math.floor(t0 + j * gap - first);
-      if (b >= 0 && b < buckets.length) buckets[b]++;
+    const gap = o > 1 ? (r.latencyS[i] - r.ttftS[i]) / (o - 1) : 0;
+    // Token j is at t0 + j gap, in bucket floor(t0 + j gap - first), which
+    // never decreases with j: count a bucket's tokens at once, from an
+    // estimate of its last one corrected against that same expression.
+    const bucketOf = (j: number) => Math.floor(t0 + j * gap - first);
+    let j = 0;
+    while (j < o) {
+      const b = bucketOf(j);
+      let k = gap > 0
+        ? Math.max(j, Math.min(o - 1, Math.floor((b + 1 + first - t0) / gap)))
+        : o - 1;
+      while (k > j && bucketOf(k) > b) k--;
+      while (k + 1 < o && bucketOf(k + 1) === b) k++;
+      if (b >= 0 && b < buckets.length) buckets[b] += k - j + 1;
+      j = k + 1;
     }
   }
   let tokens = 0;
   for (const c of buckets) tokens = Math.max(tokens, c);
-  const events = new Float64Array(2 * n);
-  const kinds = new Int8Array(2 * n);
+  // Sends in order, finishes sorted: a finish at or before a send leaves first.
+  let concurrent = 0, now = 0, e = 0;
   for (let i = 0; i < n; i++) {
-    events[2 * i] = r.startS[i];
-    kinds[2 * i] = 1;
-    events[2 * i + 1] = r.startS[i] + r.latencyS[i];
-    kinds[2 * i + 1] = -1;
-  }
-  const order = Array.from(events.keys()).sort((a, b) =>
-    events[a] - events[b] || kinds[a] - kinds[b]
-  );
-  let now = 0, concurrent = 0;
-  for (const k of order) {
-    now += kinds[k];
+    while (ends[e] <= r.startS[i]) {
+      e++;
+      now--;
+    }
+    now++;
     concurrent = Math.max(concurrent, now);
   }
   return { tokens, concurrent };

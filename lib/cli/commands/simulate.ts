@@ -13,6 +13,7 @@ import { toJson } from "../../report/json.ts";
 import { requestsCsv } from "../../report/requests_csv.ts";
 import { renderTable } from "../../report/table.ts";
 import {
+  MAX_ITL_GAPS,
   renderVllmBench,
   vllmBenchJson,
   vllmBenchResult,
@@ -129,15 +130,16 @@ export const SIMULATE: Command = {
         block = renderVllmBench(figures, settings, bench.metrics);
       }
       if (bench.saveResult !== undefined) {
-        files.set(
-          bench.saveResult,
-          vllmBenchJson(
-            vllmBenchResult(figures, settings, {
-              metrics: bench.metrics,
-              detailed: bench.detailed,
-            }),
-          ),
-        );
+        const saved = vllmBenchResult(figures, settings, {
+          metrics: bench.metrics,
+          detailed: bench.detailed,
+        });
+        if (bench.detailed && saved.itls === null) {
+          warnings.push(
+            `--save-detailed: itls is null: the run has more than ${MAX_ITL_GAPS} token gaps; latencies, ttfts and the ITL statistics are saved`,
+          );
+        }
+        files.set(bench.saveResult, vllmBenchJson(saved));
       }
     }
     const dumpRequests = values["dump-requests"] as string | undefined;
