@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { validateScenario } from "../lib/scenario/validate.ts";
+import type { RequestRecords } from "../lib/metrics/records.ts";
 import { expectInputError } from "./_cli.ts";
 
 // One instance serving one request at a time (max_num_seqs 1): a single
@@ -110,18 +111,23 @@ Deno.test("closed loop: throughput is the machine-repair model's, and N = X (R +
   }
 });
 
-Deno.test("closed loop: never more requests in flight than users", () => {
-  const r = simulate(repairScenario(4, 0.05));
-  const rec = r.records;
+// The most requests in flight at once, a request being in flight from its
+// sending to its response's end (an end frees its slot before a sending at
+// the same time).
+function mostInFlight(rec: RequestRecords): number {
   const events: [number, number][] = [];
   for (let i = 0; i < rec.count; i++) {
     events.push([rec.arrivalS[i], 1], [rec.finishS[i], -1]);
   }
-  // A response's end frees its user before the next sending at that time.
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0, most = 0;
   for (const [, d] of events) most = Math.max(most, inFlight += d);
-  assert.equal(most, 4);
+  return most;
+}
+
+Deno.test("closed loop: never more requests in flight than users", () => {
+  const r = simulate(repairScenario(4, 0.05));
+  assert.equal(mostInFlight(r.records), 4);
 });
 
 function countScenario(extra: Record<string, unknown>) {
@@ -184,14 +190,7 @@ Deno.test("rate inf with max_concurrency: all ready at 0, at most C in flight, s
     if (i < 8) assert.equal(rec.arrivalS[i], 0);
     else assert.ok(finishes.has(rec.arrivalS[i]), `request ${i}`);
   }
-  const events: [number, number][] = [];
-  for (let i = 0; i < rec.count; i++) {
-    events.push([rec.arrivalS[i], 1], [rec.finishS[i], -1]);
-  }
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let inFlight = 0, most = 0;
-  for (const [, d] of events) most = Math.max(most, inFlight += d);
-  assert.equal(most, 8);
+  assert.equal(mostInFlight(rec), 8);
   // The measured rate is the sending rate, finite.
   assert.ok(Number.isFinite(r.summary.arrival_rate_per_s));
 });

@@ -37,7 +37,8 @@ import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
 import { buildWorkload, type Workload } from "../workload/workload.ts";
 import type { LengthMemo } from "../workload/length_memo.ts";
-import type { ClientSpec, SessionTally } from "../serving/clients.ts";
+import type { ClientSpec } from "../serving/clients.ts";
+import type { SessionCounts } from "../metrics/session_summary.ts";
 import { durationSampler } from "../workload/durations.ts";
 import { sessionDraws } from "../workload/sessions.ts";
 import { sessionsSummary } from "../metrics/session_summary.ts";
@@ -464,7 +465,7 @@ function runBatched(
 ): {
   records: RequestRecords;
   endS: number;
-  sessions?: SessionTally;
+  sessions?: SessionCounts;
   pools: BatchedRun[];
   itl: LogHistogram;
   plan: ClusterPlan;

@@ -14,6 +14,7 @@
  */
 
 import { InputError } from "../errors.ts";
+import { readTextFor } from "./read_text.ts";
 import { jsonErrorPlace } from "./_json_error.ts";
 import type { DatasetLengths } from "../workload/datasets/spec.ts";
 
@@ -79,16 +80,7 @@ export function estimateTokens(text: string): number {
  * ```
  */
 export function readShareGpt(path: string, key: string): ConversationTexts {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (e) {
-    throw new InputError(
-      e instanceof Deno.errors.NotFound
-        ? `${path}: file not found (${key})`
-        : `${path}: cannot read (${key}): ${(e as Error).message}`,
-    );
-  }
+  const text = readTextFor(path, key);
   let data: unknown;
   try {
     data = JSON.parse(text);

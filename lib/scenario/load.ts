@@ -17,6 +17,7 @@ import {
 } from "npm:yaml@^2.8.0";
 import { dirname, isAbsolute, join } from "node:path";
 import { formatPath, InputError } from "../errors.ts";
+import { readTextFor } from "./read_text.ts";
 import { parseStepTable } from "../perf/step_table.ts";
 import { openTrace } from "../workload/trace.ts";
 import type { Scenario } from "./types.ts";
@@ -251,16 +252,7 @@ function loadStepTable(scenario: Scenario, baseDir = "."): void {
     if (file === undefined) continue;
     const key = [...keyPath, "table_file"].join(".");
     const path = isAbsolute(file) ? file : join(baseDir, file);
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(path);
-    } catch (e) {
-      throw new InputError(
-        e instanceof Deno.errors.NotFound
-          ? `${path}: file not found (${key})`
-          : `${path}: cannot read (${key}): ${(e as Error).message}`,
-      );
-    }
+    const text = readTextFor(path, key);
     section.table = parseStepTable(text, { source: path });
   }
 }

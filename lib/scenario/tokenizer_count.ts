@@ -18,18 +18,10 @@
 import { Tokenizer } from "npm:@huggingface/tokenizers@^0.2.0";
 import { dirname, join } from "node:path";
 import { InputError } from "../errors.ts";
+import { readTextFor } from "./read_text.ts";
 
 function readJson(path: string, key: string): unknown {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch (e) {
-    throw new InputError(
-      e instanceof Deno.errors.NotFound
-        ? `${path}: file not found (${key})`
-        : `${path}: cannot read (${key}): ${(e as Error).message}`,
-    );
-  }
+  const text = readTextFor(path, key);
   try {
     return JSON.parse(text);
   } catch (e) {

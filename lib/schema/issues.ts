@@ -225,6 +225,22 @@ function oneOf(values: readonly string[], got: unknown, extra = ""): string {
   }` + (hint ? ` (did you mean "${hint}"?)` : "");
 }
 
+// A missing key: which variant of a discriminated union needs it, if one.
+function requiredText(
+  root: Schema,
+  raw: unknown,
+  path: (string | number)[],
+): string {
+  const parent = locate(root, raw, path.slice(0, -1));
+  const key = path[path.length - 1] as string;
+  if (!parent.variant || !ownKeys(parent.variant).includes(key)) {
+    return "is required";
+  }
+  const obj = valueAt(raw, path.slice(0, -1)) as Record<string, unknown>;
+  const d = parent.variant.discriminator;
+  return `is required with ${d} ${variantName(parent.variant, obj)}`;
+}
+
 function message(
   issue: Issue,
   root: Schema,
@@ -269,20 +285,7 @@ function message(
     }
     case "invalid_type": {
       if (value === undefined) {
-        const parent = locate(root, raw, path.slice(0, -1));
-        const key = path[path.length - 1] as string;
-        if (parent.variant && ownKeys(parent.variant).includes(key)) {
-          const obj = valueAt(raw, path.slice(0, -1)) as Record<
-            string,
-            unknown
-          >;
-          const d = parent.variant.discriminator;
-          return {
-            text: `is required with ${d} ${variantName(parent.variant, obj)}`,
-            ...at(path),
-          };
-        }
-        return { text: "is required", ...at(path) };
+        return { text: requiredText(root, raw, path), ...at(path) };
       }
       const here = locate(root, raw, path).schema;
       const expected = issue.expected === "number" && isInteger(here)
@@ -337,21 +340,7 @@ function message(
       };
     case "invalid_union": {
       if (value === undefined) {
-        // As for a plain key: say which variant needs it.
-        const parent = locate(root, raw, path.slice(0, -1));
-        const key = path[path.length - 1] as string;
-        if (parent.variant && ownKeys(parent.variant).includes(key)) {
-          const obj = valueAt(raw, path.slice(0, -1)) as Record<
-            string,
-            unknown
-          >;
-          const d = parent.variant.discriminator;
-          return {
-            text: `is required with ${d} ${variantName(parent.variant, obj)}`,
-            ...at(path),
-          };
-        }
-        return { text: "is required", ...at(path) };
+        return { text: requiredText(root, raw, path), ...at(path) };
       }
       // A number or a word for it (a rate of inf): say both.
       const branches = (issue as {

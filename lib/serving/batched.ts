@@ -13,12 +13,8 @@ import { RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/request_source.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
 import { router, type RouterName } from "./routers/mod.ts";
-import {
-  type Clients,
-  type ClientSpec,
-  makeClients,
-  type SessionTally,
-} from "./clients.ts";
+import { type Clients, type ClientSpec, makeClients } from "./clients.ts";
+import type { SessionCounts } from "../metrics/session_summary.ts";
 import { WaitingLimit } from "./waiting_limit.ts";
 
 /** Options for {@linkcode runBatchedCluster}. */
@@ -64,7 +60,7 @@ export interface BatchedRun {
   /** When the last request finished. */
   endS: number;
   /** Multi-turn sessions' figures (runs with sessions). */
-  sessions?: SessionTally;
+  sessions?: SessionCounts;
 }
 
 /** A request needs more KV-cache blocks than an instance has. */

@@ -27,6 +27,7 @@ import {
   type RequestSource,
 } from "../workload/request_source.ts";
 import type { SessionDraws } from "../workload/sessions.ts";
+import type { SessionCounts } from "../metrics/session_summary.ts";
 import { ClientArrivals } from "./concurrency.ts";
 
 /** What the users of a run do (see the module doc). */
@@ -55,26 +56,6 @@ export interface ClientSpec {
   warmupRequests?: number;
 }
 
-/** Counts and per-session figures a run's sessions produced. */
-export interface SessionTally {
-  /** Sessions started in all. */
-  started: number;
-  /** Sessions whose last turn's response ended. */
-  completed: number;
-  /** Sessions ended early: a turn's context passed max_model_len. */
-  cutByContext: number;
-  /** Sessions ended early: a turn was refused or abandoned (admission control). */
-  refused: number;
-  /** Turns sent in all. */
-  turns: number;
-  /** Durations of measured sessions (first sending to last response end), seconds. */
-  durationsS: number[];
-  /** Turns of measured sessions that completed. */
-  measuredTurns: number;
-  /** TTFT of measured sessions' turns, by turn (index 0: first turns). */
-  ttftByTurn: number[][];
-}
-
 /** The client side of a serving loop (see the module doc). */
 export interface Clients {
   /** Queues the first sends. */
@@ -95,7 +76,7 @@ export interface Clients {
    */
   finished(finished: number, now: number): void;
   /** The sessions' figures (sessions only). */
-  readonly sessions?: SessionTally;
+  readonly sessions?: SessionCounts;
 }
 
 /** Options of {@linkcode makeClients}: the loop's side of things. */
@@ -164,16 +145,13 @@ export function makeClients(
     ? new ClosedLoop(source, events, records, loop, spec, spec.closedLoop)
     : spec.sessions
     ? new Sessions(source, events, records, loop, spec, spec.sessions)
-    : new OpenLoop(
-      new ClientArrivals(source, events, {
-        kind: loop.kind,
-        overheadS: loop.overheadS,
-        maxConcurrency: spec.maxConcurrency,
-        finishDelayS: loop.finishDelayS,
-        waitInTtft: spec.waitInTtft,
-      }),
-      records,
-    );
+    : new ClientArrivals(source, events, records, {
+      kind: loop.kind,
+      overheadS: loop.overheadS,
+      maxConcurrency: spec.maxConcurrency,
+      finishDelayS: loop.finishDelayS,
+      waitInTtft: spec.waitInTtft,
+    });
   if (!opened) return clients;
   return {
     start: () => clients.start(),
@@ -198,24 +176,6 @@ function chainRetire(records: RequestRecords, hook: (i: number) => void) {
       before(i);
     }
     : hook;
-}
-
-class OpenLoop implements Clients {
-  readonly #arrivals: ClientArrivals;
-  readonly #records: RequestRecords;
-  constructor(arrivals: ClientArrivals, records: RequestRecords) {
-    this.#arrivals = arrivals;
-    this.#records = records;
-  }
-  start(): void {
-    this.#arrivals.start();
-  }
-  arrive(now: number): number {
-    return this.#arrivals.arrive(now, this.#records);
-  }
-  finished(finished: number, now: number): void {
-    this.#arrivals.finished(finished, now);
-  }
 }
 
 // A closed loop: every user is one pending send at a time.
@@ -314,8 +274,7 @@ class Sessions implements Clients {
   readonly #draws: SessionDraws;
   readonly #maxModelLen: number;
   readonly #window: readonly [number, number] | undefined;
-  readonly #warmup: number;
-  readonly sessions: SessionTally = {
+  readonly sessions: SessionCounts = {
     started: 0,
     completed: 0,
     cutByContext: 0,
@@ -360,7 +319,6 @@ class Sessions implements Clients {
     this.#draws = draws;
     this.#maxModelLen = spec.maxModelLen ?? Infinity;
     this.#window = spec.window;
-    this.#warmup = spec.warmupRequests ?? 0;
     chainRetire(records, (i) => this.#responded(i));
   }
 
@@ -404,8 +362,8 @@ class Sessions implements Clients {
       this.#output[s] = src.outputTokens;
       this.#ids[s] = ids;
       this.#startS[s] = src.arrivalS;
-      this.#measured[s] = (window === undefined || src.arrivalS >= window[0]) &&
-        records.added > this.#warmup;
+      // Sessions are not count runs (validation), so the window is by time.
+      this.#measured[s] = window === undefined || src.arrivalS >= window[0];
       this.#sessionOf = grown(this.#sessionOf, i);
       this.#sessionOf[i] = s;
       this.sessions.started++;

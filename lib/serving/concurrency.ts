@@ -196,23 +196,24 @@ export interface ClientArrivalsOptions {
  * };
  * const events = new EventQueue(8);
  * const records = new RequestRecords(4);
- * const clients = new ClientArrivals(source, events, {
+ * const clients = new ClientArrivals(source, events, records, {
  *   kind: 0, overheadS: 0, maxConcurrency: 1, finishDelayS: 0,
  * });
  * clients.start();
  * events.pop();
- * assert.equal(clients.arrive(events.time, records), 0);
+ * assert.equal(clients.arrive(events.time), 0);
  * events.pop();
- * assert.equal(clients.arrive(events.time, records), -1);
+ * assert.equal(clients.arrive(events.time), -1);
  * clients.finished(1, 3);
  * events.pop();
  * assert.equal(events.time, 3);
- * assert.equal(clients.arrive(3, records), 1);
+ * assert.equal(clients.arrive(3), 1);
  * ```
  */
 export class ClientArrivals {
   readonly #source: RequestSource;
   readonly #events: EventQueue;
+  readonly #records: RequestRecords;
   readonly #kind: number;
   readonly #overheadS: number;
   readonly #gate: ConcurrencyGate;
@@ -223,15 +224,18 @@ export class ClientArrivals {
    *
    * @param source The requests, in arrival order.
    * @param events The loop's event queue.
+   * @param records The run's records.
    * @param options Event kind, request time, concurrency limit, finish delay.
    */
   constructor(
     source: RequestSource,
     events: EventQueue,
+    records: RequestRecords,
     options: ClientArrivalsOptions,
   ) {
     this.#source = source;
     this.#events = events;
+    this.#records = records;
     this.#kind = options.kind;
     this.#overheadS = options.overheadS;
     this.#gate = new ConcurrencyGate(
@@ -252,10 +256,9 @@ export class ClientArrivals {
    * At an arrival event: records the request and queues the next one's.
    *
    * @param now The event's time.
-   * @param records The run's records.
    * @returns The new request's index, or -1 when it waits for a free slot.
    */
-  arrive(now: number, records: RequestRecords): number {
+  arrive(now: number): number {
     const source = this.#source;
     if (!this.#gate.enter(source.arrivalS)) {
       // Sent when a response ends: one already known, or a later one.
@@ -271,7 +274,7 @@ export class ClientArrivals {
     }
     const sent = this.#gate.request(source);
     if (this.#waitInTtft) sent.arrivalS = source.arrivalS;
-    const i = records.addRequest(sent);
+    const i = this.#records.addRequest(sent);
     // Behind a concurrency limit the next request may be overdue.
     if (source.next()) {
       this.#events.push(

@@ -20,12 +20,8 @@ import { KvCapacityError } from "./batched.ts";
 import { RandomStream } from "../engine/random.ts";
 import { type RoutedInstance, router, type RouterName } from "./routers/mod.ts";
 import { Instance, type InstanceConfig } from "./instance.ts";
-import {
-  type Clients,
-  type ClientSpec,
-  makeClients,
-  type SessionTally,
-} from "./clients.ts";
+import { type Clients, type ClientSpec, makeClients } from "./clients.ts";
+import type { SessionCounts } from "../metrics/session_summary.ts";
 import { WaitingLimit } from "./waiting_limit.ts";
 import { FifoKvLinks, type KvLink, type KvLinkSpec } from "./kv_link.ts";
 
@@ -90,7 +86,7 @@ export interface DisaggBatchedRun {
   /** When the last request finished. */
   endS: number;
   /** Multi-turn sessions' figures (runs with sessions). */
-  sessions?: SessionTally;
+  sessions?: SessionCounts;
 }
 
 const ARRIVAL = 0;

@@ -9,7 +9,7 @@
  */
 
 import { InputError } from "../errors.ts";
-import type { RequestSource } from "./request_source.ts";
+import { copyRequest, type RequestSource } from "./request_source.ts";
 
 /** Options of {@linkcode admitWithin}. */
 export interface AdmissionOptions {
@@ -80,11 +80,7 @@ export function admitWithin(
       while (source.next()) {
         const total = source.promptTokens + source.outputTokens;
         if (total <= maxModelLen) {
-          out.arrivalS = source.arrivalS;
-          out.promptTokens = source.promptTokens;
-          out.outputTokens = source.outputTokens;
-          out.classIndex = source.classIndex;
-          out.prefixIds = source.prefixIds;
+          copyRequest(out, source);
           return true;
         }
         if (onOverlong === "error") {

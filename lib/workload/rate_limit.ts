@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { RequestSource } from "./request_source.ts";
+import { copyRequest, type RequestSource } from "./request_source.ts";
 
 /** One class's bucket. */
 export interface TokenBucket {
@@ -96,11 +96,7 @@ export function rateLimited(
           }
           tat[k] = Math.max(due, t) + step[k];
         }
-        out.arrivalS = t;
-        out.promptTokens = source.promptTokens;
-        out.outputTokens = source.outputTokens;
-        out.classIndex = source.classIndex;
-        out.prefixIds = source.prefixIds;
+        copyRequest(out, source);
         return true;
       }
       return false;

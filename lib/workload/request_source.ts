@@ -49,3 +49,29 @@ export interface RequestSource {
    */
   prefixIds?: readonly number[];
 }
+
+/**
+ * Copies a source's current request into another's fields: what a source
+ * that wraps another (a filter, a count limit) does for each request it
+ * passes on.
+ *
+ * @param to The wrapping source.
+ * @param from The wrapped source, at its current request.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copyRequest, type RequestSource } from "./request_source.ts";
+ * const from = { arrivalS: 2, promptTokens: 7, outputTokens: 3, classIndex: 1, next: () => true };
+ * const to: RequestSource = { arrivalS: 0, promptTokens: 0, outputTokens: 0, next: () => false };
+ * copyRequest(to, from);
+ * assert.deepEqual([to.arrivalS, to.promptTokens, to.outputTokens, to.classIndex], [2, 7, 3, 1]);
+ * ```
+ */
+export function copyRequest(to: RequestSource, from: RequestSource): void {
+  to.arrivalS = from.arrivalS;
+  to.promptTokens = from.promptTokens;
+  to.outputTokens = from.outputTokens;
+  to.classIndex = from.classIndex;
+  to.prefixIds = from.prefixIds;
+}

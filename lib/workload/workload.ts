@@ -17,7 +17,11 @@ import type { ArrivalSpec } from "./arrivals/spec.ts";
 import { type TokenDistribution, tokenSampler } from "./tokens.ts";
 import { openValidTrace, type TraceSource } from "./trace_replay.ts";
 import type { TraceOptions } from "./trace_formats/mod.ts";
-import { PREFIX_BLOCK_TOKENS, type RequestSource } from "./request_source.ts";
+import {
+  copyRequest,
+  PREFIX_BLOCK_TOKENS,
+  type RequestSource,
+} from "./request_source.ts";
 import { InputError } from "../errors.ts";
 import { LengthMemo, type LengthSamplers } from "./length_memo.ts";
 import { datasetPrefixTokens, datasetSamplers } from "./datasets/sampler.ts";
@@ -320,11 +324,7 @@ function firstRequests(source: RequestSource, n: number): RequestSource {
     next(): boolean {
       if (left <= 0 || !source.next()) return false;
       left--;
-      out.arrivalS = source.arrivalS;
-      out.promptTokens = source.promptTokens;
-      out.outputTokens = source.outputTokens;
-      out.classIndex = source.classIndex;
-      out.prefixIds = source.prefixIds;
+      copyRequest(out, source);
       return true;
     },
   };
