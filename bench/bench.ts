@@ -157,11 +157,49 @@ function benchBatched(file: string) {
   };
 }
 
+// The same cluster under a closed loop of users at the open loop's load:
+// 1,000 users with an exponential 6.5 s think time send about 100 requests
+// a second (X = N / (R + Z) with R about 3.5 s), the example's rate; the
+// run is REQUESTS requests, the first tenth warm-up. The closed loop's own
+// cost is the retire hook that sends each user's next request.
+const USERS = 1000;
+const THINK_S = 6.5;
+function benchClosedLoop(file: string) {
+  const text = Deno.readTextFileSync(
+    new URL(`../examples/${file}`, import.meta.url),
+  );
+  const base = parseScenario(text);
+  // What validation makes of num_requests without sim_seconds.
+  const scenario = {
+    ...base,
+    sim_seconds: Infinity,
+    warmup_seconds: 0,
+    num_requests: REQUESTS,
+    warmup_requests: Math.floor(REQUESTS / 10),
+    arrival: {
+      process: "closed_loop" as const,
+      concurrency: USERS,
+      think_time_s: { mode: "exponential" as const, mean: THINK_S },
+    },
+  };
+  const t0 = performance.now();
+  const r = simulate(scenario);
+  const s = (performance.now() - t0) / 1000;
+  return {
+    file,
+    requests: r.records.count,
+    requests_per_s: r.records.count / s,
+    throughput_rps: r.summary.throughput_rps,
+    rss_mib: Deno.memoryUsage().rss / 2 ** 20,
+  };
+}
+
 const rows = [bench("mono"), bench("disagg")];
 const batched = [
   benchBatched("llama3_8b_h100_mono.yaml"),
   benchBatched("llama3_8b_h100_disagg.yaml"),
 ];
+const closed = benchClosedLoop("llama3_8b_h100_mono.yaml");
 console.log(
   `records: ${RequestRecords.bytesPerRequest} bytes per request ` +
     `while kept whole (+ up to 2x while growing); recycled, exact percentiles keep 34-66 bytes per measured request`,
@@ -204,3 +242,11 @@ for (const b of batched) {
       `rss ${b.rss_mib.toFixed(0)} MiB`,
   );
 }
+console.log(
+  `closed loop ${closed.file} (${USERS} users, think ${THINK_S} s, ` +
+    `${closed.throughput_rps.toFixed(1)} req/s served): ${closed.requests} ` +
+    `requests: ${(closed.requests_per_s / 1e3).toFixed(0)} k req/s with ` +
+    `summary, ${
+      (closed.requests_per_s / batched[0].requests_per_s).toFixed(2)
+    } of the open loop's, rss ${closed.rss_mib.toFixed(0)} MiB`,
+);

@@ -115,15 +115,18 @@ export interface ClientLoopOptions {
  *   kind: 0, overheadS: 0, finishDelayS: 0,
  * }, { closedLoop: { users: 2, thinkS: () => 1 }, maxRequests: 3 });
  * clients.start();
- * assert.equal(events.size, 2);
+ * // Both users send at 0: one event at a time, the earliest send's.
  * events.pop();
  * const i = clients.arrive(events.time, events.data);
- * // Its response ends at 5 s; the user thinks 1 s and sends again.
+ * events.pop();
+ * const j = clients.arrive(events.time, events.data);
+ * assert.deepEqual([i, j, events.size], [0, 1, 0]);
+ * // The first response ends at 5 s; its user thinks 1 s and sends again.
  * records.finishS[i] = 5;
  * records.retire(i);
  * events.pop();
- * events.pop();
  * assert.equal(events.time, 6);
+ * assert.equal(clients.arrive(events.time, events.data), 2);
  * ```
  */
 export function makeClients(
@@ -178,7 +181,9 @@ function chainRetire(records: RequestRecords, hook: (i: number) => void) {
     : hook;
 }
 
-// A closed loop: every user is one pending send at a time.
+// A closed loop. The users' next sends wait in a heap of their own, and
+// only the earliest is an event of the loop's queue: a thousand thinking
+// users would otherwise deepen every pop of every iteration event.
 class ClosedLoop implements Clients {
   readonly #source: RequestSource;
   readonly #events: EventQueue;
@@ -190,8 +195,9 @@ class ClosedLoop implements Clients {
   readonly #horizonS: number;
   readonly #maxRequests: number;
   #scheduled = 0;
-  // Send times of arrival events queued, smallest first (with a request
-  // time, an event's time is not its send time).
+  // The loop's time, as of the last call from it.
+  #now = 0;
+  // Pending send times, smallest first.
   readonly #sends = new EventQueue(64);
 
   constructor(
@@ -216,17 +222,20 @@ class ClosedLoop implements Clients {
     chainRetire(
       records,
       (i) =>
-        this.#send(
-          Math.max(records.finishS[i], events.time) + this.#thinkS(),
-        ),
+        this.#send(Math.max(records.finishS[i], this.#now) + this.#thinkS()),
     );
   }
 
   #send(t: number): void {
     if (t >= this.#horizonS || this.#scheduled >= this.#maxRequests) return;
     this.#scheduled++;
-    this.#events.push(t + this.#overheadS, this.#kind, 0);
-    if (this.#overheadS > 0) this.#sends.push(t, 0, 0);
+    const sends = this.#sends;
+    // A new earliest send needs its event; the one queued for the former
+    // earliest finds, when it comes, that it is not the earliest any more.
+    if (sends.size === 0 || t < sends.peekTime) {
+      this.#events.push(t + this.#overheadS, this.#kind, 0);
+    }
+    sends.push(t, 0, 0);
   }
 
   start(): void {
@@ -234,11 +243,14 @@ class ClosedLoop implements Clients {
   }
 
   arrive(now: number): number {
-    let sentS = now;
-    if (this.#overheadS > 0) {
-      this.#sends.pop();
-      sentS = this.#sends.time;
-    }
+    this.#now = now;
+    const sends = this.#sends;
+    const o = this.#overheadS;
+    // Not the earliest send's event (it was overtaken and sent already).
+    if (sends.size === 0 || sends.peekTime + o !== now) return -1;
+    sends.pop();
+    const sentS = sends.time;
+    if (sends.size > 0) this.#events.push(sends.peekTime + o, this.#kind, 0);
     const source = this.#source;
     if (!source.next()) return -1;
     return this.#records.addRequest({
@@ -250,7 +262,9 @@ class ClosedLoop implements Clients {
     });
   }
 
-  finished(): void {}
+  finished(_finished: number, now: number): void {
+    this.#now = now;
+  }
 }
 
 // A growable Int32Array keyed by record slot.
