@@ -35,7 +35,11 @@ import {
 } from "./admission_setup.ts";
 import { DEFAULT_ENGINE_PRESET } from "../perf/engines/mod.ts";
 import { poolSettings } from "../scenario/pool_settings.ts";
-import { buildWorkload, type Workload } from "../workload/workload.ts";
+import {
+  buildWorkload,
+  traceHasSessions,
+  type Workload,
+} from "../workload/workload.ts";
 import type { LengthMemo } from "../workload/length_memo.ts";
 import type { ClientSpec } from "../serving/clients.ts";
 import type { SessionCounts } from "../metrics/session_summary.ts";
@@ -232,7 +236,7 @@ export function simulate(
   const replay = workload.replay;
   const inOrder = !keep && !sketch
     ? new RetireInOrder(records, observe, {
-      ready: replay
+      ready: replay && !hasSessionIds(scenario)
         ? (i) => records.finishS[i] < Math.min(window[1], replay.lastArrivalS)
         : (i) => records.finishS[i] < window[1],
     })
@@ -251,7 +255,7 @@ export function simulate(
   // A count run's window closes at the last response's end; a closed loop's
   // or an infinite rate's sending rate is measured.
   let lastFinishS = -Infinity, measuredSent = 0;
-  if (scenario.num_requests !== undefined || clientDriven(scenario)) {
+  if (endsAtLastResponse(scenario) || clientDriven(scenario)) {
     const before = records.onRetire;
     const first = scenario.warmup_requests ?? 0;
     records.onRetire = (i) => {
@@ -272,7 +276,7 @@ export function simulate(
     (n, t) => n + t.extrapolated,
     0,
   );
-  if (scenario.num_requests !== undefined) {
+  if (endsAtLastResponse(scenario)) {
     // [start, the double after the last end): every response is inside.
     window[1] = nextUp(lastFinishS);
   }
@@ -680,6 +684,7 @@ function clientSpec(
     maxModelLen,
     window,
     warmupRequests: scenario.warmup_requests,
+    replayedSessions: hasSessionIds(scenario),
   };
   if (a.process === "closed_loop") {
     spec.closedLoop = {
@@ -711,11 +716,22 @@ function clientSpec(
   return spec;
 }
 
+// Whether a trace replay's rows are turns of sessions (a session_id column).
+function hasSessionIds(scenario: Scenario): boolean {
+  return scenario.trace !== undefined && traceHasSessions(scenario.trace);
+}
+
+// Whether the window closes at the last response's end: a count run, or a
+// replay of sessions whose turns may be held past their rows' times.
+function endsAtLastResponse(scenario: Scenario): boolean {
+  return scenario.num_requests !== undefined || hasSessionIds(scenario);
+}
+
 // Whether the users, not a clock, set when (some) requests are sent.
 function clientDriven(scenario: Scenario): boolean {
   return scenario.arrival.process === "closed_loop" ||
     scenario.arrival.rate_per_s === Infinity ||
-    scenario.sessions !== undefined;
+    scenario.sessions !== undefined || hasSessionIds(scenario);
 }
 
 // The smallest double above x (x finite).

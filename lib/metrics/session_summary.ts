@@ -31,6 +31,13 @@ export interface SessionsSummary {
   sessions_cut_by_context: number;
   /** Sessions ended early: a turn was refused or abandoned (admission control). */
   sessions_refused: number;
+  /**
+   * Replayed sessions: turns sent after their trace time, because the
+   * previous turn's response had not ended by then.
+   */
+  turns_held: number;
+  /** Mean time held turns waited past their trace time, seconds (0: none held). */
+  mean_turn_hold_s: number;
   /** Turns sent (all sessions). */
   turns_sent: number;
   /** Measured sessions completed (started in the measured window). */
@@ -62,6 +69,10 @@ export interface SessionCounts {
   cutByContext: number;
   /** Sessions ended by a refused or abandoned turn. */
   refused: number;
+  /** Replayed turns held for the previous response. */
+  held: number;
+  /** Their total wait past their trace time, seconds. */
+  heldS: number;
   /** Turns sent. */
   turns: number;
   /** Durations of measured completed sessions, seconds. */
@@ -84,6 +95,7 @@ export interface SessionCounts {
  * import { sessionsSummary } from "./session_summary.ts";
  * const s = sessionsSummary({
  *   started: 2, completed: 2, cutByContext: 0, refused: 0, turns: 5,
+ *   held: 0, heldS: 0,
  *   durationsS: [10, 20], measuredTurns: 5,
  *   ttftByTurn: [[0.2, 0.4], [0.1, 0.1], [0.1]],
  * });
@@ -114,6 +126,8 @@ export function sessionsSummary(counts: SessionCounts): SessionsSummary {
     sessions_completed: counts.completed,
     sessions_cut_by_context: counts.cutByContext,
     sessions_refused: counts.refused,
+    turns_held: counts.held,
+    mean_turn_hold_s: counts.held > 0 ? counts.heldS / counts.held : 0,
     turns_sent: counts.turns,
     measured_sessions: n,
     mean_turns_per_session: n ? counts.measuredTurns / n : NaN,

@@ -40,10 +40,11 @@ export interface VllmBenchSettings {
 
 /**
  * The settings of a simulated run as vLLM would report them: the measured
- * and refused requests as `num_prompts`, the workload's mean arrival rate,
- * the burstiness of Poisson (1), gamma (1 / cv^2) and deterministic
- * (Infinity) arrivals, and the catalog model's name; `given` replaces any
- * of them (a scenario's request count or concurrency limit).
+ * and refused requests as `num_prompts`, the workload's mean arrival rate
+ * (`rate_per_s: inf` as Infinity; a closed loop's, measured), the
+ * burstiness of Poisson (1), gamma (1 / cv^2) and deterministic (Infinity)
+ * arrivals, the client's concurrency limit (`max_concurrency`, or a closed
+ * loop's users), and the catalog model's name; `given` replaces any of them.
  *
  * @param scenario The scenario run.
  * @param summary Its summary.
@@ -63,6 +64,13 @@ export interface VllmBenchSettings {
  * assert.equal(s.requestRate, 2);
  * assert.equal(s.maxConcurrency, 8);
  * assert.equal(s.numPrompts, summary.num_samples);
+ * // vllm bench serve --request-rate inf --max-concurrency 4 --num-prompts 50:
+ * const bench = validateScenario({
+ *   batching: "continuous", num_requests: 50, max_concurrency: 4,
+ *   arrival: { rate_per_s: "inf" },
+ * });
+ * const b = vllmBenchSettings(bench, simulate(bench).summary);
+ * assert.deepEqual([b.requestRate, b.maxConcurrency, b.numPrompts], [Infinity, 4, 50]);
  * ```
  */
 export function vllmBenchSettings(
@@ -81,11 +89,14 @@ export function vllmBenchSettings(
     ? Infinity
     : null;
   const model = scenario.hardware?.model;
+  const users = arrival.process === "closed_loop" ? arrival.concurrency : null;
   return {
     numPrompts: summary.num_samples + (summary.rejected_requests ?? 0),
-    requestRate: summary.arrival_rate_per_s,
+    requestRate: arrival.rate_per_s === Infinity
+      ? Infinity
+      : summary.arrival_rate_per_s,
     burstiness,
-    maxConcurrency: null,
+    maxConcurrency: scenario.max_concurrency ?? users,
     modelId: typeof model === "string" ? model : null,
     ...given,
   };

@@ -18,6 +18,7 @@ import type {
 import { poolKvCapacity, poolSettings } from "./pool_settings.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type TokenDistribution, tokenMedian } from "../workload/tokens.ts";
+import { traceHasSessions } from "../workload/workload.ts";
 import { randomBounds } from "../workload/datasets/sampler.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
 import { checkAdmission } from "./admission_checks.ts";
@@ -150,6 +151,20 @@ function checkClients(scenario: Scenario, raw: Record<string, unknown>): void {
     fail(
       "sessions start at the arrival process's times; a closed loop has none",
       ["sessions"],
+    );
+  }
+  const replayed = scenario.trace !== undefined &&
+    traceHasSessions(scenario.trace);
+  if (replayed && scenario.batching !== "continuous") {
+    fail(
+      "sessions replayed from trace.columns.session_id need batching: continuous",
+      ["batching"],
+    );
+  }
+  if (replayed && scenario.max_concurrency !== undefined) {
+    fail(
+      "a client limit over sessions' turns is not modelled; leave max_concurrency out",
+      ["max_concurrency"],
     );
   }
   if (scenario.sessions && scenario.trace) {

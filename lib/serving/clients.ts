@@ -40,6 +40,8 @@ export interface ClientSpec {
   closedLoop?: { users: number; thinkS: () => number };
   /** Multi-turn sessions: what their later turns draw. */
   sessions?: SessionDraws;
+  /** Sessions replayed from a trace: requests carry their session's key. */
+  replayedSessions?: boolean;
   /** No request is sent at or after this time (closed loops and later turns are the client's to stop). */
   horizonS?: number;
   /** Most requests sent in all (closed loops; open sources stop themselves). */
@@ -148,6 +150,8 @@ export function makeClients(
     ? new ClosedLoop(source, events, records, loop, spec, spec.closedLoop)
     : spec.sessions
     ? new Sessions(source, events, records, loop, spec, spec.sessions)
+    : spec.replayedSessions
+    ? new ReplayedSessions(source, events, records, loop, spec)
     : new ClientArrivals(source, events, records, {
       kind: loop.kind,
       overheadS: loop.overheadS,
@@ -278,6 +282,27 @@ function grown(a: Int32Array, i: number): Int32Array {
 // Turns past this many share the last row of the TTFT-by-turn figures.
 const TURN_ROWS = 9;
 
+function emptyCounts(): SessionCounts {
+  return {
+    started: 0,
+    completed: 0,
+    cutByContext: 0,
+    refused: 0,
+    held: 0,
+    heldS: 0,
+    turns: 0,
+    durationsS: [],
+    measuredTurns: 0,
+    ttftByTurn: Array.from({ length: TURN_ROWS }, () => []),
+  };
+}
+
+// A measured session's answered turn (`turn` from 0).
+function countTurn(counts: SessionCounts, turn: number, ttftS: number): void {
+  counts.ttftByTurn[Math.min(turn, TURN_ROWS - 1)].push(ttftS);
+  counts.measuredTurns++;
+}
+
 // Multi-turn sessions: first turns from the source, later turns here.
 class Sessions implements Clients {
   readonly #source: RequestSource;
@@ -288,16 +313,7 @@ class Sessions implements Clients {
   readonly #draws: SessionDraws;
   readonly #maxModelLen: number;
   readonly #window: readonly [number, number] | undefined;
-  readonly sessions: SessionCounts = {
-    started: 0,
-    completed: 0,
-    cutByContext: 0,
-    refused: 0,
-    turns: 0,
-    durationsS: [],
-    measuredTurns: 0,
-    ttftByTurn: Array.from({ length: TURN_ROWS }, () => []),
-  };
+  readonly sessions: SessionCounts = emptyCounts();
   // Per session slot (reused once a session ends).
   #turnsLeft: number[] = [];
   #turn: number[] = [];
@@ -424,9 +440,11 @@ class Sessions implements Clients {
     const tally = this.sessions;
     const finishS = records.finishS[i];
     if (this.#measured[s]) {
-      const row = Math.min(this.#turn[s], TURN_ROWS - 1);
-      tally.ttftByTurn[row].push(records.firstTokenS[i] - records.arrivalS[i]);
-      tally.measuredTurns++;
+      countTurn(
+        tally,
+        this.#turn[s],
+        records.firstTokenS[i] - records.arrivalS[i],
+      );
     }
     if (records.outcome[i] !== Outcome.served) {
       // Refused or abandoned: the conversation ends there.
@@ -467,4 +485,161 @@ class Sessions implements Clients {
   }
 
   finished(): void {}
+}
+
+// A parked turn of a replayed session: its row, waiting for the previous
+// turn's response.
+interface ParkedTurn {
+  arrivalS: number;
+  promptTokens: number;
+  outputTokens: number;
+  classIndex?: number;
+  prefixIds?: readonly number[];
+}
+
+// Sessions replayed from a trace's session_id column: each row is sent at
+// its trace time, unless the session's previous turn has not been answered
+// by then; it is then held and sent when that response ends. A session
+// has no known end (a later row may still come): its duration is its first
+// sending to its last response's end, counted when the run is over.
+class ReplayedSessions implements Clients {
+  readonly #source: RequestSource;
+  readonly #events: EventQueue;
+  readonly #records: RequestRecords;
+  readonly #kind: number;
+  readonly #overheadS: number;
+  readonly #window: readonly [number, number] | undefined;
+  readonly #counts: SessionCounts = emptyCounts();
+  #now = 0;
+  // Session slots by key, and per slot.
+  readonly #slots = new Map<string, number>();
+  #busy: boolean[] = [];
+  #parked: ParkedTurn[][] = [];
+  #turn: number[] = [];
+  #startS: number[] = [];
+  #lastEndS: number[] = [];
+  #sendS: number[] = [];
+  #measured: boolean[] = [];
+  // The session of each record slot in flight (-1: none).
+  #sessionOf: Int32Array = new Int32Array(1024).fill(-1);
+
+  constructor(
+    source: RequestSource,
+    events: EventQueue,
+    records: RequestRecords,
+    loop: ClientLoopOptions,
+    spec: ClientSpec,
+  ) {
+    this.#source = source;
+    this.#events = events;
+    this.#records = records;
+    this.#kind = loop.kind;
+    this.#overheadS = loop.overheadS;
+    this.#window = spec.window;
+    chainRetire(records, (i) => this.#responded(i));
+  }
+
+  get sessions(): SessionCounts {
+    const c = this.#counts;
+    c.completed = c.started;
+    c.durationsS = [];
+    for (let s = 0; s < this.#startS.length; s++) {
+      if (this.#measured[s]) {
+        c.durationsS.push(this.#lastEndS[s] - this.#startS[s]);
+      }
+    }
+    return c;
+  }
+
+  start(): void {
+    const s = this.#source;
+    if (s.next()) {
+      this.#events.push(s.arrivalS + this.#overheadS, this.#kind, 0);
+    }
+  }
+
+  #record(turn: ParkedTurn, sentS: number, s: number): number {
+    const i = this.#records.addRequest({ ...turn, arrivalS: sentS });
+    this.#sessionOf = grown(this.#sessionOf, i);
+    this.#sessionOf[i] = s;
+    this.#busy[s] = true;
+    this.#counts.turns++;
+    return i;
+  }
+
+  arrive(now: number, data: number): number {
+    this.#now = now;
+    if (data > 0) {
+      const s = data - 1;
+      return this.#record(this.#parked[s].shift()!, this.#sendS[s], s);
+    }
+    const src = this.#source;
+    const turn: ParkedTurn = {
+      arrivalS: src.arrivalS,
+      promptTokens: src.promptTokens,
+      outputTokens: src.outputTokens,
+      classIndex: src.classIndex,
+      prefixIds: src.prefixIds,
+    };
+    const key = src.sessionKey;
+    if (src.next()) {
+      this.#events.push(
+        Math.max(src.arrivalS + this.#overheadS, now),
+        this.#kind,
+        0,
+      );
+    }
+    if (key === undefined) return this.#records.addRequest(turn);
+    let s = this.#slots.get(key);
+    if (s === undefined) {
+      s = this.#startS.length;
+      this.#slots.set(key, s);
+      this.#busy[s] = false;
+      this.#parked[s] = [];
+      this.#turn[s] = -1;
+      this.#startS[s] = turn.arrivalS;
+      this.#lastEndS[s] = NaN;
+      const w = this.#window;
+      this.#measured[s] = w === undefined || turn.arrivalS >= w[0];
+      this.#counts.started++;
+    }
+    if (this.#busy[s]) {
+      this.#parked[s].push(turn);
+      return -1;
+    }
+    return this.#record(turn, turn.arrivalS, s);
+  }
+
+  #responded(i: number): void {
+    const s = this.#sessionOf[i];
+    if (s < 0) return;
+    this.#sessionOf[i] = -1;
+    const records = this.#records;
+    const endS = records.finishS[i];
+    this.#lastEndS[s] = endS;
+    const turn = ++this.#turn[s];
+    if (this.#measured[s]) {
+      countTurn(
+        this.#counts,
+        turn,
+        records.firstTokenS[i] - records.arrivalS[i],
+      );
+    }
+    const next = this.#parked[s][0];
+    if (next === undefined) {
+      this.#busy[s] = false;
+      return;
+    }
+    // Held since its trace time; an abandonment is found after its
+    // deadline, so never send in the past.
+    const sendS = Math.max(next.arrivalS, endS, this.#now);
+    this.#counts.held++;
+    this.#counts.heldS += sendS - next.arrivalS;
+    this.#sendS[s] = sendS;
+    this.#events.push(sendS + this.#overheadS, this.#kind, s + 1);
+  }
+
+  finished(_finished: number, now: number): void {
+    this.#now = now;
+  }
 }

@@ -48,6 +48,11 @@ export interface RequestSource {
    * {@linkcode PREFIX_BLOCK_TOKENS} tokens.
    */
   prefixIds?: readonly number[];
+  /**
+   * The session (conversation) the current request is a turn of, in a
+   * trace with a `session_id` column; absent: it stands alone.
+   */
+  sessionKey?: string;
 }
 
 /**
@@ -74,4 +79,5 @@ export function copyRequest(to: RequestSource, from: RequestSource): void {
   to.outputTokens = from.outputTokens;
   to.classIndex = from.classIndex;
   to.prefixIds = from.prefixIds;
+  to.sessionKey = from.sessionKey;
 }

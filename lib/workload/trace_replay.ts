@@ -186,6 +186,7 @@ class Trace implements TraceSource {
   promptTokens = 0;
   outputTokens = 0;
   prefixIds: number[] = NO_IDS;
+  sessionKey: string | undefined = undefined;
   readonly stats: TraceStats = {
     rows: 0,
     skipped: 0,
@@ -206,6 +207,7 @@ class Trace implements TraceSource {
   #prompt = 0;
   #output = 0;
   #ids: number[] = NO_IDS;
+  #session = "";
   #failed = false;
 
   // The current timestamp bucket, when spreading.
@@ -215,6 +217,7 @@ class Trace implements TraceSource {
   #bPrompt: number[] = [];
   #bOutput: number[] = [];
   #bIds: number[][] = [];
+  #bSession: string[] = [];
   #bFailed: boolean[] = [];
   #pending = false;
 
@@ -254,6 +257,7 @@ class Trace implements TraceSource {
         this.promptTokens = this.#prompt;
         this.outputTokens = this.#output;
         this.prefixIds = this.#ids;
+        if (this.#session !== "") this.sessionKey = this.#session;
         // Close at the last row rather than on the next call, so that a
         // caller that stops at max_rows leaves no file open.
         if (++stats.rows >= this.#maxRows) this.close();
@@ -277,6 +281,7 @@ class Trace implements TraceSource {
     this.#prompt = rows.prompt;
     this.#output = rows.output;
     this.#ids = rows.ids;
+    this.#session = rows.session;
     this.#failed = rows.failed;
     return true;
   }
@@ -288,6 +293,7 @@ class Trace implements TraceSource {
     this.#prompt = this.#bPrompt[i];
     this.#output = this.#bOutput[i];
     this.#ids = this.#bIds[i];
+    this.#session = this.#bSession[i];
     this.#failed = this.#bFailed[i];
     return true;
   }
@@ -303,6 +309,7 @@ class Trace implements TraceSource {
       this.#bPrompt[n] = rows.prompt;
       this.#bOutput[n] = rows.output;
       this.#bIds[n] = rows.ids;
+      this.#bSession[n] = rows.session;
       this.#bFailed[n] = rows.failed;
       n++;
       if (!rows.next()) break;
@@ -316,6 +323,7 @@ class Trace implements TraceSource {
       this.#bPrompt.length =
         this.#bOutput.length =
         this.#bIds.length =
+        this.#bSession.length =
         this.#bFailed.length =
           n;
     }
@@ -352,6 +360,7 @@ class RowStream {
   prompt = 0;
   output = 0;
   ids: number[] = NO_IDS;
+  session = "";
   failed = false;
   line = 0;
 
@@ -411,6 +420,7 @@ class RowStream {
           this.prompt = parser.prompt;
           this.output = parser.output;
           this.ids = parser.ids;
+          this.session = parser.session;
           this.failed = parser.failed;
           this.line = line;
           return true;

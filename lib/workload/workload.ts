@@ -507,6 +507,11 @@ function replayWorkload(
   const horizonS = scenario.sim_seconds;
   const warmupS = scenario.warmup_seconds;
   const trace = openValidTrace(scenario.trace!);
+  // Sessions' turns may be held past their rows' times: the window then
+  // closes at the last response's end (the serving run sets it), not at
+  // the last row's time.
+  const sessions = traceHasSessions(scenario.trace!);
+  if (sessions) window[1] = Infinity;
   const replay: ReplayEnd = {
     replayed: 0,
     inWindow: 0,
@@ -546,7 +551,7 @@ function replayWorkload(
           ["trace", "file"],
         );
       }
-      window[1] = replay.lastArrivalS;
+      if (!sessions) window[1] = replay.lastArrivalS;
     }
     return false;
   };
@@ -557,6 +562,7 @@ function replayWorkload(
     promptTokens: 0,
     outputTokens: 0,
     ids: [] as readonly number[],
+    session: undefined as string | undefined,
   };
   const pull = (): boolean => {
     if (!trace.next()) return end();
@@ -571,6 +577,7 @@ function replayWorkload(
     ahead.promptTokens = trace.promptTokens;
     ahead.outputTokens = trace.outputTokens;
     ahead.ids = trace.prefixIds;
+    ahead.session = trace.sessionKey;
     return true;
   };
   let have: boolean | undefined;
@@ -586,6 +593,7 @@ function replayWorkload(
       source.promptTokens = ahead.promptTokens;
       source.outputTokens = ahead.outputTokens;
       source.prefixIds = ahead.ids;
+      source.sessionKey = ahead.session;
       have = pull();
       return true;
     },
@@ -599,4 +607,22 @@ function replayWorkload(
     trace,
     replay,
   };
+}
+
+/**
+ * Whether a trace's rows are turns of sessions (it maps a `session_id`
+ * column), which the serving loop replays as sessions.
+ *
+ * @param trace The scenario's trace options.
+ * @returns Whether the rows carry session ids.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { traceHasSessions } from "./workload.ts";
+ * assert.equal(traceHasSessions({ file: "t.csv", format: "azure", on_bad_row: "error" }), false);
+ * ```
+ */
+export function traceHasSessions(trace: TraceOptions): boolean {
+  return "columns" in trace && trace.columns?.session_id !== undefined;
 }

@@ -28,6 +28,7 @@ export class CsvRows implements RowParser {
   prompt = 0;
   output = 0;
   ids: number[] = NO_IDS;
+  session = "";
   failed = false;
   readonly timeName: string;
 
@@ -39,6 +40,7 @@ export class CsvRows implements RowParser {
   #iPrompt: number;
   #iOutput: number;
   #iIds: number;
+  #iSession: number;
   // Field i of the current row is text.slice(s[i], e[i]), text being the
   // reader's buffer, or src[i] in a row with quoted fields. Rows without
   // quotes store no string: a store of the young buffer into this old object
@@ -92,6 +94,7 @@ export class CsvRows implements RowParser {
     this.#iPrompt = find("prompt_tokens");
     this.#iOutput = find("output_tokens");
     this.#iIds = find("hash_ids");
+    this.#iSession = find("session_id");
     this.timeName = names[this.#iTime];
   }
 
@@ -132,6 +135,12 @@ export class CsvRows implements RowParser {
         }`;
       }
       this.ids = ids;
+    }
+    const is = this.#iSession;
+    if (is >= 0) {
+      const session = this.#field(text, is).trim();
+      if (session === "") return `${this.#names[is]}: must not be empty`;
+      this.session = session;
     }
     return null;
   }

@@ -31,6 +31,7 @@ export class JsonRows implements RowParser {
   prompt = 0;
   output = 0;
   ids: number[] = NO_IDS;
+  session = "";
   readonly failed = false;
   readonly timeName: string;
 
@@ -106,6 +107,18 @@ export class JsonRows implements RowParser {
         return `${key}: must be an array of whole numbers, got ${show(ids)}`;
       }
       this.ids = ids;
+    }
+    const sessionKey = columns.session_id;
+    if (sessionKey !== undefined) {
+      const v = r[sessionKey];
+      if (v === undefined) return `missing field "${sessionKey}"`;
+      if (
+        !(typeof v === "string" && v.length > 0) &&
+        !(typeof v === "number" && Number.isFinite(v))
+      ) {
+        return `${sessionKey}: must be a text or a number, got ${show(v)}`;
+      }
+      this.session = String(v);
     }
     return null;
   }

@@ -38,6 +38,11 @@ export function columnsSchema(z: Zod) {
     hash_ids: z.string().min(1).optional().describe(
       "Prefix block ids (a JSON list), optional.",
     ),
+    session_id: z.string().min(1).optional().describe(
+      "The session (conversation, agent run) a row is a turn of, optional: " +
+        "a session's rows are its turns in order, and a turn is sent no " +
+        "earlier than the end of the previous turn's response.",
+    ),
   }).describe("`csv` / `jsonl`: which column or key holds each field.");
 }
 
@@ -65,6 +70,8 @@ export interface TraceColumns {
   output_tokens: string;
   /** Prefix block ids (a JSON list), optional. */
   hash_ids?: string;
+  /** The session a row is a turn of, optional. */
+  session_id?: string;
 }
 
 // The documented type and the schema's output are the same type.
@@ -90,6 +97,7 @@ export const COLUMN_KEYS: readonly (keyof TraceColumns)[] = [
   "prompt_tokens",
   "output_tokens",
   "hash_ids",
+  "session_id",
 ] satisfies readonly (keyof TraceColumns)[];
 
 /**
@@ -162,6 +170,8 @@ export interface RowParser {
   output: number;
   /** Prefix-block ids (a shared empty list when there are none). */
   ids: number[];
+  /** The row's session (empty without a `session_id` column). */
+  session: string;
   /** Whether the row is a failed request (skipped and counted). */
   readonly failed: boolean;
   /** The timestamp column's name, for messages. */
