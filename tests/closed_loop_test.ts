@@ -252,3 +252,28 @@ Deno.test("client keys: bad combinations are one-line errors naming the key", as
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("max_concurrency with timeouts: an abandoned request frees its slot when it is found", () => {
+  // One sequence at a time; 2 in flight; the second request times out
+  // while the first (100 tokens at 25 ms) is served.
+  const r = simulate(countScenario({
+    num_requests: 4,
+    max_concurrency: 2,
+    arrival: { rate_per_s: "inf" },
+    output_tokens: { mode: "constant", value: 100 },
+    scheduler: { max_num_seqs: 1 },
+    admission: { timeout_s: 1 },
+    cluster_mono: {
+      num_gpus: 1,
+      prefill_tokens_per_s: 8000,
+      decode_tokens_per_s: 40,
+    },
+  }));
+  const rec = r.records;
+  assert.equal(rec.count, 4);
+  assert.equal(r.summary.abandoned_requests, 2);
+  // When the first answer ends, the second is found expired: both slots
+  // free at that instant, and the next two requests are sent then.
+  assert.equal(rec.arrivalS[2], rec.finishS[0]);
+  assert.equal(rec.arrivalS[3], rec.finishS[0]);
+});

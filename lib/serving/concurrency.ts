@@ -8,7 +8,7 @@
  */
 
 import type { EventQueue } from "../engine/event_queue.ts";
-import type { RequestRecords } from "../metrics/records.ts";
+import { Outcome, type RequestRecords } from "../metrics/records.ts";
 import type { RequestSource } from "../workload/request_source.ts";
 
 /** A request's fields as the records take them. */
@@ -218,6 +218,8 @@ export class ClientArrivals {
   readonly #overheadS: number;
   readonly #gate: ConcurrencyGate;
   readonly #waitInTtft: boolean;
+  // The loop's time, as of its last call here.
+  #now = 0;
 
   /**
    * Creates the client side.
@@ -243,6 +245,18 @@ export class ClientArrivals {
       options.finishDelayS,
     );
     this.#waitInTtft = options.waitInTtft ?? false;
+    // A request abandoned in a queue (its timeout) frees its slot when it
+    // is found, which may be while its instance goes idle: no iteration end
+    // would report it.
+    if (options.maxConcurrency !== undefined) {
+      const before = records.onRetire;
+      records.onRetire = (i) => {
+        if (records.outcome[i] === Outcome.abandoned) {
+          this.finished(1, this.#now);
+        }
+        before?.(i);
+      };
+    }
   }
 
   /** Queues the first request's arrival. */
@@ -259,6 +273,7 @@ export class ClientArrivals {
    * @returns The new request's index, or -1 when it waits for a free slot.
    */
   arrive(now: number): number {
+    this.#now = now;
     const source = this.#source;
     if (!this.#gate.enter(source.arrivalS)) {
       // Sent when a response ends: one already known, or a later one.
@@ -293,6 +308,7 @@ export class ClientArrivals {
    * @param now The iteration's end.
    */
   finished(finished: number, now: number): void {
+    this.#now = now;
     const sentS = this.#gate.leave(finished, now);
     if (sentS >= 0) {
       this.#events.push(sentS + this.#overheadS, this.#kind, 0);

@@ -171,8 +171,6 @@ export class Instance implements BatchBuilder {
   readonly #lowestPriorityVictim: boolean;
   readonly #classPriority: readonly number[];
   readonly #timeoutS: readonly number[] | null;
-  // Abandoned since the last finishIteration (reported with its finishes).
-  #abandonedSince = 0;
   // Preempted requests go back ahead of new arrivals (vLLM's recompute),
   // remembering the tokens they had produced and when the last one came.
   #resumed: number[] = [];
@@ -539,7 +537,7 @@ export class Instance implements BatchBuilder {
       rec.outcome[i] = Outcome.abandoned;
       rec.finishS[i] = deadline;
       this.#outstanding--;
-      this.#abandonedSince++;
+      // Its retirement tells the client at once (see ../serving/clients.ts).
       rec.retire(i);
     }
   }
@@ -860,8 +858,8 @@ export class Instance implements BatchBuilder {
    * first tokens, and finished requests (whose KV is freed).
    *
    * @param now The iteration's end time.
-   * @returns How many requests finished, plus those abandoned (timed out)
-   * since the last call: the requests that left.
+   * @returns How many requests finished (abandoned ones are retired when
+   * they are found, in startIteration).
    */
   finishIteration(now: number): number {
     // Clipped at the end, when a window that ends early is known.
@@ -874,8 +872,7 @@ export class Instance implements BatchBuilder {
     if (hi > lo) this.stats.busyInWindowS += hi - lo;
     const rec = this.#records;
     const itl = this.#itl;
-    let finished = this.#abandonedSince;
-    this.#abandonedSince = 0;
+    let finished = 0;
     if (this.#decodeThis) {
       const index = this.#decodeIndex;
       const decodes = this.#decodeCount;
