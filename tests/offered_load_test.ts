@@ -7,7 +7,7 @@ import { predictedLoad, requestLengths } from "../lib/analysis/offered_load.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { scaleLoad } from "../lib/analysis/capacity.ts";
 import { loadScenarioFile } from "../lib/scenario/load.ts";
-import { buildWorkload } from "../lib/workload/workload.ts";
+import { buildWorkload, traceHasSessions } from "../lib/workload/workload.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url);
 
@@ -31,7 +31,8 @@ Deno.test("predicted offered load equals the simulated one on every example", as
     // tests/closed_loop_test.ts and tests/sessions_test.ts).
     if (
       scenario.arrival.process === "closed_loop" ||
-      scenario.arrival.rate_per_s === Infinity || scenario.sessions
+      scenario.arrival.rate_per_s === Infinity || scenario.sessions ||
+      (scenario.trace && traceHasSessions(scenario.trace))
     ) continue;
     // Shorter runs: the identity does not depend on the horizon.
     const s = scenario.trace ? scenario : {

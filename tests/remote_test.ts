@@ -43,6 +43,9 @@ Deno.test("remote: deno run <url>/cli.ts simulate, from an empty directory", asy
     const r = await runDeno([
       "run",
       "-q",
+      // The port is the system's pick: one an earlier run used would
+      // otherwise bring back that run's cached modules.
+      `--reload=${url}`,
       `--allow-import=${host}`,
       ...SIM_FLAGS,
       `${url}/cli.ts`,
@@ -78,6 +81,9 @@ Deno.test("remote: a script imports mod.ts by URL", async () => {
     const r = await runDeno([
       "run",
       "-q",
+      // The port is the system's pick: one an earlier run used would
+      // otherwise bring back that run's cached modules.
+      `--reload=${url}`,
       `--allow-import=${host}`,
       "--allow-env=LOG_TOKENS,LOG_STREAM",
       "main.ts",
