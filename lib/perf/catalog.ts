@@ -118,6 +118,18 @@ export interface GpuSpec {
    * entry here that is the total of both directions (the comment says so).
    */
   interconnect_bytes_per_s: number;
+  /**
+   * GPUs that share the scale-up link above (NVLink / Infinity Fabric
+   * domain): 8 on an HGX/DGX or MI300X board, 72 in a GB200 NVL72 rack.
+   * A parallel group larger than this crosses the scale-out network.
+   * Absent: 8.
+   */
+  gpus_per_node?: number;
+  /**
+   * Scale-out (node-to-node) bandwidth per GPU, one direction, bytes/s:
+   * the NIC each GPU has (a 400 Gb/s ConnectX-7 is 50e9). Absent: 50e9.
+   */
+  scale_out_bytes_per_s?: number;
 }
 
 /**
@@ -346,6 +358,12 @@ export interface ModelSpec {
   params_reported: number;
   /** Max context length (max_position_embeddings). */
   max_context: number;
+  /**
+   * Multi-token-prediction modules shipped with the model
+   * (num_nextn_predict_layers, DeepSeek-V3: 1): each is one transformer
+   * layer of the model's own shape, usable as a speculative-decoding head.
+   */
+  mtp_layers?: number;
 }
 
 // Hugging Face config.json sources, by tag.
