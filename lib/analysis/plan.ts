@@ -10,14 +10,21 @@
 
 import type { Scenario } from "../scenario/types.ts";
 import { InputError } from "../errors.ts";
-import type { Placement } from "./placement.ts";
+import {
+  layoutFields,
+  layoutGpus,
+  layoutName,
+  type Placement,
+  placementLayout,
+  type PoolLayout,
+} from "./placement.ts";
 import { withParams } from "./study.ts";
 import type { CapacityOptions, CapacityResult } from "./capacity.ts";
 import type { Task, TaskOutcome } from "./tasks.ts";
 import { defaultJobs, TaskPool } from "./pool.ts";
 import { searchPlan } from "./plan_search.ts";
 
-export type { Placement } from "./placement.ts";
+export type { Placement, PoolLayout } from "./placement.ts";
 
 /** Options of {@linkcode placements}. */
 export interface PlanOptions {
@@ -25,6 +32,11 @@ export interface PlanOptions {
   gpus: number;
   /** TP degrees to try (default 1, 2, 4, 8 up to the budget). */
   tps?: readonly number[];
+  /**
+   * Layouts to try per pool (tensor, pipeline, expert and data-parallel
+   * attention degrees), instead of `tps`.
+   */
+  layouts?: readonly PoolLayout[];
   /** Only placements that use the whole budget (default false: any up to it). */
   exactBudget?: boolean;
   /** Architectures to try (default both). */
@@ -58,39 +70,48 @@ export function placements(options: PlanOptions): Placement[] {
   if (!Number.isInteger(budget) || budget < 1) {
     throw new InputError(`--gpus: must be a whole number >= 1, got ${budget}`);
   }
-  const tps = (options.tps ?? [1, 2, 4, 8]).filter((t) => t <= budget);
+  const layouts = (options.layouts ??
+    (options.tps ?? [1, 2, 4, 8]).map((tp) => ({
+      tp,
+      pp: 1,
+      ep: 1,
+      dp_attention: 1,
+    }))).filter((l) => layoutGpus(l) <= budget);
   const modes = options.modes ?? ["mono", "disagg"];
   const fits = (g: number) => options.exactBudget ? g === budget : g <= budget;
   const out: Placement[] = [];
   if (modes.includes("mono")) {
-    for (const tp of tps) {
-      for (let n = 1; n * tp <= budget; n++) {
-        if (!fits(n * tp)) continue;
+    for (const layout of layouts) {
+      const size = layoutGpus(layout);
+      for (let n = 1; n * size <= budget; n++) {
+        if (!fits(n * size)) continue;
         out.push({
           mode: "mono",
-          tp,
+          ...layoutFields(layout, ""),
           instances: n,
-          gpus: n * tp,
-          name: `mono ${n}x TP${tp}`,
+          gpus: n * size,
+          name: `mono ${n}x ${layoutName(layout)}`,
         });
       }
     }
   }
   if (modes.includes("disagg")) {
-    for (const ptp of tps) {
-      for (const dtp of tps) {
-        for (let x = 1; x * ptp + dtp <= budget; x++) {
-          for (let y = 1; x * ptp + y * dtp <= budget; y++) {
-            const g = x * ptp + y * dtp;
+    for (const pl of layouts) {
+      const ps = layoutGpus(pl);
+      for (const dl of layouts) {
+        const ds = layoutGpus(dl);
+        for (let x = 1; x * ps + ds <= budget; x++) {
+          for (let y = 1; x * ps + y * ds <= budget; y++) {
+            const g = x * ps + y * ds;
             if (!fits(g)) continue;
             out.push({
               mode: "disagg",
-              prefill_tp: ptp,
+              ...layoutFields(pl, "prefill_"),
               prefill_instances: x,
-              decode_tp: dtp,
+              ...layoutFields(dl, "decode_"),
               decode_instances: y,
               gpus: g,
-              name: `disagg ${x}P(TP${ptp}) ${y}D(TP${dtp})`,
+              name: `disagg ${x}P(${layoutName(pl)}) ${y}D(${layoutName(dl)})`,
             });
           }
         }
@@ -127,25 +148,74 @@ export function placedScenario(
   scenario: Scenario,
   placement: Placement,
 ): Scenario {
-  return withParams(
-    scenario,
-    placement.mode === "mono"
-      ? {
-        mode: "mono",
-        "cluster_mono.num_gpus": placement.gpus,
-        "cluster_mono.tp": placement.tp,
-      }
-      : {
-        mode: "disagg",
-        "cluster_disagg.prefill_gpus": placement.prefill_instances! *
-          placement.prefill_tp!,
-        "cluster_disagg.prefill_tp": placement.prefill_tp,
-        "cluster_disagg.decode_gpus": placement.decode_instances! *
-          placement.decode_tp!,
-        "cluster_disagg.decode_tp": placement.decode_tp,
-      },
-  );
+  return withParams(scenario, placementParams(placement));
 }
+
+/**
+ * The scenario keys a placement sets (every key of `PLAN_KEYS`): its mode,
+ * and each pool's GPUs and layout.
+ *
+ * @param placement The placement.
+ * @returns Key path to value.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { placementParams, placements } from "./plan.ts";
+ * const [p] = placements({ gpus: 4, tps: [4], modes: ["mono"] });
+ * assert.equal(placementParams(p)["cluster_mono.num_gpus"], 4);
+ * assert.equal(placementParams(p)["cluster_mono.pp"], 1);
+ * ```
+ */
+export function placementParams(
+  placement: Placement,
+): Record<string, unknown> {
+  const pool = (prefix: string, layout: PoolLayout) => ({
+    [`${prefix}tp`]: layout.tp,
+    [`${prefix}pp`]: layout.pp,
+    [`${prefix}ep`]: layout.ep,
+    [`${prefix}dp_attention`]: layout.dp_attention,
+  });
+  if (placement.mode === "mono") {
+    const l = placementLayout(placement, "gpu");
+    return {
+      mode: "mono",
+      "cluster_mono.num_gpus": placement.gpus,
+      ...pool("cluster_mono.", l),
+    };
+  }
+  const pl = placementLayout(placement, "prefill");
+  const dl = placementLayout(placement, "decode");
+  return {
+    mode: "disagg",
+    "cluster_disagg.prefill_gpus": placement.prefill_instances! *
+      layoutGpus(pl),
+    ...pool("cluster_disagg.prefill_", pl),
+    "cluster_disagg.decode_gpus": placement.decode_instances! *
+      layoutGpus(dl),
+    ...pool("cluster_disagg.decode_", dl),
+  };
+}
+
+/** The scenario keys plan sets for each placement. */
+export const PLAN_KEYS: readonly string[] = Object.keys({
+  ...placementParams({
+    mode: "mono",
+    tp: 1,
+    instances: 1,
+    gpus: 1,
+    name: "",
+  }),
+  ...placementParams({
+    mode: "disagg",
+    prefill_tp: 1,
+    prefill_instances: 1,
+    decode_tp: 1,
+    decode_instances: 1,
+    gpus: 2,
+    name: "",
+  }),
+});
 
 /** A planned placement: its capacity, or why it cannot run. */
 export interface PlanRow {

@@ -13,6 +13,8 @@ import { cheapestByRate, type RateBand } from "./plan_bands.ts";
 import { type PlanRow, planRow, rankPlan } from "./plan.ts";
 import type { StudySpec } from "./shard.ts";
 import type { TaskOutcome } from "./tasks.ts";
+import { layoutGpus, placementLayout } from "./placement.ts";
+import { placementCost, type PoolPrices } from "./prices.ts";
 
 /** Where the winning architecture flips along the crossover axis. */
 export interface PlanCrossover {
@@ -51,29 +53,73 @@ export interface PlanResults {
   columns: string[];
 }
 
-// A plan row as plan.csv and plan.json give it.
+// A plan row as plan.csv and plan.json give it; the degrees beyond TP
+// only when the plan tries them, the costs only with prices.
 function planRowOut(
   row: PlanRow,
   rank: number | null,
+  layouts: boolean,
+  prices: PoolPrices | undefined,
 ): Record<string, unknown> {
   const p = row.placement;
   const c = row.capacity;
+  const degrees = (prefix: "" | "prefill_" | "decode_", on: boolean) => {
+    if (!layouts) return {};
+    const pool = prefix === ""
+      ? "gpu"
+      : prefix === "prefill_"
+      ? "prefill"
+      : "decode";
+    const l = on ? placementLayout(p, pool) : undefined;
+    return {
+      [`${prefix}pp`]: l?.pp,
+      [`${prefix}ep`]: l?.ep,
+      [`${prefix}dp_attention`]: l?.dp_attention,
+    };
+  };
+  const mono = p.mode === "mono";
+  const cost = prices && c
+    ? placementCost(
+      {
+        mode: p.mode,
+        gpus: p.gpus,
+        prefill_gpus: mono
+          ? undefined
+          : p.prefill_instances! * layoutGpus(placementLayout(p, "prefill")),
+        decode_gpus: mono
+          ? undefined
+          : p.decode_instances! * layoutGpus(placementLayout(p, "decode")),
+      },
+      prices,
+      c.summary.output_tokens_per_s,
+    )
+    : undefined;
   return {
     rank,
     placement: p.name,
     mode: p.mode,
     gpus: p.gpus,
     tp: p.tp,
+    ...degrees("", mono),
     instances: p.instances,
     prefill_tp: p.prefill_tp,
+    ...degrees("prefill_", !mono),
     prefill_instances: p.prefill_instances,
     decode_tp: p.decode_tp,
+    ...degrees("decode_", !mono),
     decode_instances: p.decode_instances,
     capacity_rps: c?.rate_per_s,
     capacity_rps_per_gpu: c?.rate_per_s_per_gpu,
     criterion_value: c?.value,
     p90_ttft_s: c?.summary.p90_ttft_s,
     p90_tpot_s: c?.summary.p90_tpot_s,
+    ...(prices
+      ? {
+        output_tokens_per_s: c?.summary.output_tokens_per_s,
+        usd_per_hour: cost?.usd_per_hour,
+        usd_per_m_output_tokens: cost?.usd_per_m_output_tokens,
+      }
+      : {}),
     capacity_bound_rps: row.bound_rps,
     reason: row.skipped,
   };
@@ -112,6 +158,14 @@ export function planResults(
 ): PlanResults {
   const n = spec.placements.length;
   const groups = spec.crossover ? spec.crossover.values : [undefined];
+  // Degrees beyond TP get columns when some placement has one.
+  const layouts = spec.placements.some((p) =>
+    ["gpu", "prefill", "decode"].some((pool) => {
+      if ((pool === "gpu") !== (p.mode === "mono")) return false;
+      const l = placementLayout(p, pool as "gpu" | "prefill" | "decode");
+      return l.pp > 1 || l.ep > 1 || l.dp_attention > 1;
+    })
+  );
   const rows: Record<string, unknown>[] = [];
   const best: { value: unknown; mono: number; disagg: number }[] = [];
   const ranked: PlanRow[][] = [];
@@ -138,7 +192,12 @@ export function planResults(
           ? { [`crossover_${spec.crossover.path}`]: value }
           : {}),
         // Only feasible placements are ranked; rankPlan puts them first.
-        ...planRowOut(row, row.capacity ? k + 1 : null),
+        ...planRowOut(
+          row,
+          row.capacity ? k + 1 : null,
+          layouts,
+          spec.prices?.[g],
+        ),
       })
     );
   });
@@ -215,6 +274,7 @@ export function planResults(
     "capacity_rps_per_gpu",
     "p90_ttft_s",
     "p90_tpot_s",
+    ...(spec.prices ? ["usd_per_m_output_tokens"] : []),
     "reason",
   ];
   return { report, ranked: last, notes, columns };

@@ -12,7 +12,7 @@
  *   `overloaded`, never `stable` (see offered_load.ts), so the capacity is
  *   below `rate / maxLoad`; the bound takes five standard errors of the
  *   mean lengths more, for the lengths sampled at another load;
- * - a **dominating placement**: one of the same mode and TP degrees with at
+ * - a **dominating placement**: one of the same mode and layouts with at
  *   least as many instances in every pool has at least the capacity (more
  *   instances never lower it), so its capacity, or its own bound, caps this
  *   one's, with the search tolerance added.
@@ -29,7 +29,7 @@
  */
 
 import type { CapacityResult } from "./capacity.ts";
-import type { Placement } from "./placement.ts";
+import { type Placement, placementLayout, sameLayout } from "./placement.ts";
 import type { CapacityPruned, Task, TaskOutcome } from "./tasks.ts";
 import { loadOf, requestLengths } from "./offered_load.ts";
 
@@ -195,13 +195,18 @@ export async function searchPlan(
 }
 
 // Whether placement a has at least b's instances in every pool, at the same
-// mode and TP degrees.
+// mode and layouts.
 function dominates(a: Placement, b: Placement): boolean {
   if (a.mode !== b.mode) return false;
   if (a.mode === "mono") {
-    return a.tp === b.tp && a.instances! >= b.instances!;
+    return sameLayout(placementLayout(a, "gpu"), placementLayout(b, "gpu")) &&
+      a.instances! >= b.instances!;
   }
-  return a.prefill_tp === b.prefill_tp && a.decode_tp === b.decode_tp &&
+  return sameLayout(
+    placementLayout(a, "prefill"),
+    placementLayout(b, "prefill"),
+  ) &&
+    sameLayout(placementLayout(a, "decode"), placementLayout(b, "decode")) &&
     a.prefill_instances! >= b.prefill_instances! &&
     a.decode_instances! >= b.decode_instances!;
 }

@@ -11,6 +11,7 @@
 
 import { InputError } from "../errors.ts";
 import type { GridAxis } from "./study.ts";
+import type { PoolPrices } from "./prices.ts";
 import type { Placement } from "./plan.ts";
 import type { Task, TaskOutcome } from "./tasks.ts";
 
@@ -45,6 +46,8 @@ export type StudySpec =
     skipped: (string | null)[];
     /** The crossover axis, if any: the placements repeat per value. */
     crossover?: GridAxis;
+    /** With `--price`: each pool's price per GPU-hour, per crossover value. */
+    prices?: PoolPrices[];
     /** See {@linkcode studyFingerprint}. */
     fingerprint: string;
   };

@@ -9,7 +9,14 @@
 import { InputError } from "../../errors.ts";
 import type { Scenario } from "../../scenario/types.ts";
 import { studyFingerprint } from "../../analysis/fingerprint.ts";
-import { planTasks } from "../../analysis/plan.ts";
+import { PLAN_KEYS, planTasks } from "../../analysis/plan.ts";
+import type { PoolLayout } from "../../analysis/placement.ts";
+import {
+  parsePrices,
+  type PoolPrices,
+  poolPrices,
+} from "../../analysis/prices.ts";
+import { poolSettings } from "../../scenario/pool_settings.ts";
 import {
   type PlannedPlacement,
   searchPlan,
@@ -54,8 +61,11 @@ export const PLAN: Command = {
   doc: "rank GPU placements (colocated, xPyD) by goodput per GPU",
   usage: "plan --gpus N [options]",
   description:
-    `Enumerates placements on a GPU budget: colocated (TP degree x instances) and
-disaggregated (x prefill instances at one TP, y decode instances at another),
+    `Enumerates placements on a GPU budget: colocated (a layout x instances) and
+disaggregated (x prefill instances of one layout, y decode instances of
+another), a layout being a TP degree (--tps), and with --pps, --dp-attention
+and --eps pipeline stages, data-parallel attention ranks and expert
+parallelism;
 runs capacity on each in parallel, ranks the feasible ones by capacity per
 GPU (infeasible ones follow, unranked, with their reason), and writes
 plan.csv, plan.json and plan_pareto.png (capacity against GPUs).`,
@@ -66,6 +76,26 @@ plan.csv, plan.json and plan_pareto.png (capacity against GPUs).`,
         stringOption("tps", "LIST", "TP degrees to try", {
           default: "1,2,4,8 up to --gpus; 1 with batching: none",
         }),
+        stringOption("pps", "LIST", "pipeline depths to try", {
+          default: "1",
+        }),
+        stringOption(
+          "dp-attention",
+          "LIST",
+          "data-parallel attention ranks to try (MoE models)",
+          { default: "1" },
+        ),
+        stringOption(
+          "eps",
+          "LIST",
+          "expert-parallel degrees to try; `full` is tp x dp-attention (MoE models)",
+          { default: "1" },
+        ),
+        stringOption(
+          "price",
+          "GPU=USD,...",
+          "dollars per GPU-hour by GPU type, e.g. H100-SXM=2.5,A100-80G=1.6: adds the cost per hour and per million output tokens",
+        ),
         stringOption("modes", "LIST", "mono,disagg", { default: "both" }),
         booleanOption("exact-budget", "only placements that use all N GPUs"),
         booleanOption(
@@ -191,12 +221,17 @@ export async function runPlan(
   const bases = crossover
     ? crossover.values.map((v) => withParams(base, { [crossover!.path]: v }))
     : [base];
+  const layouts = planLayouts(values, tps);
   const planOptions = {
     gpus,
     tps,
+    ...(layouts ? { layouts } : {}),
     exactBudget: values["exact-budget"] === true,
     modes: modes as ("mono" | "disagg")[],
   };
+  const prices = values.price === undefined
+    ? undefined
+    : planPrices(bases, parsePrices(values.price as string), modes);
   const perBase = bases.map((s) => planTasks(s, planOptions, options));
   const placements = perBase[0].map((x) => x.placement);
   const least = Math.min(...tps);
@@ -252,6 +287,7 @@ export async function runPlan(
     placements,
     skipped,
     crossover,
+    ...(prices ? { prices } : {}),
     fingerprint: studyFingerprint(
       base,
       planOptions,
@@ -310,16 +346,78 @@ async function searchPlans(
   }
 }
 
-/** The keys plan sets for each placement. */
-const PLAN_KEYS = [
-  "mode",
-  "cluster_mono.num_gpus",
-  "cluster_mono.tp",
-  "cluster_disagg.prefill_gpus",
-  "cluster_disagg.prefill_tp",
-  "cluster_disagg.decode_gpus",
-  "cluster_disagg.decode_tp",
-];
+// The layouts of --tps x --pps x --dp-attention x --eps, or undefined when
+// only --tps is given (the plan of TP degrees alone).
+function planLayouts(
+  values: Values,
+  tps: readonly number[],
+): PoolLayout[] | undefined {
+  if (
+    values.pps === undefined && values["dp-attention"] === undefined &&
+    values.eps === undefined
+  ) return undefined;
+  const whole = (flag: string) => {
+    const list = uniqueNumbers(flag, (values[flag] as string) ?? "1");
+    for (const x of list) {
+      if (!Number.isInteger(x) || x < 1) {
+        throw new InputError(
+          `--${flag}: degrees are whole numbers >= 1, got ${x}`,
+        );
+      }
+    }
+    return list;
+  };
+  const pps = whole("pps");
+  const dps = whole("dp-attention");
+  const eps = listValues("--eps", (values.eps as string) ?? "1").map((e) => {
+    if (e === "full") return e;
+    if (typeof e !== "number" || !Number.isInteger(e) || e < 1) {
+      throw new InputError(
+        `--eps: whole numbers >= 1 or \`full\`, got ${JSON.stringify(e)}`,
+      );
+    }
+    return e;
+  });
+  const out: PoolLayout[] = [];
+  const seen = new Set<string>();
+  for (const tp of tps) {
+    for (const pp of pps) {
+      for (const dp_attention of dps) {
+        for (const e of eps) {
+          const ep = e === "full" ? tp * dp_attention : e;
+          const key = `${tp},${pp},${ep},${dp_attention}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({ tp, pp, ep, dp_attention });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// The price per GPU-hour of each pool's GPU, per base scenario (a
+// crossover may change the GPU).
+function planPrices(
+  bases: readonly Scenario[],
+  prices: Record<string, number>,
+  modes: readonly string[],
+): PoolPrices[] {
+  const pools: ("gpu" | "prefill" | "decode")[] = [
+    ...(modes.includes("mono") ? ["gpu" as const] : []),
+    ...(modes.includes("disagg")
+      ? ["prefill" as const, "decode" as const]
+      : []),
+  ];
+  return bases.map((base) => {
+    const names: Partial<Record<"gpu" | "prefill" | "decode", string>> = {};
+    for (const pool of pools) {
+      const gpu = poolSettings(base, pool).hardware?.gpu;
+      names[pool] = typeof gpu === "string" ? gpu : gpu?.name;
+    }
+    return poolPrices(prices, names, pools);
+  });
+}
 
 // The base scenario, checked only for what plan keeps fixed: each
 // placement replaces its GPUs and TP degrees, so they are set to one TP
@@ -333,9 +431,10 @@ async function loadPlanBase(
   const errors: string[] = [];
   for (const tp of tps) {
     const source = `plan, laid out at TP ${tp}`;
-    const extra = PLAN_KEYS.slice(1).map((path) => ({
+    // GPU counts and TP degrees at tp; the other degrees at 1.
+    const extra = PLAN_KEYS.filter((path) => path !== "mode").map((path) => ({
       path,
-      value: tp,
+      value: /(tp|gpus)$/.test(path) ? tp : 1,
       source,
     }));
     try {
