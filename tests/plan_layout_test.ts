@@ -1,0 +1,144 @@
+// Plan over layouts beyond TP (pipeline, expert and data-parallel attention
+// degrees per pool) and the cost columns of --price.
+import assert from "node:assert/strict";
+import { placements } from "../lib/analysis/plan.ts";
+import { layoutGpus, placementLayout } from "../lib/analysis/placement.ts";
+import { expectInputError, runCli } from "./_cli.ts";
+
+const L = (tp: number, pp = 1, ep = 1, dp_attention = 1) => ({
+  tp,
+  pp,
+  ep,
+  dp_attention,
+});
+
+Deno.test("plan: layouts are enumerated per pool, each instance using tp x pp x dp GPUs", () => {
+  const layouts = [L(2), L(1, 1, 2, 2), L(1, 2)];
+  const p = placements({ gpus: 4, layouts });
+  // Every pool's GPUs are its instances times its layout's GPUs.
+  for (const x of p) {
+    if (x.mode === "mono") {
+      assert.equal(
+        x.gpus,
+        x.instances! * layoutGpus(placementLayout(x, "gpu")),
+      );
+    } else {
+      const g = x.prefill_instances! *
+          layoutGpus(placementLayout(x, "prefill")) +
+        x.decode_instances! * layoutGpus(placementLayout(x, "decode"));
+      assert.equal(x.gpus, g, x.name);
+    }
+    assert.ok(x.gpus <= 4);
+  }
+  const names = p.map((x) => x.name);
+  assert.ok(names.includes("mono 2x TP1-DP2-EP2"), names.join());
+  assert.ok(names.includes("mono 1x TP1-PP2"), names.join());
+  assert.ok(names.includes("disagg 1P(TP2) 1D(TP1-DP2-EP2)"), names.join());
+  // A layout of 2 GPUs x 2 pools: every pair of the three layouts fits 4.
+  assert.equal(p.filter((x) => x.mode === "disagg").length, 9);
+  // TP-only placements keep their fields as before (no degree of 1 written).
+  const tpOnly = p.find((x) => x.name === "mono 2x TP2")!;
+  assert.deepEqual(Object.keys(tpOnly), [
+    "mode",
+    "tp",
+    "instances",
+    "gpus",
+    "name",
+  ]);
+});
+
+Deno.test("plan --price: a pool whose GPU has no price, and malformed prices, are errors", async () => {
+  await expectInputError(
+    [
+      "plan",
+      "--config",
+      "examples/mixtral_8x7b_h100.yaml",
+      "--gpus",
+      "2",
+      "--price",
+      "A100-80G=1.6",
+    ],
+    /--price: no price for H100-SXM/,
+  );
+  await expectInputError(
+    [
+      "plan",
+      "--config",
+      "examples/mixtral_8x7b_h100.yaml",
+      "--gpus",
+      "2",
+      "--price",
+      "H100-SXM=-1",
+    ],
+    /--price: H100-SXM: a price per GPU-hour is a positive number/,
+  );
+  await expectInputError(
+    [
+      "plan",
+      "--config",
+      "examples/mixtral_8x7b_h100.yaml",
+      "--gpus",
+      "2",
+      "--eps",
+      "0",
+    ],
+    /--eps: whole numbers >= 1 or `full`/,
+  );
+});
+
+Deno.test("plan: expert parallelism and prices on Mixtral-8x7B, costs recomputed from the rows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await runCli([
+      "plan",
+      "--config",
+      "examples/mixtral_8x7b_h100.yaml",
+      "--set",
+      "sim_seconds=60",
+      "--set",
+      "warmup_seconds=6",
+      "--gpus",
+      "4",
+      "--tps",
+      "2,4",
+      "--eps",
+      "1,full,3",
+      "--modes",
+      "mono",
+      "--price",
+      "H100-SXM=2.5",
+      "--tolerance",
+      "0.05",
+      "--format",
+      "json",
+      "--out-dir",
+      dir,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout).placements as Record<string, unknown>[];
+    const byName = new Map(rows.map((x) => [x.placement as string, x]));
+    // EP 3 does not divide 8 experts: infeasible, with the scenario's reason.
+    const ep3 = byName.get("mono 1x TP4-EP3")!;
+    assert.equal(ep3.rank, null);
+    assert.match(ep3.reason as string, /ep/);
+    // Full EP on 2 GPUs is tried, and a TP-only row reads ep 1.
+    const full = byName.get("mono 1x TP2-EP2")!;
+    assert.equal(full.ep, 2);
+    assert.equal(byName.get("mono 1x TP2")!.ep, 1);
+    for (const x of rows) {
+      if (x.capacity_rps === undefined || x.capacity_rps === null) continue;
+      const perHour = (x.gpus as number) * 2.5;
+      assert.equal(x.usd_per_hour, perHour);
+      const tokens = x.output_tokens_per_s as number;
+      assert.ok(tokens > 0);
+      assert.ok(
+        Math.abs(
+          (x.usd_per_m_output_tokens as number) -
+            perHour / (tokens * 3600) * 1e6,
+        ) < 1e-9,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
