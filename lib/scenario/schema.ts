@@ -12,6 +12,7 @@
 
 import { z } from "../schema/zod.ts";
 import { GPUS, MODELS } from "../perf/catalog.ts";
+import { HF_MODEL_TYPES } from "../perf/hf_config.ts";
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import { BATCH_POLICIES } from "../serving/batch_policies/mod.ts";
 import { ROUTERS } from "../serving/routers/mod.ts";
@@ -117,6 +118,18 @@ const MODEL_INLINE = z.strictObject({
   ).optional(),
 }).describe("A model defined inline (keys as in its config.json).");
 
+const MODEL_HF_CONFIG = z.strictObject({
+  hf_config: z.string().min(1).describe(
+    "A Hugging Face config.json (relative to the scenario file; nothing " +
+      "is downloaded): the architecture is read from it. Families: " +
+      HF_MODEL_TYPES.join(", ") + ".",
+  ),
+  name: z.string().min(1).optional().describe(
+    "A name for reports. Default: the config's _name_or_path, else the " +
+      "folder holding config.json (else the file's name).",
+  ),
+}).describe("A model read from its Hugging Face config.json.");
+
 /** A catalog name, or a mapping defining an entry inline. */
 function catalog<S extends z.ZodType>(
   entries: Record<string, unknown>,
@@ -195,10 +208,13 @@ const HARDWARE = z.strictObject({
     GPU_INLINE,
     "A catalog GPU by name, or a mapping defining one.",
   ),
-  model: catalog(
-    MODELS,
+  model: z.union([
+    z.enum(names(Object.keys(MODELS))),
     MODEL_INLINE,
-    "A catalog model by name, or a mapping defining one.",
+    MODEL_HF_CONFIG,
+  ]).describe(
+    "A catalog model by name, a mapping defining one, or " +
+      "`{hf_config: path/to/config.json}` to read one.",
   ),
   weight_dtype: z.enum(DTYPES).default("bf16").describe(
     "Weight data type; matrix multiplies run at the GPU's FLOP/s for it.",
