@@ -38,7 +38,7 @@ import type { HfConfigModel } from "./types.ts";
  * assert.equal(m.num_experts, 128);
  * assert.throws(
  *   () => readHfConfigModel({ hf_config: "/no/config.json" }, ["hardware"]),
- *   /^\/no\/config\.json: file not found \(hardware\.model\.hf_config\)$/,
+ *   /: \/no\/config\.json: file not found \(hardware\.model\.hf_config\)$/,
  * );
  * ```
  */

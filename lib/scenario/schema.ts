@@ -74,6 +74,14 @@ const GPU_INLINE = z.strictObject({
     "GPU-to-GPU bandwidth within a node, bytes per second, both directions " +
       "together (as NVLink datasheets state it).",
   ),
+  gpus_per_node: wholeNumber(
+    "GPUs sharing that link (NVLink / Infinity Fabric domain): 8 on an " +
+      "HGX/DGX board, 72 in a GB200 NVL72 rack. Default 8.",
+  ).optional(),
+  scale_out_bytes_per_s: positive(
+    "Node-to-node bandwidth per GPU, one direction, bytes per second (a " +
+      "400 Gb/s NIC is 50e9). Default 50e9.",
+  ).optional(),
 }).describe("A GPU defined inline (figures from its datasheet, dense).");
 
 const MODEL_INLINE = z.strictObject({
