@@ -64,6 +64,7 @@ export type {
   DTypeName,
   EngineConfig,
   HardwareConfig,
+  HfConfigModel,
   InlineGpu,
   InlineModel,
   KvCacheConfig,
@@ -356,12 +357,16 @@ export type {
 // ----------------------------------------------------------------- catalog
 
 export {
+  activeParameterCount,
   DTYPE_BYTES,
   GPUS,
   MODELS,
   parameterBreakdown,
   parameterCount,
 } from "./lib/perf/catalog.ts";
+export { HF_MODEL_TYPES, modelFromHfConfig } from "./lib/perf/hf_config.ts";
+export type { HfConfigOptions } from "./lib/perf/hf_config.ts";
+export { readHfConfigModel } from "./lib/scenario/hf_model_file.ts";
 export type {
   DType,
   GpuSpec,

@@ -5,14 +5,17 @@
 import { decode, prefill } from "./_shapes.ts";
 import assert from "node:assert/strict";
 import {
+  activeParameterCount,
   type DType,
   DTYPE_BYTES,
   ENGINE_PRESETS,
   engineIterationS,
   GPUS,
+  kvBytesPerToken,
   kvCapacity,
   MODELS,
   parameterBreakdown,
+  parameterCount,
   rooflineStepTime,
   simulate,
   type StepTimeModel,
@@ -386,6 +389,37 @@ Deno.test("validation A6: catalog and default memory figures", () => {
       "[vLLM PR #10511](https://github.com/vllm-project/vllm/pull/10511)",
     ],
   ]);
+});
+
+// A6, second table: the catalog's large models, their implied parameter
+// counts against the reported ones, and KV bytes per token in bf16.
+Deno.test("validation A6: catalog models' parameters and KV bytes per token", () => {
+  const b = (x: number) => `${(x / 1e9).toFixed(2)}B`;
+  const rows = [
+    "DeepSeek-V3",
+    "Qwen3-235B-A22B",
+    "Qwen3-30B-A3B",
+    "Llama-4-Scout-17B-16E",
+    "Llama-4-Maverick-17B-128E",
+    "gpt-oss-120b",
+  ].map((name) => {
+    const m = MODELS[name];
+    const total = parameterCount(m);
+    // gpt-oss's model card counts active parameters without the embedding.
+    const active = activeParameterCount(m) -
+      (name === "gpt-oss-120b" ? parameterBreakdown(m).embedding : 0);
+    return [
+      `\`${name}\``,
+      `${b(total)} / ${b(m.params_reported)} (${
+        pct(err(total, m.params_reported))
+      })`,
+      `${b(active)} / ${b(m.params_active_reported!)} (${
+        pct(err(active, m.params_active_reported!))
+      })`,
+      String(kvBytesPerToken(m, "bf16")),
+    ];
+  });
+  assertPage(rows);
 });
 
 // B1: vLLM CI, batch 8, 32 in / 128 out, mean end-to-end latency (ms).

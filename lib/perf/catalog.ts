@@ -49,6 +49,39 @@
 // [MI300-HC] AMD MI300X Hot Chips 2024 talk: "Infinity Fabric link bandwidth
 //   896 GB/s per GPU" (as summarized in stas00/ml-engineering,
 //   compute/accelerator/README.md, Infinity Fabric table: 7 links, 896 GB/s).
+// [GB200-NVL72] NVIDIA GB200 NVL72 product page, specifications table (rack
+//   of 72 Blackwell GPUs; tensor figures "with sparsity"),
+//   https://www.nvidia.com/en-us/data-center/gb200-nvl72/ ; per GPU at the
+//   GB200's 1,200 W also in G. Lockwood's B200 notes,
+//   https://glennklockwood.com/garden/processors/B200 (dense: FP32 90, TF32
+//   1,250, BF16 2,500, FP8 5,000, FP4 10,000 TFLOPS, INT8 5,000 TOPS).
+// [DGXGB200] NVIDIA DGX GB200 User Guide, "Hardware": 18 compute trays of
+//   2 Grace CPUs and 4 Blackwell GPUs, "4x NVIDIA ConnectX-7 single port
+//   400G OSFP NIC" per tray, 72-GPU NVLink domains,
+//   https://docs.nvidia.com/dgx/dgxgb200-user-guide/hardware.html
+// [DGXB200-UG] NVIDIA DGX B200 User Guide, component table: "4 x OSFP ports
+//   for 8 x NVIDIA ConnectX-7 Single Port Cards ... InfiniBand (default): Up
+//   to 400Gbps",
+//   https://docs.nvidia.com/dgx/dgxb200-user-guide/introduction-to-dgxb200.html
+// [BASEPOD] NVIDIA DGX BasePOD reference architecture, "Core Components":
+//   DGX H200 / H100 "Four OSFP ports serving eight single-port NVIDIA
+//   ConnectX-7 VPI ... up to 400 Gb/s InfiniBand/Ethernet",
+//   https://docs.nvidia.com/dgx-basepod/reference-architecture-infrastructure-foundation-enterprise-ai/latest/core-components.html
+// [DGXA100-UG] NVIDIA DGX A100 User Guide, hardware overview: "8x Single-Port
+//   Mellanox ConnectX-6 VPI 200Gb/s HDR InfiniBand" (cluster network),
+//   https://docs.nvidia.com/dgx/dgxa100-user-guide/introduction-to-dgxa100.html
+//   (unverified here: recalled, the page was not in the search corpus).
+// [MI325X-AMD] AMD Instinct MI325X product page / data sheet: "256 GB"
+//   HBM3E, "6 TB/s" peak memory bandwidth, the MI300X's CDNA 3 compute
+//   (304 CUs; FP16 1,307.4, FP8 2,614.9 TFLOPS dense), Infinity Fabric
+//   128 GB/s x 7 links, 8 per platform,
+//   https://www.amd.com/en/products/accelerators/instinct/mi300/mi325x.html
+// [MI3XX-NET] AMD Instinct MI3XX cluster reference design (MI300X, MI325X,
+//   MI350X, MI355X): rail-optimised back-end network with one 400 Gb/s NIC
+//   per GPU, 8 per node,
+//   https://instinct.docs.amd.com/projects/MI3XX-reference/latest/overview.html
+//   (unverified here: the excerpt found names the rail design, not the NIC
+//   count; one 400 Gb/s NIC per GPU is what MI300X clusters publish).
 
 /**
  * Storage data types the performance model distinguishes.
@@ -160,6 +193,9 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     // [A100-DS] SXM: "NVLink: 600GB/s" (third-gen NVLink, 12 links; total
     // of both directions, i.e. 300 GB/s each way).
     interconnect_bytes_per_s: 600e9,
+    gpus_per_node: 8, // [A100-DS] HGX A100 8-GPU, NVSwitch; DGX A100
+    // [DGXA100-UG] one 200 Gb/s ConnectX-6 per GPU: 25e9 bytes/s one way.
+    scale_out_bytes_per_s: 25e9,
   },
   "A100-80G": {
     name: "A100-80G", // A100 80GB, SXM4 form factor
@@ -174,6 +210,8 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     },
     // [A100-DS] SXM: "NVLink: 600GB/s", total of both directions.
     interconnect_bytes_per_s: 600e9,
+    gpus_per_node: 8, // [A100-DS] HGX A100 8-GPU, NVSwitch; DGX A100
+    scale_out_bytes_per_s: 25e9, // [DGXA100-UG] 200 Gb/s ConnectX-6 per GPU
   },
   "H100-SXM": {
     name: "H100-SXM",
@@ -193,6 +231,10 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     // [H100-DS] SXM: "NVIDIA NVLink: 900GB/s" (fourth-gen, 18 links; total
     // of both directions, 450 GB/s each way).
     interconnect_bytes_per_s: 900e9,
+    gpus_per_node: 8, // [BASEPOD] DGX H100: eight GPUs, four NVSwitch chips
+    // [BASEPOD] eight single-port 400 Gb/s ConnectX-7, one per GPU: 50e9
+    // bytes/s one way.
+    scale_out_bytes_per_s: 50e9,
   },
   "H200": {
     name: "H200", // H200 SXM
@@ -209,6 +251,8 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     },
     // [H200-DS] SXM: "NVIDIA NVLink: 900GB/s", total of both directions.
     interconnect_bytes_per_s: 900e9,
+    gpus_per_node: 8, // [BASEPOD] DGX H200: eight GPUs, four NVSwitch chips
+    scale_out_bytes_per_s: 50e9, // [BASEPOD] one 400 Gb/s ConnectX-7 per GPU
   },
   "B200": {
     name: "B200", // one GPU of an HGX/DGX B200 8-GPU board
@@ -235,6 +279,34 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     // [HGXB200]/[DGXB200] fifth-gen NVLink "1.8TB/s" GPU-to-GPU per GPU
     // (DGX: 14.4 TB/s aggregate / 8); total of both directions.
     interconnect_bytes_per_s: 1.8e12,
+    gpus_per_node: 8, // [DGXB200-UG] 8 GPUs on two NVLink 5 switches
+    // [DGXB200-UG] 8 single-port ConnectX-7 "up to 400Gbps", one per GPU
+    // (the ConnectX-8 800 Gb/s NICs come with B300, not B200).
+    scale_out_bytes_per_s: 50e9,
+  },
+  "GB200": {
+    name: "GB200", // one Blackwell GPU of a GB200 NVL72 rack (1,200 W)
+    // [GB200-NVL72] "Up to 13.4 TB HBM3e" / 72 GPUs = 186 GB per GPU (the
+    // GB200 superchip column: 372 GB for 2 GPUs); read as GiB.
+    memory_bytes: 186 * 2 ** 30,
+    // [GB200-NVL72] "576 TB/s" / 72 = 8 TB/s per GPU.
+    memory_bandwidth_bytes_per_s: 8e12,
+    flops_per_s: {
+      fp32: 90e12, // [GB200-NVL72] FP32 6,480 TFLOPS / 72
+      tf32: 1.25e15, // [GB200-NVL72] TF32 Tensor Core 180 PFLOPS* / 72 / 2
+      bf16: 2.5e15, // [GB200-NVL72] FP16/BF16 Tensor Core 360 PFLOPS* / 72 / 2
+      fp16: 2.5e15, // [GB200-NVL72] FP16/BF16 Tensor Core 360 PFLOPS* / 72 / 2
+      fp8: 5e15, // [GB200-NVL72] FP8/FP6 Tensor Core 720 PFLOPS* / 72 / 2
+      int8: 5e15, // [GB200-NVL72] INT8 Tensor Core 720 POPS* / 72 / 2
+      fp4: 10e15, // [GB200-NVL72] FP4 Tensor Core 1,440 PFLOPS* / 72 / 2
+    },
+    // [GB200-NVL72] fifth-gen NVLink "130 TB/s" / 72 = 1.8 TB/s per GPU
+    // ([DGXGB200]: "1.8 TB/s bidirectional per GPU"); total of both
+    // directions.
+    interconnect_bytes_per_s: 1.8e12,
+    gpus_per_node: 72, // [DGXGB200] "72-GPU NVL domains": the whole rack
+    // [DGXGB200] 4 single-port 400G ConnectX-7 per tray of 4 GPUs.
+    scale_out_bytes_per_s: 50e9,
   },
   "L40S": {
     name: "L40S",
@@ -253,6 +325,10 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     // [L40S-DS] "PCIe Gen4 x16: 64GB/s bidirectional" (no NVLink); total of
     // both directions.
     interconnect_bytes_per_s: 64e9,
+    // unverified here: L40S has no NVIDIA reference node; 8 PCIe cards per
+    // server with one 400 Gb/s NIC per GPU is assumed (the field defaults).
+    gpus_per_node: 8,
+    scale_out_bytes_per_s: 50e9,
   },
   "MI300X": {
     name: "MI300X", // OAM module
@@ -274,6 +350,27 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     // say per direction; read as the total of both directions. One peer
     // gets only one link (128 GB/s), unlike NVSwitch systems.
     interconnect_bytes_per_s: 896e9,
+    gpus_per_node: 8, // [MI300-ROCM] "fully connected 8-GPU system"
+    scale_out_bytes_per_s: 50e9, // [MI3XX-NET] one 400 Gb/s NIC per GPU
+  },
+  "MI325X": {
+    name: "MI325X", // OAM module, 8 per MI325X platform
+    memory_bytes: 256 * 2 ** 30, // [MI325X-AMD] "256 GB" HBM3E, as GiB
+    memory_bandwidth_bytes_per_s: 6e12, // [MI325X-AMD] "6 TB/s"
+    flops_per_s: {
+      // [MI325X-AMD] the same CDNA 3 compute as MI300X ([MI300-ROCM] figures):
+      fp32: 163.4e12, // Vector FP32 163.4 TFLOPS
+      tf32: 653.7e12, // TF32 653.7 TFLOPS
+      bf16: 1307.4e12, // Matrix BF16 1,307.4 TFLOPS (dense)
+      fp16: 1307.4e12, // Matrix FP16 1,307.4 TFLOPS (dense)
+      fp8: 2614.9e12, // Matrix FP8 2,614.9 TFLOPS (dense; 5,229.8 sparse)
+      int8: 2614.9e12, // Matrix INT8 2,614.9 TOPS (dense)
+    },
+    // [MI325X-AMD] 128 GB/s x 7 Infinity Fabric links, read as the total of
+    // both directions, as for MI300X.
+    interconnect_bytes_per_s: 896e9,
+    gpus_per_node: 8, // [MI325X-AMD] eight fully connected GPUs per platform
+    scale_out_bytes_per_s: 50e9, // [MI3XX-NET] one 400 Gb/s NIC per GPU
   },
 });
 
@@ -348,6 +445,13 @@ export interface ModelSpec {
   /** MoE: leading layers that are dense (DeepSeek-V3 first_k_dense_replace = 3). */
   dense_layers?: number;
   /**
+   * MoE: every how many layers, after the leading dense ones, one is an MoE
+   * layer (Llama-4 interleave_moe_layer_step, Qwen decoder_sparse_step):
+   * layer i (from 0) is MoE when (i + 1) is a multiple of it, the others
+   * dense with ffn_size. Absent: 1 (every layer).
+   */
+  moe_layer_step?: number;
+  /**
    * MLA (DeepSeek): KV cache per token per layer in elements =
    * kv_lora_rank + qk_rope_head_dim, replacing 2*kv_heads*head_dim.
    */
@@ -356,6 +460,8 @@ export interface ModelSpec {
   mla?: MlaSpec;
   /** Parameters as the model card states (for a cross-check only), e.g. 8.03e9. */
   params_reported: number;
+  /** MoE: parameters active per token as the model card states (cross-check only). */
+  params_active_reported?: number;
   /** Max context length (max_position_embeddings). */
   max_context: number;
   /**
@@ -387,6 +493,25 @@ export interface ModelSpec {
 // [DSV3]    https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json
 // [DSV3-P]  DeepSeek-AI, "DeepSeek-V3 Technical Report",
 //           https://arxiv.org/abs/2412.19437
+// [Q3-235]  https://huggingface.co/Qwen/Qwen3-235B-A22B/blob/main/config.json
+// [Q3-235-MC] https://huggingface.co/Qwen/Qwen3-235B-A22B (model card:
+//           "Number of Parameters: 235B in total and 22B activated")
+// [Q3-30]   https://huggingface.co/Qwen/Qwen3-30B-A3B/blob/main/config.json
+// [Q3-30-MC] https://huggingface.co/Qwen/Qwen3-30B-A3B (model card:
+//           "Number of Parameters: 30.5B in total and 3.3B activated")
+// [L4-S]    https://huggingface.co/meta-llama/Llama-4-Scout-17B-16E/blob/main/config.json
+//           (text_config; Llama4ForConditionalGeneration)
+// [L4-M]    https://huggingface.co/meta-llama/Llama-4-Maverick-17B-128E/blob/main/config.json
+//           (text_config; the same fields appear in TensorRT-LLM's
+//           LLAMA_4_MAVERICK_TWO_LAYER_CONFIG test fixture)
+// [L4-MC]   https://huggingface.co/meta-llama/Llama-4-Scout-17B-16E (model
+//           card table: Scout 17B activated / 109B total, Maverick 17B
+//           activated / 400B total)
+// [GOSS]    https://huggingface.co/openai/gpt-oss-120b/blob/main/config.json
+// [GOSS-MC] OpenAI, "gpt-oss-120b & gpt-oss-20b Model Card",
+//           https://arxiv.org/abs/2508.10925 (Table 1: 116.83B total,
+//           5.13B active parameters, the active count without the
+//           embedding)
 // [HF-SIZE] the "Model size ... params" figure that the Hugging Face Hub
 //           computes from the safetensors of the repo named in the comment.
 
@@ -572,6 +697,7 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
     shared_experts: 1, // [DSV3] n_shared_experts
     dense_layers: 3, // [DSV3] first_k_dense_replace
     kv_cache_dim_per_layer: 576, // [DSV3] kv_lora_rank 512 + qk_rope_head_dim 64
+    mtp_layers: 1, // [DSV3] num_nextn_predict_layers
     mla: {
       q_lora_rank: 1536, // [DSV3] q_lora_rank
       kv_lora_rank: 512, // [DSV3] kv_lora_rank
@@ -582,9 +708,128 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
     // [DSV3-P] "671B total parameters with 37B activated for each token"
     // (the Hub's 685B adds the 14B multi-token-prediction module).
     params_reported: 671e9,
+    params_active_reported: 37e9, // [DSV3-P] "37B activated for each token"
     // [DSV3] max_position_embeddings 163840 (YaRN factor 40 over 4096); the
     // model card states a 128K context.
     max_context: 163840,
+  },
+  "Qwen3-235B-A22B": {
+    name: "Qwen3-235B-A22B",
+    num_layers: 94, // [Q3-235] num_hidden_layers
+    hidden_size: 4096, // [Q3-235] hidden_size
+    num_attention_heads: 64, // [Q3-235] num_attention_heads
+    num_kv_heads: 4, // [Q3-235] num_key_value_heads
+    head_dim: 128, // [Q3-235] head_dim (not hidden/heads = 64)
+    // [Q3-235] intermediate_size; no layer uses it (decoder_sparse_step 1,
+    // mlp_only_layers []: every layer is MoE).
+    ffn_size: 12288,
+    gated_ffn: true, // [Q3-235] hidden_act "silu" (SwiGLU experts)
+    vocab_size: 151936, // [Q3-235] vocab_size
+    tied_embeddings: false, // [Q3-235] tie_word_embeddings false
+    num_experts: 128, // [Q3-235] num_experts
+    active_experts: 8, // [Q3-235] num_experts_per_tok
+    expert_ffn_size: 1536, // [Q3-235] moe_intermediate_size
+    params_reported: 235e9, // [Q3-235-MC] "235B in total"
+    params_active_reported: 22e9, // [Q3-235-MC] "22B activated"
+    // [Q3-235] max_position_embeddings 40960 (the card: 32,768 native,
+    // 131,072 with YaRN).
+    max_context: 40960,
+  },
+  "Qwen3-30B-A3B": {
+    name: "Qwen3-30B-A3B",
+    num_layers: 48, // [Q3-30] num_hidden_layers
+    hidden_size: 2048, // [Q3-30] hidden_size
+    num_attention_heads: 32, // [Q3-30] num_attention_heads
+    num_kv_heads: 4, // [Q3-30] num_key_value_heads
+    head_dim: 128, // [Q3-30] head_dim (not hidden/heads = 64)
+    ffn_size: 6144, // [Q3-30] intermediate_size (unused: every layer is MoE)
+    gated_ffn: true, // [Q3-30] hidden_act "silu"
+    vocab_size: 151936, // [Q3-30] vocab_size
+    tied_embeddings: false, // [Q3-30] tie_word_embeddings false
+    num_experts: 128, // [Q3-30] num_experts
+    active_experts: 8, // [Q3-30] num_experts_per_tok
+    expert_ffn_size: 768, // [Q3-30] moe_intermediate_size
+    params_reported: 30.5e9, // [Q3-30-MC] "30.5B in total"
+    params_active_reported: 3.3e9, // [Q3-30-MC] "3.3B activated"
+    max_context: 40960, // [Q3-30] max_position_embeddings
+  },
+  // Llama 4: three of every four layers attend within chunks of
+  // attention_chunk_size 8192 tokens (the fourth, without RoPE, attends to
+  // everything); llmsim counts every layer as full attention, so the KV
+  // cache of a context beyond 8192 tokens is overstated (pessimistic). The
+  // vision encoder is not counted.
+  "Llama-4-Scout-17B-16E": {
+    name: "Llama-4-Scout-17B-16E",
+    num_layers: 48, // [L4-S] text_config.num_hidden_layers
+    hidden_size: 5120, // [L4-S] text_config.hidden_size
+    num_attention_heads: 40, // [L4-S] text_config.num_attention_heads
+    num_kv_heads: 8, // [L4-S] text_config.num_key_value_heads
+    head_dim: 128, // [L4-S] text_config.head_dim
+    // [L4-S] text_config.intermediate_size_mlp, the dense layers' FFN
+    // (none here: interleave_moe_layer_step 1).
+    ffn_size: 16384,
+    gated_ffn: true, // [L4-S] text_config.hidden_act "silu"
+    vocab_size: 202048, // [L4-S] text_config.vocab_size
+    tied_embeddings: false, // [L4-S] tie_word_embeddings false
+    num_experts: 16, // [L4-S] text_config.num_local_experts
+    active_experts: 1, // [L4-S] text_config.num_experts_per_tok
+    // [L4-S] text_config.intermediate_size: each routed expert's and the
+    // shared expert's width.
+    expert_ffn_size: 8192,
+    shared_experts: 1, // Llama4TextMoe: one shared expert per MoE layer
+    moe_layer_step: 1, // [L4-S] text_config.interleave_moe_layer_step
+    params_reported: 109e9, // [L4-MC] "109B" total (with the vision encoder)
+    params_active_reported: 17e9, // [L4-MC] "17B" activated
+    max_context: 10485760, // [L4-S] text_config.max_position_embeddings
+  },
+  "Llama-4-Maverick-17B-128E": {
+    name: "Llama-4-Maverick-17B-128E",
+    num_layers: 48, // [L4-M] text_config.num_hidden_layers
+    hidden_size: 5120, // [L4-M] text_config.hidden_size
+    num_attention_heads: 40, // [L4-M] text_config.num_attention_heads
+    num_kv_heads: 8, // [L4-M] text_config.num_key_value_heads
+    head_dim: 128, // [L4-M] text_config.head_dim
+    ffn_size: 16384, // [L4-M] text_config.intermediate_size_mlp (dense layers)
+    gated_ffn: true, // [L4-M] text_config.hidden_act "silu"
+    vocab_size: 202048, // [L4-M] text_config.vocab_size
+    tied_embeddings: false, // [L4-M] tie_word_embeddings false
+    num_experts: 128, // [L4-M] text_config.num_local_experts
+    active_experts: 1, // [L4-M] text_config.num_experts_per_tok
+    expert_ffn_size: 8192, // [L4-M] text_config.intermediate_size
+    shared_experts: 1, // Llama4TextMoe: one shared expert per MoE layer
+    // [L4-M] text_config.interleave_moe_layer_step 2: layers 1, 3, ..., 47
+    // are MoE, the even ones dense.
+    moe_layer_step: 2,
+    params_reported: 400e9, // [L4-MC] "400B" total
+    params_active_reported: 17e9, // [L4-MC] "17B" activated
+    max_context: 1048576, // [L4-M] text_config.max_position_embeddings
+  },
+  // gpt-oss: every other layer attends to a sliding window of 128 tokens
+  // (layer_types), counted here as full attention, so the KV cache is
+  // overstated (pessimistic) by up to 2x for long contexts; the per-head
+  // attention sinks (64 parameters a layer) and the biases are not
+  // counted; the checkpoint stores the experts in MXFP4 (4.25 bits a
+  // weight with its scales), which llmsim does not model: weights are
+  // sized and read at `hardware.weight_dtype` (fp4 is the closest, on a
+  // GPU with fp4 FLOP/s).
+  "gpt-oss-120b": {
+    name: "gpt-oss-120b",
+    num_layers: 36, // [GOSS] num_hidden_layers
+    hidden_size: 2880, // [GOSS] hidden_size
+    num_attention_heads: 64, // [GOSS] num_attention_heads
+    num_kv_heads: 8, // [GOSS] num_key_value_heads
+    head_dim: 64, // [GOSS] head_dim
+    ffn_size: 2880, // [GOSS] intermediate_size (each expert's width)
+    gated_ffn: true, // [GOSS] SwiGLU experts (gate_up_proj, down_proj)
+    vocab_size: 201088, // [GOSS] vocab_size
+    tied_embeddings: false, // [GOSS] tie_word_embeddings false
+    num_experts: 128, // [GOSS] num_local_experts
+    active_experts: 4, // [GOSS] num_experts_per_tok (experts_per_token)
+    params_reported: 116.83e9, // [GOSS-MC] Table 1 total
+    // [GOSS-MC] 5.13B active, without the embedding; with it (as
+    // activeParameterCount counts) 5.13B + 0.58B.
+    params_active_reported: 5.13e9,
+    max_context: 131072, // [GOSS] max_position_embeddings
   },
 });
 
@@ -606,7 +851,9 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
  * - MoE layer: (num_experts + shared_experts)*g*h*expert_ffn_size
  *   + h*num_experts [router];
  * - the first dense_layers layers are dense for MoE models, all layers for
- *   dense models;
+ *   dense models; after them layer i (from 0) is MoE when i + 1 is a
+ *   multiple of moe_layer_step (Llama-4 Maverick: every second layer), the
+ *   others dense;
  * - embedding vocab*h, plus an LM head vocab*h unless tied_embeddings.
  *
  * @param model The architecture.
@@ -698,7 +945,7 @@ export function parameterBreakdown(model: ModelSpec): ParameterBreakdown {
 
   const experts = model.num_experts ?? 0;
   const denseLayers = experts > 0
-    ? Math.min(model.dense_layers ?? 0, model.num_layers)
+    ? model.num_layers - moeLayerCount(model)
     : model.num_layers;
   return {
     embedding: model.vocab_size * h,
@@ -713,4 +960,42 @@ export function parameterBreakdown(model: ModelSpec): ParameterBreakdown {
     expertParams: g * h * (model.expert_ffn_size ?? model.ffn_size),
     router: h * experts,
   };
+}
+
+// Layers with an MoE FFN: those from dense_layers on whose index + 1 is a
+// multiple of moe_layer_step (the Llama-4 and Qwen-MoE rule).
+function moeLayerCount(model: ModelSpec): number {
+  const first = Math.min(model.dense_layers ?? 0, model.num_layers);
+  const step = model.moe_layer_step ?? 1;
+  let n = 0;
+  for (let i = first; i < model.num_layers; i++) if ((i + 1) % step === 0) n++;
+  return n;
+}
+
+/**
+ * Parameters one token passes through: {@linkcode parameterCount} with
+ * only the routed experts it is sent to (active_experts of num_experts),
+ * the embedding and LM head included (as Qwen and DeepSeek count it; the
+ * gpt-oss model card leaves the embedding out).
+ *
+ * @param model The architecture.
+ * @returns The active parameter count (the total for a dense model).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { activeParameterCount, MODELS, parameterCount } from "./catalog.ts";
+ * const llama = MODELS["Llama-3.1-8B"];
+ * assert.equal(activeParameterCount(llama), parameterCount(llama));
+ * const q = MODELS["Qwen3-235B-A22B"];
+ * // Model card: 22B activated of 235B.
+ * assert.ok(Math.abs(activeParameterCount(q) / 22e9 - 1) < 0.03);
+ * ```
+ */
+export function activeParameterCount(model: ModelSpec): number {
+  const p = parameterBreakdown(model);
+  return p.embedding + p.lmHead + model.num_layers * p.attentionPerLayer +
+    p.denseLayers * p.denseFfnPerLayer +
+    p.moeLayers *
+      ((p.activeExperts + p.sharedExperts) * p.expertParams + p.router);
 }

@@ -7,6 +7,8 @@
  */
 
 import type { HardwareConfig } from "./types.ts";
+import type { Path } from "../errors.ts";
+import { readHfConfigModel } from "./hf_model_file.ts";
 import {
   GPUS,
   type GpuSpec,
@@ -27,7 +29,11 @@ export interface ResolvedHardware {
  * Looks up catalog names, or completes inline definitions.
  *
  * @param hardware The scenario's validated `hardware` section.
+ * @param path Where the section is, for errors (a disagg pool's own
+ * `cluster_disagg.POOL.hardware`); default `hardware`.
  * @returns The GPU and model specifications.
+ * @throws {InputError} When `model.hf_config` cannot be read (see
+ * {@linkcode readHfConfigModel}).
  *
  * @example Usage
  * ```ts
@@ -41,13 +47,18 @@ export interface ResolvedHardware {
  * assert.equal(model.num_layers, 32);
  * ```
  */
-export function resolveHardware(hardware: HardwareConfig): ResolvedHardware {
+export function resolveHardware(
+  hardware: HardwareConfig,
+  path: Path = ["hardware"],
+): ResolvedHardware {
   const gpu = typeof hardware.gpu === "string"
     ? GPUS[hardware.gpu]
     : { ...hardware.gpu };
   let model: ModelSpec;
   if (typeof hardware.model === "string") model = MODELS[hardware.model];
-  else {
+  else if ("hf_config" in hardware.model) {
+    model = readHfConfigModel(hardware.model, path);
+  } else {
     const m = hardware.model;
     const spec: ModelSpec = {
       ...m,

@@ -177,6 +177,9 @@ function parseWithoutTokenizer(
     setPath(tree, o.path, o.value);
     overridden.set(o.path, o.source ?? `--set ${o.path}`);
   }
+  // A model's config.json is read while the scenario is validated (its
+  // size sets the KV cache), so its path is made absolute first.
+  resolveHfConfigPaths(tree, options.baseDir);
   let scenario: Scenario;
   try {
     scenario = validateScenario(tree);
@@ -241,6 +244,29 @@ function resolveWorkloadFiles(scenario: Scenario, baseDir = "."): void {
     const values: number[] = [];
     while (trace.next()) values.push(trace[field]);
     dist.values = values;
+  }
+}
+
+// `hardware.model.hf_config`, at the top level and in each disagg pool,
+// relative to the scenario file like every other file a scenario names.
+function resolveHfConfigPaths(
+  tree: Record<string, unknown>,
+  baseDir = ".",
+): void {
+  const disagg = tree.cluster_disagg;
+  const sections = [tree.hardware];
+  if (isPlainObject(disagg)) {
+    for (const pool of ["prefill", "decode"]) {
+      const own = disagg[pool];
+      if (isPlainObject(own)) sections.push(own.hardware);
+    }
+  }
+  for (const hw of sections) {
+    if (!isPlainObject(hw) || !isPlainObject(hw.model)) continue;
+    const file = hw.model.hf_config;
+    if (typeof file === "string" && file !== "" && !isAbsolute(file)) {
+      hw.model.hf_config = join(baseDir, file);
+    }
   }
 }
 

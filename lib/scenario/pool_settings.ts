@@ -16,7 +16,7 @@ import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
-import { InputError } from "../errors.ts";
+import { InputError, type Path } from "../errors.ts";
 import { checkPoolSection } from "./pool_sections.ts";
 import type {
   EngineConfig,
@@ -183,7 +183,7 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
     step_time: stepTime,
     engine,
     kv_cache: section<Scenario["kv_cache"]>("kv_cache", scenario.kv_cache),
-  });
+  }, own.hardware?.model !== undefined ? [...path, "hardware"] : undefined);
 }
 
 // Resolves the engine, the context limit and the scheduler limits the
@@ -194,9 +194,11 @@ function withEngineScheduler(given: {
   step_time: StepTimeConfig;
   engine: EngineConfig;
   kv_cache: Scenario["kv_cache"];
-}): PoolSettings {
+}, hardwarePath?: Path): PoolSettings {
   const engine = resolveEngine(given.engine, given.scheduler);
-  const hw = given.hardware ? resolveHardware(given.hardware) : undefined;
+  const hw = given.hardware
+    ? resolveHardware(given.hardware, hardwarePath)
+    : undefined;
   const context = hw?.model.max_context;
   const maxModelLen = given.scheduler.max_model_len ??
     (context !== undefined && Number.isFinite(context) ? context : undefined);

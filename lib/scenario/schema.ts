@@ -12,6 +12,7 @@
 
 import { z } from "../schema/zod.ts";
 import { GPUS, MODELS } from "../perf/catalog.ts";
+import { HF_MODEL_TYPES } from "../perf/hf_config.ts";
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import { BATCH_POLICIES } from "../serving/batch_policies/mod.ts";
 import { ROUTERS } from "../serving/routers/mod.ts";
@@ -73,6 +74,14 @@ const GPU_INLINE = z.strictObject({
     "GPU-to-GPU bandwidth within a node, bytes per second, both directions " +
       "together (as NVLink datasheets state it).",
   ),
+  gpus_per_node: wholeNumber(
+    "GPUs sharing that link (NVLink / Infinity Fabric domain): 8 on an " +
+      "HGX/DGX board, 72 in a GB200 NVL72 rack. Default 8.",
+  ).optional(),
+  scale_out_bytes_per_s: positive(
+    "Node-to-node bandwidth per GPU, one direction, bytes per second (a " +
+      "400 Gb/s NIC is 50e9). Default 50e9.",
+  ).optional(),
 }).describe("A GPU defined inline (figures from its datasheet, dense).");
 
 const MODEL_INLINE = z.strictObject({
@@ -116,6 +125,18 @@ const MODEL_INLINE = z.strictObject({
       "replacing 2 x KV heads x head dim.",
   ).optional(),
 }).describe("A model defined inline (keys as in its config.json).");
+
+const MODEL_HF_CONFIG = z.strictObject({
+  hf_config: z.string().min(1).describe(
+    "A Hugging Face config.json (relative to the scenario file; nothing " +
+      "is downloaded): the architecture is read from it. Families: " +
+      HF_MODEL_TYPES.join(", ") + ".",
+  ),
+  name: z.string().min(1).optional().describe(
+    "A name for reports. Default: the config's _name_or_path, else the " +
+      "folder holding config.json (else the file's name).",
+  ),
+}).describe("A model read from its Hugging Face config.json.");
 
 /** A catalog name, or a mapping defining an entry inline. */
 function catalog<S extends z.ZodType>(
@@ -195,10 +216,13 @@ const HARDWARE = z.strictObject({
     GPU_INLINE,
     "A catalog GPU by name, or a mapping defining one.",
   ),
-  model: catalog(
-    MODELS,
+  model: z.union([
+    z.enum(names(Object.keys(MODELS))),
     MODEL_INLINE,
-    "A catalog model by name, or a mapping defining one.",
+    MODEL_HF_CONFIG,
+  ]).describe(
+    "A catalog model by name, a mapping defining one, or " +
+      "`{hf_config: path/to/config.json}` to read one.",
   ),
   weight_dtype: z.enum(DTYPES).default("bf16").describe(
     "Weight data type; matrix multiplies run at the GPU's FLOP/s for it.",

@@ -166,12 +166,20 @@ export type InlineModel =
     num_experts: number;
   };
 
+/** A model read from a Hugging Face `config.json` (`hardware.model.hf_config`). */
+export interface HfConfigModel {
+  /** The file (relative to the scenario file until loaded, then resolved). */
+  hf_config: string;
+  /** A name for reports (default: from the config or its folder). */
+  name?: string;
+}
+
 /** The hardware and model that batched instances run. */
 export interface HardwareConfig {
   /** A catalog GPU name or an inline GPU. */
   gpu: string | InlineGpu;
-  /** A catalog model name or an inline model. */
-  model: string | InlineModel;
+  /** A catalog model name, an inline model, or a config.json to read. */
+  model: string | InlineModel | HfConfigModel;
   /** Weight data type. */
   weight_dtype: DTypeName;
   /** KV-cache data type. */

@@ -319,7 +319,7 @@ function checkPoolStepTime(
     );
   }
   if (!hw) return;
-  if (typeof hw.model === "object") {
+  if (typeof hw.model === "object" && !("hf_config" in hw.model)) {
     const m = hw.model;
     if (m.num_experts > 0 && m.active_experts === undefined) {
       throw new InputError("is required when num_experts > 0", [
@@ -334,7 +334,7 @@ function checkPoolStepTime(
       );
     }
   }
-  const { gpu, model } = resolveHardware(hw);
+  const { gpu, model } = resolveHardware(hw, at("hardware"));
   if (
     st.kind === "roofline" && gpu.flops_per_s[hw.weight_dtype] === undefined
   ) {

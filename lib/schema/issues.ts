@@ -344,10 +344,17 @@ function message(
       }
       // A number or a word for it (a rate of inf): say both.
       const branches = (issue as {
-        errors?: { code: string; expected?: string; values?: unknown[] }[][];
+        errors?: {
+          code: string;
+          expected?: string;
+          values?: unknown[];
+          path?: unknown[];
+        }[][];
       }).errors ?? [];
+      // A branch that is a number itself (not a mapping with a number in it).
       const wantsNumber = branches.some((b) =>
-        b[0]?.code === "invalid_type" && b[0].expected === "number"
+        b[0]?.code === "invalid_type" && b[0].expected === "number" &&
+        (b[0].path?.length ?? 0) === 0
       );
       const words = branches.flatMap((b) =>
         b[0]?.code === "invalid_value" ? (b[0].values ?? []).map(String) : []
@@ -375,8 +382,18 @@ function message(
         : undefined;
       const union = field ? unwrap(field) : undefined;
       if (union && isMapping(value)) {
+        // The mapping form whose keys the value uses most (a catalog
+        // model may be defined inline or read from a file).
+        const given = Object.keys(value);
+        const score = (o: Schema) =>
+          given.filter((k) => k in (defOf(o).shape ?? {})).length;
         const objectOption = (defOf(union).options as Schema[]).map(unwrap)
-          .find((o) => defOf(o).type === "object");
+          .filter((o) => defOf(o).type === "object")
+          .reduce<Schema | undefined>(
+            (best, o) =>
+              best === undefined || score(o) > score(best) ? o : best,
+            undefined,
+          );
         if (objectOption) {
           parseWith(objectOption, value, [...base, ...path]);
         }
