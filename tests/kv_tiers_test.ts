@@ -9,6 +9,7 @@ import { scenarioWarnings } from "../lib/scenario/no_ops.ts";
 import { simulate } from "../lib/analysis/simulate.ts";
 import { InputError } from "../lib/errors.ts";
 import { cachedPromptTtft } from "./_kv_tiers.ts";
+import { expectInputError } from "./_cli.ts";
 
 const tiers2 = (dram: number, ssd: number) =>
   new KvTiers({
@@ -112,7 +113,7 @@ Deno.test("kv tiers: the fastest policy fetches exactly when the fetch beats the
   assert.ok(choosesFetch("fastest", 1, 2) && !choosesFetch("fastest", 2, 1));
 });
 
-Deno.test("kv tiers: a fetched prefix is promoted to HBM and serves the next request there", () => {
+Deno.test("kv tiers: a fetched prefix leaves DRAM for HBM and counts as a DRAM hit", () => {
   const stepTime = rateStepTime({
     prefillTokensPerS: 1e4,
     decodeTokensPerS: 50,
@@ -255,4 +256,32 @@ Deno.test("kv tiers: an offload key with no effect is warned of", () => {
   assert.ok(
     scenarioWarnings(none).some((w) => /kv_cache: has no effect/.test(w)),
   );
+});
+
+Deno.test("kv tiers: the CLI reports a bad offload key in one line with exit code 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bad = `${dir}/bad.yaml`;
+    await Deno.writeTextFile(
+      bad,
+      "batching: continuous\nkv_cache: {offload: [{tier: dram, capacity_gib: 8}]}\n",
+    );
+    await expectInputError(
+      ["simulate", "--config", bad],
+      /kv_cache\.offload: needs kv_cache\.prefix_caching: true/,
+    );
+    // A policy that is not one.
+    await expectInputError(
+      [
+        "simulate",
+        "--config",
+        "examples/mooncake_dram_tier.yaml",
+        "--set",
+        "kv_cache.offload_policy=sometimes",
+      ],
+      /kv_cache\.offload_policy/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
