@@ -68,6 +68,7 @@ export type {
   InlineGpu,
   InlineModel,
   KvCacheConfig,
+  KvOffloadTierConfig,
   MonoCluster,
   PoolOverrides,
   RequestClass,
@@ -185,6 +186,11 @@ export type {
   SessionsSummary,
   TurnTtft,
 } from "./lib/metrics/session_summary.ts";
+export type {
+  KvHbmSummary,
+  KvOffloadSummary,
+  KvTierSummary,
+} from "./lib/metrics/kv_offload_summary.ts";
 export { TOKEN_MODES } from "./lib/workload/token_modes/mod.ts";
 export type {
   ConstantTokens,

@@ -25,6 +25,7 @@ import {
   type BatchedPoolStats,
 } from "../metrics/batched_summary.ts";
 import { summaryRun } from "./summary_run.ts";
+import { offloadConfig, offloadSummary } from "./kv_offload.ts";
 import { type AdmittedSource, admitWithin } from "../workload/admission.ts";
 import { rateLimited } from "../workload/rate_limit.ts";
 import {
@@ -343,6 +344,10 @@ export function simulate(
       summary.prefix_cache_hit_rate = prompt > 0 ? hit / prompt : NaN;
       summary.prefix_cache_hit_tokens = hit;
       summary.prefix_cache_evictions = evictions;
+      const offload = offloadSummary(
+        batched.pools.flatMap((p) => p.instances),
+      );
+      if (offload) summary.kv_offload = offload;
     }
   }
   const warnings: string[] = [...engineWarnings(scenario), ...acc.notices];
@@ -421,7 +426,18 @@ function instanceConfig(
     prefixBlockTokens: PREFIX_BLOCK_TOKENS,
     finishDelayS,
     ...ordering,
+    ...offloadOf(scenario, pool),
   };
+}
+
+// The pool's offload tiers, only when it has some (so that other runs'
+// configurations are as before).
+function offloadOf(
+  scenario: Scenario,
+  pool: PoolPlan,
+): Pick<InstanceConfig, "offload"> {
+  const offload = offloadConfig(scenario, pool);
+  return offload ? { offload } : {};
 }
 
 // A pool after its run, as the batched metrics read it.

@@ -10,6 +10,7 @@
 
 import type { LengthSummary } from "./length_stats.ts";
 import type { SessionsSummary } from "./session_summary.ts";
+import type { KvOffloadSummary } from "./kv_offload_summary.ts";
 import type {
   OfferedLoad,
   SaturationEvidence,
@@ -363,6 +364,8 @@ export interface BatchedSummary {
   prefix_cache_hit_tokens?: number;
   /** With prefix caching: cache entries evicted. */
   prefix_cache_evictions?: number;
+  /** With `kv_cache.offload`: hits per tier and bytes moved. */
+  kv_offload?: KvOffloadSummary;
   /** Multi-turn sessions: counts, durations and TTFT by turn. */
   sessions?: SessionsSummary;
 }

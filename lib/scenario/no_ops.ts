@@ -213,6 +213,28 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
   ) {
     return { reason: "under scheduler.sjf_key=prompt (nothing is predicted)" };
   }
+  // Offload tiers hold prefix entries, which only prefilling pools cache.
+  const offloadKey = keys[keys.length - 1];
+  if (
+    (offloadKey === "offload" || offloadKey === "offload_policy") &&
+    keys[keys.length - 2] === "kv_cache"
+  ) {
+    if (head === "cluster_disagg" && key === "decode") {
+      return {
+        reason:
+          "on the decode pool (prefixes are cached where prompts are prefilled; set it on the prefill pool)",
+      };
+    }
+    const pool: PoolName = head === "cluster_disagg"
+      ? key as PoolName
+      : pools[0];
+    if (
+      offloadKey === "offload_policy" &&
+      poolSettings(s, pool).kv_cache.offload === undefined
+    ) {
+      return { reason: "without kv_cache.offload (there is no lower tier)" };
+    }
+  }
   if (path === "kv_cache.prefix_caching") {
     const trace = s.trace;
     // Sessions' turns name their context's blocks.

@@ -17,6 +17,11 @@ import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import { BATCH_POLICIES } from "../serving/batch_policies/mod.ts";
 import { ROUTERS } from "../serving/routers/mod.ts";
 import { QUEUE_ORDERS } from "../serving/queue_orders/mod.ts";
+import {
+  KV_OFFLOAD_POLICIES,
+  KV_TIER_DEFAULTS,
+  KV_TIER_NAMES,
+} from "../serving/kv_tiers.ts";
 import { tokenSchema } from "../workload/token_modes/mod.ts";
 import { arrivalSchema } from "../workload/arrivals/mod.ts";
 import { durationSchema } from "../workload/durations.ts";
@@ -252,6 +257,29 @@ const STEP_TIME = z.strictObject({
   ...stepTimeKeys(z),
 }).describe("How long a `batching: continuous` iteration takes.");
 
+const KV_TIER = z.strictObject({
+  tier: z.enum(names([...KV_TIER_NAMES])).describe(
+    "`dram` (host memory over PCIe), `ssd` (local NVMe), `remote` (a " +
+      "pooled store over the NIC).",
+  ),
+  capacity_gib: positive(
+    "Capacity per GPU of the instance, GiB (an instance of tp GPUs has " +
+      "tp times it).",
+  ),
+  bandwidth_bytes_per_s: positive(
+    "Link bandwidth per GPU, bytes per second, shared by the tier's " +
+      "writes and fetches. Default: " +
+      KV_TIER_NAMES.map((t) =>
+        `${t} ${KV_TIER_DEFAULTS[t].bandwidthBytesPerS / 1e9} GB/s (${
+          KV_TIER_DEFAULTS[t].doc
+        })`
+      ).join(", ") + ".",
+  ).optional(),
+  latency_s: nonNegative(
+    "Fixed latency of each fetch from the tier, seconds (default 0).",
+  ).optional(),
+});
+
 const KV_CACHE = z.strictObject({
   capacity_tokens: wholeNumber(
     "KV-cache capacity of one instance, in tokens. Default: from " +
@@ -266,6 +294,20 @@ const KV_CACHE = z.strictObject({
       "a request whose prompt starts with cached blocks skips their " +
       "prefill. Reports `prefix_cache_hit_rate`.",
   ),
+  offload: z.array(KV_TIER).min(1).optional().describe(
+    "Offload tiers below HBM, in order (each kind once; needs " +
+      "`prefix_caching`): a prefix entry HBM evicts is written to the " +
+      "first, one a full tier evicts (LRU) to the next, and a prompt " +
+      "whose prefix a tier holds fetches it or prefills it again " +
+      "(`offload_policy`). Reports `kv_offload`.",
+  ),
+  offload_policy: z.enum(names([...KV_OFFLOAD_POLICIES])).optional()
+    .describe(
+      "On a prefix found only in an offload tier: `fastest` (default) " +
+        "fetches when the fetch (queueing on the tier's link included) " +
+        "ends before the prefill of those tokens would, by the pool's " +
+        "step-time model; `fetch` always fetches; `recompute` never does.",
+    ),
 }).describe("KV cache of each `batching: continuous` instance.");
 
 // Engine presets share one set of keys (each overrides the preset's value),
@@ -407,7 +449,11 @@ function poolSection(pool: string) {
     scheduler: overrides(SCHEDULER, POOL_SCHEDULER_KEYS),
     step_time: overrides(STEP_TIME),
     engine: overrides(ENGINE),
-    kv_cache: overrides(KV_CACHE, ["capacity_tokens"]),
+    kv_cache: overrides(KV_CACHE, [
+      "capacity_tokens",
+      "offload",
+      "offload_policy",
+    ]),
   }).optional().describe(
     `The ${pool} pool's own settings (heterogeneous GPUs, scheduler ` +
       "limits, step-time model, engine); every key defaults to the " +

@@ -135,7 +135,10 @@ export interface PoolOverrides {
   /** Engine. */
   engine?: Partial<EngineConfig>;
   /** KV capacity. */
-  kv_cache?: Pick<KvCacheConfig, "capacity_tokens">;
+  kv_cache?: Pick<
+    KvCacheConfig,
+    "capacity_tokens" | "offload" | "offload_policy"
+  >;
 }
 
 /** Storage data types. */
@@ -216,6 +219,22 @@ export interface KvCacheConfig {
   block_size: number;
   /** Keep prompt prefixes in an LRU cache inside the capacity. */
   prefix_caching: boolean;
+  /** Offload tiers below HBM, in order; absent: none. */
+  offload?: KvOffloadTierConfig[];
+  /** Fetch or recompute a prefix found in a lower tier (default `fastest`). */
+  offload_policy?: "fastest" | "fetch" | "recompute";
+}
+
+/** One KV offload tier, as a scenario gives it. */
+export interface KvOffloadTierConfig {
+  /** Its kind. */
+  tier: "dram" | "ssd" | "remote";
+  /** Capacity per GPU of the instance, GiB. */
+  capacity_gib: number;
+  /** Link bandwidth per GPU, bytes per second (absent: the kind's default). */
+  bandwidth_bytes_per_s?: number;
+  /** Fixed latency of each fetch, seconds (absent: 0). */
+  latency_s?: number;
 }
 
 /** A complete, validated scenario. */

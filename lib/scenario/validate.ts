@@ -10,6 +10,7 @@ import { InputError, type Path } from "../errors.ts";
 import { parseWith } from "../schema/issues.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
 import type {
+  KvCacheConfig,
   PoolName,
   PoolOverrides,
   PoolSettings,
@@ -59,11 +60,45 @@ export function validateScenario(raw: unknown): Scenario {
       ["kv_cache", "block_size"],
     );
   }
+  checkOffload(scenario);
   checkEngine(scenario);
   checkStepTime(scenario);
   checkLengthsFitContext(scenario);
   checkAdmission(scenario);
   return scenario;
+}
+
+// Offload tiers: each kind once, and only below a prefix cache (they hold
+// its evicted entries). Under batching=none the kv_cache section is warned
+// of as a whole.
+function checkOffload(scenario: Scenario): void {
+  if (scenario.batching === "none") return;
+  type Section = [Path, Partial<KvCacheConfig> | undefined];
+  const sections: Section[] = [
+    [["kv_cache"], scenario.kv_cache],
+    ...(["prefill", "decode"] as const).map((p): Section => [
+      ["cluster_disagg", p, "kv_cache"],
+      scenario.cluster_disagg[p]?.kv_cache,
+    ]),
+  ];
+  for (const [path, kv] of sections) {
+    const tiers = kv?.offload;
+    if (!tiers) continue;
+    if (!scenario.kv_cache.prefix_caching) {
+      throw new InputError(
+        "needs kv_cache.prefix_caching: true (the tiers hold the prefix cache's evicted entries)",
+        [...path, "offload"],
+      );
+    }
+    tiers.forEach((t, k) => {
+      if (tiers.findIndex((u) => u.tier === t.tier) < k) {
+        throw new InputError(
+          `names tier ${t.tier} twice (each kind of tier once)`,
+          [...path, "offload", k, "tier"],
+        );
+      }
+    });
+  }
 }
 
 // The client keys: closed loops, count runs, concurrency limits, sessions.

@@ -78,6 +78,8 @@ export class KvCapacityError extends RangeError {
 
 const ARRIVAL = 0;
 const ITERATION_END = 1;
+// An idle instance's prefix fetch (KV offload tiers) has ended.
+const FETCH_END = 2;
 
 /**
  * Runs requests through a cluster of batched instances until all finish.
@@ -133,6 +135,16 @@ export function runBatchedCluster(
   const limit = options.maxWaitingRequests === undefined
     ? null
     : new WaitingLimit(options.maxWaitingRequests, instances, records);
+  // Starts an idle instance; one with nothing to run but a fetch under way
+  // is woken when it ends.
+  const kick = (inst: Instance, k: number, now: number) => {
+    if (inst.busy) return;
+    const end = inst.startIteration(now);
+    if (end >= 0) events.push(end, ITERATION_END, k);
+    else if (inst.nextFetchS < Infinity) {
+      events.push(inst.nextFetchS, FETCH_END, k);
+    }
+  };
   clients.start();
   let now = 0;
   while (events.pop()) {
@@ -146,12 +158,10 @@ export function runBatchedCluster(
         continue;
       }
       const k = route(i);
-      const inst = instances[k];
-      inst.enqueue(i);
-      if (!inst.busy) {
-        const end = inst.startIteration(now);
-        if (end >= 0) events.push(end, ITERATION_END, k);
-      }
+      instances[k].enqueue(i);
+      kick(instances[k], k, now);
+    } else if (events.kind === FETCH_END) {
+      kick(instances[events.data], events.data, now);
     } else {
       const k = events.data;
       const inst = instances[k];
@@ -167,6 +177,9 @@ export function runBatchedCluster(
         end = inst.startIteration(now);
       }
       if (end >= 0) events.push(end, ITERATION_END, k);
+      else if (inst.nextFetchS < Infinity) {
+        events.push(inst.nextFetchS, FETCH_END, k);
+      }
     }
   }
   for (const inst of instances) {

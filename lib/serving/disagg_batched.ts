@@ -95,6 +95,9 @@ const DECODE_END = 2;
 // A transfer's end: kind TRANSFER_END + from * decode instances + to, so
 // that its ends need no per-request map.
 const TRANSFER_END = 3;
+// An idle prefill instance's prefix fetch (KV offload tiers) has ended
+// (below the transfer kinds, which take every value from TRANSFER_END).
+const FETCH_END = -1;
 
 // A decode instance as the decode-side router sees it: one that has refused
 // the request's KV in this dispatch looks infinitely loaded and uncached, so
@@ -202,6 +205,12 @@ export function runDisaggBatched(
     if (inst.busy) return;
     const end = inst.startIteration(now);
     if (end >= 0) events.push(end, kind, k);
+    else wake(inst, k);
+  };
+  // A prefill instance with nothing to run but a fetch under way is woken
+  // when it ends.
+  const wake = (inst: Instance, k: number) => {
+    if (inst.nextFetchS < Infinity) events.push(inst.nextFetchS, FETCH_END, k);
   };
   // The decode instance the router picks among those with room for a
   // request's KV, or -1 when none has room.
@@ -266,13 +275,18 @@ export function runDisaggBatched(
         }
         dispatch(now);
         const end = inst.startIteration(now);
-        if (end < 0) break;
+        if (end < 0) {
+          wake(inst, k);
+          break;
+        }
         if (end < events.peekTime) now = end;
         else {
           events.push(end, PREFILL_END, k);
           break;
         }
       }
+    } else if (kind === FETCH_END) {
+      kick(prefill[events.data], PREFILL_END, events.data, now);
     } else if (kind === DECODE_END) {
       const d = events.data;
       const inst = decode[d];

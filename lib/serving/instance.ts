@@ -53,6 +53,12 @@ import {
 import { KvCache } from "./kv_cache.ts";
 import { IntMap } from "./int_map.ts";
 import { PrefixCache } from "./prefix_cache.ts";
+import {
+  choosesFetch,
+  KvTiers,
+  type KvTiersOptions,
+  recomputeS,
+} from "./kv_tiers.ts";
 import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
 
 // Removes a slot from the first `count` entries of a list, keeping their
@@ -127,7 +133,17 @@ export interface InstanceConfig {
    * served. Absent: no timeouts (and no check).
    */
   classTimeoutS?: readonly number[];
+  /**
+   * KV offload tiers below HBM (with `prefixCaching`): evicted prefix
+   * entries are written to them, and a prefix found there is fetched or
+   * recomputed (see ./kv_tiers.ts). Absent: HBM is the only tier.
+   */
+  offload?: Omit<KvTiersOptions, "entryTokens">;
 }
+
+// What a waiting request's prefix match says besides a count of entries.
+const FETCHING = -1; // it left the queue to wait for its blocks
+const BLOCKED = -2; // no room to fetch into: stop admitting
 
 /**
  * A batched model replica. Its {@linkcode BatchBuilder} methods are the
@@ -165,6 +181,19 @@ export class Instance implements BatchBuilder {
   readonly #policy: BatchPolicy;
   readonly #kv: KvCache;
   readonly #prefix: PrefixCache;
+  // Offload tiers (null: none, and none of the fields below is used).
+  readonly #tiers: KvTiers | null;
+  // Requests waiting for prefix blocks to arrive, with when they arrive;
+  // then (in order) the ones whose blocks are in, ahead of new arrivals;
+  // and the entries each holds meanwhile.
+  #fetchIds: number[] = [];
+  #fetchReadyS: number[] = [];
+  #fetched: number[] = [];
+  #fetchedPins = new Map<number, number>();
+  // Entries whose blocks are still on their way to HBM, and when they land.
+  #arriving = new Map<number, number>();
+  // Lower-tier tokens the last match chose to prefill again.
+  #recomputeTokens = 0;
   // An IntFifo under fcfs (arrival order), else the order's heap.
   readonly #waiting: WaitingQueue;
   readonly #requeuePreempted: boolean;
@@ -316,11 +345,20 @@ export class Instance implements BatchBuilder {
     this.#slotStamp = new Int32Array(n);
     this.#slotPins = new Int32Array(n);
     this.#slotCachedTokens = new Int32Array(n);
-    this.#prefix = new PrefixCache({
-      enabled: config.prefixCaching ?? false,
-      blockTokens: config.prefixBlockTokens ?? PREFIX_BLOCK_TOKENS,
-      blockSize: config.blockSize,
-    }, this.stats);
+    const blockTokens = config.prefixBlockTokens ?? PREFIX_BLOCK_TOKENS;
+    const tiers = config.offload && config.prefixCaching
+      ? new KvTiers({ ...config.offload, entryTokens: blockTokens })
+      : null;
+    this.#tiers = tiers;
+    this.#prefix = new PrefixCache(
+      {
+        enabled: config.prefixCaching ?? false,
+        blockTokens,
+        blockSize: config.blockSize,
+      },
+      this.stats,
+      tiers ? (id) => tiers.store(id) : undefined,
+    );
     this.#kv = new KvCache({
       capacityBlocks: config.kvCapacityBlocks,
       blockSize: config.blockSize,
@@ -354,7 +392,23 @@ export class Instance implements BatchBuilder {
    * (vLLM's `num_requests_waiting`).
    */
   get waiting(): number {
-    return this.#waiting.size + this.#resumed.length;
+    return this.#waiting.size + this.#resumed.length +
+      this.#fetchIds.length + this.#fetched.length;
+  }
+
+  /** The offload tiers and their counts (null without `offload`). */
+  get kvTiers(): KvTiers | null {
+    return this.#tiers;
+  }
+
+  /**
+   * When the earliest prefix fetch under way ends (Infinity: none): an
+   * idle instance must start an iteration then.
+   */
+  get nextFetchS(): number {
+    let t = Infinity;
+    for (const r of this.#fetchReadyS) if (r < t) t = r;
+    return t;
   }
 
   /** Requests running (admitted, holding KV). */
@@ -407,19 +461,112 @@ export class Instance implements BatchBuilder {
 
   /**
    * Prompt tokens of a request's prefix that this instance has cached (for a
-   * prefix-aware router).
+   * prefix-aware router), in HBM or, after those, in its offload tiers (a
+   * fetch is cheaper than a prefill, and the tiers are this instance's own).
    *
    * @param ids The request's prefix block ids.
    * @returns Cached leading tokens (whole prefix blocks).
    */
   cachedPrefixTokens(ids: readonly number[] | undefined): number {
-    return this.#prefix.cachedTokens(ids);
+    const hbm = this.#prefix.cachedTokens(ids);
+    if (this.#tiers === null || !ids) return hbm;
+    const bt = this.#prefix.blockTokens;
+    const j = hbm / bt;
+    return hbm + this.#tiers.run(ids, j, ids.length) * bt;
   }
 
-  // Leading cached entries a waiting request can use.
-  #prefixMatch(i: number): number {
+  // Leading cached entries a waiting request can use (or, with offload
+  // tiers, FETCHING or BLOCKED).
+  #prefixMatch(i: number, now: number): number {
     const rec = this.#records;
-    return this.#prefix.match(rec.prefixIds[i], rec.promptTokens[i]);
+    if (this.#tiers === null) {
+      return this.#prefix.match(rec.prefixIds[i], rec.promptTokens[i]);
+    }
+    return this.#matchTiers(i, now, this.#tiers);
+  }
+
+  // The head request's match across tiers: the HBM entries it may use, then
+  // the run of entries lower tiers hold, fetched or prefilled again as the
+  // policy says. A request that must wait for blocks (its fetch, or entries
+  // another request's fetch is bringing) leaves the queue holding its
+  // entries, and comes back ahead of new arrivals when they are in.
+  #matchTiers(i: number, now: number, tiers: KvTiers): number {
+    this.#recomputeTokens = 0;
+    const held = this.#fetchedPins.get(i);
+    if (held !== undefined) return held;
+    const rec = this.#records;
+    const prefix = this.#prefix;
+    const ids = rec.prefixIds[i];
+    const prompt = rec.promptTokens[i];
+    const j = prefix.match(ids, prompt);
+    if (!ids) return j;
+    const bt = prefix.blockTokens;
+    const usable = Math.min(ids.length, Math.floor((prompt - 1) / bt));
+    const lower = tiers.run(ids, j, usable);
+    let readyS = now;
+    if (this.#arriving.size > 0) {
+      for (let k = 0; k < j; k++) {
+        const r = this.#arriving.get(ids[k]);
+        if (r !== undefined && r > readyS) readyS = r;
+      }
+    }
+    let fetch = 0;
+    if (lower > 0) {
+      const rest = this.#prefillTarget(i) - (j + lower) * bt;
+      const fetchS = tiers.fetchS(ids, j, lower, now);
+      const redoS = recomputeS(this.#stepTime, j * bt, lower * bt, rest);
+      if (choosesFetch(tiers.policy, fetchS, redoS)) fetch = lower;
+      else this.#recomputeTokens = lower * bt;
+    }
+    if (fetch === 0 && readyS <= now) return j;
+    prefix.pin(ids, j);
+    if (fetch > 0) {
+      const kv = this.#kv;
+      const need = fetch * prefix.entryBlocks;
+      if (
+        kv.usedBlocks + need >
+          kv.capacityBlocks + prefix.evictable * prefix.entryBlocks
+      ) {
+        prefix.unpin(ids, j);
+        return BLOCKED;
+      }
+      // Taken from the tiers first, so that the evictions making room for
+      // them cannot push them further down.
+      const endS = tiers.fetch(
+        ids,
+        j,
+        fetch,
+        now,
+        Number.isNaN(rec.prefillStartS[i]),
+      );
+      kv.makeRoom(need);
+      kv.usedBlocks += prefix.adopt(ids, j, j + fetch);
+      for (let k = j; k < j + fetch; k++) this.#arriving.set(ids[k], endS);
+      if (endS > readyS) readyS = endS;
+    }
+    this.#popWaiting();
+    this.#fetchIds.push(i);
+    this.#fetchReadyS.push(readyS);
+    this.#fetchedPins.set(i, j + fetch);
+    return FETCHING;
+  }
+
+  // Requests whose blocks have arrived rejoin, in the order they left.
+  #collectFetches(now: number): void {
+    const ids = this.#fetchIds, ready = this.#fetchReadyS;
+    let w = 0;
+    for (let k = 0; k < ids.length; k++) {
+      if (ready[k] <= now) this.#fetched.push(ids[k]);
+      else {
+        ids[w] = ids[k];
+        ready[w++] = ready[k];
+      }
+    }
+    ids.length = w;
+    ready.length = w;
+    for (const [id, t] of this.#arriving) {
+      if (t <= now) this.#arriving.delete(id);
+    }
   }
 
   /**
@@ -517,6 +664,7 @@ export class Instance implements BatchBuilder {
 
   #nextWaiting(now: number): number {
     if (this.#resumed.length > 0) return this.#resumed[0];
+    if (this.#fetched.length > 0) return this.#fetched[0];
     return this.#timeoutS === null ? this.#waiting.peek() : this.#liveHead(now);
   }
 
@@ -565,8 +713,9 @@ export class Instance implements BatchBuilder {
   }
 
   #popWaiting(): number {
-    return this.#resumed.length > 0
-      ? this.#resumed.shift()!
+    if (this.#resumed.length > 0) return this.#resumed.shift()!;
+    return this.#fetched.length > 0
+      ? this.#fetched.shift()!
       : this.#waiting.shift();
   }
 
@@ -608,12 +757,15 @@ export class Instance implements BatchBuilder {
     const prefix = this.#prefix;
     const blocks = kv.blocksFor(chunk);
     const ids = this.#records.prefixIds[i];
+    // A request back from a fetch holds its entries already.
+    const held = this.#fetchedPins.size > 0 && this.#fetchedPins.has(i);
     // Pinned first, so that making room cannot evict the request's prefix.
-    prefix.pin(ids, pins);
+    if (!held) prefix.pin(ids, pins);
     if (!kv.makeRoom(blocks)) {
-      prefix.unpin(ids, pins);
+      if (!held) prefix.unpin(ids, pins);
       return false;
     }
+    if (held) this.#fetchedPins.delete(i);
     const cached = pins * prefix.blockTokens;
     // Most admissions are not resumes: skip the map then.
     const resume = this.#resume.size > 0 ? this.#resume.get(i) : undefined;
@@ -635,6 +787,7 @@ export class Instance implements BatchBuilder {
       this.#records.prefillStartS[i] = now;
       this.stats.prefixPromptTokens += this.#records.promptTokens[i];
       this.stats.prefixHitTokens += cached;
+      if (this.#tiers) this.#tiers.recomputedTokens += this.#recomputeTokens;
       this.#records.prefillInstance[i] = this.index;
       this.#records.prefixHitTokens[i] = cached;
     }
@@ -662,6 +815,10 @@ export class Instance implements BatchBuilder {
       );
     }
     this.#stagedCount = 0;
+    if (this.#tiers !== null) {
+      this.#tiers.now = now;
+      if (this.#fetchIds.length > 0) this.#collectFetches(now);
+    }
     const prefilling = this.#prefilling;
     const kv = this.#kv;
     let prefillTokens = 0, sequences = 0, attended = 0, past = 0;
@@ -669,6 +826,7 @@ export class Instance implements BatchBuilder {
     if (
       this.#prefillingCount === 0 && this.#decodeCount > 0 &&
       this.#waiting.size === 0 && this.#resumed.length === 0 &&
+      this.#fetched.length === 0 &&
       ((need = kv.blocksToGrow(this.#decodeIndex)) === 0 ||
         kv.makeRoom(need))
     ) {
@@ -761,7 +919,9 @@ export class Instance implements BatchBuilder {
     while (this.running < this.#maxNumSeqs) {
       const i = this.#nextWaiting(now);
       if (i < 0) break;
-      const pins = this.#prefixMatch(i);
+      const pins = this.#prefixMatch(i, now);
+      if (pins === FETCHING) continue;
+      if (pins === BLOCKED) break;
       const prompt = this.#prefillTarget(i) - pins * blockTokens;
       // A prompt longer than the budget runs alone rather than never.
       const alone = prompt > this.#maxNumBatchedTokens &&
@@ -820,7 +980,9 @@ export class Instance implements BatchBuilder {
     while (budget > 0 && this.running < this.#maxNumSeqs) {
       const i = this.#nextWaiting(now);
       if (i < 0) break;
-      const pins = this.#prefixMatch(i);
+      const pins = this.#prefixMatch(i, now);
+      if (pins === FETCHING) continue;
+      if (pins === BLOCKED) break;
       const chunk = Math.min(
         this.#prefillTarget(i) - pins * blockTokens,
         budget,

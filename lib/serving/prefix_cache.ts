@@ -60,17 +60,23 @@ export class PrefixCache implements KvEvictor {
   // first (a Map iterates in insertion order).
   readonly #refs = new Map<number, number>();
   readonly #lru = new Map<number, true>();
+  // Where evicted entries go (the offload tiers), if anywhere.
+  readonly #onEvict: ((id: number) => void) | undefined;
 
   /**
    * Creates an empty cache.
    *
    * @param options Whether it is on, and its granularity.
    * @param stats Where evictions are counted.
+   * @param onEvict Told the id of every evicted entry (write-back to an
+   * offload tier).
    */
   constructor(
     options: PrefixCacheOptions,
     stats: Pick<InstanceStats, "prefixEvictions">,
+    onEvict?: (id: number) => void,
   ) {
+    this.#onEvict = onEvict;
     this.enabled = options.enabled;
     this.blockTokens = options.blockTokens;
     this.entryBlocks = Math.ceil(options.blockTokens / options.blockSize);
@@ -192,6 +198,7 @@ export class PrefixCache implements KvEvictor {
     this.#lru.delete(id);
     this.#refs.delete(id);
     this.#stats.prefixEvictions++;
+    this.#onEvict?.(id);
     return this.entryBlocks;
   }
 }
