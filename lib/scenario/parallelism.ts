@@ -36,7 +36,9 @@ export type PoolSplit = Omit<Parallelism, "microbatches">;
  * import assert from "node:assert/strict";
  * import { poolSplit } from "./parallelism.ts";
  * import { validateScenario } from "./validate.ts";
- * const s = validateScenario({ mode: "disagg", cluster_disagg: { decode_tp: 2 } });
+ * const s = validateScenario({
+ *   mode: "disagg", batching: "continuous", cluster_disagg: { decode_tp: 2 },
+ * });
  * assert.deepEqual(poolSplit(s, "decode"), { tp: 2, pp: 1, ep: 1, dp: 1 });
  * ```
  */
