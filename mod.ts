@@ -397,6 +397,12 @@ export type {
   RooflineOptions,
   RooflineStepTimeModel,
 } from "./lib/perf/roofline.ts";
+export {
+  gpusPerInstance,
+  pipelineBubble,
+  TP_ONLY,
+} from "./lib/perf/parallel.ts";
+export type { Parallelism } from "./lib/perf/parallel.ts";
 export { parseStepTable } from "./lib/perf/step_table.ts";
 export type {
   ParseStepTableOptions,

@@ -182,8 +182,8 @@ function batchedShares(
           kvCapacityTokens: pool.kvCapacityTokens,
           stepTime: pool.stepTime,
           scheduler: {
-            maxNumSeqs: sch.max_num_seqs,
-            maxNumBatchedTokens: sch.max_num_batched_tokens,
+            maxNumSeqs: sch.max_num_seqs * pool.parallel.dp,
+            maxNumBatchedTokens: sch.max_num_batched_tokens * pool.parallel.dp,
           },
         },
         meanTokens,

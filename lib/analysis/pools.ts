@@ -10,9 +10,12 @@ import type { StepTimeModel } from "../perf/step_time.ts";
 import { resolveHardware } from "../scenario/hardware.ts";
 import { kvBytesPerToken } from "../perf/memory.ts";
 import { withEngine } from "../perf/engine.ts";
+import { gpusPerInstance, type Parallelism } from "../perf/parallel.ts";
+import { parameterBreakdown } from "../perf/catalog.ts";
 import { poolKvCapacity, poolSettings } from "../scenario/pool_settings.ts";
 import type { TableStepTimeModel } from "../perf/table_step_time.ts";
 import { STEP_TIME_KINDS } from "../scenario/step_time_kinds/mod.ts";
+import { poolSplit } from "../scenario/parallelism.ts";
 
 /** The KV capacity an instance gets when nothing else sizes it. */
 export const DEFAULT_KV_CAPACITY_TOKENS = 131072;
@@ -29,9 +32,11 @@ export interface PoolPlan {
   name: "gpu" | "prefill" | "decode";
   /** GPUs in the pool. */
   gpus: number;
-  /** GPUs per instance. */
+  /** Tensor-parallel degree (GPUs per instance without pp or dp_attention). */
   tp: number;
-  /** Instances in the pool. */
+  /** The instance's split: tp, pp, ep, dp_attention, micro-batches. */
+  parallel: Parallelism;
+  /** Instances in the pool: gpus / (tp x pp x dp_attention). */
   instances: number;
   /** Iteration duration model of each instance. */
   stepTime: StepTimeModel;
@@ -95,10 +100,15 @@ export function planCluster(
   const pool = (
     name: PoolPlan["name"],
     gpus: number,
-    tp: number,
+    split: Omit<Parallelism, "microbatches">,
     rates: { prefill_tokens_per_s: number; decode_tokens_per_s: number },
   ): PoolPlan => {
     const settings = poolSettings(scenario, name);
+    const tp = split.tp;
+    const parallel: Parallelism = {
+      ...split,
+      microbatches: settings.scheduler.pp_microbatches ?? split.pp,
+    };
     const hwConfig = settings.hardware;
     const hw = hwConfig ? resolveHardware(hwConfig) : null;
     const st = settings.step_time;
@@ -108,6 +118,7 @@ export function planCluster(
       : STEP_TIME_KINDS.get(st.kind).build({
         settings,
         tp,
+        parallel,
         hardware: hw,
         rates: {
           prefillTokensPerS: rates.prefill_tokens_per_s,
@@ -118,14 +129,21 @@ export function planCluster(
     if ("extrapolated" in gpuWork) tables.push(gpuWork as TableStepTimeModel);
     // Without a model the all-reduce count is unknown; Llama-3.1-8B's 32.
     const layers = hw?.model.num_layers ?? DEFAULT_LAYERS;
-    const stepTime = withEngine(gpuWork, engine, { tp, layers });
+    const moeLayers = hw ? parameterBreakdown(hw.model).moeLayers : 0;
+    const stepTime = withEngine(gpuWork, engine, {
+      tp,
+      layers,
+      parallel,
+      moeLayers,
+    });
     const kvCapacityTokens = settings.kv_cache.capacity_tokens ??
-      poolKvCapacity(settings, tp)?.tokens ?? DEFAULT_KV_CAPACITY_TOKENS;
+      poolKvCapacity(settings, parallel)?.tokens ?? DEFAULT_KV_CAPACITY_TOKENS;
     return {
       name,
       gpus,
       tp,
-      instances: gpus / tp,
+      parallel,
+      instances: gpus / gpusPerInstance(parallel),
       stepTime,
       kvCapacityTokens,
       settings,
@@ -135,20 +153,20 @@ export function planCluster(
     ? [pool(
       "gpu",
       scenario.cluster_mono.num_gpus,
-      scenario.cluster_mono.tp,
+      poolSplit(scenario, "gpu"),
       scenario.cluster_mono,
     )]
     : [
       pool(
         "prefill",
         scenario.cluster_disagg.prefill_gpus,
-        scenario.cluster_disagg.prefill_tp,
+        poolSplit(scenario, "prefill"),
         scenario.cluster_disagg,
       ),
       pool(
         "decode",
         scenario.cluster_disagg.decode_gpus,
-        scenario.cluster_disagg.decode_tp,
+        poolSplit(scenario, "decode"),
         scenario.cluster_disagg,
       ),
     ];

@@ -412,8 +412,9 @@ function instanceConfig(
   const blockSize = scenario.kv_cache.block_size;
   return {
     policy: sch.policy,
-    maxNumSeqs: sch.max_num_seqs,
-    maxNumBatchedTokens: sch.max_num_batched_tokens,
+    // The limits are per attention rank; an instance has dp_attention ranks.
+    maxNumSeqs: sch.max_num_seqs * pool.parallel.dp,
+    maxNumBatchedTokens: sch.max_num_batched_tokens * pool.parallel.dp,
     kvCapacityBlocks: Math.floor(pool.kvCapacityTokens / blockSize),
     blockSize,
     stepTime: pool.stepTime,
@@ -459,10 +460,11 @@ function poolStats(
     stepTime: plan.stepTime,
     stepTimeKind: custom ? "custom" : plan.settings.step_time.kind,
     engine: plan.settings.engine.preset,
+    // An instance's limits: dp_attention ranks of the per-rank ones.
     scheduler: {
       policy: sch.policy,
-      maxNumSeqs: sch.max_num_seqs,
-      maxNumBatchedTokens: sch.max_num_batched_tokens,
+      maxNumSeqs: sch.max_num_seqs * plan.parallel.dp,
+      maxNumBatchedTokens: sch.max_num_batched_tokens * plan.parallel.dp,
     },
     instanceStats: instances.map((inst) => inst.stats),
   };

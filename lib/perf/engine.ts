@@ -31,6 +31,19 @@
  *   degree; `tp_sync_per_seq_s` is its part that grows with the batch (the
  *   per-sequence metadata), by log2(t) as a broadcast tree does.
  *
+ * Under pipeline (p stages, m micro-batches), expert (e) and data-parallel
+ * attention (d) parallelism, with the instance's n = t p d GPUs and L_moe
+ * MoE layers, the kernel floors and collective launches fall on each of
+ * the m + p - 1 stage slots of an iteration, each of L / p layers:
+ *
+ *     engine_s = iteration_s + (m + p - 1) x (L/p x per_layer_s
+ *                  + ([t > 1] 2 L/p + [e > 1] 2 L_moe/p) x per_collective_s)
+ *              + per_seq_s x sequences + per_prefill_seq_s x prefills
+ *              + [n > 1] (tp_sync_s + log2(n) x tp_sync_per_seq_s x sequences)
+ *
+ * (per_collective_s is the launch of each all-reduce and each all-to-all
+ * dispatch or combine; the hand-off reaches all n workers).
+ *
  * Per request: `request_s` before its first scheduling (HTTP, tokenisation,
  * the hand-off into the engine) and `finish_s` after its last token
  * (detokenising and closing the response). A client sees both: the first in
@@ -46,6 +59,7 @@
 
 import type { IterationShape, StepTimeModel } from "./step_time.ts";
 import type { DType, GpuSpec } from "./catalog.ts";
+import { isTpOnly, microbatchCount, type Parallelism } from "./parallel.ts";
 
 /** The engine's cost terms and kernel efficiencies (formula in the module doc). */
 export interface EngineParams {
@@ -113,6 +127,13 @@ export interface EngineContext {
   tp: number;
   /** Transformer layers of the model (kernel floors; 2 all-reduces each under TP). */
   layers: number;
+  /**
+   * Pipeline, expert and data-parallel attention degrees (absent: TP only).
+   * Their tp must equal `tp`.
+   */
+  parallel?: Parallelism;
+  /** MoE layers of the model (2 all-to-alls each when ep > 1; default 0). */
+  moeLayers?: number;
 }
 
 /**
@@ -142,12 +163,42 @@ export function engineIterationS(
   shape: IterationShape,
 ): number {
   const seqs = shape.decodeTokens + shape.prefillSequences;
+  const par = context.parallel;
+  if (par && !isTpOnly(par)) {
+    return parallelEngineS(params, context, par, shape, seqs);
+  }
   let s = params.iteration_s + context.layers * params.per_layer_s +
     params.per_seq_s * seqs +
     params.per_prefill_seq_s * shape.prefillSequences;
   if (context.tp > 1) {
     s += 2 * context.layers * params.per_collective_s + params.tp_sync_s +
       Math.log2(context.tp) * params.tp_sync_per_seq_s * seqs;
+  }
+  return s;
+}
+
+// The engine's time under pp / ep / dp (module doc): per-layer floors and
+// collective launches on each of the m + p - 1 stage slots of L / p layers,
+// the worker hand-off over every GPU of the instance.
+function parallelEngineS(
+  params: EngineParams,
+  context: EngineContext,
+  par: Parallelism,
+  shape: IterationShape,
+  seqs: number,
+): number {
+  const slots = microbatchCount(par, seqs) + par.pp - 1;
+  const layersPerStage = context.layers / par.pp;
+  const collectives = (par.tp > 1 ? 2 * layersPerStage : 0) +
+    (par.ep > 1 ? 2 * (context.moeLayers ?? 0) / par.pp : 0);
+  const gpus = par.tp * par.pp * par.dp;
+  let s = params.iteration_s +
+    slots * (layersPerStage * params.per_layer_s +
+        collectives * params.per_collective_s) +
+    params.per_seq_s * seqs +
+    params.per_prefill_seq_s * shape.prefillSequences;
+  if (gpus > 1) {
+    s += params.tp_sync_s + Math.log2(gpus) * params.tp_sync_per_seq_s * seqs;
   }
   return s;
 }
@@ -184,7 +235,7 @@ export function withEngine(
   const zero = params.iteration_s === 0 && params.per_layer_s === 0 &&
     params.per_seq_s === 0 &&
     params.per_prefill_seq_s === 0 &&
-    (context.tp === 1 ||
+    (context.tp === 1 && (!context.parallel || isTpOnly(context.parallel)) ||
       (params.per_collective_s === 0 && params.tp_sync_s === 0 &&
         params.tp_sync_per_seq_s === 0));
   if (zero) return gpuWork;

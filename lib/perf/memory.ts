@@ -32,6 +32,16 @@
  * heads), since engines replicate KV heads when t exceeds them, and 1 for
  * MLA, whose latent every GPU keeps whole.
  *
+ * Under pipeline (pp) and data-parallel attention (d ranks of TP t, experts
+ * split over the stage's t d GPUs, lib/perf/parallel.ts) each GPU holds
+ * 1/pp of the layers: W / t becomes (W - W_e) / (t pp) + W_e / (t d pp),
+ * W_e the routed experts' weights (ep GPUs hold E/ep experts each, each
+ * split t d / ep ways: t d GPUs share them whatever ep), K / s becomes
+ * K / (s pp), R is doubled whenever the instance has more than one GPU, and
+ * each attention rank has its own cache: the instance holds d x the tokens
+ * one rank's GPU fits (`tokensPerRank`). Redundant expert copies (EPLB's)
+ * are not counted.
+ *
  * @module
  */
 
@@ -40,6 +50,7 @@ import {
   DTYPE_BYTES,
   type GpuSpec,
   type ModelSpec,
+  parameterBreakdown,
   parameterCount,
 } from "./catalog.ts";
 
@@ -102,6 +113,10 @@ export interface KvCapacityOptions {
   maxNumBatchedTokens: number;
   /** Sequences of the profiling pass (the engine's max_num_seqs). */
   maxNumSeqs: number;
+  /** Pipeline stages (default 1). */
+  pp?: number;
+  /** Data-parallel attention ranks (default 1); experts are split over tp x dp. */
+  dpAttention?: number;
 }
 
 /** Bytes the sampler holds per logit at its peak (module doc). */
@@ -121,6 +136,8 @@ export interface KvCapacity {
   kvBytesPerGpu: number;
   /** KV-cache capacity of the instance, tokens (0 when nothing is left). */
   tokens: number;
+  /** KV-cache capacity of one attention rank, tokens (= tokens without DP attention). */
+  tokensPerRank: number;
 }
 
 /**
@@ -149,25 +166,53 @@ export function kvCapacity(
   model: ModelSpec,
   options: KvCapacityOptions,
 ): KvCapacity {
-  const weightBytesPerGpu = parameterCount(model) *
-    DTYPE_BYTES[options.weightDtype] / options.tp;
+  const pp = options.pp ?? 1;
+  const dp = options.dpAttention ?? 1;
+  const split = pp > 1 || dp > 1;
+  const weightBytesPerGpu = split
+    ? splitWeightBytesPerGpu(model, options.weightDtype, options.tp, pp, dp)
+    : parameterCount(model) * DTYPE_BYTES[options.weightDtype] / options.tp;
   const kvBytesPerTokenPerGpu = kvBytesPerToken(model, options.kvDtype) /
-    kvShards(model, options.tp);
+    kvShards(model, options.tp) / pp;
   const g = model.gated_ffn ? 3 : 2;
   const activationPeakBytes = Math.max(
     options.maxNumBatchedTokens * 2 *
       (2 * model.hidden_size + g * model.ffn_size / options.tp),
     options.maxNumSeqs * model.vocab_size * SAMPLER_BYTES_PER_LOGIT,
   );
-  const nonTorchBytes = options.reservedBytes * (options.tp > 1 ? 2 : 1);
+  const nonTorchBytes = options.reservedBytes *
+    (options.tp * pp * dp > 1 ? 2 : 1);
   const kvBytesPerGpu = gpu.memory_bytes * options.gpuMemoryUtilization -
     weightBytesPerGpu - activationPeakBytes - nonTorchBytes;
+  const tokensPerRank = Math.max(
+    0,
+    Math.floor(kvBytesPerGpu / kvBytesPerTokenPerGpu),
+  );
   return {
     weightBytesPerGpu,
     activationPeakBytes,
     nonTorchBytes,
     kvBytesPerTokenPerGpu,
     kvBytesPerGpu,
-    tokens: Math.max(0, Math.floor(kvBytesPerGpu / kvBytesPerTokenPerGpu)),
+    tokens: tokensPerRank * dp,
+    tokensPerRank,
   };
+}
+
+// Weights per GPU under pipeline and DP attention: the attention, dense,
+// shared-expert, router and embedding weights over t x pp (each attention
+// rank holds them whole at TP t), the routed experts over all t x dp GPUs
+// of a stage (ep of them hold E/ep experts each, every expert split
+// tp x dp / ep ways) and pp.
+function splitWeightBytesPerGpu(
+  model: ModelSpec,
+  dtype: DType,
+  tp: number,
+  pp: number,
+  dp: number,
+): number {
+  const b = parameterBreakdown(model);
+  const routed = b.moeLayers * b.experts * b.expertParams;
+  const rest = parameterCount(model) - routed;
+  return (rest / (tp * pp) + routed / (tp * dp * pp)) * DTYPE_BYTES[dtype];
 }

@@ -30,6 +30,10 @@
  *   link (half the datasheet's bidirectional figure) x
  *   interconnect_efficiency, plus a fixed latency per all-reduce.
  *
+ * Pipeline, expert and data-parallel attention (and a TP group larger than
+ * a node, which rings over the NIC) are lib/perf/roofline_parallel.ts's
+ * generalisation of these formulas.
+ *
  * The efficiencies are what an engine achieves of the datasheet's peaks:
  * measured decode at batch 1 reaches 55-70% of HBM bandwidth and prefill
  * 40-70% of dense FLOP/s (sources in docs/model.md, "Fidelity").
@@ -46,6 +50,8 @@ import {
   parameterBreakdown,
 } from "./catalog.ts";
 import { kvBytesPerToken, kvShards } from "./memory.ts";
+import { isTpOnly, type Parallelism } from "./parallel.ts";
+import { parallelRoofline } from "./roofline_parallel.ts";
 
 /** Activations move in 16-bit whatever the weight type. */
 const ACTIVATION_BYTES = 2;
@@ -68,6 +74,18 @@ export interface RooflineOptions {
   allReduceLatencyS?: number;
   /** Fixed cost of every iteration, seconds (default 0). */
   iterationOverheadS?: number;
+  /**
+   * Pipeline, expert and data-parallel attention degrees (and the TP degree,
+   * which `tp` gives when this is absent). When pp, ep or dp_attention is
+   * above 1 the model is lib/perf/roofline_parallel.ts's.
+   */
+  parallel?: Parallelism;
+  /** GPUs per node (absent: the GPU's catalog figure, else 8). */
+  gpusPerNode?: number;
+  /** Scale-out NIC bandwidth per GPU, one direction, bytes/s (absent: the catalog's, else 50e9). */
+  scaleOutBytesPerS?: number;
+  /** Busiest expert GPU's load over the mean, under ep > 1 (default 1.18). */
+  expertImbalance?: number;
 }
 
 /** One iteration's cost, per GPU, term by term. */
@@ -129,7 +147,7 @@ export function rooflineStepTime(
   model: ModelSpec,
   options: RooflineOptions = {},
 ): RooflineStepTimeModel {
-  const t = options.tp ?? 1;
+  const t = options.parallel?.tp ?? options.tp ?? 1;
   const weightDtype = options.weightDtype ?? "bf16";
   const kvDtype = options.kvDtype ?? "bf16";
   const peak = gpu.flops_per_s[weightDtype];
@@ -143,6 +161,24 @@ export function rooflineStepTime(
   const flopsPerS = peak * (options.computeEfficiency ?? 0.6);
   const bytesPerS = gpu.memory_bandwidth_bytes_per_s *
     (options.memoryEfficiency ?? 0.7);
+  const par = options.parallel;
+  // A TP group larger than a node crosses the NIC: the parallel model's.
+  const nodeGpus = options.gpusPerNode ?? gpu.gpus_per_node ?? 8;
+  if ((par && !isTpOnly(par)) || t > nodeGpus) {
+    return parallelRoofline(gpu, model, {
+      parallel: par ?? { tp: t, pp: 1, ep: 1, dp: 1, microbatches: 1 },
+      weightDtype,
+      kvDtype,
+      flopsPerS,
+      bytesPerS,
+      interconnectEfficiency: options.interconnectEfficiency ?? 0.7,
+      collectiveLatencyS: options.allReduceLatencyS ?? 10e-6,
+      iterationOverheadS: options.iterationOverheadS ?? 0,
+      gpusPerNode: nodeGpus,
+      scaleOutBytesPerS: options.scaleOutBytesPerS,
+      expertImbalance: options.expertImbalance,
+    });
+  }
   const linkBytesPerS = gpu.interconnect_bytes_per_s / 2 *
     (options.interconnectEfficiency ?? 0.7);
   const allReduceLatencyS = options.allReduceLatencyS ?? 10e-6;

@@ -16,6 +16,7 @@
 import { InputError } from "../errors.ts";
 import type { PoolName, Scenario } from "./types.ts";
 import { poolSettings } from "./pool_settings.ts";
+import { poolSplit } from "./parallelism.ts";
 import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
 import { stepTimeKeyKinds } from "./step_time_kinds/mod.ts";
 import { hasPrefixIds } from "../workload/trace_formats/mod.ts";
@@ -167,6 +168,8 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
       })`,
     };
   }
+  const parallelIdle = parallelKeyEffect(s, pools, path);
+  if (parallelIdle) return parallelIdle;
   // A step_time key: the top level's is read by every pool without its own
   // value; a disagg pool's own by that pool.
   const own = head === "cluster_disagg" &&
@@ -251,6 +254,43 @@ export function keyEffect(s: Scenario, path: string): NoEffect | undefined {
           : "when no class has a shared_prefix_tokens (nor dataset a prefix_len) of a whole 512-token block (no prompt names a cached prefix)",
       };
     }
+  }
+  return undefined;
+}
+
+// The parallelism keys that only some splits read: the micro-batch count
+// without pipeline stages, the expert imbalance without expert parallelism,
+// the node size and NIC without the roofline (the only kind with links).
+function parallelKeyEffect(
+  s: Scenario,
+  pools: PoolName[],
+  path: string,
+): NoEffect | undefined {
+  const keys = path.split(".");
+  const own = keys[0] === "cluster_disagg" &&
+    (keys[1] === "prefill" || keys[1] === "decode");
+  const rest = own ? keys.slice(2) : keys;
+  const readers = own ? [keys[1] as PoolName] : pools;
+  const tail = rest.join(".");
+  if (tail === "scheduler.pp_microbatches") {
+    if (readers.some((p) => poolSplit(s, p).pp > 1)) return undefined;
+    return { reason: "without pipeline parallelism (every pool has pp 1)" };
+  }
+  if (tail === "step_time.expert_imbalance") {
+    if (readers.some((p) => poolSplit(s, p).ep > 1)) return undefined;
+    return { reason: "without expert parallelism (every pool has ep 1)" };
+  }
+  if (
+    tail === "hardware.gpus_per_node" ||
+    tail === "hardware.scale_out_bytes_per_s"
+  ) {
+    const kinds = readers.map((p) => poolSettings(s, p).step_time.kind);
+    if (kinds.includes("roofline")) return undefined;
+    return {
+      reason: `under step_time.kind=${
+        [...new Set(kinds)].join("/")
+      } (only the roofline kind models the links)`,
+    };
   }
   return undefined;
 }

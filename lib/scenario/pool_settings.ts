@@ -16,6 +16,7 @@ import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
 import type { DType } from "../perf/catalog.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
+import type { Parallelism } from "../perf/parallel.ts";
 import { InputError, type Path } from "../errors.ts";
 import { checkPoolSection } from "./pool_sections.ts";
 import type {
@@ -226,7 +227,7 @@ function withEngineScheduler(given: {
  * hardware and its scheduler's profiling limits (lib/perf/memory.ts).
  *
  * @param settings The pool's settings.
- * @param tp The instance's TP degree.
+ * @param tp The instance's TP degree, or its whole split (pp, dp_attention).
  * @returns The sizing, or undefined without hardware.
  *
  * @example Usage
@@ -240,13 +241,17 @@ function withEngineScheduler(given: {
  */
 export function poolKvCapacity(
   settings: PoolSettings,
-  tp: number,
+  tp: number | Pick<Parallelism, "tp" | "pp" | "dp">,
 ): KvCapacity | undefined {
   const hw = settings.hardware;
   if (!hw) return undefined;
   const { gpu, model } = resolveHardware(hw);
+  const split = typeof tp === "number" ? undefined : tp;
   return kvCapacity(gpu, model, {
-    tp,
+    tp: split ? split.tp : tp as number,
+    ...(split && (split.pp > 1 || split.dp > 1)
+      ? { pp: split.pp, dpAttention: split.dp }
+      : {}),
     weightDtype: hw.weight_dtype,
     kvDtype: hw.kv_dtype,
     gpuMemoryUtilization: hw.gpu_memory_utilization,

@@ -179,6 +179,10 @@ const SCHEDULER = z.strictObject({
     "Fixed time from a request's arrival to its reaching an instance, " +
       "seconds: another name for `engine.request_s` (give one of them).",
   ).optional(),
+  pp_microbatches: wholeNumber(
+    "With pipeline parallelism (pp > 1): micro-batches each iteration's " +
+      "batch is cut into (at most one per sequence). Default: pp.",
+  ).optional(),
   max_model_len: wholeNumber(
     "Longest request (prompt plus output tokens) the engine serves, " +
       "vLLM's max_model_len. Default: the model's context length when " +
@@ -242,6 +246,16 @@ const HARDWARE = z.strictObject({
       "for all-reduce buffers. Default 1.79 GiB, vLLM's logged figure " +
       "for Llama-3-8B on an H100 (PR #10511).",
   ).default(1.79 * 2 ** 30),
+  gpus_per_node: wholeNumber(
+    "GPUs per node (one NVLink domain); a parallel group larger than " +
+      "this crosses the scale-out network. Default: the GPU's catalog " +
+      "figure, else 8.",
+  ).optional(),
+  scale_out_bytes_per_s: positive(
+    "Scale-out (node-to-node) NIC bandwidth per GPU, one direction, " +
+      "bytes per second (a 400 Gb/s NIC is 50e9). Default: the GPU's " +
+      "catalog figure, else 50e9.",
+  ).optional(),
 }).describe(
   "The GPU and model that instances run: for `step_time.kind: " +
     "roofline`, and to size the KV cache and KV transfers when their " +
@@ -441,6 +455,7 @@ export const POOL_SCHEDULER_KEYS = [
   "policy",
   "max_num_seqs",
   "max_num_batched_tokens",
+  "pp_microbatches",
 ] as const;
 
 function poolSection(pool: string) {
@@ -459,6 +474,33 @@ function poolSection(pool: string) {
       "limits, step-time model, engine); every key defaults to the " +
       "top-level section's.",
   );
+}
+
+// The pipeline, expert and DP-attention degrees of a pool (`pp`, or
+// `prefill_pp` / `decode_pp` in disagg): lib/perf/parallel.ts.
+function parallelKeys<P extends "" | "prefill_" | "decode_">(prefix: P) {
+  const pool = prefix === ""
+    ? "an instance"
+    : `a ${prefix.slice(0, -1)} instance`;
+  return {
+    [`${prefix}pp`]: wholeNumber(
+      `\`batching: continuous\`: pipeline stages of ${pool} (at most the ` +
+        "model's layers; `step_time.kind: roofline`).",
+    ).default(1),
+    [`${prefix}ep`]: wholeNumber(
+      `\`batching: continuous\`: expert parallelism of ${pool}: the GPUs ` +
+        "of a pipeline stage over which the routed experts are split " +
+        "(must divide tp x dp_attention and the model's experts; the rest " +
+        "is TP inside each expert; MoE models, `roofline`).",
+    ).default(1),
+    [`${prefix}dp_attention`]: wholeNumber(
+      `\`batching: continuous\`: data-parallel attention ranks of ${pool}, ` +
+        "each of tp GPUs with its own share of the batch and its own KV " +
+        "cache (the scheduler limits are per rank; MoE models, `roofline`).",
+    ).default(1),
+  } as {
+    [K in `${P}pp` | `${P}ep` | `${P}dp_attention`]: z.ZodDefault<z.ZodNumber>;
+  };
 }
 
 const SLO_KEYS = {
@@ -623,9 +665,10 @@ export const SCENARIO_SCHEMA = z.strictObject({
         "time. `continuous`: num_gpus / tp batched instances.",
     ).default(4),
     tp: wholeNumber(
-      "`batching: continuous`: GPUs per instance (tensor parallelism); " +
-        "must divide num_gpus.",
+      "`batching: continuous`: tensor-parallel degree; GPUs per instance " +
+        "are tp x pp x dp_attention, which must divide num_gpus.",
     ).default(1),
+    ...parallelKeys(""),
     prefill_tokens_per_s: positive(
       "Prompt tokens one GPU (one instance, with tp > 1) processes per " +
         "second.",
@@ -645,6 +688,8 @@ export const SCENARIO_SCHEMA = z.strictObject({
       "`batching: continuous`: GPUs per decode instance; must divide " +
         "decode_gpus.",
     ).default(1),
+    ...parallelKeys("prefill_"),
+    ...parallelKeys("decode_"),
     prefill_tokens_per_s: positive(
       "Prompt tokens one prefill GPU processes per second.",
     ).default(8000),

@@ -40,8 +40,14 @@ export type ServingMode = "mono" | "disagg";
 export interface MonoCluster {
   /** Number of GPUs. */
   num_gpus: number;
-  /** Batched: GPUs per instance (tensor parallelism). */
+  /** Batched: tensor-parallel degree (GPUs per instance: tp x pp x dp_attention). */
   tp: number;
+  /** Batched: pipeline stages per instance. */
+  pp: number;
+  /** Batched: GPUs of a stage over which the routed experts are split. */
+  ep: number;
+  /** Batched: data-parallel attention ranks per instance. */
+  dp_attention: number;
   /** Prompt tokens per second of one GPU. */
   prefill_tokens_per_s: number;
   /** Output tokens per second of one GPU. */
@@ -58,6 +64,18 @@ export interface DisaggCluster {
   prefill_tp: number;
   /** Batched: GPUs per decode instance. */
   decode_tp: number;
+  /** Batched: pipeline stages per prefill instance. */
+  prefill_pp: number;
+  /** Batched: expert parallelism of a prefill instance. */
+  prefill_ep: number;
+  /** Batched: DP attention ranks per prefill instance. */
+  prefill_dp_attention: number;
+  /** Batched: pipeline stages per decode instance. */
+  decode_pp: number;
+  /** Batched: expert parallelism of a decode instance. */
+  decode_ep: number;
+  /** Batched: DP attention ranks per decode instance. */
+  decode_dp_attention: number;
   /** Prompt tokens per second of one prefill GPU. */
   prefill_tokens_per_s: number;
   /** Output tokens per second of one decode GPU. */
@@ -78,6 +96,8 @@ export interface SchedulerConfig {
   max_num_seqs?: number;
   /** Most tokens per batch (absent: the engine's). */
   max_num_batched_tokens?: number;
+  /** Under pp > 1: micro-batches per iteration (absent: pp). */
+  pp_microbatches?: number;
   /** Another name for `engine.iteration_s`. */
   iteration_overhead_s?: number;
   /** Another name for `engine.request_s`. */
@@ -128,7 +148,10 @@ export interface PoolOverrides {
   hardware?: Partial<HardwareConfig>;
   /** Scheduler limits. */
   scheduler?: Partial<
-    Pick<SchedulerConfig, "policy" | "max_num_seqs" | "max_num_batched_tokens">
+    Pick<
+      SchedulerConfig,
+      "policy" | "max_num_seqs" | "max_num_batched_tokens" | "pp_microbatches"
+    >
   >;
   /** Step-time model. */
   step_time?: Partial<StepTimeConfig>;
@@ -191,6 +214,10 @@ export interface HardwareConfig {
   gpu_memory_utilization: number;
   /** Bytes per GPU kept from the KV cache. */
   reserved_bytes: number;
+  /** GPUs per node (absent: the GPU's catalog figure, else 8). */
+  gpus_per_node?: number;
+  /** NIC bandwidth per GPU, one direction, bytes/s (absent: the catalog's, else 50e9). */
+  scale_out_bytes_per_s?: number;
 }
 
 /** How batched iterations are timed. */
@@ -207,8 +234,10 @@ export interface StepTimeConfig {
   memory_efficiency?: number;
   /** `roofline`: share of interconnect bandwidth achieved. */
   interconnect_efficiency: number;
-  /** `roofline`: fixed latency of one all-reduce, seconds. */
+  /** `roofline`: fixed latency of one collective, seconds. */
   all_reduce_latency_s: number;
+  /** `roofline`, ep > 1: busiest expert GPU's load over the mean. */
+  expert_imbalance: number;
 }
 
 /** The KV cache of each batched instance. */

@@ -23,6 +23,11 @@ import { traceHasSessions } from "../workload/workload.ts";
 import { randomBounds } from "../workload/datasets/sampler.ts";
 import { STEP_TIME_KINDS } from "./step_time_kinds/mod.ts";
 import { checkAdmission } from "./admission_checks.ts";
+import {
+  checkPoolParallelism,
+  type PoolSplit,
+  poolSplit,
+} from "./parallelism.ts";
 
 /**
  * Validates a scenario and fills in defaults.
@@ -51,7 +56,7 @@ export function validateScenario(raw: unknown): Scenario {
       ["warmup_seconds"],
     );
   }
-  checkParallelism(scenario);
+  checkPoolParallelism(scenario);
   if (
     scenario.kv_cache.prefix_caching && 512 % scenario.kv_cache.block_size !== 0
   ) {
@@ -253,44 +258,6 @@ function checkLengthsFitContext(scenario: Scenario): void {
   }
 }
 
-// Each pool's GPUs split into whole instances of tp GPUs.
-function checkParallelism(scenario: Scenario): void {
-  const pools: [string, number, string, number][] = [
-    [
-      "cluster_mono",
-      scenario.cluster_mono.num_gpus,
-      "tp",
-      scenario.cluster_mono.tp,
-    ],
-    [
-      "cluster_disagg",
-      scenario.cluster_disagg.prefill_gpus,
-      "prefill_tp",
-      scenario.cluster_disagg.prefill_tp,
-    ],
-    [
-      "cluster_disagg",
-      scenario.cluster_disagg.decode_gpus,
-      "decode_tp",
-      scenario.cluster_disagg.decode_tp,
-    ],
-  ];
-  for (const [section, gpus, key, tp] of pools) {
-    if (tp > 1 && scenario.batching === "none") {
-      throw new InputError(
-        "must be 1 with batching: none (each GPU serves one request)",
-        [section, key],
-      );
-    }
-    if (gpus % tp !== 0) {
-      throw new InputError(
-        `must divide the pool's ${gpus} GPUs into whole instances, got ${tp}`,
-        [section, key],
-      );
-    }
-  }
-}
-
 // The scheduler's older names for two engine values: one name each.
 function checkEngine(scenario: Scenario): void {
   const aliases = [
@@ -311,19 +278,19 @@ function checkEngine(scenario: Scenario): void {
 }
 
 function checkStepTime(scenario: Scenario): void {
-  const pools: [PoolName, number, Path][] = scenario.mode === "mono"
-    ? [["gpu", scenario.cluster_mono.tp, []]]
+  const pools: [PoolName, PoolSplit, Path][] = scenario.mode === "mono"
+    ? [["gpu", poolSplit(scenario, "gpu"), []]]
     : [
-      ["prefill", scenario.cluster_disagg.prefill_tp, [
+      ["prefill", poolSplit(scenario, "prefill"), [
         "cluster_disagg",
         "prefill",
       ]],
-      ["decode", scenario.cluster_disagg.decode_tp, [
+      ["decode", poolSplit(scenario, "decode"), [
         "cluster_disagg",
         "decode",
       ]],
     ];
-  for (const [name, tp, ownPath] of pools) {
+  for (const [name, split, ownPath] of pools) {
     const own = name === "gpu" ? undefined : scenario.cluster_disagg[name];
     const settings = poolSettings(scenario, name);
     // Errors name the pool's own section when the pool set any of it.
@@ -331,16 +298,17 @@ function checkStepTime(scenario: Scenario): void {
       const keyPath = key === undefined ? [section] : [section, key];
       return own?.[section] !== undefined ? [...ownPath, ...keyPath] : keyPath;
     };
-    checkPoolStepTime(scenario, settings, tp, at);
+    checkPoolStepTime(scenario, settings, split, at);
   }
 }
 
 function checkPoolStepTime(
   scenario: Scenario,
   settings: PoolSettings,
-  tp: number,
+  split: PoolSplit,
   at: (section: keyof PoolOverrides, key?: string) => Path,
 ): void {
+  const tp = split.tp;
   const st = settings.step_time;
   const hw = settings.hardware;
   STEP_TIME_KINDS.get(st.kind).check?.(settings, at);
@@ -391,11 +359,15 @@ function checkPoolStepTime(
     );
   }
   if (scenario.batching !== "continuous") return;
-  const c = poolKvCapacity(settings, tp)!;
+  const c = poolKvCapacity(settings, split)!;
   if (c.tokens < settings.kv_cache.block_size) {
     const gb = (x: number) => (x / 2 ** 30).toFixed(1);
     throw new InputError(
-      `${model.name} does not fit on ${gpu.name} at tp ${tp}: ` +
+      `${model.name} does not fit on ${gpu.name} at ${
+        split.pp > 1 || split.dp > 1
+          ? `tp ${tp} x pp ${split.pp} x dp_attention ${split.dp}`
+          : `tp ${tp}`
+      }: ` +
         `${gb(c.weightBytesPerGpu)} GiB of weights per GPU and ` +
         `${gb(hw.reserved_bytes)} GiB reserved leave ${
           gb(c.kvBytesPerGpu)

@@ -11,6 +11,7 @@
 import type { z, Zod } from "../../schema/zod.ts";
 import type { Path } from "../../errors.ts";
 import type { StepTimeModel } from "../../perf/step_time.ts";
+import type { Parallelism } from "../../perf/parallel.ts";
 import type { ResolvedHardware } from "../hardware.ts";
 import type { PoolOverrides, PoolSettings } from "../types.ts";
 
@@ -18,8 +19,10 @@ import type { PoolOverrides, PoolSettings } from "../types.ts";
 export interface StepTimeContext {
   /** The pool's settings (its own sections over the top level's). */
   settings: PoolSettings;
-  /** GPUs per instance. */
+  /** Tensor-parallel degree. */
   tp: number;
+  /** The instance's split (pp, ep, dp_attention; its tp is `tp`). */
+  parallel: Parallelism;
   /** The pool's GPU and model, when `hardware` is given. */
   hardware: ResolvedHardware | null;
   /** The cluster's token rates for the pool. */

@@ -9,6 +9,7 @@
 import type { Zod } from "../../schema/zod.ts";
 import { InputError } from "../../errors.ts";
 import { rooflineStepTime } from "../../perf/roofline.ts";
+import { DEFAULT_EXPERT_IMBALANCE } from "../../perf/roofline_parallel.ts";
 import type { StepTimeKindEntry } from "./_kind.ts";
 
 const KEYS = {
@@ -27,7 +28,16 @@ const KEYS = {
       .describe("`roofline`: share of the interconnect bandwidth achieved."),
   all_reduce_latency_s: (z: Zod) =>
     z.number().min(0).default(10e-6).describe(
-      "`roofline`: fixed latency of one all-reduce, seconds.",
+      "`roofline`: fixed latency of one collective (all-reduce, " +
+        "all-to-all, pipeline hop), seconds.",
+    ),
+  expert_imbalance: (z: Zod) =>
+    z.number().min(1).default(DEFAULT_EXPERT_IMBALANCE).describe(
+      "`roofline` with ep > 1: the busiest expert GPU's load over the " +
+        "mean (its MoE compute and all-to-all traffic are scaled by it). " +
+        "Default 1.18: SGLang's DeepSeek-V3 prefill at EP32, default " +
+        "versus perfectly balanced expert placement (LMSYS blog " +
+        "2025-05-05).",
     ),
 };
 
@@ -45,7 +55,7 @@ export const ROOFLINE: StepTimeKindEntry<typeof KEYS, "roofline"> = {
       );
     }
   },
-  build({ settings, tp, hardware }) {
+  build({ settings, tp, parallel, hardware }) {
     const st = settings.step_time;
     const hw = settings.hardware!;
     const engine = settings.engine;
@@ -58,6 +68,10 @@ export const ROOFLINE: StepTimeKindEntry<typeof KEYS, "roofline"> = {
       memoryEfficiency: st.memory_efficiency ?? engine.memory_efficiency,
       interconnectEfficiency: st.interconnect_efficiency,
       allReduceLatencyS: st.all_reduce_latency_s,
+      parallel,
+      gpusPerNode: hw.gpus_per_node,
+      scaleOutBytesPerS: hw.scale_out_bytes_per_s,
+      expertImbalance: st.expert_imbalance,
     });
   },
 };
