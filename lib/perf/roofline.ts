@@ -200,9 +200,10 @@ export function rooflineStepTime(
     const q = shape.decodeQueryTokens ?? shape.decodeTokens;
     const tokens = shape.prefillTokens + q;
     const logits = q + shape.prefillSequences;
-    const pairs = shape.prefillAttendedTokens + (q === shape.decodeTokens
-      ? shape.decodeContextTokens
-      : shape.decodeContextTokens * q / shape.decodeTokens);
+    const pairs = shape.prefillAttendedTokens +
+      (q === shape.decodeTokens
+        ? shape.decodeContextTokens
+        : shape.decodeContextTokens * q / shape.decodeTokens);
     out.flops = (tokens * linearFlopsPerToken + logits * logitFlops +
       pairs * pairFlops) / t;
     const touched = p.experts > 0
@@ -230,9 +231,10 @@ export function rooflineStepTime(
     const q = shape.decodeQueryTokens ?? shape.decodeTokens;
     const tokens = shape.prefillTokens + q;
     const logits = q + shape.prefillSequences;
-    const pairs = shape.prefillAttendedTokens + (q === shape.decodeTokens
-      ? shape.decodeContextTokens
-      : shape.decodeContextTokens * q / shape.decodeTokens);
+    const pairs = shape.prefillAttendedTokens +
+      (q === shape.decodeTokens
+        ? shape.decodeContextTokens
+        : shape.decodeContextTokens * q / shape.decodeTokens);
     const flops = (tokens * linearFlopsPerToken + logits * logitFlops +
       pairs * pairFlops) / t;
     const touched = experts > 0
