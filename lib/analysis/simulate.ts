@@ -5,6 +5,7 @@
  * @module
  */
 
+import { speculativeWarnings } from "../scenario/speculative_checks.ts";
 import { RequestRecords } from "../metrics/records.ts";
 import type { Summary } from "../metrics/summary_types.ts";
 import { EXACT_LIMIT_BYTES, SummaryAccumulator } from "../metrics/summary.ts";
@@ -345,7 +346,11 @@ export function simulate(
       summary.prefix_cache_evictions = evictions;
     }
   }
-  const warnings: string[] = [...engineWarnings(scenario), ...acc.notices];
+  const warnings: string[] = [
+    ...engineWarnings(scenario),
+    ...speculativeWarnings(scenario),
+    ...acc.notices,
+  ];
   if (workload.replay && !Number.isNaN(workload.replay.cutAtS)) {
     warnings.push(
       `trace: sim_seconds (${scenario.sim_seconds} s) ends the replay before the trace does (the first row left out arrives at ${
@@ -421,6 +426,7 @@ function instanceConfig(
     prefixBlockTokens: PREFIX_BLOCK_TOKENS,
     finishDelayS,
     ...ordering,
+    ...(pool.speculative && { speculative: pool.speculative.instance }),
   };
 }
 
@@ -449,6 +455,12 @@ function poolStats(
       maxNumBatchedTokens: sch.max_num_batched_tokens,
     },
     instanceStats: instances.map((inst) => inst.stats),
+    ...(plan.speculative && {
+      speculative: {
+        numTokens: plan.speculative.instance.numTokens,
+        tokensPerStep: plan.speculative.expectedTokensPerStep,
+      },
+    }),
   };
 }
 

@@ -27,6 +27,7 @@ import type {
   ResolvedEngine,
   Scenario,
   SchedulerConfig,
+  SpeculativeSection,
   StepTimeConfig,
 } from "./types.ts";
 
@@ -94,7 +95,8 @@ function merge(
   const out: Record<string, unknown> = { ...(base ?? {}) };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
-    const whole = key === "gpu" || key === "model" || key === "table";
+    const whole = key === "gpu" || key === "model" || key === "table" ||
+      key === "draft_model";
     out[key] = !whole && isMapping(value) && isMapping(out[key])
       ? merge(out[key] as Record<string, unknown>, value)
       : value;
@@ -134,6 +136,8 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
   const own: PoolOverrides | undefined = pool === "gpu"
     ? undefined
     : scenario.cluster_disagg[pool];
+  // The prefill pool yields only first tokens: no speculation there.
+  const speculative = pool === "prefill" ? undefined : scenario.speculative;
   if (!own) {
     return withEngineScheduler({
       hardware: scenario.hardware,
@@ -141,6 +145,7 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
       step_time: scenario.step_time,
       engine: scenario.engine,
       kv_cache: scenario.kv_cache,
+      speculative,
     });
   }
   const path = ["cluster_disagg", pool];
@@ -183,6 +188,9 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
     step_time: stepTime,
     engine,
     kv_cache: section<Scenario["kv_cache"]>("kv_cache", scenario.kv_cache),
+    speculative: pool !== "prefill" && own.speculative
+      ? section<SpeculativeSection>("speculative", speculative)
+      : speculative,
   });
 }
 
@@ -194,6 +202,7 @@ function withEngineScheduler(given: {
   step_time: StepTimeConfig;
   engine: EngineConfig;
   kv_cache: Scenario["kv_cache"];
+  speculative?: SpeculativeSection;
 }): PoolSettings {
   const engine = resolveEngine(given.engine, given.scheduler);
   const hw = given.hardware ? resolveHardware(given.hardware) : undefined;

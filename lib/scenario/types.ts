@@ -136,6 +136,22 @@ export interface PoolOverrides {
   engine?: Partial<EngineConfig>;
   /** KV capacity. */
   kv_cache?: Pick<KvCacheConfig, "capacity_tokens">;
+  /** Speculative decoding (decode pool only; keys given replace the top level's). */
+  speculative?: Partial<SpeculativeSection>;
+}
+
+/** Speculative decoding as the scenario gives it (lib/perf/speculative.ts). */
+export interface SpeculativeSection {
+  /** Where the proposals come from. */
+  method: "draft" | "eagle" | "mtp";
+  /** Tokens proposed per step, k. */
+  num_tokens: number;
+  /** One conditional acceptance rate for every position, or one per position. */
+  acceptance: number | number[];
+  /** `draft`: the draft model, a catalog name or inline. */
+  draft_model?: string | InlineModel;
+  /** `eagle` / `mtp`: decoder layers of the head. */
+  draft_layers?: number;
 }
 
 /** Storage data types. */
@@ -263,6 +279,8 @@ export interface Scenario {
   step_time: StepTimeConfig;
   /** KV cache per instance for `batching: continuous`. */
   kv_cache: KvCacheConfig;
+  /** Speculative decoding (mono; disagg: the decode pool); absent: none. */
+  speculative?: SpeculativeSection;
 
   /** Arrival process. */
   arrival: ArrivalSpec;
@@ -299,4 +317,6 @@ export interface PoolSettings {
   engine: ResolvedEngine;
   /** KV cache. */
   kv_cache: Scenario["kv_cache"];
+  /** Speculative decoding (absent: none; never in a prefill pool). */
+  speculative?: SpeculativeSection;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkSpeculative } from "./speculative_checks.ts";
 import { InputError, type Path } from "../errors.ts";
 import { parseWith } from "../schema/issues.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
@@ -61,6 +62,7 @@ export function validateScenario(raw: unknown): Scenario {
   }
   checkEngine(scenario);
   checkStepTime(scenario);
+  checkSpeculative(scenario);
   checkLengthsFitContext(scenario);
   checkAdmission(scenario);
   return scenario;
