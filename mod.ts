@@ -75,6 +75,7 @@ export type {
   SchedulerConfig,
   ServingMode,
   Slo,
+  SpeculativeSection,
   StepTimeConfig,
   StepTimeKindName,
 } from "./lib/scenario/types.ts";
@@ -402,6 +403,28 @@ export type {
   PlanClusterOptions,
   PoolPlan,
 } from "./lib/analysis/pools.ts";
+
+// ---------------------------------------------------- speculative decoding
+
+export {
+  acceptanceRates,
+  draftModelSpec,
+  expectedTokensPerStep,
+  speculativeStepTime,
+} from "./lib/perf/speculative.ts";
+export type {
+  DraftModelOptions,
+  SpeculativeMethod,
+  SpeculativeStepOptions,
+} from "./lib/perf/speculative.ts";
+export {
+  type SpeculativePool,
+  speculativePool,
+} from "./lib/analysis/speculative_pool.ts";
+export {
+  AcceptanceSampler,
+  type SpeculativeConfig,
+} from "./lib/serving/speculative.ts";
 
 // ---------------------------------------------------------- engine presets
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { RandomStream } from "../engine/random.ts";
+import type { RandomStream } from "../engine/random.ts";
 
 /** Speculative decoding as an instance runs it. */
 export interface SpeculativeConfig {
