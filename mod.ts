@@ -77,6 +77,7 @@ export type {
   SchedulerConfig,
   ServingMode,
   Slo,
+  SpeculativeSection,
   StepTimeConfig,
   StepTimeKindName,
 } from "./lib/scenario/types.ts";
@@ -419,6 +420,28 @@ export type {
   PlanClusterOptions,
   PoolPlan,
 } from "./lib/analysis/pools.ts";
+
+// ---------------------------------------------------- speculative decoding
+
+export {
+  acceptanceRates,
+  draftModelSpec,
+  expectedTokensPerStep,
+  speculativeStepTime,
+} from "./lib/perf/speculative.ts";
+export type {
+  DraftModelOptions,
+  SpeculativeMethod,
+  SpeculativeStepOptions,
+} from "./lib/perf/speculative.ts";
+export {
+  type SpeculativePool,
+  speculativePool,
+} from "./lib/analysis/speculative_pool.ts";
+export {
+  AcceptanceSampler,
+  type SpeculativeConfig,
+} from "./lib/serving/speculative.ts";
 
 // ---------------------------------------------------------- engine presets
 

@@ -181,6 +181,12 @@ function batchedShares(
           instances: pool.instances,
           kvCapacityTokens: pool.kvCapacityTokens,
           stepTime: pool.stepTime,
+          ...(pool.speculative && {
+            speculative: {
+              numTokens: pool.speculative.instance.numTokens,
+              tokensPerStep: pool.speculative.expectedTokensPerStep,
+            },
+          }),
           scheduler: {
             maxNumSeqs: sch.max_num_seqs * pool.parallel.dp,
             maxNumBatchedTokens: sch.max_num_batched_tokens * pool.parallel.dp,

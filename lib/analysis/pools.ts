@@ -16,6 +16,7 @@ import { poolKvCapacity, poolSettings } from "../scenario/pool_settings.ts";
 import type { TableStepTimeModel } from "../perf/table_step_time.ts";
 import { STEP_TIME_KINDS } from "../scenario/step_time_kinds/mod.ts";
 import { poolSplit } from "../scenario/parallelism.ts";
+import { type SpeculativePool, speculativePool } from "./speculative_pool.ts";
 
 /** The KV capacity an instance gets when nothing else sizes it. */
 export const DEFAULT_KV_CAPACITY_TOKENS = 131072;
@@ -44,6 +45,8 @@ export interface PoolPlan {
   kvCapacityTokens: number;
   /** The settings the pool runs with (hardware, scheduler, engine, ...). */
   settings: PoolSettings;
+  /** Speculative decoding (its step time is already in `stepTime`). */
+  speculative?: SpeculativePool;
 }
 
 /** All pools of a scenario, and what the disaggregated link carries. */
@@ -130,12 +133,21 @@ export function planCluster(
     // Without a model the all-reduce count is unknown; Llama-3.1-8B's 32.
     const layers = hw?.model.num_layers ?? DEFAULT_LAYERS;
     const moeLayers = hw ? parameterBreakdown(hw.model).moeLayers : 0;
-    const stepTime = withEngine(gpuWork, engine, {
+    let stepTime = withEngine(gpuWork, engine, {
       tp,
       layers,
       parallel,
       moeLayers,
     });
+    // The draft's k proposal steps join every iteration (speculative_pool.ts).
+    const speculative = settings.speculative && hw
+      ? speculativePool(settings, {
+        parallel,
+        target: stepTime,
+        seed: scenario.random_seed,
+      })
+      : undefined;
+    if (speculative) stepTime = speculative.stepTime;
     const kvCapacityTokens = settings.kv_cache.capacity_tokens ??
       poolKvCapacity(settings, parallel)?.tokens ?? DEFAULT_KV_CAPACITY_TOKENS;
     return {
@@ -147,6 +159,7 @@ export function planCluster(
       stepTime,
       kvCapacityTokens,
       settings,
+      ...(speculative && { speculative }),
     };
   };
   const pools = scenario.mode === "mono"

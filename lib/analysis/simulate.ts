@@ -5,6 +5,7 @@
  * @module
  */
 
+import { speculativeWarnings } from "../scenario/speculative_checks.ts";
 import { RequestRecords } from "../metrics/records.ts";
 import type { Summary } from "../metrics/summary_types.ts";
 import { EXACT_LIMIT_BYTES, SummaryAccumulator } from "../metrics/summary.ts";
@@ -350,7 +351,11 @@ export function simulate(
       if (offload) summary.kv_offload = offload;
     }
   }
-  const warnings: string[] = [...engineWarnings(scenario), ...acc.notices];
+  const warnings: string[] = [
+    ...engineWarnings(scenario),
+    ...speculativeWarnings(scenario),
+    ...acc.notices,
+  ];
   if (workload.replay && !Number.isNaN(workload.replay.cutAtS)) {
     warnings.push(
       `trace: sim_seconds (${scenario.sim_seconds} s) ends the replay before the trace does (the first row left out arrives at ${
@@ -428,6 +433,7 @@ function instanceConfig(
     finishDelayS,
     ...ordering,
     ...offloadOf(scenario, pool),
+    ...(pool.speculative && { speculative: pool.speculative.instance }),
   };
 }
 
@@ -467,6 +473,12 @@ function poolStats(
       maxNumBatchedTokens: sch.max_num_batched_tokens * plan.parallel.dp,
     },
     instanceStats: instances.map((inst) => inst.stats),
+    ...(plan.speculative && {
+      speculative: {
+        numTokens: plan.speculative.instance.numTokens,
+        tokensPerStep: plan.speculative.expectedTokensPerStep,
+      },
+    }),
   };
 }
 

@@ -43,13 +43,18 @@ export interface BatchedPoolStats {
   scheduler: PoolSchedulerLimits;
   /** Each instance's running totals, in instance order. */
   instanceStats: readonly InstanceStats[];
+  /**
+   * Speculative decoding: k and the expected tokens per step (a decode
+   * step verifies k + 1 tokens per sequence and yields that many).
+   */
+  speculative?: { numTokens: number; tokensPerStep: number };
 }
 
 /** What a pool's offered load reads of it (see {@linkcode poolOfferedLoad}). */
 export type OfferingPool =
   & Pick<
     BatchedPoolStats,
-    "name" | "instances" | "kvCapacityTokens" | "stepTime"
+    "name" | "instances" | "kvCapacityTokens" | "stepTime" | "speculative"
   >
   & {
     /** Its batch limits. */
@@ -100,7 +105,13 @@ function secondsPerToken(
       Math.floor(pool.kvCapacityTokens / context),
     ),
   );
-  const decodeS = pool.stepTime.iterationTimeS(decodeShape(batch, context));
+  const shape = decodeShape(batch, context);
+  const spec = pool.speculative;
+  // A speculative step verifies k + 1 tokens per sequence and yields the
+  // expected tokens per step of each.
+  if (spec) shape.decodeQueryTokens = batch * (spec.numTokens + 1);
+  const decodeS = pool.stepTime.iterationTimeS(shape) /
+    (spec ? spec.tokensPerStep : 1);
   return { prefill: prefillS / budget, decode: decodeS / batch };
 }
 
@@ -202,6 +213,9 @@ const POOL_KEYS = {
  * - `mean_kv_occupancy`, `peak_kv_occupancy`: KV blocks in use over capacity,
  *   per iteration.
  * - `preemptions`: requests whose KV was freed and recomputed.
+ * - `speculative_tokens_per_step` (measured) and
+ *   `speculative_expected_tokens_per_step` (the rates' expectation): with
+ *   speculative decoding, tokens per sequence per decode step.
  *
  * @param summary The records-based summary (modified in place).
  * @param pools The run's instance pools.
@@ -287,4 +301,17 @@ export function addBatchedMetrics(
   summary.peak_kv_occupancy = peakKv;
   summary.preemptions = preemptions;
   summary.iterations = iterations;
+  const speculating = pools.filter((p) => p.speculative);
+  if (speculating.length > 0) {
+    let steps = 0, tokens = 0;
+    for (const pool of speculating) {
+      for (const st of pool.instanceStats) {
+        steps += st.speculativeSteps;
+        tokens += st.speculativeTokens;
+      }
+    }
+    summary.speculative_tokens_per_step = steps > 0 ? tokens / steps : NaN;
+    summary.speculative_expected_tokens_per_step =
+      speculating[0].speculative!.tokensPerStep;
+  }
 }

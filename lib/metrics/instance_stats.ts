@@ -43,6 +43,10 @@ export interface InstanceStats {
   prefixHitTokens: number;
   /** Prefix-cache entries evicted to make room. */
   prefixEvictions: number;
+  /** Speculative decoding: sequence-steps (one per decoding sequence per decode iteration). */
+  speculativeSteps: number;
+  /** Speculative decoding: tokens those steps yielded. */
+  speculativeTokens: number;
 }
 
 /**
@@ -71,5 +75,7 @@ export function emptyInstanceStats(): InstanceStats {
     prefixPromptTokens: 0,
     prefixHitTokens: 0,
     prefixEvictions: 0,
+    speculativeSteps: 0,
+    speculativeTokens: 0,
   };
 }

@@ -117,6 +117,8 @@ export const METRIC_NAMES: readonly MetricName[] = Object.freeze(
     "prefix_cache_hit_rate",
     "prefix_cache_hit_tokens",
     "prefix_cache_evictions",
+    "speculative_tokens_per_step",
+    "speculative_expected_tokens_per_step",
     "prefill_instances",
     "prefill_tp",
     "kv_capacity_tokens_prefill",

@@ -366,6 +366,14 @@ export interface BatchedSummary {
   prefix_cache_evictions?: number;
   /** With `kv_cache.offload`: hits per tier and bytes moved. */
   kv_offload?: KvOffloadSummary;
+  /**
+   * Speculative decoding: tokens per sequence per decode step, measured
+   * over the whole run (1 + accepted proposals, the last step of a request
+   * cut at what it had left).
+   */
+  speculative_tokens_per_step?: number;
+  /** Speculative decoding: the acceptance rates' expectation, 1 + sum_i prod_{j<=i} a_j. */
+  speculative_expected_tokens_per_step?: number;
   /** Multi-turn sessions: counts, durations and TTFT by turn. */
   sessions?: SessionsSummary;
 }

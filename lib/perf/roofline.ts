@@ -15,6 +15,10 @@
  * - FLOPs = [2 T (L attn + dense layers x FFN + MoE layers x ((k + shared) x
  *   expert + router)) + 2 h V x logits + A x L x 2 n (d_qk + d_v)] / t, where
  *   logits = decode tokens + prefill sequences (one sampled position each).
+ *   Under speculative decoding a decode verifies q / b query tokens (b
+ *   sequences, `decodeQueryTokens` q): they count in T and the logits, and
+ *   each attends to its sequence's context (A has the decodes' contexts x
+ *   q / b), while that KV is read once per sequence.
  * - bytes = weights + KV + activations:
  *   weights read once per iteration, (L attn + dense FFNs + MoE layers x
  *   (E (1 - (1 - k/E)^T) + shared) x expert + routers + LM head) x weight
@@ -228,9 +232,14 @@ export function rooflineStepTime(
     totalS: 0,
   };
   const cost = (shape: IterationShape): IterationCost => {
-    const tokens = shape.prefillTokens + shape.decodeTokens;
-    const logits = shape.decodeTokens + shape.prefillSequences;
-    const pairs = shape.prefillAttendedTokens + shape.decodeContextTokens;
+    // Speculative verification: q query tokens over the decodes' contexts.
+    const q = shape.decodeQueryTokens ?? shape.decodeTokens;
+    const tokens = shape.prefillTokens + q;
+    const logits = q + shape.prefillSequences;
+    const pairs = shape.prefillAttendedTokens +
+      (q === shape.decodeTokens
+        ? shape.decodeContextTokens
+        : shape.decodeContextTokens * q / shape.decodeTokens);
     out.flops = (tokens * linearFlopsPerToken + logits * logitFlops +
       pairs * pairFlops) / t;
     const touched = p.experts > 0
@@ -254,9 +263,14 @@ export function rooflineStepTime(
   // cost(shape).totalS with the same arithmetic in locals: it runs at every
   // iteration, and the stores into `out` are not needed for the time alone.
   const iterationTimeS = (shape: IterationShape): number => {
-    const tokens = shape.prefillTokens + shape.decodeTokens;
-    const logits = shape.decodeTokens + shape.prefillSequences;
-    const pairs = shape.prefillAttendedTokens + shape.decodeContextTokens;
+    // Speculative verification: q query tokens over the decodes' contexts.
+    const q = shape.decodeQueryTokens ?? shape.decodeTokens;
+    const tokens = shape.prefillTokens + q;
+    const logits = q + shape.prefillSequences;
+    const pairs = shape.prefillAttendedTokens +
+      (q === shape.decodeTokens
+        ? shape.decodeContextTokens
+        : shape.decodeContextTokens * q / shape.decodeTokens);
     const flops = (tokens * linearFlopsPerToken + logits * logitFlops +
       pairs * pairFlops) / t;
     const touched = experts > 0

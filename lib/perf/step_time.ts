@@ -23,6 +23,14 @@ export interface IterationShape {
   decodeTokens: number;
   /** Sum of the context lengths the decoding sequences read. */
   decodeContextTokens: number;
+  /**
+   * Query tokens of the decoding sequences, when a sequence verifies more
+   * than one token in the step (speculative decoding: k + 1 each). Absent:
+   * one per sequence, `decodeTokens`. Each query token costs FLOPs,
+   * activations and a logit as a token does and attends to its sequence's
+   * context, which is read once per sequence whatever the query count.
+   */
+  decodeQueryTokens?: number;
 }
 
 /**

@@ -69,6 +69,7 @@ const BATCHED_ONLY = [
   "kv_cache",
   "hardware",
   "kv_transfer",
+  "speculative",
 ];
 
 // Which step-time kind reads each step_time key.
@@ -83,7 +84,7 @@ const STEP_TIME_KEY_KIND = stepTimeKeyKinds();
  *   both); under a dataset, the length distributions; `arrival` when every
  *   class has its own;
  * - under `batching: none`, the batched sections (`scheduler`, `engine`,
- *   `step_time`, `kv_cache`, `hardware`, `kv_transfer`, the disagg pools'
+ *   `step_time`, `kv_cache`, `hardware`, `kv_transfer`, `speculative`, the disagg pools'
  *   own sections, `cluster_disagg.ttft_at`): one request per GPU at the
  *   cluster's token rates;
  * - under `batching: continuous`, a pool's `prefill_tokens_per_s` /

@@ -28,6 +28,7 @@ import type {
   ResolvedEngine,
   Scenario,
   SchedulerConfig,
+  SpeculativeSection,
   StepTimeConfig,
 } from "./types.ts";
 
@@ -95,7 +96,8 @@ function merge(
   const out: Record<string, unknown> = { ...(base ?? {}) };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
-    const whole = key === "gpu" || key === "model" || key === "table";
+    const whole = key === "gpu" || key === "model" || key === "table" ||
+      key === "draft_model";
     out[key] = !whole && isMapping(value) && isMapping(out[key])
       ? merge(out[key] as Record<string, unknown>, value)
       : value;
@@ -135,6 +137,8 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
   const own: PoolOverrides | undefined = pool === "gpu"
     ? undefined
     : scenario.cluster_disagg[pool];
+  // The prefill pool yields only first tokens: no speculation there.
+  const speculative = pool === "prefill" ? undefined : scenario.speculative;
   if (!own) {
     return withEngineScheduler({
       hardware: scenario.hardware,
@@ -142,6 +146,7 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
       step_time: scenario.step_time,
       engine: scenario.engine,
       kv_cache: scenario.kv_cache,
+      speculative,
     });
   }
   const path = ["cluster_disagg", pool];
@@ -184,6 +189,9 @@ export function poolSettings(scenario: Scenario, pool: PoolName): PoolSettings {
     step_time: stepTime,
     engine,
     kv_cache: section<Scenario["kv_cache"]>("kv_cache", scenario.kv_cache),
+    speculative: pool !== "prefill" && own.speculative
+      ? section<SpeculativeSection>("speculative", speculative)
+      : speculative,
   }, own.hardware?.model !== undefined ? [...path, "hardware"] : undefined);
 }
 
@@ -195,6 +203,7 @@ function withEngineScheduler(given: {
   step_time: StepTimeConfig;
   engine: EngineConfig;
   kv_cache: Scenario["kv_cache"];
+  speculative?: SpeculativeSection;
 }, hardwarePath?: Path): PoolSettings {
   const engine = resolveEngine(given.engine, given.scheduler);
   const hw = given.hardware

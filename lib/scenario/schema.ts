@@ -43,6 +43,7 @@ import type {
   Scenario,
   SchedulerConfig,
   SessionsConfig,
+  SpeculativeSection,
   StepTimeConfig,
 } from "./types.ts";
 
@@ -324,6 +325,44 @@ const KV_CACHE = z.strictObject({
     ),
 }).describe("KV cache of each `batching: continuous` instance.");
 
+const ACCEPTANCE_RATE = z.number().min(0).max(1);
+
+// Speculative decoding (lib/perf/speculative.ts has the formulas).
+const SPECULATIVE = z.strictObject({
+  method: z.enum(["draft", "eagle", "mtp"]).describe(
+    "Where the k proposals come from: `draft` (a smaller model, " +
+      "`draft_model`), `eagle` (a head of `draft_layers` decoder layers of " +
+      "the target's width, default 1) or `mtp` (the model's own " +
+      "multi-token-prediction layers, `mtp_layers`).",
+  ),
+  num_tokens: wholeNumber("Tokens proposed per step, k."),
+  acceptance: z.union([
+    ACCEPTANCE_RATE,
+    z.array(ACCEPTANCE_RATE).min(1),
+  ]).describe(
+    "Acceptance: one rate alpha (each proposal accepted with probability " +
+      "alpha when the ones before it were; tokens per step (1 - " +
+      "alpha^(k+1)) / (1 - alpha)), or k conditional rates a_1..a_k " +
+      "(tokens per step 1 + sum_i prod_{j<=i} a_j).",
+  ),
+  draft_model: catalog(
+    MODELS,
+    MODEL_INLINE,
+    "`method: draft`: the draft model, a catalog name or a mapping; it " +
+      "runs on the target's GPUs at the target's TP and data types.",
+  ).optional(),
+  draft_layers: wholeNumber(
+    "`eagle` / `mtp`: decoder layers of the head (default: eagle 1, mtp " +
+      "the model's `mtp_layers`).",
+  ).optional(),
+}).describe(
+  "Speculative decoding (`batching: continuous`, `step_time.kind: " +
+    "roofline`): every decode step runs the draft k times and verifies " +
+    "k + 1 tokens per sequence as one step of the target; each sequence " +
+    "gets 1 + its accepted proposals (seeded draws). In disagg it applies " +
+    "to the decode pool.",
+);
+
 // Engine presets share one set of keys (each overrides the preset's value),
 // so the section is one object whose `preset` names the registry entry
 // rather than a union of identical variants.
@@ -392,6 +431,7 @@ export const POOL_SECTIONS = {
   step_time: STEP_TIME,
   engine: ENGINE,
   kv_cache: KV_CACHE,
+  speculative: SPECULATIVE,
 } as const;
 
 // A pool's merged sections are checked with these (lib/scenario/pool_sections.ts
@@ -469,6 +509,7 @@ function poolSection(pool: string) {
       "offload",
       "offload_policy",
     ]),
+    speculative: overrides(SPECULATIVE),
   }).optional().describe(
     `The ${pool} pool's own settings (heterogeneous GPUs, scheduler ` +
       "limits, step-time model, engine); every key defaults to the " +
@@ -620,6 +661,7 @@ export const SCENARIO_SCHEMA = z.strictObject({
   step_time: STEP_TIME.prefault({}),
   engine: ENGINE.prefault({}),
   kv_cache: KV_CACHE.prefault({}),
+  speculative: SPECULATIVE.optional(),
   arrival: arrivalSchema({ topLevel: true }),
   prompt_tokens: tokenSchema("Prompt (input) length distribution.").prefault({
     mode: "log",
@@ -733,6 +775,7 @@ const _sameTypes: [
   Same<Out<typeof HARDWARE>, HardwareConfig>,
   Same<Out<typeof STEP_TIME>, Omit<StepTimeConfig, "table">>,
   Same<Out<typeof KV_CACHE>, KvCacheConfig>,
+  Same<Out<typeof SPECULATIVE>, SpeculativeSection>,
   Same<Out<typeof ENGINE>, EngineConfig>,
   Same<Out<typeof REQUEST_CLASS>, RequestClass>,
   Same<Out<typeof SESSIONS>, SessionsConfig>,
@@ -762,6 +805,7 @@ const _sameTypes: [
     | undefined
   >,
 ] = [
+  true,
   true,
   true,
   true,

@@ -162,6 +162,22 @@ export interface PoolOverrides {
     KvCacheConfig,
     "capacity_tokens" | "offload" | "offload_policy"
   >;
+  /** Speculative decoding (decode pool only; keys given replace the top level's). */
+  speculative?: Partial<SpeculativeSection>;
+}
+
+/** Speculative decoding as the scenario gives it (lib/perf/speculative.ts). */
+export interface SpeculativeSection {
+  /** Where the proposals come from. */
+  method: "draft" | "eagle" | "mtp";
+  /** Tokens proposed per step, k. */
+  num_tokens: number;
+  /** One conditional acceptance rate for every position, or one per position. */
+  acceptance: number | number[];
+  /** `draft`: the draft model, a catalog name or inline. */
+  draft_model?: string | InlineModel;
+  /** `eagle` / `mtp`: decoder layers of the head. */
+  draft_layers?: number;
 }
 
 /** Storage data types. */
@@ -319,6 +335,8 @@ export interface Scenario {
   step_time: StepTimeConfig;
   /** KV cache per instance for `batching: continuous`. */
   kv_cache: KvCacheConfig;
+  /** Speculative decoding (mono; disagg: the decode pool); absent: none. */
+  speculative?: SpeculativeSection;
 
   /** Arrival process. */
   arrival: ArrivalSpec;
@@ -355,4 +373,6 @@ export interface PoolSettings {
   engine: ResolvedEngine;
   /** KV cache. */
   kv_cache: Scenario["kv_cache"];
+  /** Speculative decoding (absent: none; never in a prefill pool). */
+  speculative?: SpeculativeSection;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkSpeculative } from "./speculative_checks.ts";
 import { InputError, type Path } from "../errors.ts";
 import { parseWith } from "../schema/issues.ts";
 import { SCENARIO_SCHEMA } from "./schema.ts";
@@ -68,6 +69,7 @@ export function validateScenario(raw: unknown): Scenario {
   checkOffload(scenario);
   checkEngine(scenario);
   checkStepTime(scenario);
+  checkSpeculative(scenario);
   checkLengthsFitContext(scenario);
   checkAdmission(scenario);
   return scenario;

@@ -60,6 +60,7 @@ import {
   recomputeS,
 } from "./kv_tiers.ts";
 import { PREFIX_BLOCK_TOKENS } from "../workload/request_source.ts";
+import { AcceptanceSampler, type SpeculativeConfig } from "./speculative.ts";
 
 // Removes a slot from the first `count` entries of a list, keeping their
 // order; returns the new count.
@@ -139,6 +140,12 @@ export interface InstanceConfig {
    * recomputed (see ./kv_tiers.ts). Absent: HBM is the only tier.
    */
   offload?: Omit<KvTiersOptions, "entryTokens">;
+  /**
+   * Speculative decoding: each decode step verifies k + 1 tokens per
+   * sequence and gives each a seeded random number of them (see
+   * ./speculative.ts). Absent: one token per sequence per step.
+   */
+  speculative?: SpeculativeConfig;
 }
 
 // What a waiting request's prefix match says besides a count of entries.
@@ -256,6 +263,14 @@ export class Instance implements BatchBuilder {
   // every decode iteration).
   #nextFinish = Infinity;
   #decodeThis = false;
+  // Speculative decoding (null without): the draws, the query tokens per
+  // sequence (k + 1), slots past the highest one used, and the slots that
+  // finish in the current step.
+  readonly #spec: AcceptanceSampler | null;
+  readonly #specQuery: number;
+  #slotHigh = 0;
+  #specDone: Int32Array;
+  #specDoneCount = 0;
   #shape: IterationShape = {
     prefillTokens: 0,
     prefillSequences: 0,
@@ -370,6 +385,18 @@ export class Instance implements BatchBuilder {
     this.#pending = new Int32Array(n);
     for (let k = 0; k < n; k++) this.#free[k] = n - 1 - k;
     this.#freeCount = n;
+    const spec = config.speculative;
+    this.#spec = spec
+      ? new AcceptanceSampler(
+        spec.acceptance,
+        new RandomStream(
+          spec.seed,
+          `speculative/${config.role ?? "both"}/${index}`,
+        ),
+      )
+      : null;
+    this.#specQuery = spec ? spec.numTokens + 1 : 1;
+    this.#specDone = new Int32Array(spec ? n : 0);
   }
 
   /** KV blocks in use. */
@@ -606,6 +633,7 @@ export class Instance implements BatchBuilder {
 
   #allocSlot(i: number): number {
     const s = this.#free[--this.#freeCount];
+    if (s >= this.#slotHigh) this.#slotHigh = s + 1;
     this.#slotId[s] = i;
     this.#slotPins[s] = 0;
     this.#slotCachedTokens[s] = 0;
@@ -635,6 +663,8 @@ export class Instance implements BatchBuilder {
     this.#decodeKvSum += kv;
     this.#decodeCount++;
     this.#decodeMeasured += this.#slotMeasured[s];
+    // Under speculation a request's finish is known only when it comes.
+    if (this.#spec) return;
     const last = d + this.#records.outputTokens[this.#slotId[s]] - generated -
       1;
     this.#finishes.push(last, this.#slotStamp[s], s);
@@ -660,6 +690,70 @@ export class Instance implements BatchBuilder {
       this.#slotPins[s],
     );
     return this.#kv.blocksFor(kv - this.#slotCachedTokens[s]);
+  }
+
+  // A decoding request's last token came at `now`.
+  #finishDecode(s: number, now: number): void {
+    const i = this.#slotId[s];
+    this.#records.finishS[i] = now + this.#finishDelayS;
+    this.#kv.usedBlocks -= this.#leaveDecode(s);
+    this.#freeSlot(s);
+    this.#outstanding--;
+    this.#records.retire(i);
+  }
+
+  // Blocks the decodes of the next decode iteration need: one more token
+  // each (the residue classes' count), or under speculation the k + 1 they
+  // verify (a scan of the slots).
+  #growNeed(): number {
+    if (!this.#spec) return this.#kv.blocksToGrow(this.#decodeIndex);
+    const kv = this.#kv;
+    const q = this.#specQuery;
+    const d = this.#decodeIndex;
+    let need = 0;
+    for (let s = 0; s < this.#slotHigh; s++) {
+      if (!this.#slotDecoding[s]) continue;
+      const own = this.#slotKv0[s] + d - this.#slotD0[s] -
+        this.#slotCachedTokens[s];
+      need += kv.blocksFor(own + q) - kv.blocksFor(own);
+    }
+    return need;
+  }
+
+  // Speculation, at the end of a decode iteration (before its index moves
+  // on): each decode gets 1 + its accepted proposals, at most what it has
+  // left; the blocks of rejected ones are freed, and those that are done
+  // are listed to finish. Progress stays (state on entry) + (decode
+  // iterations since) by moving each entry state on by the extra tokens.
+  #acceptDrafts(): void {
+    const kv = this.#kv;
+    const spec = this.#spec!;
+    const q = this.#specQuery;
+    const d = this.#decodeIndex;
+    const out = this.#records.outputTokens;
+    let extra = 0, freed = 0, tokens = 0;
+    for (let s = 0; s < this.#slotHigh; s++) {
+      if (!this.#slotDecoding[s]) continue;
+      const steps = d - this.#slotD0[s];
+      const left = out[this.#slotId[s]] - this.#slotGenerated0[s] - steps;
+      let n = spec.draw();
+      if (n >= left) {
+        n = left;
+        this.#specDone[this.#specDoneCount++] = s;
+      }
+      const own = this.#slotKv0[s] + steps - this.#slotCachedTokens[s];
+      freed += kv.blocksFor(own + q) - kv.blocksFor(own + n);
+      this.#slotGenerated0[s] += n - 1;
+      this.#slotKv0[s] += n - 1;
+      extra += n - 1;
+      tokens += n;
+    }
+    kv.usedBlocks -= freed;
+    this.#decodeKvSum += extra;
+    const st = this.stats;
+    st.outputTokens += extra;
+    st.speculativeSteps += this.#decodeCount;
+    st.speculativeTokens += tokens;
   }
 
   #nextWaiting(now: number): number {
@@ -827,7 +921,7 @@ export class Instance implements BatchBuilder {
       this.#prefillingCount === 0 && this.#decodeCount > 0 &&
       this.#waiting.size === 0 && this.#resumed.length === 0 &&
       this.#fetched.length === 0 &&
-      ((need = kv.blocksToGrow(this.#decodeIndex)) === 0 ||
+      ((need = this.#growNeed()) === 0 ||
         kv.makeRoom(need))
     ) {
       // Decode-only (most iterations): with nothing waiting or prefilling,
@@ -864,6 +958,7 @@ export class Instance implements BatchBuilder {
     shape.decodeTokens = decodes;
     // Each decode reads its KV plus the token it writes.
     shape.decodeContextTokens = decodes > 0 ? this.#decodeKvSum + decodes : 0;
+    if (this.#spec) shape.decodeQueryTokens = decodes * this.#specQuery;
     const durationS = this.#stepTime.iterationTimeS(shape);
     const st = this.stats;
     st.iterations++;
@@ -894,15 +989,16 @@ export class Instance implements BatchBuilder {
     // Those whose KV fills its last block need a new one, and the victims
     // are preempted until they all fit.
     const kv = this.#kv;
-    let need = kv.blocksToGrow(this.#decodeIndex);
+    let need = this.#growNeed();
     while (need > 0 && !kv.makeRoom(need) && this.#decodeCount > 0) {
       this.#preempt(this.#victim());
-      need = kv.blocksToGrow(this.#decodeIndex);
+      need = this.#growNeed();
     }
     if (this.#decodeCount === 0) return 0;
     kv.usedBlocks += need;
     this.#decodeThis = true;
-    return this.#decodeCount;
+    // A speculative decode verifies k + 1 tokens, all in the batch's budget.
+    return this.#decodeCount * this.#specQuery;
   }
 
   /**
@@ -1060,19 +1156,20 @@ export class Instance implements BatchBuilder {
       );
       this.#lastDecodeEndS = now;
       this.#decodeKvSum += decodes;
+      if (this.#spec) this.#acceptDrafts();
       this.#decodeIndex++;
+      for (let k = 0; k < this.#specDoneCount; k++) {
+        this.#finishDecode(this.#specDone[k], now);
+        finished++;
+      }
+      this.#specDoneCount = 0;
       const finishes = this.#finishes;
       while (this.#nextFinish <= index) {
         finishes.pop();
         this.#nextFinish = finishes.peekTime;
         const s = finishes.data;
         if (finishes.kind !== this.#slotStamp[s]) continue; // stale
-        const i = this.#slotId[s];
-        rec.finishS[i] = now + this.#finishDelayS;
-        this.#kv.usedBlocks -= this.#leaveDecode(s);
-        this.#freeSlot(s);
-        this.#outstanding--;
-        rec.retire(i);
+        this.#finishDecode(s, now);
         finished++;
       }
     }
