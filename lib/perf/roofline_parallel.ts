@@ -5,7 +5,9 @@
  * keeps the exact formulas of lib/perf/roofline.ts, which this module
  * generalises (with p = e = d = 1 the terms below are those).
  *
- * An iteration of T tokens is spread evenly over the d attention ranks
+ * An iteration of T tokens (a speculative verification's k + 1 query tokens
+ * per decoding sequence counted in T, the logits and the pairs, as in
+ * roofline.ts) is spread evenly over the d attention ranks
  * (T/d tokens, 1/d of the attended pairs, the logits and the KV each) and
  * cut into m = min(pp_microbatches, sequences) equal micro-batches. Per GPU
  * of a stage, for one micro-batch (T, the pairs A, the logits and the KV
@@ -224,11 +226,16 @@ export function parallelRoofline(
   const cost = (shape: IterationShape): IterationCost => {
     const seqs = shape.decodeTokens + shape.prefillSequences;
     const m = microbatchCount(par, seqs);
+    // Speculative verification: q query tokens over the decodes' contexts
+    // (as in roofline.ts).
+    const q = shape.decodeQueryTokens ?? shape.decodeTokens;
+    const decodePairs = q === shape.decodeTokens
+      ? shape.decodeContextTokens
+      : shape.decodeContextTokens * q / shape.decodeTokens;
     // One micro-batch, over the whole stage group.
-    const tokens = (shape.prefillTokens + shape.decodeTokens) / m;
-    const logits = (shape.decodeTokens + shape.prefillSequences) / m;
-    const pairs = (shape.prefillAttendedTokens + shape.decodeContextTokens) /
-      m;
+    const tokens = (shape.prefillTokens + q) / m;
+    const logits = (q + shape.prefillSequences) / m;
+    const pairs = (shape.prefillAttendedTokens + decodePairs) / m;
     const kvTokens = (shape.decodeContextTokens + shape.prefillPastTokens) / m +
       tokens;
     const rankTokens = tokens / d;
