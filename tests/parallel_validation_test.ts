@@ -59,12 +59,13 @@ function assertRow(phase: string, measured: number, got: number): void {
 }
 const error = (got: number, want: number) => one((got / want - 1) * 100);
 
-Deno.test("B6 decode: 9 nodes, DP attention 72 x EP72, 256 sequences per GPU at 2,000 tokens of KV", () => {
-  // SGLang's 72 ranks hold 288 physical experts (256 plus 32 redundant
-  // copies, 4 per GPU); the model's 256 over 72 GPUs is the same load.
+// SGLang's 72 decode ranks hold 288 physical experts (256 plus 32
+// redundant copies, 4 per GPU); the model's 256 over 72 GPUs is the same
+// load.
+function decodeFigure(): number {
   const ranks = 72;
   const perRank = 256;
-  const got = perNodeTokensPerS(
+  return perNodeTokensPerS(
     { tp: 1, pp: 1, ep: 72, dp: ranks, microbatches: 1 },
     {
       prefillTokens: 0,
@@ -76,17 +77,13 @@ Deno.test("B6 decode: 9 nodes, DP attention 72 x EP72, 256 sequences per GPU at 
     },
     perRank,
   );
-  // docs/validation.md, B6: llmsim 24,533 tokens/s per node, +10.1%.
-  assert.equal(Math.round(got), 24533);
-  assert.equal(error(got, 22282), 10.1);
-  assertRow("decode", 22282, got);
-});
+}
 
-Deno.test("B6 prefill: 4 nodes, DP attention 32 x EP32, 16,384 tokens per GPU of 4,096-token prompts", () => {
+function prefillFigure(): number {
   const ranks = 32;
   const tokens = 16384;
   const prompts = tokens / 4096;
-  const got = perNodeTokensPerS(
+  return perNodeTokensPerS(
     { tp: 1, pp: 1, ep: 32, dp: ranks, microbatches: 1 },
     {
       prefillTokens: tokens * ranks,
@@ -98,15 +95,39 @@ Deno.test("B6 prefill: 4 nodes, DP attention 32 x EP32, 16,384 tokens per GPU of
     },
     tokens,
   );
-  // docs/validation.md, B6: llmsim 40,302 tokens/s per node, -19.9% of
-  // SGLang's 50,302 with its default expert placement.
-  assert.equal(Math.round(got), 40302);
-  assert.equal(error(got, 50302), -19.9);
+}
+
+Deno.test("B6 decode: 9 nodes, DP attention 72 x EP72, 256 sequences per GPU at 2,000 tokens of KV", () => {
+  const got = decodeFigure();
+  assertRow("decode", 22282, got);
+  // What the page says of it: optimistic, within 25%.
+  const e = error(got, 22282);
+  assert.ok(e > 0 && e < 25, `decode error ${e}%`);
+});
+
+Deno.test("B6 prefill: 4 nodes, DP attention 32 x EP32, 16,384 tokens per GPU of 4,096-token prompts", () => {
+  const got = prefillFigure();
   assertRow("prefill", 50302, got);
-  assert.match(
-    page.replace(/\s+/g, " "),
-    /\| B6\. DeepSeek-V3 EP on H100 nodes \(`sglang`\) \| 2 \| 15\.0% \|/,
+  // Pessimistic (the all-to-all is added, not overlapped), within 25%.
+  const e = error(got, 50302);
+  assert.ok(e < 0 && e > -25, `prefill error ${e}%`);
+});
+
+Deno.test("B6: the median absolute error in the section and the summary table", () => {
+  const errors = [
+    Math.abs(decodeFigure() / 22282 - 1),
+    Math.abs(prefillFigure() / 50302 - 1),
+  ];
+  const median = `${(100 * (errors[0] + errors[1]) / 2).toFixed(1)}%`;
+  const text = page.replace(/\s+/g, " ");
+  assert.ok(
+    text.includes(`B6 median absolute error: ${median} (2 figures)`),
+    `B6 states a median of ${median}`,
   );
-  // The median of the two absolute errors.
-  assert.equal(one((10.1 + 19.9) / 2), 15);
+  assert.ok(
+    text.includes(
+      `| B6. DeepSeek-V3 EP on H100 nodes (\`sglang\`) | 2 | ${median} |`,
+    ),
+    `the summary table gives B6 ${median}`,
+  );
 });

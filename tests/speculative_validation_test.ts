@@ -154,3 +154,28 @@ Deno.test("validation B8: speculative speed-ups against EAGLE-3 and DeepSeek-V3'
     assert.ok(Math.abs(error) < 25, `${c.label}: ${error}%`);
   }
 });
+
+Deno.test("validation B8: the median absolute error in the section and the summary table", async () => {
+  const doc = (await Deno.readTextFile("docs/validation.md")).replace(
+    /\s+/g,
+    " ",
+  );
+  const errors = B8_CASES.map((c) =>
+    Math.abs(b8SpeedUp(c).speedUp / c.published - 1)
+  ).sort((a, b) => a - b);
+  const mid = errors.length >> 1;
+  const median = errors.length % 2
+    ? errors[mid]
+    : (errors[mid - 1] + errors[mid]) / 2;
+  const text = `${(100 * median).toFixed(1)}%`;
+  assert.ok(
+    doc.includes(`B8 median absolute error: ${text} (${errors.length} rows)`),
+    `B8 states a median of ${text}`,
+  );
+  assert.ok(
+    doc.includes(
+      `| B8. Speculative decoding speed-up, batch 1-64 | ${errors.length} | ${text} |`,
+    ),
+    `the summary table gives B8 ${text}`,
+  );
+});

@@ -57,13 +57,14 @@ export interface SpeculativePool {
  * import { poolSettings } from "../scenario/pool_settings.ts";
  * import { validateScenario } from "../scenario/validate.ts";
  * import { rateStepTime } from "../perf/step_time.ts";
+ * import { TP_ONLY } from "../perf/parallel.ts";
  * const s = validateScenario({
  *   mode: "mono", batching: "continuous", step_time: { kind: "roofline" },
  *   hardware: { gpu: "H100-SXM", model: "Llama-3.1-8B" },
  *   speculative: { method: "eagle", num_tokens: 3, acceptance: 0.8 },
  * });
  * const spec = speculativePool(poolSettings(s, "gpu"), {
- *   tp: 1, seed: 1,
+ *   parallel: TP_ONLY, seed: 1,
  *   target: rateStepTime({ prefillTokensPerS: 1e4, decodeTokensPerS: 100 }),
  * });
  * assert.equal(spec.draft.num_layers, 1);
