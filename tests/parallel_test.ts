@@ -229,6 +229,30 @@ Deno.test("the scheduler limits are per attention rank; the pool counts GPUs per
   });
   assert.equal(run.summary.decode_max_num_seqs, 64 * 16);
   assert.equal(run.records.count, 200);
+  // The summary names each pool's layout.
+  assert.equal(run.summary.decode_ep, 16);
+  assert.equal(run.summary.decode_dp_attention, 16);
+  assert.equal(run.summary.decode_pp, 1);
+  assert.equal(run.summary.prefill_ep, 16);
+  // A TP-only run's summary has no such keys.
+  const tpOnly = simulate({
+    ...s,
+    cluster_disagg: {
+      ...s.cluster_disagg,
+      prefill_ep: 1,
+      prefill_dp_attention: 1,
+      decode_ep: 1,
+      decode_dp_attention: 1,
+      prefill_tp: 16,
+      decode_tp: 16,
+    },
+    num_requests: 50,
+    sim_seconds: Infinity,
+    warmup_seconds: 0,
+  });
+  assert.equal(tpOnly.summary.decode_tp, 16);
+  assert.equal("decode_ep" in tpOnly.summary, false);
+  assert.equal("prefill_pp" in tpOnly.summary, false);
 });
 
 Deno.test("engine time: kernel floors per stage slot, a launch per all-to-all", () => {

@@ -459,6 +459,15 @@ function poolStats(
     name: plan.name,
     instances: plan.instances,
     tp: plan.tp,
+    ...(plan.parallel.pp > 1 || plan.parallel.ep > 1 || plan.parallel.dp > 1
+      ? {
+        layout: {
+          pp: plan.parallel.pp,
+          ep: plan.parallel.ep,
+          dp_attention: plan.parallel.dp,
+        },
+      }
+      : {}),
     kvCapacityTokens: plan.kvCapacityTokens,
     kvCapacityBlocks: Math.floor(
       plan.kvCapacityTokens / scenario.kv_cache.block_size,

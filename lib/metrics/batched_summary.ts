@@ -27,8 +27,13 @@ export interface BatchedPoolStats {
   name: "gpu" | "prefill" | "decode";
   /** Instances in the pool. */
   instances: number;
-  /** GPUs per instance. */
+  /** Tensor-parallel degree of each instance. */
   tp: number;
+  /**
+   * The instance's other degrees, when any is above 1 (pipeline stages,
+   * expert-parallel GPUs, data-parallel attention ranks).
+   */
+  layout?: { pp: number; ep: number; dp_attention: number };
   /** KV-cache capacity of each instance, tokens. */
   kvCapacityTokens: number;
   /** KV-cache capacity of each instance, blocks. */
@@ -283,6 +288,13 @@ export function addBatchedMetrics(
     Object.assign(offered, poolOfferedLoad(pool, meanTokens, rate));
     summary[keys.instances] = pool.instances;
     summary[keys.tp] = pool.tp;
+    if (pool.layout) {
+      const prefix = pool.name === "gpu" ? "" : `${pool.name}_`;
+      const s = summary as unknown as Record<string, number>;
+      s[`${prefix}pp`] = pool.layout.pp;
+      s[`${prefix}ep`] = pool.layout.ep;
+      s[`${prefix}dp_attention`] = pool.layout.dp_attention;
+    }
     summary[keys.kvCapacity] = pool.kvCapacityTokens;
     if (pool.name !== "gpu") {
       summary[`${pool.name}_step_time`] = pool.stepTimeKind;

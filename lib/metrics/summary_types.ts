@@ -324,8 +324,14 @@ export interface BatchedSummary {
   engine?: string;
   /** Mono: instances in the pool. */
   num_instances?: number;
-  /** Mono: GPUs per instance. */
+  /** Mono: tensor-parallel degree of each instance. */
   tp?: number;
+  /** Mono, with a degree beyond TP above 1: pipeline stages per instance. */
+  pp?: number;
+  /** Mono, with a degree beyond TP above 1: expert-parallel GPUs per stage. */
+  ep?: number;
+  /** Mono, with a degree beyond TP above 1: data-parallel attention ranks. */
+  dp_attention?: number;
   /** Mono: KV-cache capacity of each instance, tokens. */
   kv_capacity_tokens?: number;
   /** Mono: the batch policy. */
@@ -382,8 +388,14 @@ export interface BatchedSummary {
 export interface DisaggBatchedSummary {
   /** Instances in the prefill pool. */
   prefill_instances?: number;
-  /** GPUs per prefill instance. */
+  /** Tensor-parallel degree of each prefill instance. */
   prefill_tp?: number;
+  /** With a degree beyond TP above 1: pipeline stages per prefill instance. */
+  prefill_pp?: number;
+  /** With a degree beyond TP above 1: expert-parallel GPUs per prefill stage. */
+  prefill_ep?: number;
+  /** With a degree beyond TP above 1: data-parallel attention ranks per prefill instance. */
+  prefill_dp_attention?: number;
   /** KV-cache capacity of each prefill instance, tokens. */
   kv_capacity_tokens_prefill?: number;
   /** The prefill pool's step-time model. */
@@ -398,8 +410,14 @@ export interface DisaggBatchedSummary {
   prefill_max_num_batched_tokens?: number;
   /** Instances in the decode pool. */
   decode_instances?: number;
-  /** GPUs per decode instance. */
+  /** Tensor-parallel degree of each decode instance. */
   decode_tp?: number;
+  /** With a degree beyond TP above 1: pipeline stages per decode instance. */
+  decode_pp?: number;
+  /** With a degree beyond TP above 1: expert-parallel GPUs per decode stage. */
+  decode_ep?: number;
+  /** With a degree beyond TP above 1: data-parallel attention ranks per decode instance. */
+  decode_dp_attention?: number;
   /** KV-cache capacity of each decode instance, tokens. */
   kv_capacity_tokens_decode?: number;
   /** The decode pool's step-time model. */
