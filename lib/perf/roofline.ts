@@ -45,7 +45,11 @@
  * @module
  */
 
-import type { IterationShape, StepTimeModel } from "./step_time.ts";
+import {
+  attendedPairs,
+  type IterationShape,
+  type StepTimeModel,
+} from "./step_time.ts";
 import {
   type DType,
   DTYPE_BYTES,
@@ -236,10 +240,7 @@ export function rooflineStepTime(
     const q = shape.decodeQueryTokens ?? shape.decodeTokens;
     const tokens = shape.prefillTokens + q;
     const logits = q + shape.prefillSequences;
-    const pairs = shape.prefillAttendedTokens +
-      (q === shape.decodeTokens
-        ? shape.decodeContextTokens
-        : shape.decodeContextTokens * q / shape.decodeTokens);
+    const pairs = attendedPairs(shape, q);
     out.flops = (tokens * linearFlopsPerToken + logits * logitFlops +
       pairs * pairFlops) / t;
     const touched = p.experts > 0
@@ -267,10 +268,7 @@ export function rooflineStepTime(
     const q = shape.decodeQueryTokens ?? shape.decodeTokens;
     const tokens = shape.prefillTokens + q;
     const logits = q + shape.prefillSequences;
-    const pairs = shape.prefillAttendedTokens +
-      (q === shape.decodeTokens
-        ? shape.decodeContextTokens
-        : shape.decodeContextTokens * q / shape.decodeTokens);
+    const pairs = attendedPairs(shape, q);
     const flops = (tokens * linearFlopsPerToken + logits * logitFlops +
       pairs * pairFlops) / t;
     const touched = experts > 0

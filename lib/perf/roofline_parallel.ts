@@ -53,7 +53,7 @@
  * @module
  */
 
-import type { IterationShape } from "./step_time.ts";
+import { attendedPairs, type IterationShape } from "./step_time.ts";
 import {
   type DType,
   DTYPE_BYTES,
@@ -229,13 +229,10 @@ export function parallelRoofline(
     // Speculative verification: q query tokens over the decodes' contexts
     // (as in roofline.ts).
     const q = shape.decodeQueryTokens ?? shape.decodeTokens;
-    const decodePairs = q === shape.decodeTokens
-      ? shape.decodeContextTokens
-      : shape.decodeContextTokens * q / shape.decodeTokens;
     // One micro-batch, over the whole stage group.
     const tokens = (shape.prefillTokens + q) / m;
     const logits = (q + shape.prefillSequences) / m;
-    const pairs = (shape.prefillAttendedTokens + decodePairs) / m;
+    const pairs = attendedPairs(shape, q) / m;
     const kvTokens = (shape.decodeContextTokens + shape.prefillPastTokens) / m +
       tokens;
     const rankTokens = tokens / d;

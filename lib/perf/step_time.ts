@@ -34,6 +34,33 @@ export interface IterationShape {
 }
 
 /**
+ * The (query, key) pairs an iteration's attention computes: the prefill
+ * tokens' causal contexts, and each decode query token over its sequence's
+ * context (q query tokens of the decodes attend q / decodes times the
+ * contexts).
+ *
+ * @param shape The iteration.
+ * @param q Its decode query tokens (`decodeQueryTokens ?? decodeTokens`).
+ * @returns The pairs.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { attendedPairs, decodeShape } from "./step_time.ts";
+ * const shape = decodeShape(4, 100);
+ * assert.equal(attendedPairs(shape, 4), 400);
+ * // Verifying 3 tokens per sequence: each reads the same context.
+ * assert.equal(attendedPairs({ ...shape, decodeQueryTokens: 12 }, 12), 1200);
+ * ```
+ */
+export function attendedPairs(shape: IterationShape, q: number): number {
+  return shape.prefillAttendedTokens +
+    (q === shape.decodeTokens
+      ? shape.decodeContextTokens
+      : shape.decodeContextTokens * q / shape.decodeTokens);
+}
+
+/**
  * A decode-only iteration: `batch` sequences, each reading `context` tokens.
  *
  * @param batch Decoding sequences.
