@@ -303,7 +303,27 @@ export {
   plan,
   rankPlan,
 } from "./lib/analysis/plan.ts";
-export type { Placement, PlanOptions, PlanRow } from "./lib/analysis/plan.ts";
+export type {
+  Placement,
+  PlanOptions,
+  PlanRow,
+  PoolLayout,
+} from "./lib/analysis/plan.ts";
+export {
+  layoutGpus,
+  layoutName,
+  placementLayout,
+} from "./lib/analysis/placement.ts";
+export {
+  parsePrices,
+  placementCost,
+  poolPrices,
+} from "./lib/analysis/prices.ts";
+export type {
+  GpuPrices,
+  PlacementGpus,
+  PoolPrices,
+} from "./lib/analysis/prices.ts";
 export { runTasks } from "./lib/analysis/pool.ts";
 export type { PoolOptions } from "./lib/analysis/pool.ts";
 export type {
