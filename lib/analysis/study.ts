@@ -291,9 +291,12 @@ const CONFIGURATION_KEYS: readonly RegExp[] = [
   /^(num_gpus|prefill_gpus|decode_gpus|max_model_len|kv_transfer_bytes_per_token)$/,
   /^slo_(ttft|tpot)_s$/,
   /^(prompt|output)_tokens_(log|real)$/,
-  /^((prefill|decode)_)?(tp|instances|step_time|engine|scheduler_policy|max_num_seqs|max_num_batched_tokens)$/,
+  /^((prefill|decode)_)?(tp|pp|ep|dp_attention|instances|step_time|engine|scheduler_policy|max_num_seqs|max_num_batched_tokens)$/,
   /^num_instances$/,
   /^kv_capacity_tokens(_prefill|_decode)?$/,
+  // A KV tier's size (kv_offload.tiers.*), and speculation's expectation.
+  /^capacity_bytes$/,
+  /^speculative_expected_tokens_per_step$/,
 ];
 
 function isConfiguration(key: string): boolean {
@@ -340,6 +343,12 @@ function seedList(seeds: readonly SummaryValue[]): string {
  * assert.equal(r.summary.random_seed, 42);
  * assert.equal(r.summary.random_seeds, "42..43");
  * assert.deepEqual(Object.keys(r.ci95), ["mean_ttft_s"]);
+ * // A pool's layout is configuration too: no interval.
+ * const d = aggregateReplications([
+ *   { decode_ep: 32, decode_dp_attention: 32, random_seed: 1 },
+ *   { decode_ep: 32, decode_dp_attention: 32, random_seed: 2 },
+ * ]);
+ * assert.deepEqual(Object.keys(d.ci95), []);
  * ```
  */
 export function aggregateReplications<S extends Partial<Summary> = Summary>(
