@@ -16,6 +16,11 @@ export interface CachedPromptSetup {
   latencyS?: number;
   policy: KvOffloadPolicy;
   maxNumBatchedTokens?: number;
+  /**
+   * Where the prefix is when it comes back: "dram" (evicted by another
+   * prompt; the default) or "hbm" (still in the prefix cache).
+   */
+  cachedIn?: "dram" | "hbm";
 }
 
 // Runs an idle instance until nothing is left, waking it at fetch ends.
@@ -34,14 +39,16 @@ function drain(inst: Instance, now: number): number {
 
 /**
  * TTFT of a prompt of `tokens` + 1 tokens whose first `tokens` (whole
- * 512-token entries) were evicted from HBM to DRAM by another prompt.
+ * 512-token entries) were evicted from HBM to DRAM by another prompt (or,
+ * with `cachedIn: "hbm"`, are still in HBM).
  *
- * @returns TTFT, seconds, and the instance's tiers.
+ * @returns TTFT, seconds; the first, uncached, prompt's TTFT (a miss); and
+ * the instance's tiers.
  */
 export function cachedPromptTtft(
   tokens: number,
   setup: CachedPromptSetup,
-): { ttftS: number; tiers: KvTiers; records: RequestRecords } {
+): { ttftS: number; missS: number; tiers: KvTiers; records: RequestRecords } {
   const entries = tokens / 512;
   const records = new RequestRecords();
   const config: InstanceConfig = {
@@ -76,15 +83,19 @@ export function cachedPromptTtft(
     });
   // A caches the prefix, B (another prefix) evicts it to DRAM, C finds it.
   let now = 0;
-  inst.enqueue(add(now, 0));
+  const a = add(now, 0);
+  inst.enqueue(a);
   now = drain(inst, now);
-  inst.enqueue(add(now, 1_000_000));
-  now = drain(inst, now);
+  if (setup.cachedIn !== "hbm") {
+    inst.enqueue(add(now, 1_000_000));
+    now = drain(inst, now);
+  }
   const c = add(now, 0);
   inst.enqueue(c);
   drain(inst, now);
   return {
     ttftS: records.firstTokenS[c] - records.arrivalS[c],
+    missS: records.firstTokenS[a] - records.arrivalS[a],
     tiers: inst.kvTiers!,
     records,
   };

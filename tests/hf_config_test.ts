@@ -116,7 +116,7 @@ Deno.test("Llama-4 Maverick interleaves: 24 MoE and 24 dense layers; Scout is al
   assert.equal(p.denseLayers, 6);
 });
 
-Deno.test("GPU catalog: node size and scale-out bandwidth on every GPU; GB200 and MI325X per GPU", () => {
+Deno.test("GPU catalog: node size and scale-out bandwidth on every GPU; GB200, MI325X and H20 per GPU", () => {
   for (const g of Object.values(GPUS)) {
     assert.ok(g.gpus_per_node !== undefined && g.gpus_per_node >= 8, g.name);
     assert.ok(g.scale_out_bytes_per_s !== undefined, g.name);
@@ -133,6 +133,16 @@ Deno.test("GPU catalog: node size and scale-out bandwidth on every GPU; GB200 an
   assert.equal(mi.memory_bytes, 256 * 2 ** 30);
   assert.equal(mi.memory_bandwidth_bytes_per_s, 6e12);
   assert.deepEqual(mi.flops_per_s, GPUS["MI300X"].flops_per_s);
+  // H20: the H100's memory system, a seventh of its tensor FLOP/s (dense,
+  // as given), so its roofline ridge sits near 37 FLOP per byte, not 295.
+  const h20 = GPUS["H20"];
+  assert.equal(h20.memory_bandwidth_bytes_per_s, 4e12);
+  assert.equal(h20.flops_per_s.fp8, 2 * h20.flops_per_s.bf16!);
+  assert.equal(h20.flops_per_s.bf16! / h20.memory_bandwidth_bytes_per_s, 37);
+  assert.equal(
+    h20.interconnect_bytes_per_s,
+    GPUS["H100-SXM"].interconnect_bytes_per_s,
+  );
   assert.equal(GPUS["H100-SXM"].scale_out_bytes_per_s, 400e9 / 8);
   assert.equal(GPUS["A100-80G"].scale_out_bytes_per_s, 200e9 / 8);
 });

@@ -39,6 +39,19 @@
 //   https://www.nvidia.com/en-us/data-center/dgx-b200/
 // [HGXB200]  NVIDIA HGX B200 spec table ("Individual Blackwell GPU
 //   Specifications", per GPU, sparse), https://www.nvidia.com/en-us/data-center/hgx/
+// [H20-TH]   Tom's Hardware, "New Nvidia AI GPUs designed to get around US
+//   export bans come to China: H20, L20 and L2" (2024-01), HGX H20 spec table
+//   from a retail listing: "96 GB HBM3", "4.0 TB/s", INT8 | FP8 Tensor
+//   "296 | 296", BF16 | FP16 Tensor "148 | 148", TF32 Tensor "74",
+//   https://www.tomshardware.com/pc-components/gpus/new-nvidia-ai-gpus-designed-to-get-around-us-export-bans-come-to-china-h20-l20-and-l2-to-fill-void-left-by-restricted-models
+//   NVIDIA publishes no English H20 datasheet that we found.
+// [H20-TT]   TweakTown, "NVIDIA's tweaked H20 AI GPU enters mass production
+//   in Q2 2024" (400 W, "8-way configuration inside of an HGX solution",
+//   "900GB/sec NVLink", performance density 2.9 against the H100's 19.4),
+//   https://www.tweaktown.com/news/95224/nvidias-tweaked-h20-ai-gpu-enters-mass-production-in-q2-2024-destined-for-china/index.html
+// [H20-CN]   zangshuxian.com (Chinese): H20 "FP16稠密算力为148TFLOPS" (dense
+//   FP16 148 TFLOPS), INT8 296, TF32 74, FP32 44 TFLOPS,
+//   https://zangshuxian.com/new/674733024499207168
 // [L40S-DS]  NVIDIA L40S datasheet,
 //   https://resources.nvidia.com/en-us-l40s/l40s-datasheet-28413
 // [MI300-ROCM] AMD ROCm docs, "AMD Instinct MI300 series microarchitecture",
@@ -253,6 +266,30 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     interconnect_bytes_per_s: 900e9,
     gpus_per_node: 8, // [BASEPOD] DGX H200: eight GPUs, four NVSwitch chips
     scale_out_bytes_per_s: 50e9, // [BASEPOD] one 400 Gb/s ConnectX-7 per GPU
+  },
+  "H20": {
+    name: "H20", // HGX H20, the China-market Hopper (GH100, 78 SMs, 400 W)
+    memory_bytes: 96 * 2 ** 30, // [H20-TH] "96 GB HBM3", read as GiB
+    memory_bandwidth_bytes_per_s: 4.0e12, // [H20-TH] "4.0 TB/s"
+    flops_per_s: {
+      // Dense as given: [H20-CN] calls the 148 "dense", and [H20-TT]'s
+      // performance density 2.9 is the export rule's TPP (dense FP8 TFLOPS x
+      // 8 bits = 2,368) over the 814 mm2 GH100 die, as 1,979 dense x 8 / 814
+      // = 19.4 is the H100's. No halving.
+      fp32: 44e12, // [H20-CN] FP32 44 TFLOPS (non-tensor)
+      tf32: 74e12, // [H20-TH] TF32 Tensor 74 TFLOPS
+      bf16: 148e12, // [H20-TH] BF16 Tensor 148 TFLOPS
+      fp16: 148e12, // [H20-TH] FP16 Tensor 148 TFLOPS
+      fp8: 296e12, // [H20-TH] FP8 Tensor 296 TFLOPS
+      int8: 296e12, // [H20-TH] INT8 Tensor 296 TOPS
+    },
+    // [H20-TT] "900GB/sec NVLink", fourth-gen as on H100 SXM: total of both
+    // directions.
+    interconnect_bytes_per_s: 900e9,
+    gpus_per_node: 8, // [H20-TT] 8-way HGX board
+    // unverified here: no H20 server's NIC complement was found; one 400 Gb/s
+    // NIC per GPU, as on DGX H100, is assumed (the field's default).
+    scale_out_bytes_per_s: 50e9,
   },
   "B200": {
     name: "B200", // one GPU of an HGX/DGX B200 8-GPU board
