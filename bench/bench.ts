@@ -223,6 +223,39 @@ function benchShipped(file: string) {
   };
 }
 
+// Speculative decoding's cost to the simulator: the EAGLE example
+// saturated (256 in flight, the prompts sent at once), with and without its
+// `speculative` section. Each step draws every sequence's accepted tokens
+// and rebases its progress, where a plain decode step is O(1).
+const SPEC_REQUESTS = 20_000;
+function benchSpeculative(file: string) {
+  const text = Deno.readTextFileSync(
+    new URL(`../examples/${file}`, import.meta.url),
+  );
+  const base = parseScenario(text);
+  const scenario = {
+    ...base,
+    sim_seconds: Infinity,
+    warmup_seconds: 0,
+    num_requests: SPEC_REQUESTS,
+    warmup_requests: SPEC_REQUESTS / 10,
+    max_concurrency: 256,
+    arrival: { process: "poisson" as const, rate_per_s: Infinity },
+  };
+  const run = (s: typeof scenario) => {
+    const t0 = performance.now();
+    const r = simulate(s);
+    return {
+      requests_per_s: r.records.count / ((performance.now() - t0) / 1000),
+      steps: r.summary.iterations,
+      tokens_per_step: r.summary.speculative_tokens_per_step,
+    };
+  };
+  const plain = run({ ...scenario, speculative: undefined });
+  const spec = run(scenario);
+  return { file, requests: SPEC_REQUESTS, plain, spec };
+}
+
 const rows = [bench("mono"), bench("disagg")];
 const batched = [
   benchBatched("llama3_8b_h100_mono.yaml"),
@@ -230,6 +263,7 @@ const batched = [
 ];
 const closed = benchClosedLoop("llama3_8b_h100_mono.yaml");
 const shipped = benchShipped("deepseek_v3_ep_disagg.yaml");
+const speculative = benchSpeculative("speculative_eagle.yaml");
 console.log(
   `records: ${RequestRecords.bytesPerRequest} bytes per request ` +
     `while kept whole (+ up to 2x while growing); recycled, exact percentiles keep 34-66 bytes per measured request`,
@@ -276,6 +310,19 @@ console.log(
   `shipped ${shipped.file}: ${shipped.requests} requests, ` +
     `${shipped.iterations} iterations in ${shipped.seconds.toFixed(2)} s ` +
     `with summary, rss ${shipped.rss_mib.toFixed(0)} MiB`,
+);
+console.log(
+  `speculative ${speculative.file} saturated (256 in flight, ` +
+    `${speculative.requests} requests): ${
+      (speculative.spec.requests_per_s / 1e3).toFixed(0)
+    } k req/s with speculation (${
+      speculative.spec.tokens_per_step?.toFixed(2)
+    } tokens per step, ${speculative.spec.steps} steps), ${
+      (speculative.plain.requests_per_s / 1e3).toFixed(0)
+    } k without (${speculative.plain.steps} steps): ${
+      (speculative.spec.requests_per_s / speculative.plain.requests_per_s)
+        .toFixed(2)
+    } of it`,
 );
 console.log(
   `closed loop ${closed.file} (${USERS} users, think ${THINK_S} s, ` +
