@@ -106,7 +106,7 @@ Deno.test("plan: expert parallelism and prices on Mixtral-8x7B, costs recomputed
       "--modes",
       "mono",
       "--price",
-      "H100-SXM=2.5",
+      "H100-SXM=2.5,H200=3.2",
       "--tolerance",
       "0.05",
       "--format",
@@ -115,6 +115,11 @@ Deno.test("plan: expert parallelism and prices on Mixtral-8x7B, costs recomputed
       dir,
     ]);
     assert.equal(r.code, 0, r.stderr);
+    // A price no pool reads is said so.
+    assert.match(
+      r.stderr,
+      /--price H200: no pool of this plan runs on H200; its price has no effect/,
+    );
     const rows = JSON.parse(r.stdout).placements as Record<string, unknown>[];
     const byName = new Map(rows.map((x) => [x.placement as string, x]));
     // EP 3 does not divide 8 experts: infeasible, with the scenario's reason.

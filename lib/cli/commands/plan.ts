@@ -229,9 +229,12 @@ export async function runPlan(
     exactBudget: values["exact-budget"] === true,
     modes: modes as ("mono" | "disagg")[],
   };
-  const prices = values.price === undefined
-    ? undefined
-    : planPrices(bases, parsePrices(values.price as string), modes);
+  const prices = values.price === undefined ? undefined : planPrices(
+    bases,
+    parsePrices(values.price as string),
+    modes,
+    warnings,
+  );
   const perBase = bases.map((s) => planTasks(s, planOptions, options));
   const placements = perBase[0].map((x) => x.placement);
   const least = Math.min(...tps);
@@ -397,26 +400,40 @@ function planLayouts(
 }
 
 // The price per GPU-hour of each pool's GPU, per base scenario (a
-// crossover may change the GPU).
+// crossover may change the GPU); a price no pool reads is said so (a typo
+// in a GPU name would otherwise go unseen).
 function planPrices(
   bases: readonly Scenario[],
   prices: Record<string, number>,
   modes: readonly string[],
+  warnings: string[],
 ): PoolPrices[] {
+  const used = new Set<string>();
   const pools: ("gpu" | "prefill" | "decode")[] = [
     ...(modes.includes("mono") ? ["gpu" as const] : []),
     ...(modes.includes("disagg")
       ? ["prefill" as const, "decode" as const]
       : []),
   ];
-  return bases.map((base) => {
+  const out = bases.map((base) => {
     const names: Partial<Record<"gpu" | "prefill" | "decode", string>> = {};
     for (const pool of pools) {
       const gpu = poolSettings(base, pool).hardware?.gpu;
       names[pool] = typeof gpu === "string" ? gpu : gpu?.name;
+      if (names[pool] !== undefined) used.add(names[pool]!);
     }
     return poolPrices(prices, names, pools);
   });
+  for (const name of Object.keys(prices)) {
+    if (!used.has(name)) {
+      warnings.push(
+        `--price ${name}: no pool of this plan runs on ${name}; its price has no effect (the plan's GPUs: ${
+          [...used].join(", ")
+        })`,
+      );
+    }
+  }
+  return out;
 }
 
 // The base scenario, checked only for what plan keeps fixed: each
