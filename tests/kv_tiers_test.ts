@@ -195,6 +195,63 @@ Deno.test("kv tiers: a DRAM tier lifts the Mooncake replay's hit rate to the unb
   assert.ok(withDram.p99_ttft_s < without.p99_ttft_s);
 });
 
+Deno.test("kv tiers: a pooled remote store serves every instance, and its entries add up once", async () => {
+  // The same 4,096 entries in all: 64 GiB per GPU of each instance's own,
+  // or one 256 GiB store for the pool. Routing that ignores the cache sends
+  // a conversation's turns to any instance: only the pooled store finds
+  // what another instance evicted.
+  const own = await mooncake("[{tier: remote, capacity_gib: 64}]");
+  const pooled = await mooncake(
+    "[{tier: remote, capacity_gib: 256, shared: true}]",
+  );
+  const router = (x: typeof own) => ({
+    ...x,
+    scheduler: { ...x.scheduler, router: "least_outstanding" as const },
+  });
+  const a = simulate(router(own)).summary;
+  const b = simulate(router(pooled)).summary;
+  const r = b.kv_offload!.tiers.remote;
+  const entryBytes = 131072 * 512;
+  assert.equal(r.shared, true);
+  assert.equal(a.kv_offload!.tiers.remote.shared, undefined);
+  assert.equal(r.capacity_bytes, 4096 * entryBytes);
+  // A fetch copies: what was written is what the store evicted or holds.
+  assert.equal(r.written_entries, r.evicted_entries + r.held_entries);
+  assert.ok(r.held_entries <= 4096);
+  assert.ok(r.deduplicated_entries! > 0, "instances wrote entries it held");
+  assert.equal(r.written_bytes, r.written_entries * entryBytes);
+  assert.equal(
+    b.kv_offload!.hbm.hit_tokens + r.hit_tokens,
+    b.prefix_cache_hit_tokens,
+  );
+  // Sharing finds more, and the TTFT follows.
+  assert.ok(
+    b.prefix_cache_hit_rate! > 1.5 * a.prefix_cache_hit_rate!,
+    `${b.prefix_cache_hit_rate} against ${a.prefix_cache_hit_rate}`,
+  );
+  assert.ok(b.mean_ttft_s < a.mean_ttft_s);
+});
+
+Deno.test("kv tiers: only a remote tier, the last, can be a pooled store", () => {
+  const base = "batching: continuous\n";
+  assert.throws(
+    () =>
+      parseScenario(
+        base +
+          "kv_cache: {prefix_caching: true, offload: [{tier: dram, capacity_gib: 8, shared: true}]}\n",
+      ),
+    /kv_cache\.offload\[0\]\.shared: a dram tier is the instance's own: only a remote tier can be a pooled store/,
+  );
+  assert.throws(
+    () =>
+      parseScenario(
+        base +
+          "kv_cache: {prefix_caching: true, offload: [{tier: remote, capacity_gib: 8, shared: true}, {tier: ssd, capacity_gib: 8}]}\n",
+      ),
+    /kv_cache\.offload\[0\]\.shared: a pooled store must be the last tier/,
+  );
+});
+
 Deno.test("kv tiers: offload without a prefix cache, a tier named twice, or too small, is an error naming the key", async () => {
   const base = "batching: continuous\n";
   assert.throws(

@@ -10,7 +10,7 @@ import { DEFAULT_KV_BYTES_PER_TOKEN } from "./pools.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { InstanceConfig } from "../serving/instance.ts";
 import type { Instance } from "../serving/instance.ts";
-import { KV_TIER_DEFAULTS } from "../serving/kv_tiers.ts";
+import { KV_TIER_DEFAULTS, SharedKvStore } from "../serving/kv_tiers.ts";
 import { resolveHardware } from "../scenario/hardware.ts";
 import { kvBytesPerToken } from "../perf/memory.ts";
 import { InputError } from "../errors.ts";
@@ -73,12 +73,15 @@ export function offloadConfig(
     entryBytes,
     policy: pool.settings.kv_cache.offload_policy ?? "fastest",
     tiers: tiers.map((t, k) => {
+      // A pooled store's capacity is the whole pool's; a tier's is per GPU.
       const capacityEntries = Math.floor(
-        t.capacity_gib * GIB * pool.tp / entryBytes,
+        t.capacity_gib * GIB * (t.shared ? 1 : pool.tp) / entryBytes,
       );
       if (capacityEntries < 1) {
         throw new InputError(
-          `holds no ${PREFIX_BLOCK_TOKENS}-token prefix entry (${entryBytes} bytes per instance of ${pool.tp} GPU(s)), got ${t.capacity_gib}`,
+          t.shared
+            ? `holds no ${PREFIX_BLOCK_TOKENS}-token prefix entry (${entryBytes} bytes), got ${t.capacity_gib}`
+            : `holds no ${PREFIX_BLOCK_TOKENS}-token prefix entry (${entryBytes} bytes per instance of ${pool.tp} GPU(s)), got ${t.capacity_gib}`,
           [...path, "offload", k, "capacity_gib"],
         );
       }
@@ -89,6 +92,8 @@ export function offloadConfig(
           (t.bandwidth_bytes_per_s ??
             KV_TIER_DEFAULTS[t.tier].bandwidthBytesPerS),
         latencyS: t.latency_s ?? 0,
+        // One store for every instance of the pool in this run.
+        ...(t.shared && { store: new SharedKvStore(capacityEntries) }),
       };
     }),
   };
@@ -119,6 +124,7 @@ export function offloadSummary(
     recomputed += t.recomputedTokens;
     const sizes = t.sizes;
     t.counts.forEach((c, k) => {
+      const shared = k === t.sharedTier;
       const s = tiers[c.tier] ??= {
         hit_tokens: 0,
         hit_rate: 0,
@@ -130,15 +136,23 @@ export function offloadSummary(
         evicted_entries: 0,
         replaced_entries: 0,
         held_entries: 0,
+        ...(shared && { shared: true, deduplicated_entries: 0 }),
       };
       s.hit_tokens += c.hitTokens;
       s.written_entries += c.writtenEntries;
       s.written_bytes += c.writtenEntries * t.entryBytes;
       s.fetched_entries += c.fetchedEntries;
       s.fetched_bytes += c.fetchedEntries * t.entryBytes;
-      s.evicted_entries += c.evictedEntries;
       s.replaced_entries += c.replacedEntries;
-      s.held_entries += sizes[k];
+      if (shared) {
+        // One store for the pool: its own evictions and contents, once.
+        s.evicted_entries = t.sharedStore!.evictedEntries;
+        s.held_entries = sizes[k];
+        s.deduplicated_entries! += c.deduplicatedEntries;
+      } else {
+        s.evicted_entries += c.evictedEntries;
+        s.held_entries += sizes[k];
+      }
     });
   }
   if (policy === "") return undefined;

@@ -16,7 +16,7 @@ export interface KvHbmSummary {
 
 /** One offload tier, summed over the instances that have it. */
 export interface KvTierSummary extends KvHbmSummary {
-  /** Capacity per instance, bytes. */
+  /** Capacity per instance (a pooled store: the store's), bytes. */
   capacity_bytes: number;
   /** Prefix entries (512 tokens) written into the tier. */
   written_entries: number;
@@ -35,6 +35,14 @@ export interface KvTierSummary extends KvHbmSummary {
   replaced_entries: number;
   /** Entries the tier holds at the end of the run. */
   held_entries: number;
+  /**
+   * A pooled store shared by the pool's instances (`shared: true`): its
+   * capacity, evictions and contents are the store's, once; fetches copy
+   * (written = evicted + held).
+   */
+  shared?: true;
+  /** A pooled store: writes of entries it already held, which moved nothing. */
+  deduplicated_entries?: number;
 }
 
 /** The `kv_offload` block of a run with `kv_cache.offload`. */

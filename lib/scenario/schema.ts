@@ -275,11 +275,12 @@ const STEP_TIME = z.strictObject({
 const KV_TIER = z.strictObject({
   tier: z.enum(names([...KV_TIER_NAMES])).describe(
     "`dram` (host memory over PCIe), `ssd` (local NVMe), `remote` (a " +
-      "pooled store over the NIC).",
+      "store over the NIC: the instance's own, or with `shared` one the " +
+      "pool shares).",
   ),
   capacity_gib: positive(
     "Capacity per GPU of the instance, GiB (an instance of tp GPUs has " +
-      "tp times it).",
+      "tp times it); with `shared`, the whole store's.",
   ),
   bandwidth_bytes_per_s: positive(
     "Link bandwidth per GPU, bytes per second, shared by the tier's " +
@@ -293,6 +294,15 @@ const KV_TIER = z.strictObject({
   latency_s: nonNegative(
     "Fixed latency of each fetch from the tier, seconds (default 0).",
   ).optional(),
+  shared: z.boolean().optional().describe(
+    "`remote` only, the last tier: one pooled store that every instance " +
+      "of the pool shares (Mooncake's store, LMCache's remote backend). " +
+      "An entry any instance wrote serves them all, a fetch copies it " +
+      "(it stays in the store), a write of an entry the store holds " +
+      "moves nothing, and what the store evicts (LRU) is dropped. Each " +
+      "instance reaches it over its own link. Default false: a remote " +
+      "tier of the instance's own.",
+  ),
 });
 
 const KV_CACHE = z.strictObject({

@@ -274,12 +274,14 @@ export interface KvCacheConfig {
 export interface KvOffloadTierConfig {
   /** Its kind. */
   tier: "dram" | "ssd" | "remote";
-  /** Capacity per GPU of the instance, GiB. */
+  /** Capacity per GPU of the instance, GiB (a shared store: the whole store's). */
   capacity_gib: number;
   /** Link bandwidth per GPU, bytes per second (absent: the kind's default). */
   bandwidth_bytes_per_s?: number;
   /** Fixed latency of each fetch, seconds (absent: 0). */
   latency_s?: number;
+  /** `remote`, last: one store that every instance of the pool shares. */
+  shared?: boolean;
 }
 
 /** A complete, validated scenario. */

@@ -104,6 +104,18 @@ function checkOffload(scenario: Scenario): void {
           [...path, "offload", k, "tier"],
         );
       }
+      if (t.shared && t.tier !== "remote") {
+        throw new InputError(
+          `a ${t.tier} tier is the instance's own: only a remote tier can be a pooled store`,
+          [...path, "offload", k, "shared"],
+        );
+      }
+      if (t.shared && k !== tiers.length - 1) {
+        throw new InputError(
+          "a pooled store must be the last tier (what it evicts is dropped)",
+          [...path, "offload", k, "shared"],
+        );
+      }
     });
   }
 }

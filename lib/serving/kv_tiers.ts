@@ -7,6 +7,13 @@
  * exclusive: an entry lives in at most one of them, and a fetch moves it back
  * to HBM (it is written again if HBM evicts it again).
  *
+ * A `remote` tier may instead be one store that every instance of the pool
+ * shares ({@linkcode SharedKvStore}; Mooncake's store, LMCache's remote
+ * backend): an entry any instance wrote there serves them all, a fetch
+ * copies it (it stays in the store, its LRU place refreshed), and a write of
+ * an entry the store already holds moves no bytes (the client asks first).
+ * It is the last tier: what it evicts is dropped.
+ *
  * Each tier has one link per instance, first in, first out, which its writes
  * and its fetches share: a transfer of b bytes starts when the link is free,
  * holds it for b / bandwidth, and a fetch arrives `latency` after that.
@@ -57,6 +64,88 @@ export const KV_TIER_DEFAULTS: Readonly<
   remote: { bandwidthBytesPerS: 50e9, doc: "a 400 Gb/s NIC" },
 };
 
+/**
+ * A pooled store that every instance of a pool reaches over its own link:
+ * one LRU of prefix entries for them all, with the pool's whole capacity.
+ *
+ * @example Shared by two instances' tiers
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KvTiers, SharedKvStore } from "./kv_tiers.ts";
+ * const store = new SharedKvStore(2);
+ * const spec = { tier: "remote" as const, capacityEntries: 2, bandwidthBytesPerS: 1e9, latencyS: 0, store };
+ * const a = new KvTiers({ entryBytes: 1e9, entryTokens: 512, tiers: [spec] });
+ * const b = new KvTiers({ entryBytes: 1e9, entryTokens: 512, tiers: [spec] });
+ * a.store(7);
+ * // b finds what a wrote, and a fetch leaves it in the store.
+ * assert.equal(b.where(7), 0);
+ * assert.equal(b.fetch([7], 0, 1, 0, true), 1);
+ * assert.equal(a.where(7), 0);
+ * // A second write of the same entry moves nothing.
+ * b.store(7);
+ * assert.equal(store.writtenEntries, 1);
+ * assert.equal(b.counts[0].deduplicatedEntries, 1);
+ * ```
+ */
+export class SharedKvStore {
+  /** Prefix entries it holds when full. */
+  readonly capacityEntries: number;
+  /** Entries written into it (new ones only), by every instance. */
+  writtenEntries = 0;
+  /** Entries it dropped (least recently used first). */
+  evictedEntries = 0;
+  // Its entries, least recently used first.
+  readonly #lru = new Map<number, true>();
+
+  /**
+   * Creates an empty store.
+   *
+   * @param capacityEntries Prefix entries it holds.
+   */
+  constructor(capacityEntries: number) {
+    this.capacityEntries = capacityEntries;
+  }
+
+  /** Entries it holds now. */
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  /**
+   * Whether it holds an entry.
+   *
+   * @param id A prefix id.
+   * @returns True when it does.
+   */
+  has(id: number): boolean {
+    return this.#lru.has(id);
+  }
+
+  /**
+   * Marks an entry used now (a fetch, or a write of one it holds).
+   *
+   * @param id A prefix id it holds.
+   */
+  touch(id: number): void {
+    this.#lru.delete(id);
+    this.#lru.set(id, true);
+  }
+
+  /**
+   * Writes an entry it lacks, evicting the least recently used when full.
+   *
+   * @param id A prefix id.
+   */
+  put(id: number): void {
+    if (this.#lru.size >= this.capacityEntries) {
+      this.#lru.delete(this.#lru.keys().next().value!);
+      this.evictedEntries++;
+    }
+    this.#lru.set(id, true);
+    this.writtenEntries++;
+  }
+}
+
 /** One tier of one instance. */
 export interface KvTierSpec {
   /** Its kind (a name in {@linkcode KV_TIER_NAMES}). */
@@ -67,6 +156,11 @@ export interface KvTierSpec {
   bandwidthBytesPerS: number;
   /** Fixed latency of each fetch, seconds. */
   latencyS: number;
+  /**
+   * The pooled store this tier is, shared by the pool's instances (its
+   * capacity is the store's; the link is still this instance's own).
+   */
+  store?: SharedKvStore;
 }
 
 /** Options for {@linkcode KvTiers}. */
@@ -96,6 +190,11 @@ export interface KvTierCounts {
    * prefilled again meanwhile, and the new copy replaced the old.
    */
   replacedEntries: number;
+  /**
+   * A pooled store: writes of entries it already held, which move nothing
+   * (written = new entries; the store counts its own evictions).
+   */
+  deduplicatedEntries: number;
   /** Prompt tokens that requests' first prefills took from it. */
   hitTokens: number;
 }
@@ -151,6 +250,9 @@ export class KvTiers {
   readonly #where = new Map<number, number>();
   // When each tier's link has moved everything queued on it.
   readonly #freeAtS: Float64Array;
+  // The pooled store's tier (the last), or -1, and the store.
+  readonly #shared: number;
+  readonly #store: SharedKvStore | null;
 
   /**
    * Creates empty tiers.
@@ -170,8 +272,11 @@ export class KvTiers {
       fetchedEntries: 0,
       evictedEntries: 0,
       replacedEntries: 0,
+      deduplicatedEntries: 0,
       hitTokens: 0,
     }));
+    this.#shared = options.tiers.findIndex((t) => t.store !== undefined);
+    this.#store = this.#shared < 0 ? null : options.tiers[this.#shared].store!;
   }
 
   /**
@@ -181,7 +286,9 @@ export class KvTiers {
    * @returns Its tier's index, or -1 when no tier has it.
    */
   where(id: number): number {
-    return this.#where.get(id) ?? -1;
+    const t = this.#where.get(id);
+    if (t !== undefined) return t;
+    return this.#store?.has(id) ? this.#shared : -1;
   }
 
   /**
@@ -191,12 +298,25 @@ export class KvTiers {
    * @returns Prefix entries it holds when full.
    */
   capacityEntries(t: number): number {
-    return this.#specs[t].capacityEntries;
+    return this.#specs[t].store?.capacityEntries ??
+      this.#specs[t].capacityEntries;
   }
 
-  /** Entries each tier holds now, in order. */
+  /** The pooled store this instance shares with its pool, if it has one. */
+  get sharedStore(): SharedKvStore | null {
+    return this.#store;
+  }
+
+  /** The pooled store's tier index, or -1. */
+  get sharedTier(): number {
+    return this.#shared;
+  }
+
+  /** Entries each tier holds now, in order (a pooled store: all of them). */
   get sizes(): number[] {
-    return this.#lru.map((m) => m.size);
+    return this.#lru.map((m, t) =>
+      t === this.#shared ? this.#store!.size : m.size
+    );
   }
 
   /**
@@ -219,9 +339,22 @@ export class KvTiers {
   #put(id: number, t: number): void {
     const specs = this.#specs;
     for (; t < specs.length; t++) {
-      if (specs[t].capacityEntries >= 1) break;
+      if (this.capacityEntries(t) >= 1) break;
     }
     if (t >= specs.length) return;
+    if (t === this.#shared) {
+      const store = this.#store!;
+      if (store.has(id)) {
+        store.touch(id);
+        this.counts[t].deduplicatedEntries++;
+        return;
+      }
+      store.put(id);
+      this.counts[t].writtenEntries++;
+      const at = Math.max(this.now, this.#freeAtS[t]);
+      this.#freeAtS[t] = at + this.entryBytes / specs[t].bandwidthBytesPerS;
+      return;
+    }
     const lru = this.#lru[t];
     if (lru.size >= specs[t].capacityEntries) {
       const oldest = lru.keys().next().value!;
@@ -248,7 +381,10 @@ export class KvTiers {
    */
   run(ids: readonly number[], from: number, limit: number): number {
     let k = from;
-    while (k < limit && this.#where.has(ids[k])) k++;
+    const store = this.#store;
+    while (
+      k < limit && (this.#where.has(ids[k]) || store?.has(ids[k]) === true)
+    ) k++;
     return k - from;
   }
 
@@ -265,7 +401,7 @@ export class KvTiers {
     for (let t = 0; t < this.#specs.length; t++) {
       let n = 0;
       for (let k = from; k < from + count; k++) {
-        if (this.#where.get(ids[k]) === t) n++;
+        if (this.where(ids[k]) === t) n++;
       }
       if (n === 0) continue;
       const spec = this.#specs[t];
@@ -317,9 +453,13 @@ export class KvTiers {
   ): number {
     const end = this.#arrival(ids, from, count, now, true);
     for (let k = from; k < from + count; k++) {
-      const t = this.#where.get(ids[k])!;
-      this.#lru[t].delete(ids[k]);
-      this.#where.delete(ids[k]);
+      const t = this.where(ids[k]);
+      // A pooled store keeps what it serves; the instance's own tiers move it.
+      if (t === this.#shared) this.#store!.touch(ids[k]);
+      else {
+        this.#lru[t].delete(ids[k]);
+        this.#where.delete(ids[k]);
+      }
       this.counts[t].fetchedEntries++;
       if (firstPrefill) this.counts[t].hitTokens += this.entryTokens;
     }
