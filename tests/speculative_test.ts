@@ -28,6 +28,8 @@ import { GPUS, MODELS } from "../lib/perf/catalog.ts";
 import { expectInputError } from "./_cli.ts";
 import { parseScenario } from "../lib/scenario/load.ts";
 import { scenarioWarnings } from "../lib/scenario/no_ops.ts";
+import { poolKvCapacity, poolProposer } from "../lib/scenario/pool_settings.ts";
+import { draftMemory } from "../lib/perf/speculative.ts";
 
 const K = 4;
 
@@ -347,4 +349,47 @@ Deno.test("scenario: speculative under batching none warns; mtp without mtp_laye
     speculative: { method: "mtp", num_tokens: 1, acceptance: 0.85 },
   }));
   assert.ok(mtp.warnings.some((w) => /has no mtp_layers/.test(w)));
+});
+
+Deno.test("speculative: the proposer's weights and KV come out of the KV capacity", () => {
+  const base = {
+    mode: "mono" as const,
+    batching: "continuous" as const,
+    step_time: { kind: "roofline" as const },
+    hardware: { gpu: "H100-SXM", model: "Llama-3.1-70B" },
+    cluster_mono: { num_gpus: 4, tp: 4 },
+  };
+  const plain = planCluster(validateScenario(base)).pools[0];
+  const c0 = poolKvCapacity(plain.settings, 4)!;
+  const cases = [
+    // A draft model: whole (embedding and LM head included), at TP 4.
+    { method: "draft" as const, draft_model: "Llama-3.1-8B" },
+    // A head shares the target's embedding and LM head: its layer only.
+    { method: "eagle" as const },
+  ];
+  for (const c of cases) {
+    const s = validateScenario({
+      ...base,
+      speculative: { ...c, num_tokens: 3, acceptance: 0.7 },
+    });
+    const pool = planCluster(s).pools[0];
+    const m = draftMemory(c.method, poolProposer(pool.settings)!, {
+      weightDtype: "bf16",
+      kvDtype: "bf16",
+      tp: 4,
+    });
+    const want = Math.floor(
+      (c0.kvBytesPerGpu - m.weightBytesPerGpu) /
+        (c0.kvBytesPerTokenPerGpu + m.kvBytesPerTokenPerGpu),
+    );
+    assert.equal(pool.kvCapacityTokens, want, c.method);
+    assert.ok(pool.kvCapacityTokens < plain.kvCapacityTokens);
+  }
+  // The 8B draft's 16 GB over 4 GPUs and its KV cost far more than a head.
+  const draft = draftMemory("draft", MODELS["Llama-3.1-8B"], {
+    weightDtype: "bf16",
+    kvDtype: "bf16",
+    tp: 4,
+  });
+  assert.ok(Math.abs(draft.weightBytesPerGpu / 1e9 - 8.03 * 2 / 4) < 0.1);
 });

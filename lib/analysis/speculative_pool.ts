@@ -21,11 +21,11 @@ import type { Parallelism } from "../perf/parallel.ts";
 import { withEngine } from "../perf/engine.ts";
 import {
   acceptanceRates,
-  draftModelSpec,
   expectedTokensPerStep,
   speculativeStepTime,
 } from "../perf/speculative.ts";
 import { resolveHardware } from "../scenario/hardware.ts";
+import { poolProposer } from "../scenario/pool_settings.ts";
 import { STEP_TIME_KINDS } from "../scenario/step_time_kinds/mod.ts";
 import type { SpeculativeConfig } from "../serving/speculative.ts";
 
@@ -77,13 +77,8 @@ export function speculativePool(
 ): SpeculativePool {
   const spec = settings.speculative!;
   const hw = settings.hardware!;
-  const { gpu, model } = resolveHardware(hw);
-  const draft = draftModelSpec(spec.method, model, {
-    draftModel: spec.draft_model === undefined
-      ? undefined
-      : resolveHardware({ ...hw, model: spec.draft_model }).model,
-    draftLayers: spec.draft_layers,
-  });
+  const { gpu } = resolveHardware(hw);
+  const draft = poolProposer(settings)!;
   // The proposer runs on the target's GPUs, split as the target's layers
   // are but whole on one pipeline stage (a head is a layer or two), and its
   // experts split only if it has any.

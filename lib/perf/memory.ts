@@ -113,6 +113,12 @@ export interface KvCapacityOptions {
   maxNumBatchedTokens: number;
   /** Sequences of the profiling pass (the engine's max_num_seqs). */
   maxNumSeqs: number;
+  /**
+   * A second model the GPUs hold beside this one (a speculative proposer):
+   * its weight bytes per GPU and KV bytes per token per GPU, added to the
+   * model's (absent: none).
+   */
+  resident?: { weightBytesPerGpu: number; kvBytesPerTokenPerGpu: number };
   /** Pipeline stages (default 1). */
   pp?: number;
   /** Data-parallel attention ranks (default 1); experts are split over tp x dp. */
@@ -169,11 +175,16 @@ export function kvCapacity(
   const pp = options.pp ?? 1;
   const dp = options.dpAttention ?? 1;
   const split = pp > 1 || dp > 1;
-  const weightBytesPerGpu = split
-    ? splitWeightBytesPerGpu(model, options.weightDtype, options.tp, pp, dp)
-    : parameterCount(model) * DTYPE_BYTES[options.weightDtype] / options.tp;
+  // A speculative proposer's weights and KV sit beside the target's.
+  const extra = options.resident;
+  const weightBytesPerGpu =
+    (split
+      ? splitWeightBytesPerGpu(model, options.weightDtype, options.tp, pp, dp)
+      : parameterCount(model) * DTYPE_BYTES[options.weightDtype] / options.tp) +
+    (extra?.weightBytesPerGpu ?? 0);
   const kvBytesPerTokenPerGpu = kvBytesPerToken(model, options.kvDtype) /
-    kvShards(model, options.tp) / pp;
+      kvShards(model, options.tp) / pp +
+    (extra?.kvBytesPerTokenPerGpu ?? 0);
   const g = model.gated_ffn ? 3 : 2;
   const activationPeakBytes = Math.max(
     options.maxNumBatchedTokens * 2 *

@@ -21,7 +21,14 @@
  */
 
 import type { IterationShape, StepTimeModel } from "./step_time.ts";
-import type { ModelSpec } from "./catalog.ts";
+import {
+  type DType,
+  DTYPE_BYTES,
+  type ModelSpec,
+  parameterBreakdown,
+  parameterCount,
+} from "./catalog.ts";
+import { kvBytesPerToken, kvShards } from "./memory.ts";
 
 /** Where the proposals come from. */
 export type SpeculativeMethod = "draft" | "eagle" | "mtp";
@@ -151,6 +158,57 @@ export function draftModelSpec(
     num_layers: options.draftLayers ?? target.mtp_layers ?? 1,
     // The MTP module's layer has the model's MoE FFN.
     dense_layers: target.num_experts ? 0 : target.dense_layers,
+  };
+}
+
+/** What a proposer keeps in each GPU's memory beside the target. */
+export interface DraftMemory {
+  /** Its weight bytes on each GPU. */
+  weightBytesPerGpu: number;
+  /** Its KV bytes per token of a sequence on each GPU. */
+  kvBytesPerTokenPerGpu: number;
+}
+
+/**
+ * The proposer's memory on each GPU of the target's instance. A draft model
+ * is held whole at TP t (its weights / t, its KV sharded as the target's
+ * rule shards it); a head (`eagle`, `mtp`) shares the target's embedding and
+ * LM head, so only its layers count. The proposer lives on one pipeline
+ * stage and in every attention rank: the GPUs that hold it are the fullest,
+ * so their budget is the instance's.
+ *
+ * @param method The method.
+ * @param draft The proposer's architecture ({@linkcode draftModelSpec}).
+ * @param options The weight and KV data types and the TP degree.
+ * @returns Bytes per GPU.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { draftMemory, draftModelSpec } from "./speculative.ts";
+ * import { MODELS } from "./catalog.ts";
+ * const target = MODELS["Llama-3.1-8B"];
+ * const m = draftMemory("eagle", draftModelSpec("eagle", target), {
+ *   weightDtype: "bf16", kvDtype: "bf16", tp: 1,
+ * });
+ * // One layer, no embedding: 4 h^2 (attention with GQA) + 3 h F, in bf16.
+ * assert.equal(m.weightBytesPerGpu, 2 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 3 * 4096 * 14336));
+ * // One layer's K and V: 2 x 8 heads x 128 x 2 bytes.
+ * assert.equal(m.kvBytesPerTokenPerGpu, 4096);
+ * ```
+ */
+export function draftMemory(
+  method: SpeculativeMethod,
+  draft: ModelSpec,
+  options: { weightDtype: DType; kvDtype: DType; tp: number },
+): DraftMemory {
+  const p = parameterBreakdown(draft);
+  const shared = method === "draft" ? 0 : p.embedding + p.lmHead;
+  return {
+    weightBytesPerGpu: (parameterCount(draft) - shared) *
+      DTYPE_BYTES[options.weightDtype] / options.tp,
+    kvBytesPerTokenPerGpu: kvBytesPerToken(draft, options.kvDtype) /
+      kvShards(draft, options.tp),
   };
 }
 

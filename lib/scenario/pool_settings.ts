@@ -13,9 +13,10 @@
  */
 
 import { DEFAULT_ENGINE_PRESET, ENGINE_PRESETS } from "../perf/engines/mod.ts";
-import type { DType } from "../perf/catalog.ts";
+import type { DType, ModelSpec } from "../perf/catalog.ts";
 import { resolveHardware } from "./hardware.ts";
 import { type KvCapacity, kvCapacity } from "../perf/memory.ts";
+import { draftMemory, draftModelSpec } from "../perf/speculative.ts";
 import type { Parallelism } from "../perf/parallel.ts";
 import { InputError, type Path } from "../errors.ts";
 import { checkPoolSection } from "./pool_sections.ts";
@@ -232,6 +233,45 @@ function withEngineScheduler(given: {
 }
 
 /**
+ * The architecture that proposes a pool's speculative tokens
+ * (lib/perf/speculative.ts `draftModelSpec`): the draft model, or a head of
+ * the target's shape.
+ *
+ * @param settings The pool's settings.
+ * @returns The proposer, or undefined without speculation or hardware
+ * (or, before validation, a `draft` method without its model).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { poolProposer, poolSettings } from "./pool_settings.ts";
+ * import { validateScenario } from "./validate.ts";
+ * const s = validateScenario({
+ *   batching: "continuous", step_time: { kind: "roofline" },
+ *   hardware: { gpu: "H100-SXM", model: "Llama-3.1-70B" }, mode: "mono",
+ *   cluster_mono: { num_gpus: 4, tp: 4 },
+ *   speculative: { method: "draft", draft_model: "Llama-3.1-8B", num_tokens: 4, acceptance: 0.6 },
+ * });
+ * assert.equal(poolProposer(poolSettings(s, "gpu"))!.name, "Llama-3.1-8B");
+ * ```
+ */
+export function poolProposer(settings: PoolSettings): ModelSpec | undefined {
+  const spec = settings.speculative;
+  const hw = settings.hardware;
+  if (!spec || !hw) return undefined;
+  // Not yet checked (validation says what is missing).
+  if (spec.method === "draft" && spec.draft_model === undefined) {
+    return undefined;
+  }
+  return draftModelSpec(spec.method, resolveHardware(hw).model, {
+    draftModel: spec.draft_model === undefined
+      ? undefined
+      : resolveHardware({ ...hw, model: spec.draft_model }).model,
+    draftLayers: spec.draft_layers,
+  });
+}
+
+/**
  * The KV capacity one instance of a pool finds at start-up, from its
  * hardware and its scheduler's profiling limits (lib/perf/memory.ts).
  *
@@ -256,8 +296,19 @@ export function poolKvCapacity(
   if (!hw) return undefined;
   const { gpu, model } = resolveHardware(hw);
   const split = typeof tp === "number" ? undefined : tp;
+  const t = split ? split.tp : tp as number;
+  // A speculative proposer's weights and KV take their share of memory.
+  const spec = settings.speculative;
+  const proposer = poolProposer(settings);
+  const resident = spec && proposer &&
+    draftMemory(spec.method, proposer, {
+      weightDtype: hw.weight_dtype,
+      kvDtype: hw.kv_dtype,
+      tp: t,
+    });
   return kvCapacity(gpu, model, {
-    tp: split ? split.tp : tp as number,
+    tp: t,
+    ...(resident ? { resident } : {}),
     ...(split && (split.pp > 1 || split.dp > 1)
       ? { pp: split.pp, dpAttention: split.dp }
       : {}),
