@@ -147,3 +147,66 @@ Deno.test("plan: expert parallelism and prices on Mixtral-8x7B, costs recomputed
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("plan --price: the rate bands are in dollars, and pruning keeps every one of them", async () => {
+  // H100 prefill and cheaper A100 decode: a placement's GPU count and its
+  // dollars order placements differently.
+  const run = async (exhaustive: boolean) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const r = await runCli([
+        "plan",
+        "--config",
+        "examples/disagg_h100_prefill_a100_decode.yaml",
+        "--set",
+        "sim_seconds=60",
+        "--set",
+        "warmup_seconds=6",
+        "--gpus",
+        "5",
+        "--modes",
+        "disagg",
+        "--price",
+        "H100-SXM=2.5,A100-80G=1.2",
+        "--tolerance",
+        "0.05",
+        ...(exhaustive ? ["--exhaustive"] : []),
+        "--format",
+        "json",
+        "--out-dir",
+        dir,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  };
+  const pruned = await run(false);
+  const all = await run(true);
+  assert.deepEqual(pruned.cheapest_by_rate, all.cheapest_by_rate);
+  const rows = (all.placements as Record<string, number>[]).filter((x) =>
+    typeof x.capacity_rps === "number"
+  );
+  for (const x of rows) {
+    assert.equal(
+      x.usd_per_hour,
+      x.prefill_instances * x.prefill_tp * 2.5 +
+        x.decode_instances * x.decode_tp * 1.2,
+    );
+  }
+  let from = 0;
+  for (const band of all.cheapest_by_rate) {
+    // No placement able to serve the band's rates costs less.
+    const able = rows.filter((x) => x.capacity_rps >= band.up_to_rate_per_s);
+    const least = Math.min(...able.map((x) => x.usd_per_hour));
+    assert.ok(
+      Math.abs(band.usd_per_hour - least) < 1e-9,
+      `${band.placement} at ${band.usd_per_hour} $/h, least ${least}`,
+    );
+    assert.ok(band.up_to_rate_per_s > from);
+    from = band.up_to_rate_per_s;
+  }
+  // Each band says its cost, and there is more than one.
+  assert.ok(all.cheapest_by_rate.length >= 2);
+});

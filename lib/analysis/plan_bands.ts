@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { PlanRow } from "./plan.ts";
+import type { Placement, PlanRow } from "./plan.ts";
 
 /** The cheapest placement able to serve rates up to a bound. */
 export interface RateBand {
@@ -18,14 +18,19 @@ export interface RateBand {
   mode: string;
   /** Its GPUs. */
   gpus: number;
+  /** With prices: what it costs, dollars per hour (the bands' measure then). */
+  usd_per_hour?: number;
 }
 
 /**
- * For each capacity level, the placement with the fewest GPUs whose
- * capacity reaches it (ties: the higher capacity); consecutive levels with
- * the same placement merge into one band.
+ * For each capacity level, the cheapest placement whose capacity reaches
+ * it (ties: the higher capacity); consecutive levels with the same
+ * placement merge into one band. Cheapest is fewest GPUs, or with a cost
+ * (a plan's `--price`) fewest dollars per hour.
  *
  * @param rows Planned placements with their capacities.
+ * @param cost A placement's cost (default: its GPUs); given, each band says
+ * it as `usd_per_hour`.
  * @returns The bands, by increasing rate.
  *
  * @example Usage
@@ -43,7 +48,11 @@ export interface RateBand {
  * ]);
  * ```
  */
-export function cheapestByRate(rows: readonly PlanRow[]): RateBand[] {
+export function cheapestByRate(
+  rows: readonly PlanRow[],
+  cost?: (placement: Placement) => number,
+): RateBand[] {
+  const price = cost ?? ((p: Placement) => p.gpus);
   const able = rows.filter((r) => r.capacity);
   const levels = [...new Set(able.map((r) => r.capacity!.rate_per_s))]
     .sort((a, b) => a - b);
@@ -53,8 +62,8 @@ export function cheapestByRate(rows: readonly PlanRow[]): RateBand[] {
     for (const r of able) {
       if (r.capacity!.rate_per_s < rate) continue;
       if (
-        !best || r.placement.gpus < best.placement.gpus ||
-        (r.placement.gpus === best.placement.gpus &&
+        !best || price(r.placement) < price(best.placement) ||
+        (price(r.placement) === price(best.placement) &&
           r.capacity!.rate_per_s > best.capacity!.rate_per_s)
       ) best = r;
     }
@@ -67,6 +76,7 @@ export function cheapestByRate(rows: readonly PlanRow[]): RateBand[] {
         placement: best!.placement.name,
         mode: best!.placement.mode,
         gpus: best!.placement.gpus,
+        ...(cost && { usd_per_hour: cost(best!.placement) }),
       });
     }
   }

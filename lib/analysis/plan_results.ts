@@ -13,8 +13,13 @@ import { cheapestByRate, type RateBand } from "./plan_bands.ts";
 import { type PlanRow, planRow, rankPlan } from "./plan.ts";
 import type { StudySpec } from "./shard.ts";
 import type { TaskOutcome } from "./tasks.ts";
-import { layoutGpus, placementLayout } from "./placement.ts";
-import { placementCost, type PoolPrices } from "./prices.ts";
+import { placementLayout } from "./placement.ts";
+import {
+  placementCost,
+  placementGpus,
+  type PoolPrices,
+  usdPerHour,
+} from "./prices.ts";
 
 /** Where the winning architecture flips along the crossover axis. */
 export interface PlanCrossover {
@@ -79,20 +84,7 @@ function planRowOut(
   };
   const mono = p.mode === "mono";
   const cost = prices && c
-    ? placementCost(
-      {
-        mode: p.mode,
-        gpus: p.gpus,
-        prefill_gpus: mono
-          ? undefined
-          : p.prefill_instances! * layoutGpus(placementLayout(p, "prefill")),
-        decode_gpus: mono
-          ? undefined
-          : p.decode_instances! * layoutGpus(placementLayout(p, "decode")),
-      },
-      prices,
-      c.summary.output_tokens_per_s,
-    )
+    ? placementCost(placementGpus(p), prices, c.summary.output_tokens_per_s)
     : undefined;
   return {
     rank,
@@ -215,7 +207,11 @@ export function planResults(
   const last = ranked[ranked.length - 1];
   // The cheapest placement for each required rate, from the capacities
   // already found: where it changes architecture is the rate crossover.
-  const cheapest = cheapestByRate(last);
+  const lastPrices = spec.prices?.[ranked.length - 1];
+  const cheapest = cheapestByRate(
+    last,
+    lastPrices && ((p) => usdPerHour(p, lastPrices)),
+  );
   const report: PlanReport = { placements: rows, cheapest_by_rate: cheapest };
   if (spec.crossover) {
     const flips: PlanCrossover["flips"] = [];

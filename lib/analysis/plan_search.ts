@@ -60,6 +60,12 @@ export interface PlanSearchOptions {
    * by the rounds alone, so this changes no answer.
    */
   run: (tasks: Task[], ahead: Task[]) => Promise<TaskOutcome[]>;
+  /**
+   * What a placement costs, for the rate bands (default: its GPUs; with
+   * prices, dollars per hour). A placement is kept when it could be the
+   * cheapest for some rate by this measure.
+   */
+  cost?: (placement: Placement) => number;
   /** After each round: placements searched, and searched + still to search. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -98,6 +104,7 @@ export async function searchPlan(
   options: PlanSearchOptions,
 ): Promise<(TaskOutcome | null)[]> {
   const tolerance = options.tolerance ?? 0.01;
+  const cost = options.cost ?? ((p: Placement) => p.gpus);
   const out: (TaskOutcome | null)[] = planned.map(() => null);
   const first = planned.find((p) => p.task)?.task;
   if (!first) return out;
@@ -133,25 +140,25 @@ export async function searchPlan(
   for (;;) {
     // What the searched placements already show.
     const bestPerGpu = new Map<string, number>();
-    const searched: { gpus: number; rate: number }[] = [];
+    const searched: { cost: number; rate: number }[] = [];
     planned.forEach((p, k) => {
       const c = capacity[k];
       if (c === undefined) return;
       const m = p.placement.mode;
       const g = p.placement.gpus;
       bestPerGpu.set(m, Math.max(bestPerGpu.get(m) ?? -Infinity, c / g));
-      searched.push({ gpus: g, rate: c });
+      searched.push({ cost: cost(p.placement), rate: c });
     });
-    const bandBest = (g: number) =>
+    const bandBest = (x: number) =>
       Math.max(
         -Infinity,
-        ...searched.filter((s) => s.gpus <= g).map((s) => s.rate),
+        ...searched.filter((s) => s.cost <= x).map((s) => s.rate),
       );
     const candidates = [...pending].map((k) => ({ k, b: bound(k) }));
     for (const { k, b } of candidates) {
       const p = planned[k].placement;
       const best = bestPerGpu.get(p.mode) ?? -Infinity;
-      const band = bandBest(p.gpus);
+      const band = bandBest(cost(p));
       if (b / p.gpus < best && b < band) {
         pending.delete(k);
         const pruned: CapacityPruned = {
@@ -161,9 +168,11 @@ export async function searchPlan(
             (b / p.gpus).toPrecision(4)
           } per GPU), below the best ${p.mode} per GPU (${
             best.toPrecision(4)
-          }) and the best capacity on ${p.gpus} GPUs or fewer (${
-            band.toPrecision(4)
-          })`,
+          }) and the best capacity ${
+            options.cost
+              ? `at $${cost(p).toFixed(2)}/h or less`
+              : `on ${p.gpus} GPUs or fewer`
+          } (${band.toPrecision(4)})`,
           bound_rps: b,
         };
         out[k] = pruned;

@@ -15,6 +15,7 @@
  */
 
 import { InputError } from "../errors.ts";
+import { layoutGpus, type Placement, placementLayout } from "./placement.ts";
 
 /** Dollars per GPU-hour, by GPU catalog name (or an inline GPU's `name`). */
 export type GpuPrices = Readonly<Record<string, number>>;
@@ -132,6 +133,34 @@ export interface PlacementGpus {
 }
 
 /**
+ * A placement's GPUs pool by pool.
+ *
+ * @param placement The placement.
+ * @returns Its GPUs, and in disagg each pool's.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { placementGpus } from "./prices.ts";
+ * const g = placementGpus({ mode: "disagg", gpus: 12, name: "d", prefill_tp: 2, prefill_instances: 2, decode_tp: 1, decode_dp_attention: 4, decode_ep: 4, decode_instances: 2 });
+ * assert.deepEqual(g, { mode: "disagg", gpus: 12, prefill_gpus: 4, decode_gpus: 8 });
+ * ```
+ */
+export function placementGpus(placement: Placement): PlacementGpus {
+  if (placement.mode === "mono") {
+    return { mode: "mono", gpus: placement.gpus };
+  }
+  return {
+    mode: "disagg",
+    gpus: placement.gpus,
+    prefill_gpus: placement.prefill_instances! *
+      layoutGpus(placementLayout(placement, "prefill")),
+    decode_gpus: placement.decode_instances! *
+      layoutGpus(placementLayout(placement, "decode")),
+  };
+}
+
+/**
  * A placement's cost per hour and per million output tokens (module doc).
  *
  * @param placement Its GPUs per pool.
@@ -165,4 +194,23 @@ export function placementCost(
       ? perHour / (outputTokensPerS * 3600) * 1e6
       : Infinity,
   };
+}
+
+/**
+ * A placement's dollars per hour: its GPUs pool by pool at their prices.
+ *
+ * @param placement The placement.
+ * @param prices Each pool's price per GPU-hour.
+ * @returns Dollars per hour.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { usdPerHour } from "./prices.ts";
+ * const p = { mode: "disagg" as const, gpus: 3, name: "d", prefill_tp: 1, prefill_instances: 1, decode_tp: 1, decode_instances: 2 };
+ * assert.equal(usdPerHour(p, { gpu: 0, prefill: 2.5, decode: 1.5 }), 5.5);
+ * ```
+ */
+export function usdPerHour(placement: Placement, prices: PoolPrices): number {
+  return placementCost(placementGpus(placement), prices, 1).usd_per_hour;
 }

@@ -10,11 +10,12 @@ import { InputError } from "../../errors.ts";
 import type { Scenario } from "../../scenario/types.ts";
 import { studyFingerprint } from "../../analysis/fingerprint.ts";
 import { PLAN_KEYS, planTasks } from "../../analysis/plan.ts";
-import type { PoolLayout } from "../../analysis/placement.ts";
+import type { Placement, PoolLayout } from "../../analysis/placement.ts";
 import {
   parsePrices,
   type PoolPrices,
   poolPrices,
+  usdPerHour,
 } from "../../analysis/prices.ts";
 import { poolSettings } from "../../scenario/pool_settings.ts";
 import {
@@ -303,7 +304,7 @@ export async function runPlan(
     (values.shard !== undefined && sink === undefined);
   const outcomes = exhaustive
     ? await execute(values, spec, tasks, sink !== undefined)
-    : await searchPlans(values, perBase, options.tolerance);
+    : await searchPlans(values, perBase, options.tolerance, prices);
   if (outcomes) await finishPlan(values, spec, outcomes, sink);
 }
 
@@ -313,6 +314,7 @@ async function searchPlans(
   values: Values,
   perBase: PlannedPlacement[][],
   tolerance: number | undefined,
+  prices: readonly PoolPrices[] | undefined,
 ): Promise<(TaskOutcome | null)[]> {
   const pool = new TaskPool(jobsOf(values));
   const progress = createProgress("plan");
@@ -331,6 +333,8 @@ async function searchPlans(
       out.push(
         ...await searchPlan(planned, {
           tolerance,
+          // With prices the rate bands are in dollars: so is what can win.
+          ...(prices && { cost: (p: Placement) => usdPerHour(p, prices[g]) }),
           run: (tasks, ahead) => pool.run(tasks, undefined, ahead),
           onProgress: (done, total) => {
             counts[g] = { done, total };
