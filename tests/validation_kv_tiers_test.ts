@@ -37,7 +37,8 @@ function pct(x: number): string {
 }
 const ms = (s: number) => (1000 * s).toFixed(1);
 
-Deno.test("validation B7: TTFT of a prompt cached in DRAM, fetched against recomputed (vLLM's offloading connector)", () => {
+// B7's first setup: Llama-3.1-8B on one H100, vllm-v1, the default DRAM link.
+function h100Setup() {
   const s = validateScenario({
     batching: "continuous",
     step_time: { kind: "roofline" },
@@ -45,12 +46,16 @@ Deno.test("validation B7: TTFT of a prompt cached in DRAM, fetched against recom
     engine: { preset: "vllm-v1" },
   });
   const pool = planCluster(s).pools[0];
-  const setup = {
+  return {
     stepTime: pool.stepTime,
     bytesPerToken: kvBytesPerToken(MODELS["Llama-3.1-8B"], "bf16"),
     bandwidthBytesPerS: KV_TIER_DEFAULTS.dram.bandwidthBytesPerS,
     maxNumBatchedTokens: pool.settings.scheduler.max_num_batched_tokens,
   };
+}
+
+Deno.test("validation B7: TTFT of a prompt cached in DRAM, fetched against recomputed (vLLM's offloading connector)", () => {
+  const setup = h100Setup();
   const out: string[][] = [];
   const speedups: number[] = [];
   for (const n of [1024, 2048, 4096, 8192, 16384, 32768, 65536]) {
@@ -206,19 +211,7 @@ Deno.test("validation B7: TTFT per KV tier on one H20 (agentic-kvc), and the B7 
   assert.ok(e[1] > 0);
   // The speed-up range's two errors, as the first B7 test computes them.
   const range = [1024, 65536].map((n) => {
-    const s = validateScenario({
-      batching: "continuous",
-      step_time: { kind: "roofline" },
-      hardware: { gpu: "H100-SXM", model: "Llama-3.1-8B" },
-      engine: { preset: "vllm-v1" },
-    });
-    const pool = planCluster(s).pools[0];
-    const setup = {
-      stepTime: pool.stepTime,
-      bytesPerToken: kvBytesPerToken(MODELS["Llama-3.1-8B"], "bf16"),
-      bandwidthBytesPerS: KV_TIER_DEFAULTS.dram.bandwidthBytesPerS,
-      maxNumBatchedTokens: pool.settings.scheduler.max_num_batched_tokens,
-    };
+    const setup = h100Setup();
     return cachedPromptTtft(n, { ...setup, policy: "recompute" }).ttftS /
       cachedPromptTtft(n, { ...setup, policy: "fetch" }).ttftS;
   });
