@@ -129,14 +129,18 @@ function bareOf(
   };
 }
 
+// A shipped example, validated.
+function loadExample(file: string) {
+  return parseScenario(
+    Deno.readTextFileSync(new URL(`../examples/${file}`, import.meta.url)),
+  );
+}
+
 // Llama-3.1-8B on 8 H100s (roofline step times, chunked prefill): the
 // shipped examples stretched to REQUESTS requests. Iterations, not tokens,
 // are the events.
 function benchBatched(file: string) {
-  const text = Deno.readTextFileSync(
-    new URL(`../examples/${file}`, import.meta.url),
-  );
-  const base = parseScenario(text);
+  const base = loadExample(file);
   const horizonS = REQUESTS / meanRate(base.arrival);
   const scenario = {
     ...base,
@@ -165,10 +169,7 @@ function benchBatched(file: string) {
 const USERS = 1000;
 const THINK_S = 6.5;
 function benchClosedLoop(file: string) {
-  const text = Deno.readTextFileSync(
-    new URL(`../examples/${file}`, import.meta.url),
-  );
-  const base = parseScenario(text);
+  const base = loadExample(file);
   // What validation makes of num_requests without sim_seconds.
   const scenario = {
     ...base,
@@ -207,10 +208,7 @@ function benchClosedLoop(file: string) {
 // disaggregation with expert parallelism and DP attention (issue 14's
 // target: 100,000 requests in under 10 s on 2 cores).
 function benchShipped(file: string) {
-  const text = Deno.readTextFileSync(
-    new URL(`../examples/${file}`, import.meta.url),
-  );
-  const scenario = parseScenario(text);
+  const scenario = loadExample(file);
   const t0 = performance.now();
   const r = simulate(scenario);
   const s = (performance.now() - t0) / 1000;
@@ -229,10 +227,7 @@ function benchShipped(file: string) {
 // and rebases its progress, where a plain decode step is O(1).
 const SPEC_REQUESTS = 20_000;
 function benchSpeculative(file: string) {
-  const text = Deno.readTextFileSync(
-    new URL(`../examples/${file}`, import.meta.url),
-  );
-  const base = parseScenario(text);
+  const base = loadExample(file);
   const scenario = {
     ...base,
     sim_seconds: Infinity,

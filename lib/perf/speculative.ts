@@ -20,7 +20,11 @@
  * @module
  */
 
-import type { IterationShape, StepTimeModel } from "./step_time.ts";
+import {
+  decodeShape,
+  type IterationShape,
+  type StepTimeModel,
+} from "./step_time.ts";
 import {
   type DType,
   DTYPE_BYTES,
@@ -256,16 +260,9 @@ export function speculativeStepTime(
   options: SpeculativeStepOptions,
 ): StepTimeModel {
   const { target, draft, numTokens: k } = options;
-  // Reused: iterationTimeS runs at every iteration.
-  const first: IterationShape = {
-    prefillTokens: 0,
-    prefillSequences: 0,
-    prefillAttendedTokens: 0,
-    prefillPastTokens: 0,
-    decodeTokens: 0,
-    decodeContextTokens: 0,
-  };
-  const rest: IterationShape = { ...first };
+  // Reused (empty to start): iterationTimeS runs at every iteration.
+  const first: IterationShape = decodeShape(0, 0);
+  const rest: IterationShape = decodeShape(0, 0);
   return {
     iterationTimeS(shape: IterationShape): number {
       let s = target.iterationTimeS(shape);

@@ -296,6 +296,16 @@ function parallelKeyEffect(
   return undefined;
 }
 
+// A section's path with the first key given under it, so that an
+// override's flag is named.
+function firstKeyPath(tree: Record<string, unknown>, key: string): string[] {
+  const inner = tree[key];
+  const first = typeof inner === "object" && inner !== null
+    ? Object.keys(inner)[0]
+    : undefined;
+  return first === undefined ? [key] : [key, first];
+}
+
 /**
  * Checks the given keys against the validated scenario: throws on a
  * contradiction (a rate or lengths for a trace, which brings its own), and
@@ -317,29 +327,20 @@ export function checkNoOps(
   if (scenario.trace) {
     for (const key of ["arrival", "prompt_tokens", "output_tokens"]) {
       if (!given(tree, [key])) continue;
-      // The first key given under it, so an override's flag is named.
-      const inner = tree[key];
-      const first = typeof inner === "object" && inner !== null
-        ? Object.keys(inner)[0]
-        : undefined;
       throw new InputError(
         key === "arrival"
           ? "has no effect with a trace, whose timestamps give the arrivals; to change the rate set trace.time_scale or trace.target_rate_per_s"
           : "has no effect with a trace, which replays its own lengths; remove it or the trace",
-        first === undefined ? [key] : [key, first],
+        firstKeyPath(tree, key),
       );
     }
   }
   if (scenario.dataset) {
     for (const key of ["prompt_tokens", "output_tokens"]) {
       if (!given(tree, [key])) continue;
-      const inner = tree[key];
-      const first = typeof inner === "object" && inner !== null
-        ? Object.keys(inner)[0]
-        : undefined;
       throw new InputError(
         "has no effect with a dataset, which gives the lengths; remove it or the dataset",
-        first === undefined ? [key] : [key, first],
+        firstKeyPath(tree, key),
       );
     }
     const d = scenario.dataset;
